@@ -1,0 +1,307 @@
+//! The daemon's configuration: one TOML file, every key with a default
+//! (SPEC §9), so `podium serve` runs without one. A mistake in the file is
+//! reported with the file, the line and the key.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where the config file lives unless `--config` says otherwise.
+pub const DEFAULT_PATH: &str = "/etc/podium/podium.toml";
+
+/// The whole configuration.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the daemon listens and keeps its files.
+    pub server: ServerConfig,
+    /// How sessions are made and ended.
+    pub session: SessionConfig,
+    /// Which Unix groups give which role, and who may log on.
+    pub roles: RolesConfig,
+}
+
+/// `[server]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// The local control socket (mode 0666; peer credentials give the role).
+    pub socket: PathBuf,
+    /// SQLite registry and audit log, TLS key and certificate.
+    pub state_dir: PathBuf,
+    /// Per-session runtime files: VNC socket, X authority, worker socket.
+    pub run_dir: PathBuf,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            socket: PathBuf::from("/run/podium/podium.sock"),
+            state_dir: PathBuf::from("/var/lib/podium"),
+            run_dir: PathBuf::from("/run/podium"),
+        }
+    }
+}
+
+/// `[session]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    /// The desktop command, run as the user with the session's environment.
+    /// Split like a shell would (quotes work), but not run through a shell.
+    pub command: String,
+    /// Screen size of new sessions, `WIDTHxHEIGHT`.
+    pub geometry: Geometry,
+    /// Warning before a log off closes applications, when the request gives none.
+    pub grace_seconds: u32,
+    /// How long applications get to close after being asked, before the kill.
+    pub terminate_timeout_seconds: u32,
+    /// Most processes one session may have at once (fork bombs stop here).
+    pub max_processes: u32,
+    /// The PAM service sessions are opened with.
+    pub pam_service: String,
+    /// The TigerVNC X server.
+    pub xvnc: PathBuf,
+    /// Name of the cgroup (under the cgroup v2 root) that holds every session.
+    pub cgroup: String,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            command: default_command().to_owned(),
+            geometry: Geometry { width: 1280, height: 800 },
+            grace_seconds: 10,
+            terminate_timeout_seconds: 5,
+            max_processes: 1024,
+            pam_service: "podium".to_owned(),
+            xvnc: PathBuf::from("/usr/bin/Xvnc"),
+            cgroup: "podium".to_owned(),
+        }
+    }
+}
+
+/// The system's session script when it has one, else a terminal.
+fn default_command() -> &'static str {
+    if Path::new("/etc/X11/Xsession").exists() { "/etc/X11/Xsession" } else { "xterm" }
+}
+
+/// `[roles]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RolesConfig {
+    /// Members of any of these groups are administrators (root always is).
+    pub admin_groups: Vec<String>,
+    /// Members of any of these groups are dashboard users.
+    pub dashboard_groups: Vec<String>,
+    /// Members of this group may not log on at all.
+    pub deny_group: String,
+    /// Accounts below this uid may not log on (system accounts).
+    pub min_uid: u32,
+}
+
+impl Default for RolesConfig {
+    fn default() -> Self {
+        RolesConfig {
+            admin_groups: vec!["podium-admin".into(), "sudo".into(), "wheel".into()],
+            dashboard_groups: vec!["podium-dashboard".into()],
+            deny_group: "podium-deny".into(),
+            min_uid: 1000,
+        }
+    }
+}
+
+/// A screen size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Geometry {
+    /// Pixels across.
+    pub width: u16,
+    /// Pixels down.
+    pub height: u16,
+}
+
+impl fmt::Display for Geometry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}x{}", self.width, self.height)
+    }
+}
+
+impl std::str::FromStr for Geometry {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("expected WIDTHxHEIGHT between 320x200 and 8192x8192, not {s:?}");
+        let (w, h) = s.split_once('x').ok_or_else(bad)?;
+        let width: u16 = w.parse().map_err(|_| bad())?;
+        let height: u16 = h.parse().map_err(|_| bad())?;
+        if !(320..=8192).contains(&width) || !(200..=8192).contains(&height) {
+            return Err(bad());
+        }
+        Ok(Geometry { width, height })
+    }
+}
+
+impl Serialize for Geometry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Geometry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A config file that could not be used: where, which key, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {key}: {message}")]
+pub struct ConfigError {
+    /// The file's path as given.
+    pub file: String,
+    /// 1-based line of the mistake (1 when the parser could not tell).
+    pub line: usize,
+    /// Dotted key, e.g. `session.grace_seconds` (`-` when not about one key).
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Config {
+    /// Parses a config file's text. `file` is only used in error messages.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the file, line and key.
+    pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
+        let error = |span: Option<std::ops::Range<usize>>, key: String, message: &str| ConfigError {
+            file: file.to_owned(),
+            line: span.map_or(1, |s| line_of(text, s.start)),
+            key: if key.is_empty() || key == "." { "-".into() } else { key },
+            message: message.trim().to_owned(),
+        };
+        let de = toml::de::Deserializer::parse(text)
+            .map_err(|e| error(e.span(), String::new(), e.message()))?;
+        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            error(inner.span(), key, inner.message())
+        })?;
+        config.validate().map_err(|(key, message)| {
+            let span = find_key(text, key);
+            error(span, key.to_owned(), &message)
+        })?;
+        Ok(config)
+    }
+
+    /// Checks values serde cannot: non-empty names, sane ranges.
+    fn validate(&self) -> Result<(), (&'static str, String)> {
+        let s = &self.session;
+        if shell_words_count(&s.command) == 0 {
+            return Err(("session.command", "must name a program".into()));
+        }
+        if s.grace_seconds > crate::request::MAX_GRACE_SECONDS {
+            return Err(("session.grace_seconds", "must be at most 600".into()));
+        }
+        if !(1..=600).contains(&s.terminate_timeout_seconds) {
+            return Err(("session.terminate_timeout_seconds", "must be 1 to 600".into()));
+        }
+        if s.max_processes < 16 {
+            return Err(("session.max_processes", "must be at least 16".into()));
+        }
+        if s.pam_service.is_empty() || s.pam_service.contains('/') {
+            return Err(("session.pam_service", "must be a PAM service name".into()));
+        }
+        if s.cgroup.is_empty() || s.cgroup.contains("..") || s.cgroup.starts_with('/') {
+            return Err(("session.cgroup", "must be a relative cgroup name".into()));
+        }
+        if !self.server.run_dir.is_absolute() {
+            return Err(("server.run_dir", "must be an absolute path".into()));
+        }
+        if !self.server.state_dir.is_absolute() {
+            return Err(("server.state_dir", "must be an absolute path".into()));
+        }
+        Ok(())
+    }
+}
+
+fn shell_words_count(command: &str) -> usize {
+    command.split_whitespace().count()
+}
+
+/// 1-based line number of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).map_or(1, |t| t.bytes().filter(|b| *b == b'\n').count() + 1)
+}
+
+/// Where `section.key` is written, for errors found after parsing.
+fn find_key(text: &str, dotted: &str) -> Option<std::ops::Range<usize>> {
+    let (section, key) = dotted.split_once('.')?;
+    let mut in_section = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with('[') {
+            in_section = t.trim_matches(|c| c == '[' || c == ']').trim() == section;
+        } else if in_section && t.split('=').next().map(str::trim) == Some(key) {
+            return Some(offset..offset);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_the_documented_defaults() {
+        let c = Config::parse("", "x.toml").expect("empty config is valid");
+        assert_eq!(c.session.grace_seconds, 10);
+        assert_eq!(c.session.terminate_timeout_seconds, 5);
+        assert_eq!(c.session.geometry.to_string(), "1280x800");
+        assert_eq!(c.server.socket, PathBuf::from("/run/podium/podium.sock"));
+        assert_eq!(c.server.state_dir, PathBuf::from("/var/lib/podium"));
+        assert_eq!(c.session.max_processes, 1024);
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_file_and_line() {
+        let e = Config::parse("[session]\ngrace_seconds = 3\ngrace = 4\n", "p.toml").unwrap_err();
+        assert_eq!(e.file, "p.toml");
+        assert_eq!(e.line, 3, "{e}");
+        assert!(e.to_string().contains("grace"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_dotted_key() {
+        let e = Config::parse("\n[session]\ngrace_seconds = \"ten\"\n", "p.toml").unwrap_err();
+        assert_eq!(e.key, "session.grace_seconds");
+        assert_eq!(e.line, 3);
+        assert!(e.to_string().starts_with("p.toml:3: session.grace_seconds: "), "{e}");
+    }
+
+    #[test]
+    fn bad_geometry_and_ranges_are_refused() {
+        let e = Config::parse("[session]\ngeometry = \"big\"\n", "p.toml").unwrap_err();
+        assert_eq!(e.key, "session.geometry");
+        let e = Config::parse("[session]\n\ngrace_seconds = 900\n", "p.toml").unwrap_err();
+        assert_eq!((e.key.as_str(), e.line), ("session.grace_seconds", 3));
+        let e = Config::parse("[server]\nrun_dir = \"rel\"\n", "p.toml").unwrap_err();
+        assert_eq!(e.key, "server.run_dir");
+    }
+
+    #[test]
+    fn syntax_error_has_a_line() {
+        let e = Config::parse("[session\n", "p.toml").unwrap_err();
+        assert_eq!(e.line, 1);
+        assert_eq!(e.key, "-");
+    }
+
+    #[test]
+    fn a_written_config_parses_back() {
+        let c = Config::default();
+        let text = toml::to_string(&c).expect("serializes");
+        assert_eq!(Config::parse(&text, "x").expect("parses"), c);
+    }
+}

@@ -1,0 +1,31 @@
+//! Podium's domain: what a session, a role, an action and an outcome are,
+//! the one rule that decides who may do what to whom, the configuration,
+//! and every type that crosses a wire (HTTP bodies, CLI `--json` output).
+//!
+//! This crate does no I/O: the daemon, the CLI and the web server all use
+//! these types, so they cannot drift apart. Making sessions real on a host
+//! is `podium-host`'s job; serving them is `podium-server`'s.
+#![forbid(unsafe_code)]
+
+pub mod action;
+pub mod audit;
+pub mod config;
+pub mod error;
+pub mod outcome;
+pub mod permission;
+pub mod request;
+pub mod role;
+pub mod session;
+pub mod timestamp;
+
+pub use action::Action;
+pub use config::Config;
+pub use audit::{AuditKind, AuditList, AuditRecord};
+
+pub use error::{ErrorBody, ErrorCode};
+pub use outcome::{ActionResult, ActionResults, EndKind, Outcome};
+pub use permission::{Caller, Refusal, Selection};
+pub use request::{LogoffRequest, RequestError, StartRequest, Targets};
+pub use role::Role;
+pub use session::{SessionId, SessionInfo, SessionList, SessionState, Station};
+pub use timestamp::Timestamp;

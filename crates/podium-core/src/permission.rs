@@ -1,0 +1,207 @@
+//! The one rule that decides who may act on which session (SPEC §2).
+//!
+//! HTTP handlers and the Unix-socket CLI both call [`decide`]; nothing else
+//! in Podium decides. Every decision is per session, so a request for five
+//! sessions of which one is forbidden acts on four and refuses one.
+
+use crate::{Action, Role};
+use std::fmt;
+
+/// The person asking, as the server established it (SO_PEERCRED or login).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// Login name.
+    pub user: String,
+    /// Numeric user id.
+    pub uid: u32,
+    /// Role derived from the user's groups at the time of the request.
+    pub role: Role,
+}
+
+/// How a session came to be a target: named by id, or swept up by "all".
+/// "All" never includes the caller's own session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// The caller gave this session's id.
+    Named,
+    /// The caller asked for every session.
+    All,
+}
+
+/// Why an action on one session was refused; shown to the caller verbatim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// "All" leaves the caller's own session alone.
+    OwnSessionInAll,
+    /// Block, unblock and message are never aimed at oneself.
+    OwnSession,
+    /// Dashboard users never act on an administrator's session.
+    AdministratorSession,
+    /// Standard users act on their own session only.
+    NotYourSession,
+    /// Only a session's own user can lock it.
+    LockIsPersonal,
+    /// Starting a session for somebody else is for administrators.
+    StartForOthers,
+    /// The account may not have sessions at all.
+    NotAllowedToLogOn,
+}
+
+impl Refusal {
+    /// The reason as the API and CLI print it.
+    #[must_use]
+    pub fn reason(self) -> &'static str {
+        match self {
+            Refusal::OwnSessionInAll => "your own session (name its id to act on it)",
+            Refusal::OwnSession => "your own session",
+            Refusal::AdministratorSession => "administrator session",
+            Refusal::NotYourSession => "not your session",
+            Refusal::LockIsPersonal => "only the session's user can lock it",
+            Refusal::StartForOthers => "only administrators start sessions for other users",
+            Refusal::NotAllowedToLogOn => "this account is not allowed to log on",
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+/// May `caller` see the session of the user `owner_uid` in lists, events and
+/// thumbnails?
+#[must_use]
+pub fn may_see(caller: &Caller, owner_uid: u32) -> bool {
+    caller.role.oversees() || caller.uid == owner_uid
+}
+
+/// May `caller` perform `action` on a session owned by `owner_uid`, whose
+/// role is `owner_role`, selected as `selection`?
+///
+/// # Errors
+/// The [`Refusal`] to report for this session.
+pub fn decide(
+    caller: &Caller,
+    owner_uid: u32,
+    owner_role: Role,
+    action: Action,
+    selection: Selection,
+) -> Result<(), Refusal> {
+    let own = caller.uid == owner_uid;
+    if own {
+        return match (selection, action) {
+            (Selection::All, _) => Err(Refusal::OwnSessionInAll),
+            (Selection::Named, Action::Logoff | Action::Disconnect | Action::Lock) => Ok(()),
+            (Selection::Named, _) => Err(Refusal::OwnSession),
+        };
+    }
+    if action == Action::Lock {
+        return Err(Refusal::LockIsPersonal);
+    }
+    match (caller.role, owner_role) {
+        (Role::Admin, _) => Ok(()),
+        (Role::Dashboard, Role::Admin) => Err(Refusal::AdministratorSession),
+        (Role::Dashboard, _) => Ok(()),
+        (Role::Standard, _) => Err(Refusal::NotYourSession),
+    }
+}
+
+/// May `caller` start a session for the user `target_uid`? Administrators
+/// start sessions for anyone (scripts, the demo); everybody else only for
+/// themselves, through a station login. `target_may_log_on` says whether
+/// the account passes the host's log-on rule (uid range, deny group).
+///
+/// # Errors
+/// The [`Refusal`] to report.
+pub fn may_start(caller: &Caller, target_uid: u32, target_may_log_on: bool) -> Result<(), Refusal> {
+    if caller.uid != target_uid && caller.role != Role::Admin {
+        return Err(Refusal::StartForOthers);
+    }
+    if !target_may_log_on {
+        return Err(Refusal::NotAllowedToLogOn);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(role: Role) -> Caller {
+        Caller { user: "me".into(), uid: 5000, role }
+    }
+
+    /// The expected answer for every role × target role × action × selection,
+    /// written out independently of [`decide`] so the table is the spec.
+    fn expected(caller: Role, own: bool, target: Role, action: Action, sel: Selection) -> bool {
+        if own {
+            return sel == Selection::Named
+                && matches!(action, Action::Logoff | Action::Disconnect | Action::Lock);
+        }
+        if action == Action::Lock {
+            return false;
+        }
+        match caller {
+            Role::Admin => true,
+            Role::Dashboard => target != Role::Admin,
+            Role::Standard => false,
+        }
+    }
+
+    #[test]
+    fn every_role_target_action_and_selection_matches_the_table() {
+        let roles = [Role::Standard, Role::Dashboard, Role::Admin];
+        let mut cells = 0;
+        for c in roles {
+            for t in roles {
+                for own in [false, true] {
+                    if own && c != t {
+                        continue;
+                    }
+                    for a in Action::ALL {
+                        for sel in [Selection::Named, Selection::All] {
+                            let owner = if own { 5000 } else { 6000 };
+                            let got = decide(&caller(c), owner, t, a, sel).is_ok();
+                            assert_eq!(got, expected(c, own, t, a, sel), "{c} own={own} {t} {a} {sel:?}");
+                            cells += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(cells, 3 * 3 * 6 * 2 + 3 * 6 * 2);
+    }
+
+    #[test]
+    fn dashboard_user_is_told_why_an_admin_session_is_refused() {
+        let r = decide(&caller(Role::Dashboard), 1, Role::Admin, Action::Logoff, Selection::All);
+        assert_eq!(r, Err(Refusal::AdministratorSession));
+        assert_eq!(r.unwrap_err().reason(), "administrator session");
+    }
+
+    #[test]
+    fn all_never_includes_the_callers_own_session() {
+        for role in [Role::Standard, Role::Dashboard, Role::Admin] {
+            let r = decide(&caller(role), 5000, role, Action::Logoff, Selection::All);
+            assert_eq!(r, Err(Refusal::OwnSessionInAll));
+        }
+    }
+
+    #[test]
+    fn standard_users_see_only_their_own_sessions() {
+        assert!(may_see(&caller(Role::Standard), 5000));
+        assert!(!may_see(&caller(Role::Standard), 6000));
+        assert!(may_see(&caller(Role::Dashboard), 6000));
+        assert!(may_see(&caller(Role::Admin), 6000));
+    }
+
+    #[test]
+    fn only_administrators_start_sessions_for_others() {
+        assert!(may_start(&caller(Role::Admin), 6000, true).is_ok());
+        assert_eq!(may_start(&caller(Role::Dashboard), 6000, true), Err(Refusal::StartForOthers));
+        assert_eq!(may_start(&caller(Role::Standard), 6000, true), Err(Refusal::StartForOthers));
+        assert!(may_start(&caller(Role::Standard), 5000, true).is_ok());
+        assert_eq!(may_start(&caller(Role::Admin), 6000, false), Err(Refusal::NotAllowedToLogOn));
+    }
+}

@@ -1,0 +1,308 @@
+//! cgroup v2 groups that hold every process of a session, so that nothing
+//! started in a session can outlive its log off (`cgroup.kill`).
+//!
+//! Layout, under the cgroup v2 mount (found in `/proc/self/mountinfo`):
+//!
+//! ```text
+//! <mount>/<name>/session-<id>/           pids.max when the v2 pids controller is there
+//! <mount>/<name>/session-<id>/display    the Xvnc server
+//! <mount>/<name>/session-<id>/desktop    every program of the user
+//! ```
+//!
+//! Splitting display and desktop lets a log off ask the user's programs to
+//! quit and wait for them while their display still runs. Every directory
+//! is root's, so a user's process cannot move itself out. Where the pids
+//! controller lives on cgroup v1 (hybrid hosts), the process limit is set
+//! there instead, in `<v1 pids mount>/<name>/session-<id>`.
+
+use crate::error::{HostError, Result};
+use podium_core::SessionId;
+use std::fs;
+use std::io::Write;
+use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
+
+/// One part of a session's cgroup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The X server.
+    Display,
+    /// Everything the user runs.
+    Desktop,
+}
+
+impl Part {
+    fn dir(self) -> &'static str {
+        match self {
+            Part::Display => "display",
+            Part::Desktop => "desktop",
+        }
+    }
+}
+
+/// Where Podium's cgroups live on this host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hierarchy {
+    /// `<v2 mount>/<name>`.
+    pub base: PathBuf,
+    /// `<v1 pids mount>/<name>` when the pids controller is on cgroup v1.
+    pub pids_v1: Option<PathBuf>,
+    /// Whether the v2 hierarchy offers the pids controller.
+    pub pids_v2: bool,
+}
+
+/// Mount points of interest from `/proc/self/mountinfo` text.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Mounts {
+    v2: Option<PathBuf>,
+    pids_v1: Option<PathBuf>,
+}
+
+fn parse_mountinfo(text: &str) -> Mounts {
+    let mut m = Mounts::default();
+    for line in text.lines() {
+        // `36 25 0:31 / /sys/fs/cgroup/pids rw,relatime shared:5 - cgroup cgroup rw,pids`
+        let Some((left, right)) = line.split_once(" - ") else { continue };
+        let Some(mount_point) = left.split(' ').nth(4) else { continue };
+        let mut r = right.split(' ');
+        let fstype = r.next().unwrap_or("");
+        let super_opts = r.nth(1).unwrap_or("");
+        let path = PathBuf::from(unescape_octal(mount_point));
+        if fstype == "cgroup2" && m.v2.is_none() {
+            m.v2 = Some(path);
+        } else if fstype == "cgroup" && super_opts.split(',').any(|o| o == "pids") && m.pids_v1.is_none() {
+            m.pids_v1 = Some(path);
+        }
+    }
+    m
+}
+
+/// mountinfo escapes space, tab, newline and backslash as `\ooo`.
+fn unescape_octal(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && let Some(oct) = s.get(i + 1..i + 4)
+            && let Ok(v) = u8::from_str_radix(oct, 8)
+        {
+            out.push(v);
+            i += 4;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl Hierarchy {
+    /// Finds the cgroup v2 mount (and a v1 pids mount, on hybrid hosts) and
+    /// names Podium's subtree `name`.
+    ///
+    /// # Errors
+    /// [`HostError::NoCgroup2`] when cgroup v2 is not mounted.
+    pub fn discover(name: &str) -> Result<Hierarchy> {
+        let text = fs::read_to_string("/proc/self/mountinfo").map_err(HostError::io("read", "/proc/self/mountinfo"))?;
+        let mounts = parse_mountinfo(&text);
+        let v2 = mounts.v2.ok_or(HostError::NoCgroup2)?;
+        let controllers = fs::read_to_string(v2.join("cgroup.controllers")).unwrap_or_default();
+        let pids_v2 = controllers.split_whitespace().any(|c| c == "pids");
+        Ok(Hierarchy {
+            base: v2.join(name),
+            pids_v1: if pids_v2 { None } else { mounts.pids_v1.map(|p| p.join(name)) },
+            pids_v2,
+        })
+    }
+
+    /// Creates Podium's subtree if needed, with the pids controller enabled
+    /// for sessions when cgroup v2 has it.
+    ///
+    /// # Errors
+    /// When the directories cannot be made.
+    pub fn prepare(&self) -> Result<()> {
+        fs::create_dir_all(&self.base).map_err(HostError::io("create cgroup", &self.base))?;
+        if self.pids_v2 {
+            // Every ancestor up to the mount must pass the controller down.
+            let mut chain = vec![self.base.clone()];
+            while let Some(parent) = chain.last().and_then(|p| p.parent()).map(Path::to_path_buf) {
+                if !parent.join("cgroup.subtree_control").exists() {
+                    break;
+                }
+                chain.push(parent);
+            }
+            for dir in chain.iter().rev() {
+                write_file(&dir.join("cgroup.subtree_control"), "+pids")?;
+            }
+        }
+        if let Some(v1) = &self.pids_v1 {
+            fs::create_dir_all(v1).map_err(HostError::io("create cgroup", v1))?;
+        }
+        Ok(())
+    }
+
+    /// The cgroup of session `id` (which may not exist yet).
+    #[must_use]
+    pub fn session(&self, id: SessionId) -> SessionCgroup {
+        let leaf = format!("session-{id}");
+        SessionCgroup {
+            dir: self.base.join(&leaf),
+            pids_v1: self.pids_v1.as_ref().map(|p| p.join(&leaf)),
+            pids_v2: self.pids_v2,
+        }
+    }
+
+    /// Ids of the session cgroups that exist (to find leftovers after a crash).
+    #[must_use]
+    pub fn existing_sessions(&self) -> Vec<SessionId> {
+        let Ok(dir) = fs::read_dir(&self.base) else { return Vec::new() };
+        dir.filter_map(|e| e.ok()?.file_name().to_str()?.strip_prefix("session-")?.parse().ok()).collect()
+    }
+}
+
+/// The cgroup of one session.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionCgroup {
+    /// `<base>/session-<id>`.
+    pub dir: PathBuf,
+    /// The v1 pids group, on hybrid hosts.
+    pub pids_v1: Option<PathBuf>,
+    /// Whether `pids.max` is set on `dir`.
+    pub pids_v2: bool,
+}
+
+fn write_file(path: &Path, value: &str) -> Result<()> {
+    let mut f = fs::OpenOptions::new().write(true).open(path).map_err(HostError::io("open", path))?;
+    f.write_all(value.as_bytes()).map_err(HostError::io("write", path))
+}
+
+impl SessionCgroup {
+    /// Makes the session's groups and sets its process limit.
+    ///
+    /// # Errors
+    /// When a directory cannot be made or the limit not set.
+    pub fn create(&self, max_processes: u32) -> Result<()> {
+        for part in [Part::Display, Part::Desktop] {
+            let d = self.dir.join(part.dir());
+            fs::create_dir_all(&d).map_err(HostError::io("create cgroup", &d))?;
+        }
+        if self.pids_v2 {
+            write_file(&self.dir.join("pids.max"), &max_processes.to_string())?;
+        }
+        if let Some(v1) = &self.pids_v1 {
+            fs::create_dir_all(v1).map_err(HostError::io("create cgroup", v1))?;
+            write_file(&v1.join("pids.max"), &max_processes.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Whether the session's cgroup exists.
+    #[must_use]
+    pub fn exists(&self) -> bool {
+        self.dir.is_dir()
+    }
+
+    /// Open `cgroup.procs` files a child writes `0` into to join `part`
+    /// (and the v1 pids group).
+    ///
+    /// # Errors
+    /// When a file cannot be opened.
+    pub fn join_fds(&self, part: Part) -> Result<Vec<OwnedFd>> {
+        let mut paths = vec![self.dir.join(part.dir()).join("cgroup.procs")];
+        if let Some(v1) = &self.pids_v1 {
+            paths.push(v1.join("cgroup.procs"));
+        }
+        paths
+            .iter()
+            .map(|p| {
+                fs::OpenOptions::new().write(true).open(p).map(OwnedFd::from).map_err(HostError::io("open", p))
+            })
+            .collect()
+    }
+
+    /// Pids in `part` now.
+    #[must_use]
+    pub fn pids(&self, part: Part) -> Vec<i32> {
+        let path = self.dir.join(part.dir()).join("cgroup.procs");
+        fs::read_to_string(path).unwrap_or_default().lines().filter_map(|l| l.trim().parse().ok()).collect()
+    }
+
+    /// Pids of the whole session (display and desktop).
+    #[must_use]
+    pub fn all_pids(&self) -> Vec<i32> {
+        let mut p = self.pids(Part::Display);
+        p.extend(self.pids(Part::Desktop));
+        p
+    }
+
+    /// Whether any process is left in `part` (read from `cgroup.events`,
+    /// which counts processes in child groups too). A missing group is empty.
+    #[must_use]
+    pub fn populated(&self, part: Part) -> bool {
+        let path = self.dir.join(part.dir()).join("cgroup.events");
+        fs::read_to_string(path).is_ok_and(|t| t.lines().any(|l| l.trim() == "populated 1"))
+    }
+
+    /// Sends SIGKILL to every process in `part` at once, forks in flight included.
+    ///
+    /// # Errors
+    /// When `cgroup.kill` cannot be written (kernels before 5.14 lack it).
+    pub fn kill(&self, part: Part) -> Result<()> {
+        let d = self.dir.join(part.dir());
+        if !d.is_dir() {
+            return Ok(());
+        }
+        write_file(&d.join("cgroup.kill"), "1")
+    }
+
+    /// Removes the (empty) groups. Missing ones are fine.
+    ///
+    /// # Errors
+    /// When a group still has processes or cannot be removed.
+    pub fn remove(&self) -> Result<()> {
+        for d in [self.dir.join(Part::Display.dir()), self.dir.join(Part::Desktop.dir()), self.dir.clone()]
+            .iter()
+            .chain(self.pids_v1.iter())
+        {
+            match fs::remove_dir(d) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(HostError::Io { what: "remove cgroup", path: d.clone(), source: e }),
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HYBRID: &str = "\
+31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
+39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids
+41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
+";
+
+    #[test]
+    fn finds_the_v2_mount_and_v1_pids_on_a_hybrid_host() {
+        let m = parse_mountinfo(HYBRID);
+        assert_eq!(m.v2, Some(PathBuf::from("/sys/fs/cgroup/unified")));
+        assert_eq!(m.pids_v1, Some(PathBuf::from("/sys/fs/cgroup/pids")));
+    }
+
+    #[test]
+    fn finds_a_pure_v2_host_with_optional_fields() {
+        let m = parse_mountinfo("30 23 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n");
+        assert_eq!(m.v2, Some(PathBuf::from("/sys/fs/cgroup")));
+        assert_eq!(m.pids_v1, None);
+        assert_eq!(parse_mountinfo("garbage\n\n- -\n"), Mounts::default());
+    }
+
+    #[test]
+    fn mount_points_with_spaces_are_unescaped() {
+        assert_eq!(unescape_octal(r"/mnt/a\040b"), "/mnt/a b");
+        assert_eq!(unescape_octal(r"/x\"), r"/x\");
+    }
+}

@@ -1,0 +1,52 @@
+//! The TigerVNC `Xvnc` server of a session: how it is started.
+//!
+//! Xvnc picks a free display number itself and tells it through
+//! `-displayfd`, which avoids races between sessions starting together.
+//! It listens for X clients on its Unix socket only (`-nolisten tcp`) and
+//! for VNC on a root-only Unix socket in the session's directory
+//! (`-rfbport -1` turns the TCP listener off); only the daemon connects
+//! there, so VNC authentication is left to the daemon (`SecurityTypes None`).
+
+use crate::sys::spawn::PASSED_FD;
+use crate::worker::protocol::WorkerSpec;
+
+/// Xvnc's argv (argv\[0\] included).
+#[must_use]
+pub fn xvnc_args(spec: &WorkerSpec) -> Vec<String> {
+    let vnc = spec.vnc_socket().to_string_lossy().into_owned();
+    let auth = spec.server_xauth().to_string_lossy().into_owned();
+    [
+        "Xvnc",
+        "-displayfd",
+        &PASSED_FD.to_string(),
+        "-geometry",
+        &spec.geometry,
+        "-depth",
+        "24",
+        "-nolisten",
+        "tcp",
+        "-auth",
+        &auth,
+        "-noreset",
+        "-rfbport",
+        "-1",
+        "-rfbunixpath",
+        &vnc,
+        "-rfbunixmode",
+        "0600",
+        "-SecurityTypes",
+        "None",
+        "-AlwaysShared",
+        "-desktop",
+        &spec.desktop_name,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
+}
+
+/// Where Xvnc listens for X clients of display `n`.
+#[must_use]
+pub fn x_socket(display: u32) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("/tmp/.X11-unix/X{display}"))
+}

@@ -1,0 +1,337 @@
+//! The registry: SQLite in the state directory, holding the live sessions
+//! (so a restarted daemon finds them) and the audit log.
+//!
+//! WAL journal and one transaction per change: a daemon killed at any
+//! moment leaves either the old or the new state, never half of one. Ending
+//! a session deletes its row and writes its audit record in one transaction.
+
+use crate::error::{HostError, Result};
+use crate::worker::protocol::{Running, WorkerSpec};
+use podium_core::{AuditKind, AuditRecord, SessionId, SessionState, Timestamp};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS sessions (
+    id              INTEGER PRIMARY KEY,
+    user            TEXT NOT NULL UNIQUE,
+    uid             INTEGER NOT NULL,
+    state           TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    connected_at    INTEGER,
+    display         INTEGER,
+    logoff_deadline INTEGER,
+    logoff_by       TEXT,
+    logoff_asked_ms INTEGER,
+    spec            TEXT NOT NULL,
+    running         TEXT
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          INTEGER NOT NULL,
+    actor       TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    action      TEXT,
+    session     INTEGER,
+    target_user TEXT,
+    outcome     TEXT NOT NULL,
+    reason      TEXT,
+    duration_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+PRAGMA user_version = 1;
+";
+
+/// A pending log off, as stored so a restarted daemon can finish it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredLogoff {
+    /// When applications are asked to close.
+    pub deadline: Timestamp,
+    /// Who asked.
+    pub by: String,
+    /// When they asked (ms since the epoch), for the duration in the audit.
+    pub asked_ms: i64,
+}
+
+/// A session row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredSession {
+    /// Id.
+    pub id: SessionId,
+    /// Login name.
+    pub user: String,
+    /// User id.
+    pub uid: u32,
+    /// Last known state.
+    pub state: SessionState,
+    /// Start time.
+    pub created_at: Timestamp,
+    /// When the current station connected.
+    pub connected_at: Option<Timestamp>,
+    /// Pending log off.
+    pub logoff: Option<StoredLogoff>,
+    /// How the session was made.
+    pub spec: WorkerSpec,
+    /// What it became once running.
+    pub running: Option<Running>,
+}
+
+/// An audit record to add.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAudit {
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub kind: AuditKind,
+    /// The action, for refusals.
+    pub action: Option<String>,
+    /// Which session.
+    pub session: Option<SessionId>,
+    /// Whose.
+    pub target_user: Option<String>,
+    /// How it went.
+    pub outcome: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// How long, in ms.
+    pub duration_ms: Option<u64>,
+}
+
+/// The open registry.
+#[derive(Debug)]
+pub struct Registry {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+impl Registry {
+    /// Opens (creating if needed) `<state_dir>/podium.db`.
+    ///
+    /// # Errors
+    /// When the directory or database cannot be used (read-only, full disk,
+    /// corrupt file), naming the path.
+    pub fn open(state_dir: &Path) -> Result<Registry> {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .recursive(true)
+            .create(state_dir)
+            .map_err(HostError::io("create state directory", state_dir))?;
+        let path = state_dir.join("podium.db");
+        let err = |source| HostError::Registry { path: path.clone(), source };
+        let conn = Connection::open(&path).map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
+        conn.execute_batch(SCHEMA).map_err(err)?;
+        // A write now, so a read-only or full disk is found at start-up.
+        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;").map_err(err)?;
+        let integrity: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(err)?;
+        if integrity != "ok" {
+            return Err(HostError::Io { what: "use damaged database", path, source: std::io::Error::other(integrity) });
+        }
+        Ok(Registry { conn: Mutex::new(conn), path })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
+        let mut conn = self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut conn).map_err(|source| HostError::Registry { path: self.path.clone(), source })
+    }
+
+    /// Every session row.
+    ///
+    /// # Errors
+    /// On database failure; a row that cannot be read is skipped with a warning.
+    pub fn sessions(&self) -> Result<Vec<StoredSession>> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT id, user, uid, state, created_at, connected_at, logoff_deadline, logoff_by,
+                        logoff_asked_ms, spec, running FROM sessions ORDER BY id",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u32>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
+                    r.get::<_, Option<i64>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<i64>>(8)?,
+                    r.get::<_, String>(9)?,
+                    r.get::<_, Option<String>>(10)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, user, uid, state, created, connected, deadline, by, asked, spec, running) = row?;
+                let (Some(state), Ok(spec)) =
+                    (SessionState::from_word(&state), serde_json::from_str::<WorkerSpec>(&spec))
+                else {
+                    tracing::warn!(session = id, "registry row cannot be read; ignoring it");
+                    continue;
+                };
+                out.push(StoredSession {
+                    id,
+                    user,
+                    uid,
+                    state,
+                    created_at: Timestamp::from_unix(created),
+                    connected_at: connected.map(Timestamp::from_unix),
+                    logoff: match (deadline, by, asked) {
+                        (Some(d), Some(by), Some(asked_ms)) => {
+                            Some(StoredLogoff { deadline: Timestamp::from_unix(d), by, asked_ms })
+                        }
+                        _ => None,
+                    },
+                    spec,
+                    running: running.and_then(|r| serde_json::from_str(&r).ok()),
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Adds a session that is starting.
+    ///
+    /// # Errors
+    /// On database failure, or when the id or user is taken.
+    pub fn insert(&self, s: &StoredSession) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO sessions (id, user, uid, state, created_at, spec) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![s.id, s.user, s.uid, s.state.as_str(), s.created_at.unix(), json(&s.spec)],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Records that the session runs.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn set_running(&self, id: SessionId, running: &Running, state: SessionState) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE sessions SET running = ?2, display = ?3, state = ?4 WHERE id = ?1",
+                params![id, json(running), running.display, state.as_str()],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Records a new state.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn set_state(&self, id: SessionId, state: SessionState) -> Result<()> {
+        self.with(|c| c.execute("UPDATE sessions SET state = ?2 WHERE id = ?1", params![id, state.as_str()]).map(drop))
+    }
+
+    /// Records a pending log off (and the closing state).
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn set_logoff(&self, id: SessionId, l: &StoredLogoff) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE sessions SET state = 'closing', logoff_deadline = ?2, logoff_by = ?3, logoff_asked_ms = ?4
+                 WHERE id = ?1",
+                params![id, l.deadline.unix(), l.by, l.asked_ms],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Removes an ended session and records how it ended, atomically.
+    /// Returns false when the row was already gone (nothing is recorded then,
+    /// so an end is never audited twice).
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn finish(&self, id: SessionId, record: &NewAudit) -> Result<bool> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let removed = tx.execute("DELETE FROM sessions WHERE id = ?1", params![id])?;
+            if removed > 0 {
+                insert_audit(&tx, record)?;
+            }
+            tx.commit()?;
+            Ok(removed > 0)
+        })
+    }
+
+    /// Adds an audit record.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn audit(&self, record: &NewAudit) -> Result<i64> {
+        self.with(|c| insert_audit(c, record))
+    }
+
+    /// Audit records at or after `since`, oldest first, at most `limit`
+    /// (the newest `limit` when there are more).
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn audit_records(&self, since: Option<Timestamp>, limit: u32) -> Result<Vec<AuditRecord>> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT id, at, actor, kind, action, session, target_user, outcome, reason, duration_ms
+                 FROM (SELECT * FROM audit WHERE at >= ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id",
+            )?;
+            let rows = stmt.query_map(params![since.map_or(i64::MIN, Timestamp::unix), limit], |r| {
+                Ok(AuditRecord {
+                    id: r.get(0)?,
+                    at: Timestamp::from_unix(r.get(1)?),
+                    actor: r.get(2)?,
+                    kind: AuditKind::from_word(&r.get::<_, String>(3)?).unwrap_or(AuditKind::Refused),
+                    action: r.get(4)?,
+                    session: r.get(5)?,
+                    target_user: r.get(6)?,
+                    outcome: r.get(7)?,
+                    reason: r.get(8)?,
+                    duration_ms: r.get::<_, Option<i64>>(9)?.and_then(|d| u64::try_from(d).ok()),
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Whether a session row exists.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn has_session(&self, id: SessionId) -> Result<bool> {
+        self.with(|c| {
+            c.query_row("SELECT 1 FROM sessions WHERE id = ?1", params![id], |_| Ok(()))
+                .optional()
+                .map(|r| r.is_some())
+        })
+    }
+}
+
+fn insert_audit(c: &Connection, a: &NewAudit) -> rusqlite::Result<i64> {
+    c.execute(
+        "INSERT INTO audit (at, actor, kind, action, session, target_user, outcome, reason, duration_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            Timestamp::now().unix(),
+            a.actor,
+            a.kind.as_str(),
+            a.action,
+            a.session,
+            a.target_user,
+            a.outcome,
+            a.reason,
+            a.duration_ms.and_then(|d| i64::try_from(d).ok()),
+        ],
+    )?;
+    Ok(c.last_insert_rowid())
+}

@@ -1,0 +1,218 @@
+//! Accounts and roles, from the system's user and group databases (NSS).
+
+use crate::error::{HostError, Result};
+use nix::unistd::{Gid, Group, Uid, User};
+use podium_core::config::RolesConfig;
+use podium_core::{Caller, Role};
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+/// A Unix account, as much of it as a session needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    /// Login name.
+    pub name: String,
+    /// User id.
+    pub uid: u32,
+    /// Primary group id.
+    pub gid: u32,
+    /// First GECOS field, or the login name.
+    pub full_name: String,
+    /// Home directory.
+    pub home: PathBuf,
+    /// Login shell.
+    pub shell: PathBuf,
+}
+
+impl Account {
+    fn from_user(u: User) -> Account {
+        let gecos = u.gecos.to_string_lossy();
+        let full = gecos.split(',').next().unwrap_or("").trim();
+        Account {
+            full_name: if full.is_empty() { u.name.clone() } else { full.to_owned() },
+            name: u.name,
+            uid: u.uid.as_raw(),
+            gid: u.gid.as_raw(),
+            home: u.dir,
+            shell: u.shell,
+        }
+    }
+
+    /// Looks an account up by login name.
+    ///
+    /// # Errors
+    /// [`HostError::UnknownUser`] when there is none, or the lookup failed.
+    pub fn by_name(name: &str) -> Result<Account> {
+        match User::from_name(name) {
+            Ok(Some(u)) => Ok(Account::from_user(u)),
+            Ok(None) => Err(HostError::UnknownUser(name.to_owned())),
+            Err(e) => Err(HostError::Sys { what: "look up user", source: e }),
+        }
+    }
+
+    /// Looks an account up by uid.
+    ///
+    /// # Errors
+    /// [`HostError::UnknownUser`] when there is none, or the lookup failed.
+    pub fn by_uid(uid: u32) -> Result<Account> {
+        match User::from_uid(Uid::from_raw(uid)) {
+            Ok(Some(u)) => Ok(Account::from_user(u)),
+            Ok(None) => Err(HostError::UnknownUser(format!("uid {uid}"))),
+            Err(e) => Err(HostError::Sys { what: "look up user", source: e }),
+        }
+    }
+
+    /// Supplementary group ids (primary included), as `initgroups` would set them.
+    ///
+    /// # Errors
+    /// When NSS cannot answer.
+    pub fn group_ids(&self) -> Result<Vec<u32>> {
+        let name = CString::new(self.name.as_str()).map_err(|_| HostError::UnknownUser(self.name.clone()))?;
+        let groups = nix::unistd::getgrouplist(&name, Gid::from_raw(self.gid)).map_err(HostError::sys("getgrouplist"))?;
+        Ok(groups.into_iter().map(Gid::as_raw).collect())
+    }
+
+    /// Names of the account's groups.
+    ///
+    /// # Errors
+    /// When NSS cannot answer.
+    pub fn group_names(&self) -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        for gid in self.group_ids()? {
+            if let Ok(Some(g)) = Group::from_gid(Gid::from_raw(gid)) {
+                names.push(g.name);
+            }
+        }
+        Ok(names)
+    }
+}
+
+/// What the role rule concluded for one account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// The role.
+    pub role: Role,
+    /// Whether the account may have a session at all.
+    pub may_log_on: bool,
+}
+
+/// Turns accounts into roles (SPEC §2), looking groups up again whenever
+/// `/etc/group` changes and at least every few seconds, so that
+/// `usermod -aG podium-dashboard alice` takes effect without a restart
+/// while a list of 200 sessions does not cost 200 NSS lookups.
+#[derive(Debug)]
+pub struct Roles {
+    config: RolesConfig,
+    cache: Mutex<RoleCache>,
+}
+
+#[derive(Debug, Default)]
+struct RoleCache {
+    group_file: Option<SystemTime>,
+    entries: HashMap<u32, (Standing, Instant)>,
+}
+
+/// How long a cached standing is trusted when `/etc/group` did not change
+/// (other NSS sources, such as LDAP, give no change signal).
+const ROLE_TTL: Duration = Duration::from_secs(5);
+
+impl Roles {
+    /// A resolver for this configuration.
+    #[must_use]
+    pub fn new(config: RolesConfig) -> Roles {
+        Roles { config, cache: Mutex::new(RoleCache::default()) }
+    }
+
+    /// The pure rule, from the account's uid and group names.
+    #[must_use]
+    pub fn standing_from_groups(&self, uid: u32, groups: &[String]) -> Standing {
+        let member = |list: &[String]| groups.iter().any(|g| list.contains(g));
+        let role = if uid == 0 || member(&self.config.admin_groups) {
+            Role::Admin
+        } else if member(&self.config.dashboard_groups) {
+            Role::Dashboard
+        } else {
+            Role::Standard
+        };
+        let denied = groups.iter().any(|g| *g == self.config.deny_group);
+        Standing { role, may_log_on: uid >= self.config.min_uid && !denied }
+    }
+
+    /// The account's standing now.
+    #[must_use]
+    pub fn standing(&self, account: &Account) -> Standing {
+        let stamp = std::fs::metadata("/etc/group").and_then(|m| m.modified()).ok();
+        let now = Instant::now();
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.group_file != stamp {
+                cache.entries.clear();
+                cache.group_file = stamp;
+            }
+            if let Some((s, at)) = cache.entries.get(&account.uid)
+                && now.duration_since(*at) < ROLE_TTL
+            {
+                return *s;
+            }
+        }
+        // A failed group lookup gives the least privilege.
+        let groups = account.group_names().unwrap_or_default();
+        let s = self.standing_from_groups(account.uid, &groups);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.entries.insert(account.uid, (s, now));
+        }
+        s
+    }
+
+    /// The caller a uid stands for (the Unix socket's peer credentials).
+    ///
+    /// # Errors
+    /// [`HostError::UnknownUser`] when the uid has no account.
+    pub fn caller_for_uid(&self, uid: u32) -> Result<Caller> {
+        let account = Account::by_uid(uid)?;
+        let role = self.standing(&account).role;
+        Ok(Caller { user: account.name, uid, role })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles() -> Roles {
+        Roles::new(RolesConfig::default())
+    }
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn groups_give_roles_as_the_spec_says() {
+        let r = roles();
+        assert_eq!(r.standing_from_groups(1001, &names(&["users"])).role, Role::Standard);
+        assert_eq!(r.standing_from_groups(1001, &names(&["podium-dashboard"])).role, Role::Dashboard);
+        for admin in ["podium-admin", "sudo", "wheel"] {
+            assert_eq!(r.standing_from_groups(1001, &names(&[admin, "podium-dashboard"])).role, Role::Admin);
+        }
+        assert_eq!(r.standing_from_groups(0, &[]).role, Role::Admin);
+    }
+
+    #[test]
+    fn system_accounts_and_the_deny_group_may_not_log_on() {
+        let r = roles();
+        assert!(r.standing_from_groups(1000, &[]).may_log_on);
+        assert!(!r.standing_from_groups(999, &[]).may_log_on);
+        assert!(!r.standing_from_groups(1001, &names(&["podium-deny"])).may_log_on);
+    }
+
+    #[test]
+    fn root_is_found_and_is_an_administrator() {
+        let root = Account::by_name("root").expect("root exists");
+        assert_eq!(root.uid, 0);
+        assert_eq!(roles().standing(&root).role, Role::Admin);
+        assert!(matches!(Account::by_name("no-such-user-podium"), Err(HostError::UnknownUser(_))));
+    }
+}

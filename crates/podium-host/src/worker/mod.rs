@@ -1,0 +1,304 @@
+//! The session worker: the `podium` binary re-executed as
+//! `podium session-worker`, one per session, as greetd and conmon do.
+//!
+//! The daemon is multi-threaded and must never fork-and-run-code or call
+//! PAM; the worker is single-threaded and does both. It holds the session's
+//! PAM handle, starts Xvnc and the desktop (see [`session`]), reaps every
+//! process the session orphans (it is a child subreaper), and waits for the
+//! daemon's requests on its socket. It is its own process session, so it
+//! keeps running — and the user's desktop with it — while the daemon
+//! restarts; the new daemon reconnects to the socket.
+
+pub mod client;
+pub mod protocol;
+mod session;
+
+use protocol::{EndCause, EndReport, Reply, Request, StartReport, WorkerSpec};
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use podium_core::Timestamp;
+use session::Session;
+use std::io::{Read, Write};
+use std::os::fd::AsFd;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::Path;
+use std::time::Duration;
+
+/// Reaps every exited child without blocking; returns their pids.
+pub fn reap() -> Vec<i32> {
+    let mut pids = Vec::new();
+    loop {
+        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) | Err(_) => return pids,
+            Ok(status) => {
+                if let Some(pid) = status.pid() {
+                    pids.push(pid.as_raw());
+                }
+            }
+        }
+    }
+}
+
+fn read_stdin<T: serde::de::DeserializeOwned>() -> Result<T, String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .take(protocol::MAX_LINE as u64 * 4)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read the session spec: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("malformed session spec: {e}"))
+}
+
+fn print_line<T: serde::Serialize>(value: &T) {
+    if let Ok(line) = serde_json::to_string(value) {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    }
+}
+
+/// Writes the end report where a daemon that was away will find it.
+fn leave_report(spec: &WorkerSpec, report: &EndReport) {
+    let path = WorkerSpec::ended_file(&spec.ended_dir, spec.id);
+    let tmp = path.with_extension("tmp");
+    let written = serde_json::to_vec(report)
+        .map_err(std::io::Error::other)
+        .and_then(|bytes| std::fs::write(&tmp, bytes))
+        .and_then(|()| std::fs::rename(&tmp, &path));
+    if let Err(e) = written {
+        tracing::error!(session = spec.id, "cannot write end report {}: {e}", path.display());
+    }
+}
+
+fn end_report(spec: &WorkerSpec, cause: EndCause, outcome: (podium_core::EndKind, Vec<String>)) -> EndReport {
+    let (end, problems) = outcome;
+    for p in &problems {
+        tracing::warn!(session = spec.id, user = %spec.user, "while ending: {p}");
+    }
+    EndReport {
+        id: spec.id,
+        end,
+        cause,
+        problem: if problems.is_empty() { None } else { Some(problems.join("; ")) },
+        finished_at: Timestamp::now(),
+    }
+}
+
+/// `podium session-worker --reclaim`: ends a session whose worker died.
+/// Reads a [`protocol::ReclaimSpec`] on stdin, prints the [`EndReport`].
+#[must_use]
+pub fn reclaim_main() -> i32 {
+    let r: protocol::ReclaimSpec = match read_stdin() {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("{e}");
+            return 2;
+        }
+    };
+    let spec = r.spec.clone();
+    let report = end_report(&spec, EndCause::WorkerDied, Session::reclaim(r.spec, r.running));
+    leave_report(&spec, &report);
+    print_line(&report);
+    0
+}
+
+/// `podium session-worker`: starts the session described on stdin, prints
+/// a [`StartReport`] line, then serves the session until it ends.
+#[must_use]
+pub fn worker_main() -> i32 {
+    let spec: WorkerSpec = match read_stdin() {
+        Ok(s) => s,
+        Err(e) => {
+            print_line(&StartReport::Failed { message: e });
+            return 2;
+        }
+    };
+    let _span = tracing::info_span!("worker", session = spec.id, user = %spec.user).entered();
+    // Own process session: a Ctrl-C on the daemon's terminal or the daemon's
+    // death must not reach the user's desktop.
+    let _ = nix::unistd::setsid();
+    if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
+        print_line(&StartReport::Failed { message: format!("cannot become a subreaper: {e}") });
+        return 1;
+    }
+    let signals = match block_signals() {
+        Ok(fd) => fd,
+        Err(e) => {
+            print_line(&StartReport::Failed { message: format!("cannot set up signals: {e}") });
+            return 1;
+        }
+    };
+    let mut session = match Session::start(spec.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("session did not start: {e}");
+            print_line(&StartReport::Failed { message: e.to_string() });
+            return 1;
+        }
+    };
+    let listener = match bind(&spec.socket()) {
+        Ok(l) => l,
+        Err(e) => {
+            let _ = session.end(Duration::from_secs(1));
+            print_line(&StartReport::Failed { message: format!("cannot listen on {}: {e}", spec.socket().display()) });
+            return 1;
+        }
+    };
+    let Some(running) = session.running() else {
+        let _ = session.end(Duration::from_secs(1));
+        print_line(&StartReport::Failed { message: "session incomplete".into() });
+        return 1;
+    };
+    tracing::info!(display = running.display, "session running");
+    print_line(&StartReport::Ready(running));
+    // Let go of the daemon's pipe; keep descriptor 1 taken.
+    if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
+        let _ = nix::unistd::dup2_stdout(null.as_fd());
+    }
+    serve(session, &listener, &signals)
+}
+
+fn block_signals() -> nix::Result<SignalFd> {
+    let mut mask = SigSet::empty();
+    for s in [Signal::SIGCHLD, Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
+        mask.add(s);
+    }
+    sigprocmask(SigmaskHow::SIG_BLOCK, Some(&mask), None)?;
+    SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
+}
+
+fn bind(path: &Path) -> std::io::Result<UnixListener> {
+    let _ = std::fs::remove_file(path);
+    let l = UnixListener::bind(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    l.set_nonblocking(true)?;
+    Ok(l)
+}
+
+struct Client {
+    stream: UnixStream,
+    input: Vec<u8>,
+}
+
+impl Client {
+    fn send(&mut self, reply: &Reply) -> bool {
+        let Ok(mut line) = serde_json::to_vec(reply) else { return false };
+        line.push(b'\n');
+        self.stream.write_all(&line).is_ok()
+    }
+}
+
+fn accept_all(listener: &UnixListener, clients: &mut Vec<Client>) {
+    while let Ok((stream, _)) = listener.accept() {
+        if stream.set_nonblocking(false).is_ok() && stream.set_write_timeout(Some(Duration::from_secs(2))).is_ok() {
+            clients.push(Client { stream, input: Vec::new() });
+        }
+    }
+}
+
+/// The worker's loop: signals, the daemon's requests, until the session ends.
+fn serve(mut session: Session, listener: &UnixListener, signals: &SignalFd) -> i32 {
+    let spec = session.spec().clone();
+    let default_timeout = Duration::from_millis(spec.terminate_timeout_ms);
+    let mut clients: Vec<Client> = Vec::new();
+    let mut ending: Option<(EndCause, Duration)> = None;
+    while ending.is_none() {
+        for pid in reap() {
+            if Some(pid) == session.desktop_pid() {
+                tracing::info!("desktop program exited");
+                ending = Some((EndCause::DesktopExited, default_timeout));
+            } else if Some(pid) == session.xvnc_pid() {
+                tracing::warn!("display server exited");
+                ending = Some((EndCause::DisplayDied, default_timeout));
+            }
+        }
+        if ending.is_some() {
+            break;
+        }
+        let (sig_ready, listen_ready, readable) = {
+            let mut fds = vec![
+                PollFd::new(signals.as_fd(), PollFlags::POLLIN),
+                PollFd::new(listener.as_fd(), PollFlags::POLLIN),
+            ];
+            fds.extend(clients.iter().map(|c| PollFd::new(c.stream.as_fd(), PollFlags::POLLIN)));
+            match poll(&mut fds, PollTimeout::NONE) {
+                Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+                Err(e) => {
+                    tracing::error!("poll failed: {e}");
+                    ending = Some((EndCause::WorkerStopped, default_timeout));
+                    break;
+                }
+            }
+            let ready = |f: &PollFd| f.revents().is_some_and(|r| !r.is_empty());
+            let readable: Vec<bool> = fds[2..].iter().map(ready).collect();
+            (ready(&fds[0]), ready(&fds[1]), readable)
+        };
+        if sig_ready {
+            while let Ok(Some(info)) = signals.read_signal() {
+                let sig = i32::try_from(info.ssi_signo).unwrap_or(0);
+                if [libc::SIGTERM, libc::SIGINT, libc::SIGHUP].contains(&sig) {
+                    tracing::info!(signal = sig, "stopping the session on signal");
+                    ending = Some((EndCause::WorkerStopped, default_timeout));
+                }
+            }
+        }
+        if listen_ready {
+            accept_all(listener, &mut clients);
+        }
+        let mut keep = Vec::with_capacity(clients.len());
+        for (mut client, is_readable) in clients.drain(..).zip(readable.into_iter().chain(std::iter::repeat(false))) {
+            if is_readable && !handle_input(&mut client, &session, &mut ending) {
+                continue;
+            }
+            keep.push(client);
+        }
+        clients = keep;
+    }
+    let (cause, timeout) = ending.unwrap_or((EndCause::WorkerStopped, default_timeout));
+    tracing::info!(cause = cause.describe(), "ending the session");
+    let report = end_report(&spec, cause, session.end(timeout));
+    leave_report(&spec, &report);
+    accept_all(listener, &mut clients);
+    for c in &mut clients {
+        c.send(&Reply::Ended(report.clone()));
+    }
+    tracing::info!(end = %report.end, "session ended");
+    0
+}
+
+/// Reads what the daemon sent and answers it. False when the connection is over.
+fn handle_input(client: &mut Client, session: &Session, ending: &mut Option<(EndCause, Duration)>) -> bool {
+    let mut buf = [0u8; 4096];
+    let n = match client.stream.read(&mut buf) {
+        Ok(0) | Err(_) => return false,
+        Ok(n) => n,
+    };
+    client.input.extend_from_slice(&buf[..n]);
+    if client.input.len() > protocol::MAX_LINE {
+        tracing::warn!("dropping a client that sent an over-long line");
+        return false;
+    }
+    while let Some(end) = client.input.iter().position(|b| *b == b'\n') {
+        let line: Vec<u8> = client.input.drain(..=end).collect();
+        let Ok(request) = serde_json::from_slice::<Request>(line.trim_ascii()) else {
+            tracing::warn!("dropping a client that sent a malformed request");
+            return false;
+        };
+        match request {
+            Request::Status => {
+                let Some(running) = session.running() else { return false };
+                if !client.send(&Reply::Status { running, ending: ending.is_some() }) {
+                    return false;
+                }
+            }
+            Request::Terminate { timeout_ms } => {
+                if ending.is_none() {
+                    *ending = Some((EndCause::Terminated, Duration::from_millis(timeout_ms.min(600_000))));
+                }
+            }
+        }
+    }
+    true
+}
