@@ -11,6 +11,7 @@ pub mod action;
 pub mod audit;
 pub mod config;
 pub mod error;
+pub mod me;
 pub mod outcome;
 pub mod permission;
 pub mod request;
@@ -23,6 +24,7 @@ pub use config::Config;
 pub use audit::{AuditKind, AuditList, AuditRecord};
 
 pub use error::{ErrorBody, ErrorCode};
+pub use me::Me;
 pub use outcome::{ActionResult, ActionResults, EndKind, Outcome};
 pub use permission::{Caller, Refusal, Selection};
 pub use request::{LogoffRequest, RequestError, StartRequest, Targets};

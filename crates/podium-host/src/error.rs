@@ -82,6 +82,12 @@ pub enum HostError {
         /// errno.
         source: nix::Error,
     },
+    /// The permission rule refused the request.
+    #[error("{0}")]
+    Refused(podium_core::Refusal),
+    /// The request is malformed.
+    #[error(transparent)]
+    Invalid(#[from] podium_core::RequestError),
     /// An X11 request failed.
     #[error("display {display}: {message}")]
     X11 {

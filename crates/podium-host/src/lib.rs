@@ -13,8 +13,11 @@
 pub mod cgroup;
 pub mod display;
 pub mod error;
+pub mod live;
 pub mod logoff;
 pub mod manager;
+pub mod reaper;
+mod recover;
 pub mod registry;
 pub mod sys;
 pub mod users;
@@ -23,4 +26,5 @@ pub mod x11;
 pub mod xauth;
 
 pub use error::{HostError, Result};
+pub use manager::{Host, HostEvent};
 

@@ -1,10 +1,59 @@
-fn main() {
-    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
-    let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("session-worker") {
-        if args.get(2).map(String::as_str) == Some("--reclaim") {
-            std::process::exit(podium_host::worker::reclaim_main());
+//! The `podium` binary: the daemon (`serve`), the demo, and the CLI that
+//! talks to a running daemon over its Unix socket.
+
+mod cli;
+mod client;
+mod commands;
+mod output;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use commands::Status;
+use std::process::ExitCode;
+
+fn init_tracing(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PODIUM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::SessionWorker(args) = &cli.command {
+        // The worker is single-threaded: no async runtime, no threads.
+        init_tracing("info");
+        let code = if args.reclaim { podium_host::worker::reclaim_main() } else { podium_host::worker::worker_main() };
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("podium: cannot start: {e}");
+            return ExitCode::from(1);
         }
-        std::process::exit(podium_host::worker::worker_main());
+    };
+    let result = runtime.block_on(run(cli));
+    match result {
+        Ok(Status::Ok) => ExitCode::SUCCESS,
+        Ok(Status::Partial) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("podium: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<Status> {
+    let socket = cli.socket.clone().unwrap_or_else(|| podium_core::config::ServerConfig::default().socket);
+    let client = client::Client::new(&socket);
+    match cli.command {
+        Command::Serve(args) => {
+            init_tracing("info");
+            commands::serve::run(args, cli.socket).await
+        }
+        Command::Demo(args) => commands::demo::run(&socket, args).await,
+        Command::Session(cmd) => commands::session::run(&client, cmd).await,
+        Command::Audit(args) => commands::audit::run(&client, args).await,
+        Command::SessionWorker(_) => Ok(Status::Ok),
     }
 }

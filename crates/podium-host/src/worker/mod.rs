@@ -17,8 +17,8 @@ use protocol::{EndCause, EndReport, Reply, Request, StartReport, WorkerSpec};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
-use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use podium_core::Timestamp;
+use crate::reaper::reap;
 use session::Session;
 use std::io::{Read, Write};
 use std::os::fd::AsFd;
@@ -26,21 +26,6 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::Path;
 use std::time::Duration;
-
-/// Reaps every exited child without blocking; returns their pids.
-pub fn reap() -> Vec<i32> {
-    let mut pids = Vec::new();
-    loop {
-        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::StillAlive) | Err(_) => return pids,
-            Ok(status) => {
-                if let Some(pid) = status.pid() {
-                    pids.push(pid.as_raw());
-                }
-            }
-        }
-    }
-}
 
 fn read_stdin<T: serde::de::DeserializeOwned>() -> Result<T, String> {
     let mut text = String::new();

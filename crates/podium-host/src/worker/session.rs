@@ -6,7 +6,7 @@
 //! log off, and [`Session::reclaim`] runs it for a session whose worker died.
 
 use super::protocol::{Running, WorkerSpec};
-use super::reap;
+use crate::reaper::reap;
 use crate::cgroup::Part;
 use crate::error::{HostError, Result};
 use crate::sys::pam::{Item, Pam};

@@ -1,0 +1,16 @@
+//! The body of `GET /api/v1/me`.
+
+use crate::Role;
+use serde::{Deserialize, Serialize};
+
+/// Who the server thinks the caller is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Me {
+    /// Login name.
+    pub user: String,
+    /// Full name.
+    pub full_name: String,
+    /// Role.
+    pub role: Role,
+}

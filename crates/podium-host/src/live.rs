@@ -1,0 +1,172 @@
+//! A session the daemon knows about, and what it knows of it.
+
+use crate::registry::StoredLogoff;
+use crate::users::Account;
+use crate::worker::protocol::{EndReport, Request, Running, WorkerSpec};
+use podium_core::{EndKind, SessionId, SessionState, Timestamp};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
+use tokio::sync::{mpsc, watch};
+
+/// A log off under way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingLogoff {
+    /// When the programs are asked to close.
+    pub deadline: SystemTime,
+    /// Login of who asked (`system` for automatic ones).
+    pub by: String,
+    /// Their full name, for the on-screen warning.
+    pub by_name: String,
+    /// When they asked.
+    pub asked_at: SystemTime,
+}
+
+impl PendingLogoff {
+    /// As stored in the registry.
+    #[must_use]
+    pub fn stored(&self) -> StoredLogoff {
+        StoredLogoff {
+            deadline: Timestamp::from_unix(unix_secs(self.deadline)),
+            by: self.by.clone(),
+            asked_ms: unix_millis(self.asked_at),
+        }
+    }
+}
+
+/// Seconds since the epoch, rounded up so a deadline is never shown early.
+#[must_use]
+pub fn unix_secs(t: SystemTime) -> i64 {
+    let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(d.as_secs() + u64::from(d.subsec_nanos() > 0)).unwrap_or(i64::MAX)
+}
+
+/// Milliseconds since the epoch.
+#[must_use]
+pub fn unix_millis(t: SystemTime) -> i64 {
+    i64::try_from(t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The mutable part of a live session.
+#[derive(Clone, Debug)]
+pub struct LiveState {
+    /// Life-cycle state.
+    pub state: SessionState,
+    /// Set once the worker reported the session running.
+    pub running: Option<Running>,
+    /// When the current station connected.
+    pub connected_at: Option<Timestamp>,
+    /// A log off under way.
+    pub logoff: Option<PendingLogoff>,
+}
+
+/// How a session ended, for whoever waited on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ended {
+    /// Closed, forced or failed.
+    pub end: EndKind,
+    /// What went wrong, if anything.
+    pub problem: Option<String>,
+    /// From the log-off request to the end, when there was one.
+    pub duration_ms: Option<u64>,
+}
+
+/// A session the daemon knows about.
+#[derive(Debug)]
+pub struct Live {
+    /// Id.
+    pub id: SessionId,
+    /// Its user.
+    pub account: Account,
+    /// How it was made.
+    pub spec: WorkerSpec,
+    /// Start time.
+    pub created_at: Timestamp,
+    state: Mutex<LiveState>,
+    commands: mpsc::UnboundedSender<Request>,
+    command_rx: Mutex<Option<mpsc::UnboundedReceiver<Request>>>,
+    ended: watch::Sender<Option<Ended>>,
+    deadline: watch::Sender<Option<SystemTime>>,
+}
+
+impl Live {
+    /// A live session in `state`.
+    #[must_use]
+    pub fn new(account: Account, spec: WorkerSpec, created_at: Timestamp, state: LiveState) -> Live {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let deadline = state.logoff.as_ref().map(|l| l.deadline);
+        Live {
+            id: spec.id,
+            account,
+            spec,
+            created_at,
+            state: Mutex::new(state),
+            commands: tx,
+            command_rx: Mutex::new(Some(rx)),
+            ended: watch::channel(None).0,
+            deadline: watch::channel(deadline).0,
+        }
+    }
+
+    /// The current state, locked (never held across an await).
+    pub fn state(&self) -> MutexGuard<'_, LiveState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Sends a request to the worker (dropped if the session is gone).
+    pub fn send(&self, r: Request) {
+        let _ = self.commands.send(r);
+    }
+
+    /// The receiving end of [`Live::send`], taken once by the task that
+    /// holds the worker connection.
+    pub fn take_commands(&self) -> Option<mpsc::UnboundedReceiver<Request>> {
+        self.command_rx.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+
+    /// Announces the end to everyone waiting.
+    pub fn announce_end(&self, e: Ended) {
+        self.ended.send_replace(Some(e));
+    }
+
+    /// Waits until the session has ended.
+    pub async fn wait_end(&self) -> Ended {
+        let mut rx = self.ended.subscribe();
+        loop {
+            if let Some(e) = rx.borrow_and_update().clone() {
+                return e;
+            }
+            if rx.changed().await.is_err() {
+                return Ended { end: EndKind::Failed, problem: Some("session lost".into()), duration_ms: None };
+            }
+        }
+    }
+
+    /// Whether it has ended.
+    #[must_use]
+    pub fn has_ended(&self) -> bool {
+        self.ended.borrow().is_some()
+    }
+
+    /// Watches the log-off deadline (it can be brought forward).
+    #[must_use]
+    pub fn watch_deadline(&self) -> watch::Receiver<Option<SystemTime>> {
+        self.deadline.subscribe()
+    }
+
+    /// Watches for the end.
+    #[must_use]
+    pub fn watch_end(&self) -> watch::Receiver<Option<Ended>> {
+        self.ended.subscribe()
+    }
+
+    /// Publishes a new log-off deadline.
+    pub fn set_deadline(&self, d: SystemTime) {
+        self.deadline.send_replace(Some(d));
+    }
+
+    /// The report a worker left, turned into what waiters see.
+    #[must_use]
+    pub fn ended_from(report: &EndReport, duration_ms: Option<u64>) -> Ended {
+        Ended { end: report.end, problem: report.problem.clone(), duration_ms }
+    }
+}

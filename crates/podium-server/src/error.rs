@@ -1,0 +1,80 @@
+//! The one error type of the API: where an error becomes a status code.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use podium_core::{ErrorBody, ErrorCode};
+use podium_host::HostError;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// An error as the API reports it: a code, and a message for the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppError {
+    /// Machine-readable code (it decides the status).
+    pub code: ErrorCode,
+    /// What to tell the client.
+    pub message: String,
+}
+
+impl AppError {
+    /// An error with this code and message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> AppError {
+        AppError { code, message: message.into() }
+    }
+
+    /// 400.
+    pub fn bad_request(message: impl Into<String>) -> AppError {
+        AppError::new(ErrorCode::BadRequest, message)
+    }
+
+    /// 401.
+    pub fn unauthorized(message: impl Into<String>) -> AppError {
+        AppError::new(ErrorCode::Unauthorized, message)
+    }
+
+    /// 403.
+    pub fn forbidden(message: impl Into<String>) -> AppError {
+        AppError::new(ErrorCode::Forbidden, message)
+    }
+
+    /// 404.
+    pub fn not_found(message: impl Into<String>) -> AppError {
+        AppError::new(ErrorCode::NotFound, message)
+    }
+
+    /// 500: the client learns only a request number; the detail goes to the log.
+    pub fn internal(detail: &dyn std::fmt::Display) -> AppError {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        tracing::error!(request = n, "internal error: {detail}");
+        AppError::new(ErrorCode::Internal, format!("internal error (request {n}; see the daemon's log)"))
+    }
+}
+
+impl From<HostError> for AppError {
+    fn from(e: HostError) -> AppError {
+        match &e {
+            HostError::Refused(r) => AppError::forbidden(r.reason()),
+            HostError::Invalid(_) | HostError::UnusableAccount { .. } | HostError::BadCommand { .. } => {
+                AppError::bad_request(e.to_string())
+            }
+            HostError::UnknownUser(_) => AppError::not_found(e.to_string()),
+            HostError::AlreadyRunning { .. } => AppError::new(ErrorCode::Conflict, e.to_string()),
+            HostError::StartFailed(_) => AppError::new(ErrorCode::Unavailable, e.to_string()),
+            _ => AppError::internal(&e),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(ErrorBody::new(self.code, self.message))).into_response()
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}

@@ -1,0 +1,54 @@
+//! JSON request bodies, with every way a body can be wrong turned into a
+//! 4xx in the API's error format (axum's own rejections are plain text).
+
+use crate::error::AppError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use podium_core::ErrorCode;
+
+/// The largest request body accepted.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// A JSON body of type `T`.
+#[derive(Debug, Clone)]
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(JsonBody(v)),
+            Err(r) => Err(rejection(&r)),
+        }
+    }
+}
+
+fn rejection(r: &JsonRejection) -> AppError {
+    match r {
+        JsonRejection::MissingJsonContentType(_) => {
+            AppError::new(ErrorCode::UnsupportedMediaType, "the body must be JSON (Content-Type: application/json)")
+        }
+        JsonRejection::JsonSyntaxError(e) => AppError::bad_request(format!("malformed JSON: {}", inner(e))),
+        JsonRejection::JsonDataError(e) => AppError::bad_request(format!("unexpected JSON: {}", inner(e))),
+        JsonRejection::BytesRejection(_) => {
+            AppError::new(ErrorCode::PayloadTooLarge, format!("the body is larger than {BODY_LIMIT} bytes"))
+        }
+        _ => AppError::bad_request(r.body_text()),
+    }
+}
+
+/// The serde message without axum's prefix.
+fn inner(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(next) = src {
+        s = next.to_string();
+        src = next.source();
+    }
+    s
+}

@@ -1,0 +1,46 @@
+//! `/audit`: the audit log, for dashboard users and administrators.
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::identity::Who;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use podium_core::{AuditList, Timestamp};
+use serde::Deserialize;
+
+/// The audit route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/audit", get(audit))
+}
+
+/// Query of `GET /audit`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditQuery {
+    /// RFC 3339 time: records at or after it.
+    since: Option<String>,
+    /// At most this many records (the newest), 1–10000, default 1000.
+    limit: Option<String>,
+}
+
+async fn audit(
+    State(s): State<AppState>,
+    Who(caller): Who,
+    query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<AuditList>, AppError> {
+    let Query(q) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
+    let since = match q.since.as_deref() {
+        None => None,
+        Some(t) => Some(Timestamp::parse(t).ok_or_else(|| AppError::bad_request(format!("\"since\" is not an RFC 3339 time: {t:?}")))?),
+    };
+    let limit = match q.limit.as_deref() {
+        None => 1000,
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=10_000).contains(l))
+            .ok_or_else(|| AppError::bad_request(format!("\"limit\" must be 1 to 10000, not {l:?}")))?,
+    };
+    Ok(Json(s.host.audit(&caller, since, limit)?))
+}

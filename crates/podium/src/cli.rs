@@ -1,0 +1,128 @@
+//! The command line (SPEC §7), defined once: clap builds the parser, and
+//! later the man pages and shell completions, from these types.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Podium: every user their own desktop on one Linux host, overseen from a web dashboard.
+#[derive(Debug, Parser)]
+#[command(name = "podium", version, propagate_version = true, disable_help_subcommand = true)]
+pub struct Cli {
+    /// The daemon's control socket [default: /run/podium/podium.sock, or the config's for `serve`].
+    #[arg(long, global = true, value_name = "PATH", env = "PODIUM_SOCKET")]
+    pub socket: Option<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon (host, API, dashboard). As root.
+    Serve(ServeArgs),
+    /// Start a daemon with demo users and live sessions; clean up on Ctrl-C.
+    Demo(DemoArgs),
+    /// List and act on sessions.
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// Show the audit log.
+    Audit(AuditArgs),
+    /// Internal: the per-session worker the daemon starts.
+    #[command(hide = true)]
+    SessionWorker(WorkerArgs),
+}
+
+/// `podium serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Configuration file (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// State directory (registry, audit log, TLS key), instead of the config's.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+}
+
+/// `podium demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many demo users and sessions to create (1–9).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=9))]
+    pub users: u8,
+}
+
+/// `podium session …`.
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// Sessions with id, user, station, state, blocked, since.
+    List {
+        /// Print the API's JSON body instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Log sessions off: warn, ask applications to close, then end them.
+    Logoff(LogoffArgs),
+    /// Start a session for USER without a password (administrators).
+    Start {
+        /// Login name.
+        user: String,
+        /// Desktop command instead of the configured one.
+        #[arg(long, value_name = "CMD")]
+        command: Option<String>,
+        /// Print the API's JSON body instead of the id.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `podium session logoff`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("targets").required(true).args(["ids", "all"]))]
+pub struct LogoffArgs {
+    /// Session ids.
+    #[arg(value_name = "ID")]
+    pub ids: Vec<u32>,
+    /// Every session you may log off, except your own.
+    #[arg(long, conflicts_with = "ids")]
+    pub all: bool,
+    /// Seconds of on-screen warning first (0–600; default from the config).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(0..=600))]
+    pub grace: Option<u32>,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Return once the log offs are under way instead of when they are done.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Print the API's JSON body instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `podium audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only records at or after this time (RFC 3339, e.g. 2026-11-24T08:00:00Z).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub since: Option<podium_core::Timestamp>,
+    /// At most this many records (the newest).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub limit: u32,
+    /// Print the API's JSON body instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_time(s: &str) -> Result<podium_core::Timestamp, String> {
+    podium_core::Timestamp::parse(s).ok_or_else(|| format!("not an RFC 3339 time: {s:?}"))
+}
+
+/// `podium session-worker`.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Clean up after a dead worker instead of starting a session.
+    #[arg(long)]
+    pub reclaim: bool,
+}

@@ -1,0 +1,15 @@
+//! One module per subcommand.
+
+pub mod audit;
+pub mod demo;
+pub mod serve;
+pub mod session;
+
+/// How a command ended, as the exit status says (SPEC §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// 0: every target done.
+    Ok,
+    /// 1: something refused or failed (each printed).
+    Partial,
+}

@@ -1,0 +1,66 @@
+//! `podium serve`: the daemon.
+
+use super::Status;
+use crate::cli::ServeArgs;
+use anyhow::{Context, Result, bail};
+use podium_core::Config;
+use podium_core::config::DEFAULT_PATH;
+use podium_host::Host;
+use podium_server::AppState;
+use std::path::{Path, PathBuf};
+
+/// Reads the config: the given file (which must exist), or the default
+/// file when present, or the defaults.
+pub fn load_config(path: Option<&Path>) -> Result<Config> {
+    let (path, required) = match path {
+        Some(p) => (p.to_owned(), true),
+        None => (PathBuf::from(DEFAULT_PATH), false),
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Config::parse(&text, &path.to_string_lossy())?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Config::default()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Runs the daemon until SIGTERM or SIGINT. Sessions keep running after it
+/// stops; the next start takes them back.
+pub async fn run(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<Status> {
+    if !nix::unistd::geteuid().is_root() {
+        bail!("podium serve must run as root: it starts sessions for other users");
+    }
+    let mut config = load_config(args.config.as_deref())?;
+    if let Some(dir) = args.state_dir {
+        config.server.state_dir = dir;
+    }
+    if let Some(socket) = socket_override {
+        config.server.socket = socket;
+    }
+    podium_host::reaper::become_subreaper()?;
+    let exe = std::env::current_exe().context("cannot find the podium binary to start session workers")?;
+    let host = Host::open(config.clone(), exe)?;
+    let adopted = host.recover()?;
+    tokio::spawn(podium_host::reaper::reap_forever());
+    let listener = podium_server::unix::bind(&config.server.socket)
+        .with_context(|| format!("cannot listen on {}", config.server.socket.display()))?;
+    let pid_file = config.server.run_dir.join("podium.pid");
+    std::fs::write(&pid_file, format!("{}\n", std::process::id()))
+        .with_context(|| format!("cannot write {}", pid_file.display()))?;
+    tracing::info!(socket = %config.server.socket.display(), sessions = adopted, "podium is ready");
+    podium_server::unix::serve(listener, AppState { host }, shutdown_signal()).await?;
+    tracing::info!("podium stopped; sessions keep running and will be taken back at the next start");
+    let _ = std::fs::remove_file(&pid_file);
+    Ok(Status::Ok)
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        std::future::pending::<()>().await;
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+}

@@ -1,0 +1,69 @@
+//! `podium session list | logoff | start`.
+
+use super::Status;
+use crate::cli::{LogoffArgs, SessionCommand};
+use crate::client::Client;
+use crate::output;
+use anyhow::{Result, bail};
+use podium_core::{ActionResults, LogoffRequest, SessionInfo, SessionList, StartRequest};
+use std::io::{BufRead, IsTerminal, Write};
+
+/// Runs a `podium session` subcommand.
+pub async fn run(client: &Client, cmd: SessionCommand) -> Result<Status> {
+    match cmd {
+        SessionCommand::List { json } => {
+            let reply = client.get("/api/v1/sessions").await?;
+            let list: SessionList = reply.parse()?;
+            if json {
+                println!("{}", reply.text());
+            } else {
+                println!("{}", output::sessions(&list.sessions));
+            }
+            Ok(Status::Ok)
+        }
+        SessionCommand::Start { user, command, json } => {
+            let reply = client.post("/api/v1/sessions", &StartRequest { user, command }).await?;
+            let info: SessionInfo = reply.parse()?;
+            if json {
+                println!("{}", reply.text());
+            } else {
+                println!("{}", info.id);
+            }
+            Ok(Status::Ok)
+        }
+        SessionCommand::Logoff(args) => logoff(client, args).await,
+    }
+}
+
+async fn logoff(client: &Client, args: LogoffArgs) -> Result<Status> {
+    if !args.yes && std::io::stdin().is_terminal() && !confirm(client, &args).await? {
+        bail!("nothing was done");
+    }
+    let req = LogoffRequest { sessions: args.ids, all: args.all, grace_seconds: args.grace, wait: !args.no_wait };
+    let reply = client.post("/api/v1/sessions/logoff", &req).await?;
+    let results: ActionResults = reply.parse()?;
+    if args.json {
+        println!("{}", reply.text());
+    } else {
+        println!("{}", output::results(&results.results));
+    }
+    Ok(if results.all_done() { Status::Ok } else { Status::Partial })
+}
+
+/// Asks the person at the terminal, listing whose sessions would end.
+async fn confirm(client: &Client, args: &LogoffArgs) -> Result<bool> {
+    let list: SessionList = client.get("/api/v1/sessions").await?.parse()?;
+    let whose: Vec<String> = list
+        .sessions
+        .iter()
+        .filter(|s| args.all || args.ids.contains(&s.id))
+        .map(|s| format!("{} ({})", s.user, s.id))
+        .collect();
+    let grace = args.grace.map_or_else(|| "the configured".into(), |g| format!("a {g} s"));
+    let what = if whose.is_empty() { "the named sessions".into() } else { whose.join(", ") };
+    print!("Log off {what} with {grace} warning? [y/N] ");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}

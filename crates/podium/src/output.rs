@@ -1,0 +1,116 @@
+//! Tables for people.
+
+use podium_core::{ActionResult, AuditRecord, Outcome, SessionInfo};
+
+/// Left-aligned columns, two spaces apart.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(cell);
+            } else {
+                s.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        s.trim_end().to_owned()
+    };
+    let mut out = line(header.iter().map(|h| (*h).to_owned()).collect());
+    for row in rows {
+        out.push('\n');
+        out.push_str(&line(row.clone()));
+    }
+    out
+}
+
+/// `podium session list`.
+pub fn sessions(list: &[SessionInfo]) -> String {
+    if list.is_empty() {
+        return "No sessions.".into();
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|s| {
+            vec![
+                s.id.to_string(),
+                s.user.clone(),
+                s.full_name.clone(),
+                s.role.to_string(),
+                s.station.as_ref().map_or_else(|| "-".into(), |st| format!("{} {}", st.kind, st.address)),
+                match s.logoff_deadline {
+                    Some(d) => format!("{} (until {})", s.state, d),
+                    None => s.state.to_string(),
+                },
+                if s.blocked { "yes".into() } else { "no".into() },
+                s.display.clone(),
+                s.created_at.to_string(),
+            ]
+        })
+        .collect();
+    table(&["ID", "USER", "NAME", "ROLE", "STATION", "STATE", "BLOCKED", "DISPLAY", "SINCE"], &rows)
+}
+
+/// Per-session outcomes of an action.
+pub fn results(results: &[ActionResult]) -> String {
+    if results.is_empty() {
+        return "No sessions to act on.".into();
+    }
+    let rows: Vec<Vec<String>> = results
+        .iter()
+        .map(|r| {
+            let detail = match (r.outcome, &r.reason, r.ended) {
+                (Outcome::Done, _, Some(end)) => match r.duration_ms {
+                    Some(ms) => format!("{end} after {:.1} s", ms as f64 / 1000.0),
+                    None => end.to_string(),
+                },
+                (_, Some(reason), _) => reason.clone(),
+                _ => String::new(),
+            };
+            vec![r.session.to_string(), r.user.clone().unwrap_or_else(|| "-".into()), r.outcome.to_string(), detail]
+        })
+        .collect();
+    table(&["ID", "USER", "OUTCOME", "DETAIL"], &rows)
+}
+
+/// `podium audit`.
+pub fn audit(records: &[AuditRecord]) -> String {
+    if records.is_empty() {
+        return "No audit records.".into();
+    }
+    let rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| {
+            vec![
+                r.at.to_string(),
+                r.actor.clone(),
+                match &r.action {
+                    Some(a) => format!("{} {a}", r.kind),
+                    None => r.kind.to_string(),
+                },
+                r.session.map_or_else(|| "-".into(), |s| s.to_string()),
+                r.target_user.clone().unwrap_or_else(|| "-".into()),
+                r.outcome.clone(),
+                r.duration_ms.map_or_else(String::new, |d| format!("{:.1} s", d as f64 / 1000.0)),
+                r.reason.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(&["TIME", "ACTOR", "WHAT", "SESSION", "USER", "OUTCOME", "TOOK", "DETAIL"], &rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_line_up() {
+        let t = table(&["A", "LONG"], &[vec!["xyz".into(), "1".into()], vec!["q".into(), "22".into()]]);
+        assert_eq!(t, "A    LONG\nxyz  1\nq    22");
+    }
+}
