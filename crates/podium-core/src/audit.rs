@@ -37,9 +37,14 @@ impl AuditKind {
     /// Parses the word [`AuditKind::as_str`] gives.
     #[must_use]
     pub fn from_word(word: &str) -> Option<Self> {
-        [AuditKind::SessionStart, AuditKind::Logoff, AuditKind::SessionEnd, AuditKind::Refused]
-            .into_iter()
-            .find(|k| k.as_str() == word)
+        [
+            AuditKind::SessionStart,
+            AuditKind::Logoff,
+            AuditKind::SessionEnd,
+            AuditKind::Refused,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == word)
     }
 }
 

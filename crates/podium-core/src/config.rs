@@ -70,7 +70,10 @@ impl Default for SessionConfig {
     fn default() -> Self {
         SessionConfig {
             command: default_command().to_owned(),
-            geometry: Geometry { width: 1280, height: 800 },
+            geometry: Geometry {
+                width: 1280,
+                height: 800,
+            },
             grace_seconds: 10,
             terminate_timeout_seconds: 5,
             max_processes: 1024,
@@ -83,7 +86,11 @@ impl Default for SessionConfig {
 
 /// The system's session script when it has one, else a terminal.
 fn default_command() -> &'static str {
-    if Path::new("/etc/X11/Xsession").exists() { "/etc/X11/Xsession" } else { "xterm" }
+    if Path::new("/etc/X11/Xsession").exists() {
+        "/etc/X11/Xsession"
+    } else {
+        "xterm"
+    }
 }
 
 /// `[roles]`.
@@ -149,7 +156,9 @@ impl Serialize for Geometry {
 
 impl<'de> Deserialize<'de> for Geometry {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -173,12 +182,17 @@ impl Config {
     /// # Errors
     /// A [`ConfigError`] naming the file, line and key.
     pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
-        let error = |span: Option<std::ops::Range<usize>>, key: String, message: &str| ConfigError {
-            file: file.to_owned(),
-            line: span.map_or(1, |s| line_of(text, s.start)),
-            key: if key.is_empty() || key == "." { "-".into() } else { key },
-            message: message.trim().to_owned(),
-        };
+        let error =
+            |span: Option<std::ops::Range<usize>>, key: String, message: &str| ConfigError {
+                file: file.to_owned(),
+                line: span.map_or(1, |s| line_of(text, s.start)),
+                key: if key.is_empty() || key == "." {
+                    "-".into()
+                } else {
+                    key
+                },
+                message: message.trim().to_owned(),
+            };
         let de = toml::de::Deserializer::parse(text)
             .map_err(|e| error(e.span(), String::new(), e.message()))?;
         let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
@@ -203,7 +217,10 @@ impl Config {
             return Err(("session.grace_seconds", "must be at most 600".into()));
         }
         if !(1..=600).contains(&s.terminate_timeout_seconds) {
-            return Err(("session.terminate_timeout_seconds", "must be 1 to 600".into()));
+            return Err((
+                "session.terminate_timeout_seconds",
+                "must be 1 to 600".into(),
+            ));
         }
         if s.max_processes < 16 {
             return Err(("session.max_processes", "must be at least 16".into()));
@@ -230,7 +247,8 @@ fn shell_words_count(command: &str) -> usize {
 
 /// 1-based line number of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).map_or(1, |t| t.bytes().filter(|b| *b == b'\n').count() + 1)
+    text.get(..offset)
+        .map_or(1, |t| t.bytes().filter(|b| *b == b'\n').count() + 1)
 }
 
 /// Where `section.key` is written, for errors found after parsing.
@@ -278,7 +296,11 @@ mod tests {
         let e = Config::parse("\n[session]\ngrace_seconds = \"ten\"\n", "p.toml").unwrap_err();
         assert_eq!(e.key, "session.grace_seconds");
         assert_eq!(e.line, 3);
-        assert!(e.to_string().starts_with("p.toml:3: session.grace_seconds: "), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("p.toml:3: session.grace_seconds: "),
+            "{e}"
+        );
     }
 
     #[test]

@@ -20,8 +20,8 @@ pub mod session;
 pub mod timestamp;
 
 pub use action::Action;
-pub use config::Config;
 pub use audit::{AuditKind, AuditList, AuditRecord};
+pub use config::Config;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use me::Me;

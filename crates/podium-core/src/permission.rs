@@ -129,7 +129,11 @@ mod tests {
     use super::*;
 
     fn caller(role: Role) -> Caller {
-        Caller { user: "me".into(), uid: 5000, role }
+        Caller {
+            user: "me".into(),
+            uid: 5000,
+            role,
+        }
     }
 
     /// The expected answer for every role × target role × action × selection,
@@ -163,7 +167,11 @@ mod tests {
                         for sel in [Selection::Named, Selection::All] {
                             let owner = if own { 5000 } else { 6000 };
                             let got = decide(&caller(c), owner, t, a, sel).is_ok();
-                            assert_eq!(got, expected(c, own, t, a, sel), "{c} own={own} {t} {a} {sel:?}");
+                            assert_eq!(
+                                got,
+                                expected(c, own, t, a, sel),
+                                "{c} own={own} {t} {a} {sel:?}"
+                            );
                             cells += 1;
                         }
                     }
@@ -175,7 +183,13 @@ mod tests {
 
     #[test]
     fn dashboard_user_is_told_why_an_admin_session_is_refused() {
-        let r = decide(&caller(Role::Dashboard), 1, Role::Admin, Action::Logoff, Selection::All);
+        let r = decide(
+            &caller(Role::Dashboard),
+            1,
+            Role::Admin,
+            Action::Logoff,
+            Selection::All,
+        );
         assert_eq!(r, Err(Refusal::AdministratorSession));
         assert_eq!(r.unwrap_err().reason(), "administrator session");
     }
@@ -199,9 +213,18 @@ mod tests {
     #[test]
     fn only_administrators_start_sessions_for_others() {
         assert!(may_start(&caller(Role::Admin), 6000, true).is_ok());
-        assert_eq!(may_start(&caller(Role::Dashboard), 6000, true), Err(Refusal::StartForOthers));
-        assert_eq!(may_start(&caller(Role::Standard), 6000, true), Err(Refusal::StartForOthers));
+        assert_eq!(
+            may_start(&caller(Role::Dashboard), 6000, true),
+            Err(Refusal::StartForOthers)
+        );
+        assert_eq!(
+            may_start(&caller(Role::Standard), 6000, true),
+            Err(Refusal::StartForOthers)
+        );
         assert!(may_start(&caller(Role::Standard), 5000, true).is_ok());
-        assert_eq!(may_start(&caller(Role::Admin), 6000, false), Err(Refusal::NotAllowedToLogOn));
+        assert_eq!(
+            may_start(&caller(Role::Admin), 6000, false),
+            Err(Refusal::NotAllowedToLogOn)
+        );
     }
 }

@@ -43,7 +43,13 @@ fn targets(sessions: &[SessionId], all: bool) -> Result<Targets, RequestError> {
     match (sessions.is_empty(), all) {
         (false, false) => {
             let mut seen = BTreeSet::new();
-            Ok(Targets::Ids(sessions.iter().copied().filter(|id| seen.insert(*id)).collect()))
+            Ok(Targets::Ids(
+                sessions
+                    .iter()
+                    .copied()
+                    .filter(|id| seen.insert(*id))
+                    .collect(),
+            ))
         }
         (true, true) => Ok(Targets::All),
         _ => Err(RequestError::Targets),
@@ -109,7 +115,10 @@ impl StartRequest {
         if let Some(c) = &self.command
             && (c.trim().is_empty() || c.len() > MAX_COMMAND_LEN || c.contains('\0'))
         {
-            return Err(RequestError::Text { field: "command", max: MAX_COMMAND_LEN });
+            return Err(RequestError::Text {
+                field: "command",
+                max: MAX_COMMAND_LEN,
+            });
         }
         Ok(())
     }
@@ -132,18 +141,35 @@ mod tests {
 
     #[test]
     fn targets_need_ids_or_all_but_not_both() {
-        let ids = LogoffRequest { sessions: vec![3, 4, 3], ..Default::default() };
+        let ids = LogoffRequest {
+            sessions: vec![3, 4, 3],
+            ..Default::default()
+        };
         assert_eq!(ids.targets(), Ok(Targets::Ids(vec![3, 4])));
-        let all = LogoffRequest { all: true, ..Default::default() };
+        let all = LogoffRequest {
+            all: true,
+            ..Default::default()
+        };
         assert_eq!(all.targets(), Ok(Targets::All));
-        assert_eq!(LogoffRequest::default().targets(), Err(RequestError::Targets));
-        let both = LogoffRequest { sessions: vec![1], all: true, ..Default::default() };
+        assert_eq!(
+            LogoffRequest::default().targets(),
+            Err(RequestError::Targets)
+        );
+        let both = LogoffRequest {
+            sessions: vec![1],
+            all: true,
+            ..Default::default()
+        };
         assert_eq!(both.targets(), Err(RequestError::Targets));
     }
 
     #[test]
     fn grace_above_ten_minutes_is_refused() {
-        let r = LogoffRequest { all: true, grace_seconds: Some(601), ..Default::default() };
+        let r = LogoffRequest {
+            all: true,
+            grace_seconds: Some(601),
+            ..Default::default()
+        };
         assert_eq!(r.targets(), Err(RequestError::Grace(601)));
     }
 
@@ -162,7 +188,10 @@ mod tests {
         assert!(!is_login_name("1abc"));
         assert!(!is_login_name("../etc"));
         assert!(!is_login_name(&"a".repeat(33)));
-        let bad = StartRequest { user: "bob".into(), command: Some("  ".into()) };
+        let bad = StartRequest {
+            user: "bob".into(),
+            command: Some("  ".into()),
+        };
         assert!(bad.validate().is_err());
     }
 }

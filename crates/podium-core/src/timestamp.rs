@@ -31,7 +31,10 @@ impl Timestamp {
     /// This instant plus `secs` seconds.
     #[must_use]
     pub fn plus_secs(self, secs: u64) -> Self {
-        Timestamp(self.0.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)))
+        Timestamp(
+            self.0
+                .saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)),
+        )
     }
 
     /// Parses RFC 3339 (any offset); `None` when the text is not a time.

@@ -62,15 +62,22 @@ fn parse_mountinfo(text: &str) -> Mounts {
     let mut m = Mounts::default();
     for line in text.lines() {
         // `36 25 0:31 / /sys/fs/cgroup/pids rw,relatime shared:5 - cgroup cgroup rw,pids`
-        let Some((left, right)) = line.split_once(" - ") else { continue };
-        let Some(mount_point) = left.split(' ').nth(4) else { continue };
+        let Some((left, right)) = line.split_once(" - ") else {
+            continue;
+        };
+        let Some(mount_point) = left.split(' ').nth(4) else {
+            continue;
+        };
         let mut r = right.split(' ');
         let fstype = r.next().unwrap_or("");
         let super_opts = r.nth(1).unwrap_or("");
         let path = PathBuf::from(unescape_octal(mount_point));
         if fstype == "cgroup2" && m.v2.is_none() {
             m.v2 = Some(path);
-        } else if fstype == "cgroup" && super_opts.split(',').any(|o| o == "pids") && m.pids_v1.is_none() {
+        } else if fstype == "cgroup"
+            && super_opts.split(',').any(|o| o == "pids")
+            && m.pids_v1.is_none()
+        {
             m.pids_v1 = Some(path);
         }
     }
@@ -104,14 +111,19 @@ impl Hierarchy {
     /// # Errors
     /// [`HostError::NoCgroup2`] when cgroup v2 is not mounted.
     pub fn discover(name: &str) -> Result<Hierarchy> {
-        let text = fs::read_to_string("/proc/self/mountinfo").map_err(HostError::io("read", "/proc/self/mountinfo"))?;
+        let text = fs::read_to_string("/proc/self/mountinfo")
+            .map_err(HostError::io("read", "/proc/self/mountinfo"))?;
         let mounts = parse_mountinfo(&text);
         let v2 = mounts.v2.ok_or(HostError::NoCgroup2)?;
         let controllers = fs::read_to_string(v2.join("cgroup.controllers")).unwrap_or_default();
         let pids_v2 = controllers.split_whitespace().any(|c| c == "pids");
         Ok(Hierarchy {
             base: v2.join(name),
-            pids_v1: if pids_v2 { None } else { mounts.pids_v1.map(|p| p.join(name)) },
+            pids_v1: if pids_v2 {
+                None
+            } else {
+                mounts.pids_v1.map(|p| p.join(name))
+            },
             pids_v2,
         })
     }
@@ -156,8 +168,18 @@ impl Hierarchy {
     /// Ids of the session cgroups that exist (to find leftovers after a crash).
     #[must_use]
     pub fn existing_sessions(&self) -> Vec<SessionId> {
-        let Ok(dir) = fs::read_dir(&self.base) else { return Vec::new() };
-        dir.filter_map(|e| e.ok()?.file_name().to_str()?.strip_prefix("session-")?.parse().ok()).collect()
+        let Ok(dir) = fs::read_dir(&self.base) else {
+            return Vec::new();
+        };
+        dir.filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_prefix("session-")?
+                .parse()
+                .ok()
+        })
+        .collect()
     }
 }
 
@@ -173,8 +195,12 @@ pub struct SessionCgroup {
 }
 
 fn write_file(path: &Path, value: &str) -> Result<()> {
-    let mut f = fs::OpenOptions::new().write(true).open(path).map_err(HostError::io("open", path))?;
-    f.write_all(value.as_bytes()).map_err(HostError::io("write", path))
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(HostError::io("open", path))?;
+    f.write_all(value.as_bytes())
+        .map_err(HostError::io("write", path))
 }
 
 impl SessionCgroup {
@@ -216,7 +242,11 @@ impl SessionCgroup {
         paths
             .iter()
             .map(|p| {
-                fs::OpenOptions::new().write(true).open(p).map(OwnedFd::from).map_err(HostError::io("open", p))
+                fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .map(OwnedFd::from)
+                    .map_err(HostError::io("open", p))
             })
             .collect()
     }
@@ -225,7 +255,11 @@ impl SessionCgroup {
     #[must_use]
     pub fn pids(&self, part: Part) -> Vec<i32> {
         let path = self.dir.join(part.dir()).join("cgroup.procs");
-        fs::read_to_string(path).unwrap_or_default().lines().filter_map(|l| l.trim().parse().ok()).collect()
+        fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect()
     }
 
     /// Pids of the whole session (display and desktop).
@@ -261,14 +295,24 @@ impl SessionCgroup {
     /// # Errors
     /// When a group still has processes or cannot be removed.
     pub fn remove(&self) -> Result<()> {
-        for d in [self.dir.join(Part::Display.dir()), self.dir.join(Part::Desktop.dir()), self.dir.clone()]
-            .iter()
-            .chain(self.pids_v1.iter())
+        for d in [
+            self.dir.join(Part::Display.dir()),
+            self.dir.join(Part::Desktop.dir()),
+            self.dir.clone(),
+        ]
+        .iter()
+        .chain(self.pids_v1.iter())
         {
             match fs::remove_dir(d) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(HostError::Io { what: "remove cgroup", path: d.clone(), source: e }),
+                Err(e) => {
+                    return Err(HostError::Io {
+                        what: "remove cgroup",
+                        path: d.clone(),
+                        source: e,
+                    });
+                }
             }
         }
         Ok(())
@@ -294,7 +338,9 @@ mod tests {
 
     #[test]
     fn finds_a_pure_v2_host_with_optional_fields() {
-        let m = parse_mountinfo("30 23 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n");
+        let m = parse_mountinfo(
+            "30 23 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n",
+        );
         assert_eq!(m.v2, Some(PathBuf::from("/sys/fs/cgroup")));
         assert_eq!(m.pids_v1, None);
         assert_eq!(parse_mountinfo("garbage\n\n- -\n"), Mounts::default());

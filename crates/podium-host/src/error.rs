@@ -17,7 +17,9 @@ pub enum HostError {
         source: std::io::Error,
     },
     /// No cgroup v2 hierarchy is mounted.
-    #[error("no cgroup v2 hierarchy is mounted (looked in /proc/self/mountinfo); Podium needs cgroup v2 to contain sessions")]
+    #[error(
+        "no cgroup v2 hierarchy is mounted (looked in /proc/self/mountinfo); Podium needs cgroup v2 to contain sessions"
+    )]
     NoCgroup2,
     /// The user account does not exist.
     #[error("no such user: {0}")]
@@ -100,7 +102,10 @@ pub enum HostError {
 
 impl HostError {
     /// An I/O error with the path and the operation it concerned.
-    pub fn io(what: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> HostError {
+    pub fn io(
+        what: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> HostError {
         let path = path.into();
         move |source| HostError::Io { what, path, source }
     }

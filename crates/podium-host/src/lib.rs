@@ -27,4 +27,3 @@ pub mod xauth;
 
 pub use error::{HostError, Result};
 pub use manager::{Host, HostEvent};
-

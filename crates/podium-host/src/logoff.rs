@@ -13,8 +13,8 @@ use crate::x11::{DisplayAccess, windows};
 use crate::xauth;
 use podium_core::permission::decide;
 use podium_core::{
-    Action, ActionResult, ActionResults, AuditKind, Caller, EndKind, LogoffRequest, Outcome, Refusal, Selection,
-    SessionState, Targets,
+    Action, ActionResult, ActionResults, AuditKind, Caller, EndKind, LogoffRequest, Outcome,
+    Refusal, Selection, SessionState, Targets,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -25,10 +25,19 @@ const WINDOW_POLL: Duration = Duration::from_millis(50);
 impl Host {
     /// Resolves an action's targets into (session, selection) pairs, with
     /// a `not_found` result for each unknown id.
-    pub(crate) fn targets(&self, targets: &Targets) -> (Vec<(Arc<Live>, Selection)>, Vec<ActionResult>) {
+    pub(crate) fn targets(
+        &self,
+        targets: &Targets,
+    ) -> (Vec<(Arc<Live>, Selection)>, Vec<ActionResult>) {
         let sessions = self.sessions();
         match targets {
-            Targets::All => (sessions.values().map(|l| (l.clone(), Selection::All)).collect(), Vec::new()),
+            Targets::All => (
+                sessions
+                    .values()
+                    .map(|l| (l.clone(), Selection::All))
+                    .collect(),
+                Vec::new(),
+            ),
             Targets::Ids(ids) => {
                 let mut found = Vec::new();
                 let mut missing = Vec::new();
@@ -44,7 +53,13 @@ impl Host {
     }
 
     /// Applies the permission rule to one target; audits a refusal.
-    pub(crate) fn permit(&self, caller: &Caller, live: &Live, action: Action, sel: Selection) -> std::result::Result<(), Refusal> {
+    pub(crate) fn permit(
+        &self,
+        caller: &Caller,
+        live: &Live,
+        action: Action,
+        sel: Selection,
+    ) -> std::result::Result<(), Refusal> {
         let verdict = decide(caller, live.account.uid, self.owner_role(live), action, sel);
         if let Err(r) = verdict {
             // Being left out of "all" is not worth an audit line; a refusal is.
@@ -70,18 +85,27 @@ impl Host {
     /// # Errors
     /// [`crate::HostError::Invalid`] for a malformed request; per-session
     /// problems are outcomes, not errors.
-    pub async fn logoff(self: &Arc<Self>, caller: &Caller, req: &LogoffRequest) -> Result<ActionResults> {
+    pub async fn logoff(
+        self: &Arc<Self>,
+        caller: &Caller,
+        req: &LogoffRequest,
+    ) -> Result<ActionResults> {
         let targets = req.targets()?;
-        let grace = Duration::from_secs(u64::from(req.grace_seconds.unwrap_or(self.config.session.grace_seconds)));
+        let grace = Duration::from_secs(u64::from(
+            req.grace_seconds
+                .unwrap_or(self.config.session.grace_seconds),
+        ));
         let (found, mut results) = self.targets(&targets);
         let mut waiting = Vec::new();
         for (live, sel) in found {
             let user = live.account.name.clone();
             let result = match self.permit(caller, &live, Action::Logoff, sel) {
                 Err(r) => ActionResult::refused(live.id, &user, r),
-                Ok(()) if live.state().state == SessionState::Starting => {
-                    ActionResult::failed(live.id, &user, "the session is still starting; try again in a moment")
-                }
+                Ok(()) if live.state().state == SessionState::Starting => ActionResult::failed(
+                    live.id,
+                    &user,
+                    "the session is still starting; try again in a moment",
+                ),
                 Ok(()) => {
                     self.schedule_logoff(&live, grace, caller);
                     waiting.push((results.len(), live.clone()));
@@ -111,7 +135,8 @@ impl Host {
     fn schedule_logoff(self: &Arc<Self>, live: &Arc<Live>, grace: Duration, caller: &Caller) {
         let now = SystemTime::now();
         let deadline = now + grace;
-        let by_name = crate::users::Account::by_name(&caller.user).map_or_else(|_| caller.user.clone(), |a| a.full_name);
+        let by_name = crate::users::Account::by_name(&caller.user)
+            .map_or_else(|_| caller.user.clone(), |a| a.full_name);
         let started = {
             let mut st = live.state();
             match &mut st.logoff {
@@ -123,7 +148,12 @@ impl Host {
                     false
                 }
                 None => {
-                    st.logoff = Some(PendingLogoff { deadline, by: caller.user.clone(), by_name, asked_at: now });
+                    st.logoff = Some(PendingLogoff {
+                        deadline,
+                        by: caller.user.clone(),
+                        by_name,
+                        asked_at: now,
+                    });
                     st.state = SessionState::Closing;
                     live.set_deadline(deadline);
                     true
@@ -154,10 +184,15 @@ impl Host {
 
     /// The sequence itself, from warning to the worker's Terminate.
     async fn run_logoff(self: Arc<Self>, live: Arc<Live>) {
-        let Some(pending) = live.state().logoff.clone() else { return };
+        let Some(pending) = live.state().logoff.clone() else {
+            return;
+        };
         let access = live.state().running.as_ref().and_then(|r| {
             let cookie = xauth::read_cookie(&live.spec.server_xauth()).ok()?;
-            Some(DisplayAccess { display: r.display, cookie })
+            Some(DisplayAccess {
+                display: r.display,
+                cookie,
+            })
         });
         let mut ended = live.watch_end();
         let mut deadline_rx = live.watch_deadline();
@@ -167,15 +202,24 @@ impl Host {
         if let Some(access) = access.clone()
             && deadline > SystemTime::now()
         {
-            let content = Content::LogoffWarning { deadline, requested_by: pending.by_name.clone() };
-            match tokio::task::spawn_blocking(move || Notice::show(&access, content, Lang::En)).await {
+            let content = Content::LogoffWarning {
+                deadline,
+                requested_by: pending.by_name.clone(),
+            };
+            match tokio::task::spawn_blocking(move || Notice::show(&access, content, Lang::En))
+                .await
+            {
                 Ok(Ok(n)) => notice = Some(n),
-                Ok(Err(e)) => tracing::warn!(session = live.id, "cannot show the log-off warning: {e}"),
+                Ok(Err(e)) => {
+                    tracing::warn!(session = live.id, "cannot show the log-off warning: {e}")
+                }
                 Err(e) => tracing::warn!(session = live.id, "warning task failed: {e}"),
             }
         }
         loop {
-            let left = deadline.duration_since(SystemTime::now()).unwrap_or_default();
+            let left = deadline
+                .duration_since(SystemTime::now())
+                .unwrap_or_default();
             tokio::select! {
                 () = tokio::time::sleep(left) => break,
                 changed = deadline_rx.changed() => {
@@ -200,8 +244,12 @@ impl Host {
         if let Some(access) = access {
             self.close_windows(&live, access, timeout / 2).await;
         }
-        let left = timeout.saturating_sub(started.elapsed()).max(Duration::from_millis(500));
-        live.send(Request::Terminate { timeout_ms: u64::try_from(left.as_millis()).unwrap_or(u64::MAX) });
+        let left = timeout
+            .saturating_sub(started.elapsed())
+            .max(Duration::from_millis(500));
+        live.send(Request::Terminate {
+            timeout_ms: u64::try_from(left.as_millis()).unwrap_or(u64::MAX),
+        });
     }
 
     /// Asks every window to close and waits up to `patience` for them to go.
@@ -215,7 +263,11 @@ impl Host {
             }
             Err(_) => return,
         };
-        tracing::info!(session = live.id, windows = asked.len(), "asked windows to close");
+        tracing::info!(
+            session = live.id,
+            windows = asked.len(),
+            "asked windows to close"
+        );
         if asked.is_empty() {
             return;
         }
@@ -250,6 +302,12 @@ async fn futures_join(lives: Vec<Arc<Live>>) -> Vec<crate::live::Ended> {
         }
     }
     out.into_iter()
-        .map(|e| e.unwrap_or(crate::live::Ended { end: EndKind::Failed, problem: Some("lost".into()), duration_ms: None }))
+        .map(|e| {
+            e.unwrap_or(crate::live::Ended {
+                end: EndKind::Failed,
+                problem: Some("lost".into()),
+                duration_ms: None,
+            })
+        })
         .collect()
 }

@@ -11,8 +11,8 @@ use crate::worker::client::{self, Connection};
 use crate::worker::protocol::WorkerSpec;
 use podium_core::permission::{may_see, may_start};
 use podium_core::{
-    AuditKind, AuditList, Caller, Config, Refusal, Role, SessionId, SessionInfo, SessionList, SessionState,
-    StartRequest, Timestamp,
+    AuditKind, AuditList, Caller, Config, Refusal, Role, SessionId, SessionInfo, SessionList,
+    SessionState, StartRequest, Timestamp,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
@@ -63,11 +63,20 @@ impl Host {
         let hierarchy = Hierarchy::discover(&config.session.cgroup)?;
         hierarchy.prepare()?;
         let run_dir = &config.server.run_dir;
-        std::fs::DirBuilder::new().mode(0o755).recursive(true).create(run_dir).map_err(HostError::io("create", run_dir))?;
-        std::fs::set_permissions(run_dir, std::fs::Permissions::from_mode(0o755)).map_err(HostError::io("chmod", run_dir))?;
+        std::fs::DirBuilder::new()
+            .mode(0o755)
+            .recursive(true)
+            .create(run_dir)
+            .map_err(HostError::io("create", run_dir))?;
+        std::fs::set_permissions(run_dir, std::fs::Permissions::from_mode(0o755))
+            .map_err(HostError::io("chmod", run_dir))?;
         let registry = Registry::open(&config.server.state_dir)?;
         let ended_dir = config.server.state_dir.join("ended");
-        std::fs::DirBuilder::new().mode(0o700).recursive(true).create(&ended_dir).map_err(HostError::io("create", &ended_dir))?;
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .recursive(true)
+            .create(&ended_dir)
+            .map_err(HostError::io("create", &ended_dir))?;
         let roles = Roles::new(config.roles.clone());
         Ok(Arc::new(Host {
             config,
@@ -126,10 +135,17 @@ impl Host {
             state: st.state,
             blocked: false,
             block_message: None,
-            display: st.running.as_ref().map(|r| format!(":{}", r.display)).unwrap_or_default(),
+            display: st
+                .running
+                .as_ref()
+                .map(|r| format!(":{}", r.display))
+                .unwrap_or_default(),
             created_at: live.created_at,
             connected_at: st.connected_at,
-            logoff_deadline: st.logoff.as_ref().map(|l| Timestamp::from_unix(crate::live::unix_secs(l.deadline))),
+            logoff_deadline: st
+                .logoff
+                .as_ref()
+                .map(|l| Timestamp::from_unix(crate::live::unix_secs(l.deadline))),
         }
     }
 
@@ -162,11 +178,18 @@ impl Host {
     ///
     /// # Errors
     /// [`HostError::Refused`] for standard users; registry failures.
-    pub fn audit(&self, caller: &Caller, since: Option<Timestamp>, limit: u32) -> Result<AuditList> {
+    pub fn audit(
+        &self,
+        caller: &Caller,
+        since: Option<Timestamp>,
+        limit: u32,
+    ) -> Result<AuditList> {
         if !caller.role.oversees() {
             return Err(HostError::Refused(Refusal::NotYourSession));
         }
-        Ok(AuditList { records: self.registry.audit_records(since, limit.clamp(1, 10_000))? })
+        Ok(AuditList {
+            records: self.registry.audit_records(since, limit.clamp(1, 10_000))?,
+        })
     }
 
     pub(crate) fn record(&self, a: &NewAudit) {
@@ -181,7 +204,11 @@ impl Host {
     /// # Errors
     /// [`HostError::Refused`], [`HostError::Invalid`], an unusable account or
     /// command, [`HostError::AlreadyRunning`], or what the worker reported.
-    pub async fn start(self: &Arc<Self>, caller: &Caller, req: &StartRequest) -> Result<SessionInfo> {
+    pub async fn start(
+        self: &Arc<Self>,
+        caller: &Caller,
+        req: &StartRequest,
+    ) -> Result<SessionInfo> {
         req.validate()?;
         let account = Account::by_name(&req.user)?;
         let standing = self.roles.standing(&account);
@@ -204,7 +231,10 @@ impl Host {
                 why: format!("home directory {} does not exist", account.home.display()),
             });
         }
-        let command = req.command.clone().unwrap_or_else(|| self.config.session.command.clone());
+        let command = req
+            .command
+            .clone()
+            .unwrap_or_else(|| self.config.session.command.clone());
         let (program, argv) = resolve_command(&command)?;
         let live = self.reserve(account, program, argv)?;
         let id = live.id;
@@ -225,7 +255,8 @@ impl Host {
             st.running = Some(running.clone());
             st.state = SessionState::Disconnected;
         }
-        self.registry.set_running(id, &running, SessionState::Disconnected)?;
+        self.registry
+            .set_running(id, &running, SessionState::Disconnected)?;
         self.record(&NewAudit {
             actor: caller.user.clone(),
             kind: AuditKind::SessionStart,
@@ -255,7 +286,10 @@ impl Host {
     fn reserve(&self, account: Account, program: PathBuf, argv: Vec<String>) -> Result<Arc<Live>> {
         let mut sessions = self.sessions();
         if let Some(other) = sessions.values().find(|l| l.account.uid == account.uid) {
-            return Err(HostError::AlreadyRunning { user: account.name, id: other.id });
+            return Err(HostError::AlreadyRunning {
+                user: account.name,
+                id: other.id,
+            });
         }
         let taken: BTreeSet<SessionId> = sessions.keys().copied().collect();
         let id = (1..).find(|i| !taken.contains(i)).unwrap_or(0);
@@ -273,7 +307,12 @@ impl Host {
             running: None,
         };
         self.registry.insert(&stored)?;
-        let state = LiveState { state: SessionState::Starting, running: None, connected_at: None, logoff: None };
+        let state = LiveState {
+            state: SessionState::Starting,
+            running: None,
+            connected_at: None,
+            logoff: None,
+        };
         let live = Arc::new(Live::new(account, spec, created_at, state));
         sessions.insert(id, live.clone());
         drop(sessions);
@@ -281,7 +320,13 @@ impl Host {
         Ok(live)
     }
 
-    fn spec_for(&self, id: SessionId, account: &Account, program: PathBuf, argv: Vec<String>) -> WorkerSpec {
+    fn spec_for(
+        &self,
+        id: SessionId,
+        account: &Account,
+        program: PathBuf,
+        argv: Vec<String>,
+    ) -> WorkerSpec {
         let s = &self.config.session;
         WorkerSpec {
             id,
@@ -321,8 +366,15 @@ impl Host {
             tracing::error!(session = live.id, "registry: {e}");
         }
         self.sessions().remove(&live.id);
-        live.announce_end(Ended { end: podium_core::EndKind::Failed, problem: audit.reason.clone(), duration_ms: None });
-        self.emit(HostEvent::Removed { id: live.id, uid: live.account.uid });
+        live.announce_end(Ended {
+            end: podium_core::EndKind::Failed,
+            problem: audit.reason.clone(),
+            duration_ms: None,
+        });
+        self.emit(HostEvent::Removed {
+            id: live.id,
+            uid: live.account.uid,
+        });
     }
 }
 
@@ -332,13 +384,20 @@ impl Host {
 /// # Errors
 /// [`HostError::BadCommand`] naming what is wrong.
 pub fn resolve_command(command: &str) -> Result<(PathBuf, Vec<String>)> {
-    let bad = |why: String| HostError::BadCommand { command: command.to_owned(), why };
-    let argv = shell_words::split(command).map_err(|e| bad(format!("cannot be split into words: {e}")))?;
+    let bad = |why: String| HostError::BadCommand {
+        command: command.to_owned(),
+        why,
+    };
+    let argv =
+        shell_words::split(command).map_err(|e| bad(format!("cannot be split into words: {e}")))?;
     let first = argv.first().ok_or_else(|| bad("is empty".into()))?;
     let candidates: Vec<PathBuf> = if first.contains('/') {
         vec![PathBuf::from(first)]
     } else {
-        SESSION_PATH.split(':').map(|d| Path::new(d).join(first)).collect()
+        SESSION_PATH
+            .split(':')
+            .map(|d| Path::new(d).join(first))
+            .collect()
     };
     for c in &candidates {
         if let Ok(meta) = std::fs::metadata(c)
@@ -350,7 +409,11 @@ pub fn resolve_command(command: &str) -> Result<(PathBuf, Vec<String>)> {
             return Ok((c.clone(), argv));
         }
     }
-    Err(bad(if first.contains('/') { format!("{first} does not exist") } else { format!("{first} not found in {SESSION_PATH}") }))
+    Err(bad(if first.contains('/') {
+        format!("{first} does not exist")
+    } else {
+        format!("{first} not found in {SESSION_PATH}")
+    }))
 }
 
 #[cfg(test)]
@@ -362,10 +425,25 @@ mod tests {
         let (p, argv) = resolve_command("sh -c 'echo hi'").expect("sh exists");
         assert!(p.ends_with("sh"));
         assert_eq!(argv, vec!["sh", "-c", "echo hi"]);
-        assert!(matches!(resolve_command("no-such-program-podium"), Err(HostError::BadCommand { .. })));
-        assert!(matches!(resolve_command("/nonexistent/x"), Err(HostError::BadCommand { .. })));
-        assert!(matches!(resolve_command("/etc/hostname"), Err(HostError::BadCommand { .. })));
-        assert!(matches!(resolve_command("sh -c 'unterminated"), Err(HostError::BadCommand { .. })));
-        assert!(matches!(resolve_command("   "), Err(HostError::BadCommand { .. })));
+        assert!(matches!(
+            resolve_command("no-such-program-podium"),
+            Err(HostError::BadCommand { .. })
+        ));
+        assert!(matches!(
+            resolve_command("/nonexistent/x"),
+            Err(HostError::BadCommand { .. })
+        ));
+        assert!(matches!(
+            resolve_command("/etc/passwd"),
+            Err(HostError::BadCommand { .. })
+        ));
+        assert!(matches!(
+            resolve_command("sh -c 'unterminated"),
+            Err(HostError::BadCommand { .. })
+        ));
+        assert!(matches!(
+            resolve_command("   "),
+            Err(HostError::BadCommand { .. })
+        ));
     }
 }

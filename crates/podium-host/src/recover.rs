@@ -74,7 +74,10 @@ impl Host {
         }
         tracing::warn!(session = live.id, user = %live.account.name, "session worker died; cleaning up after it");
         let running = live.state().running.clone();
-        let spec = ReclaimSpec { spec: live.spec.clone(), running };
+        let spec = ReclaimSpec {
+            spec: live.spec.clone(),
+            running,
+        };
         let report = match client::reclaim(&self.worker_exe, &spec).await {
             Ok(r) => r,
             Err(e) => EndReport {
@@ -91,7 +94,9 @@ impl Host {
     fn left_report(&self, id: podium_core::SessionId) -> Option<EndReport> {
         let path = WorkerSpec::ended_file(&self.ended_dir, id);
         let text = std::fs::read(&path).ok()?;
-        serde_json::from_slice::<EndReport>(&text).ok().filter(|r| r.id == id)
+        serde_json::from_slice::<EndReport>(&text)
+            .ok()
+            .filter(|r| r.id == id)
     }
 
     /// The session is over: record it once (registry row gone and audit
@@ -99,7 +104,13 @@ impl Host {
     pub(crate) fn finish(self: &Arc<Self>, live: &Arc<Live>, report: &EndReport) {
         let logoff = live.state().logoff.clone();
         let duration_ms = logoff.as_ref().map(|l| {
-            u64::try_from(SystemTime::now().duration_since(l.asked_at).unwrap_or_default().as_millis()).unwrap_or(u64::MAX)
+            u64::try_from(
+                SystemTime::now()
+                    .duration_since(l.asked_at)
+                    .unwrap_or_default()
+                    .as_millis(),
+            )
+            .unwrap_or(u64::MAX)
         });
         let audit = match &logoff {
             Some(l) => NewAudit {
@@ -129,7 +140,10 @@ impl Host {
         match self.registry.finish(live.id, &audit) {
             Ok(true) => {}
             Ok(false) => tracing::warn!(session = live.id, "session end was recorded already"),
-            Err(e) => tracing::error!(session = live.id, "cannot record the end of the session: {e}"),
+            Err(e) => tracing::error!(
+                session = live.id,
+                "cannot record the end of the session: {e}"
+            ),
         }
         let _ = std::fs::remove_file(WorkerSpec::ended_file(&self.ended_dir, live.id));
         {
@@ -140,7 +154,10 @@ impl Host {
         }
         tracing::info!(session = live.id, user = %live.account.name, end = %report.end, cause = report.cause.describe(), "session ended");
         live.announce_end(Live::ended_from(report, duration_ms));
-        self.emit(HostEvent::Removed { id: live.id, uid: live.account.uid });
+        self.emit(HostEvent::Removed {
+            id: live.id,
+            uid: live.account.uid,
+        });
     }
 
     /// After a restart: takes back every session of the registry. Sessions
@@ -165,12 +182,18 @@ impl Host {
 
     async fn adopt(self: &Arc<Self>, live: Arc<Live>) {
         let was_starting = live.state().state == SessionState::Starting;
-        let patience = if was_starting { STARTING_GRACE } else { Duration::from_secs(2) };
+        let patience = if was_starting {
+            STARTING_GRACE
+        } else {
+            Duration::from_secs(2)
+        };
         let deadline = tokio::time::Instant::now() + patience;
         let conn = loop {
             match Connection::connect(&live.spec.socket()).await {
                 Ok(c) => break Some(c),
-                Err(_) if tokio::time::Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(250)).await,
+                Err(_) if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(250)).await
+                }
                 Err(_) => break None,
             }
         };
@@ -212,7 +235,9 @@ impl Host {
         if let Ok(dir) = std::fs::read_dir(&self.ended_dir) {
             for entry in dir.flatten() {
                 let name = entry.file_name();
-                let id = name.to_str().and_then(|n| n.strip_prefix("session-")?.split('.').next()?.parse().ok());
+                let id = name
+                    .to_str()
+                    .and_then(|n| n.strip_prefix("session-")?.split('.').next()?.parse().ok());
                 if id.is_none_or(|id| !known.contains(&id)) {
                     let _ = std::fs::remove_file(entry.path());
                 }
@@ -245,21 +270,33 @@ fn live_from_row(row: StoredSession) -> Live {
         shell: row.spec.shell.clone(),
     });
     let logoff = row.logoff.map(|l| PendingLogoff {
-        deadline: SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(l.deadline.unix()).unwrap_or(0)),
+        deadline: SystemTime::UNIX_EPOCH
+            + Duration::from_secs(u64::try_from(l.deadline.unix()).unwrap_or(0)),
         by_name: l.by.clone(),
         by: l.by,
-        asked_at: SystemTime::UNIX_EPOCH + Duration::from_millis(u64::try_from(l.asked_ms).unwrap_or(0)),
+        asked_at: SystemTime::UNIX_EPOCH
+            + Duration::from_millis(u64::try_from(l.asked_ms).unwrap_or(0)),
     });
-    let state = LiveState { state: row.state, running: row.running, connected_at: row.connected_at, logoff };
+    let state = LiveState {
+        state: row.state,
+        running: row.running,
+        connected_at: row.connected_at,
+        logoff,
+    };
     Live::new(account, row.spec, row.created_at, state)
 }
 
 /// Whether `pid` is a live (not zombie) session worker.
 fn worker_alive(pid: i32) -> bool {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return false };
-    let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    let state = stat
+        .rsplit_once(") ")
+        .and_then(|(_, rest)| rest.chars().next());
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    !matches!(state, Some('Z' | 'X') | None) && cmdline.split(|b| *b == 0).any(|a| a == b"session-worker")
+    !matches!(state, Some('Z' | 'X') | None)
+        && cmdline.split(|b| *b == 0).any(|a| a == b"session-worker")
 }
 
 impl Ended {

@@ -123,24 +123,46 @@ impl Registry {
             .create(state_dir)
             .map_err(HostError::io("create state directory", state_dir))?;
         let path = state_dir.join("podium.db");
-        let err = |source| HostError::Registry { path: path.clone(), source };
+        let err = |source| HostError::Registry {
+            path: path.clone(),
+            source,
+        };
         let conn = Connection::open(&path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         // A write now, so a read-only or full disk is found at start-up.
-        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;").map_err(err)?;
-        let integrity: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(err)?;
+        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")
+            .map_err(err)?;
+        let integrity: String = conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(err)?;
         if integrity != "ok" {
-            return Err(HostError::Io { what: "use damaged database", path, source: std::io::Error::other(integrity) });
+            return Err(HostError::Io {
+                what: "use damaged database",
+                path,
+                source: std::io::Error::other(integrity),
+            });
         }
-        Ok(Registry { conn: Mutex::new(conn), path })
+        Ok(Registry {
+            conn: Mutex::new(conn),
+            path,
+        })
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
-        let mut conn = self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut conn).map_err(|source| HostError::Registry { path: self.path.clone(), source })
+        let mut conn = self
+            .conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut conn).map_err(|source| HostError::Registry {
+            path: self.path.clone(),
+            source,
+        })
     }
 
     /// Every session row.
@@ -170,10 +192,12 @@ impl Registry {
             })?;
             let mut out = Vec::new();
             for row in rows {
-                let (id, user, uid, state, created, connected, deadline, by, asked, spec, running) = row?;
-                let (Some(state), Ok(spec)) =
-                    (SessionState::from_word(&state), serde_json::from_str::<WorkerSpec>(&spec))
-                else {
+                let (id, user, uid, state, created, connected, deadline, by, asked, spec, running) =
+                    row?;
+                let (Some(state), Ok(spec)) = (
+                    SessionState::from_word(&state),
+                    serde_json::from_str::<WorkerSpec>(&spec),
+                ) else {
                     tracing::warn!(session = id, "registry row cannot be read; ignoring it");
                     continue;
                 };
@@ -185,9 +209,11 @@ impl Registry {
                     created_at: Timestamp::from_unix(created),
                     connected_at: connected.map(Timestamp::from_unix),
                     logoff: match (deadline, by, asked) {
-                        (Some(d), Some(by), Some(asked_ms)) => {
-                            Some(StoredLogoff { deadline: Timestamp::from_unix(d), by, asked_ms })
-                        }
+                        (Some(d), Some(by), Some(asked_ms)) => Some(StoredLogoff {
+                            deadline: Timestamp::from_unix(d),
+                            by,
+                            asked_ms,
+                        }),
                         _ => None,
                     },
                     spec,
@@ -231,7 +257,13 @@ impl Registry {
     /// # Errors
     /// On database failure.
     pub fn set_state(&self, id: SessionId, state: SessionState) -> Result<()> {
-        self.with(|c| c.execute("UPDATE sessions SET state = ?2 WHERE id = ?1", params![id, state.as_str()]).map(drop))
+        self.with(|c| {
+            c.execute(
+                "UPDATE sessions SET state = ?2 WHERE id = ?1",
+                params![id, state.as_str()],
+            )
+            .map(drop)
+        })
     }
 
     /// Records a pending log off (and the closing state).
@@ -310,9 +342,11 @@ impl Registry {
     /// On database failure.
     pub fn has_session(&self, id: SessionId) -> Result<bool> {
         self.with(|c| {
-            c.query_row("SELECT 1 FROM sessions WHERE id = ?1", params![id], |_| Ok(()))
-                .optional()
-                .map(|r| r.is_some())
+            c.query_row("SELECT 1 FROM sessions WHERE id = ?1", params![id], |_| {
+                Ok(())
+            })
+            .optional()
+            .map(|r| r.is_some())
         })
     }
 }

@@ -32,7 +32,11 @@ impl Account {
         let gecos = u.gecos.to_string_lossy();
         let full = gecos.split(',').next().unwrap_or("").trim();
         Account {
-            full_name: if full.is_empty() { u.name.clone() } else { full.to_owned() },
+            full_name: if full.is_empty() {
+                u.name.clone()
+            } else {
+                full.to_owned()
+            },
             name: u.name,
             uid: u.uid.as_raw(),
             gid: u.gid.as_raw(),
@@ -49,7 +53,10 @@ impl Account {
         match User::from_name(name) {
             Ok(Some(u)) => Ok(Account::from_user(u)),
             Ok(None) => Err(HostError::UnknownUser(name.to_owned())),
-            Err(e) => Err(HostError::Sys { what: "look up user", source: e }),
+            Err(e) => Err(HostError::Sys {
+                what: "look up user",
+                source: e,
+            }),
         }
     }
 
@@ -61,7 +68,10 @@ impl Account {
         match User::from_uid(Uid::from_raw(uid)) {
             Ok(Some(u)) => Ok(Account::from_user(u)),
             Ok(None) => Err(HostError::UnknownUser(format!("uid {uid}"))),
-            Err(e) => Err(HostError::Sys { what: "look up user", source: e }),
+            Err(e) => Err(HostError::Sys {
+                what: "look up user",
+                source: e,
+            }),
         }
     }
 
@@ -70,8 +80,10 @@ impl Account {
     /// # Errors
     /// When NSS cannot answer.
     pub fn group_ids(&self) -> Result<Vec<u32>> {
-        let name = CString::new(self.name.as_str()).map_err(|_| HostError::UnknownUser(self.name.clone()))?;
-        let groups = nix::unistd::getgrouplist(&name, Gid::from_raw(self.gid)).map_err(HostError::sys("getgrouplist"))?;
+        let name = CString::new(self.name.as_str())
+            .map_err(|_| HostError::UnknownUser(self.name.clone()))?;
+        let groups = nix::unistd::getgrouplist(&name, Gid::from_raw(self.gid))
+            .map_err(HostError::sys("getgrouplist"))?;
         Ok(groups.into_iter().map(Gid::as_raw).collect())
     }
 
@@ -123,7 +135,10 @@ impl Roles {
     /// A resolver for this configuration.
     #[must_use]
     pub fn new(config: RolesConfig) -> Roles {
-        Roles { config, cache: Mutex::new(RoleCache::default()) }
+        Roles {
+            config,
+            cache: Mutex::new(RoleCache::default()),
+        }
     }
 
     /// The pure rule, from the account's uid and group names.
@@ -138,13 +153,18 @@ impl Roles {
             Role::Standard
         };
         let denied = groups.iter().any(|g| *g == self.config.deny_group);
-        Standing { role, may_log_on: uid >= self.config.min_uid && !denied }
+        Standing {
+            role,
+            may_log_on: uid >= self.config.min_uid && !denied,
+        }
     }
 
     /// The account's standing now.
     #[must_use]
     pub fn standing(&self, account: &Account) -> Standing {
-        let stamp = std::fs::metadata("/etc/group").and_then(|m| m.modified()).ok();
+        let stamp = std::fs::metadata("/etc/group")
+            .and_then(|m| m.modified())
+            .ok();
         let now = Instant::now();
         if let Ok(mut cache) = self.cache.lock() {
             if cache.group_file != stamp {
@@ -173,7 +193,11 @@ impl Roles {
     pub fn caller_for_uid(&self, uid: u32) -> Result<Caller> {
         let account = Account::by_uid(uid)?;
         let role = self.standing(&account).role;
-        Ok(Caller { user: account.name, uid, role })
+        Ok(Caller {
+            user: account.name,
+            uid,
+            role,
+        })
     }
 }
 
@@ -192,10 +216,21 @@ mod tests {
     #[test]
     fn groups_give_roles_as_the_spec_says() {
         let r = roles();
-        assert_eq!(r.standing_from_groups(1001, &names(&["users"])).role, Role::Standard);
-        assert_eq!(r.standing_from_groups(1001, &names(&["podium-dashboard"])).role, Role::Dashboard);
+        assert_eq!(
+            r.standing_from_groups(1001, &names(&["users"])).role,
+            Role::Standard
+        );
+        assert_eq!(
+            r.standing_from_groups(1001, &names(&["podium-dashboard"]))
+                .role,
+            Role::Dashboard
+        );
         for admin in ["podium-admin", "sudo", "wheel"] {
-            assert_eq!(r.standing_from_groups(1001, &names(&[admin, "podium-dashboard"])).role, Role::Admin);
+            assert_eq!(
+                r.standing_from_groups(1001, &names(&[admin, "podium-dashboard"]))
+                    .role,
+                Role::Admin
+            );
         }
         assert_eq!(r.standing_from_groups(0, &[]).role, Role::Admin);
     }
@@ -205,7 +240,10 @@ mod tests {
         let r = roles();
         assert!(r.standing_from_groups(1000, &[]).may_log_on);
         assert!(!r.standing_from_groups(999, &[]).may_log_on);
-        assert!(!r.standing_from_groups(1001, &names(&["podium-deny"])).may_log_on);
+        assert!(
+            !r.standing_from_groups(1001, &names(&["podium-deny"]))
+                .may_log_on
+        );
     }
 
     #[test]
@@ -213,6 +251,9 @@ mod tests {
         let root = Account::by_name("root").expect("root exists");
         assert_eq!(root.uid, 0);
         assert_eq!(roles().standing(&root).role, Role::Admin);
-        assert!(matches!(Account::by_name("no-such-user-podium"), Err(HostError::UnknownUser(_))));
+        assert!(matches!(
+            Account::by_name("no-such-user-podium"),
+            Err(HostError::UnknownUser(_))
+        ));
     }
 }

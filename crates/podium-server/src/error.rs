@@ -19,7 +19,10 @@ pub struct AppError {
 impl AppError {
     /// An error with this code and message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> AppError {
-        AppError { code, message: message.into() }
+        AppError {
+            code,
+            message: message.into(),
+        }
     }
 
     /// 400.
@@ -47,7 +50,10 @@ impl AppError {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         tracing::error!(request = n, "internal error: {detail}");
-        AppError::new(ErrorCode::Internal, format!("internal error (request {n}; see the daemon's log)"))
+        AppError::new(
+            ErrorCode::Internal,
+            format!("internal error (request {n}; see the daemon's log)"),
+        )
     }
 }
 
@@ -55,9 +61,9 @@ impl From<HostError> for AppError {
     fn from(e: HostError) -> AppError {
         match &e {
             HostError::Refused(r) => AppError::forbidden(r.reason()),
-            HostError::Invalid(_) | HostError::UnusableAccount { .. } | HostError::BadCommand { .. } => {
-                AppError::bad_request(e.to_string())
-            }
+            HostError::Invalid(_)
+            | HostError::UnusableAccount { .. }
+            | HostError::BadCommand { .. } => AppError::bad_request(e.to_string()),
             HostError::UnknownUser(_) => AppError::not_found(e.to_string()),
             HostError::AlreadyRunning { .. } => AppError::new(ErrorCode::Conflict, e.to_string()),
             HostError::StartFailed(_) => AppError::new(ErrorCode::Unavailable, e.to_string()),
@@ -68,7 +74,8 @@ impl From<HostError> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, Json(ErrorBody::new(self.code, self.message))).into_response()
     }
 }

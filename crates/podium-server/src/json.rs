@@ -30,14 +30,20 @@ where
 
 fn rejection(r: &JsonRejection) -> AppError {
     match r {
-        JsonRejection::MissingJsonContentType(_) => {
-            AppError::new(ErrorCode::UnsupportedMediaType, "the body must be JSON (Content-Type: application/json)")
+        JsonRejection::MissingJsonContentType(_) => AppError::new(
+            ErrorCode::UnsupportedMediaType,
+            "the body must be JSON (Content-Type: application/json)",
+        ),
+        JsonRejection::JsonSyntaxError(e) => {
+            AppError::bad_request(format!("malformed JSON: {}", inner(e)))
         }
-        JsonRejection::JsonSyntaxError(e) => AppError::bad_request(format!("malformed JSON: {}", inner(e))),
-        JsonRejection::JsonDataError(e) => AppError::bad_request(format!("unexpected JSON: {}", inner(e))),
-        JsonRejection::BytesRejection(_) => {
-            AppError::new(ErrorCode::PayloadTooLarge, format!("the body is larger than {BODY_LIMIT} bytes"))
+        JsonRejection::JsonDataError(e) => {
+            AppError::bad_request(format!("unexpected JSON: {}", inner(e)))
         }
+        JsonRejection::BytesRejection(_) => AppError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the body is larger than {BODY_LIMIT} bytes"),
+        ),
         _ => AppError::bad_request(r.body_text()),
     }
 }

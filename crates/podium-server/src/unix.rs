@@ -17,7 +17,9 @@ pub struct PeerInfo {
 
 impl Connected<IncomingStream<'_, UnixListener>> for PeerInfo {
     fn connect_info(stream: IncomingStream<'_, UnixListener>) -> Self {
-        PeerInfo { uid: stream.io().peer_cred().ok().map(|c| c.uid()) }
+        PeerInfo {
+            uid: stream.io().peer_cred().ok().map(|c| c.uid()),
+        }
     }
 }
 
@@ -49,5 +51,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<PeerInfo>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

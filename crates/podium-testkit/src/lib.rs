@@ -1,1 +1,16 @@
-//! x
+//! Shared helpers for Podium's end-to-end tests, which run as root on a
+//! real host: they create Unix users and groups, start real daemons with
+//! their own socket, state directory and cgroup subtree, start real
+//! sessions, and look at the host through `/proc` and cgroup files.
+//!
+//! Each [`Kit`] is isolated (its own daemon, directory, cgroup name and
+//! users), so tests run in parallel. Everything it made is removed when it
+//! is dropped, sessions first.
+#![forbid(unsafe_code)]
+
+pub mod host;
+pub mod procfs;
+pub mod system;
+
+pub use host::{Cli, Kit};
+pub use system::{TestUser, wait_until};

@@ -28,12 +28,19 @@ impl Reply {
     /// The body as `T` on success, or the API's error message.
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiFailure> {
         if self.status.is_success() {
-            serde_json::from_slice(&self.body)
-                .map_err(|e| ApiFailure { status: self.status, message: format!("unexpected answer from the daemon: {e}") })
+            serde_json::from_slice(&self.body).map_err(|e| ApiFailure {
+                status: self.status,
+                message: format!("unexpected answer from the daemon: {e}"),
+            })
         } else {
-            let message = serde_json::from_slice::<ErrorBody>(&self.body)
-                .map_or_else(|_| String::from_utf8_lossy(&self.body).into_owned(), |e| e.error.message);
-            Err(ApiFailure { status: self.status, message })
+            let message = serde_json::from_slice::<ErrorBody>(&self.body).map_or_else(
+                |_| String::from_utf8_lossy(&self.body).into_owned(),
+                |e| e.error.message,
+            );
+            Err(ApiFailure {
+                status: self.status,
+                message,
+            })
         }
     }
 
@@ -64,7 +71,9 @@ impl std::error::Error for ApiFailure {}
 impl Client {
     /// A client for the daemon listening on `socket`.
     pub fn new(socket: &Path) -> Client {
-        Client { socket: socket.to_owned() }
+        Client {
+            socket: socket.to_owned(),
+        }
     }
 
     /// `GET path`.
@@ -79,19 +88,31 @@ impl Client {
     }
 
     async fn request(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<Reply> {
-        let stream = tokio::net::UnixStream::connect(&self.socket).await.with_context(|| {
-            format!("cannot reach the Podium daemon at {} (is `podium serve` running?)", self.socket.display())
-        })?;
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        let stream = tokio::net::UnixStream::connect(&self.socket)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot reach the Podium daemon at {} (is `podium serve` running?)",
+                    self.socket.display()
+                )
+            })?;
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         tokio::spawn(async move {
             let _ = conn.await;
         });
-        let mut req = Request::builder().method(method).uri(path).header("host", "localhost");
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "localhost");
         if body.is_some() {
             req = req.header("content-type", "application/json");
         }
         let req = req.body(Full::new(Bytes::from(body.unwrap_or_default())))?;
-        let res = sender.send_request(req).await.map_err(|e| anyhow!("the daemon closed the connection: {e}"))?;
+        let res = sender
+            .send_request(req)
+            .await
+            .map_err(|e| anyhow!("the daemon closed the connection: {e}"))?;
         let status = res.status();
         let body = res.into_body().collect().await?.to_bytes();
         Ok(Reply { status, body })

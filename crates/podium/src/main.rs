@@ -6,7 +6,6 @@ mod client;
 mod commands;
 mod output;
 
-use clap::Parser;
 use cli::{Cli, Command};
 use commands::Status;
 use std::process::ExitCode;
@@ -14,18 +13,56 @@ use std::process::ExitCode;
 fn init_tracing(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PODIUM_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Parses the command line; a usage error always ends with the usage of
+/// the (sub)command concerned, and exit status 2.
+fn parse() -> Cli {
+    use clap::{CommandFactory, Parser, error::ErrorKind};
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            e.exit()
+        }
+        Err(e) => {
+            let rendered = e.render().to_string();
+            eprint!("{rendered}");
+            if !rendered.contains("Usage:") {
+                let mut sub = Cli::command();
+                sub.build();
+                for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
+                    match sub.find_subcommand(&arg).cloned() {
+                        Some(next) => sub = next,
+                        None => break,
+                    }
+                }
+                eprintln!("\n{}", sub.render_usage());
+            }
+            std::process::exit(2);
+        }
+    }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     if let Command::SessionWorker(args) = &cli.command {
         // The worker is single-threaded: no async runtime, no threads.
         init_tracing("info");
-        let code = if args.reclaim { podium_host::worker::reclaim_main() } else { podium_host::worker::worker_main() };
+        let code = if args.reclaim {
+            podium_host::worker::reclaim_main()
+        } else {
+            podium_host::worker::worker_main()
+        };
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("podium: cannot start: {e}");
@@ -44,7 +81,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<Status> {
-    let socket = cli.socket.clone().unwrap_or_else(|| podium_core::config::ServerConfig::default().socket);
+    let socket = cli
+        .socket
+        .clone()
+        .unwrap_or_else(|| podium_core::config::ServerConfig::default().socket);
     let client = client::Client::new(&socket);
     match cli.command {
         Command::Serve(args) => {

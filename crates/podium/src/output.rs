@@ -42,7 +42,9 @@ pub fn sessions(list: &[SessionInfo]) -> String {
                 s.user.clone(),
                 s.full_name.clone(),
                 s.role.to_string(),
-                s.station.as_ref().map_or_else(|| "-".into(), |st| format!("{} {}", st.kind, st.address)),
+                s.station
+                    .as_ref()
+                    .map_or_else(|| "-".into(), |st| format!("{} {}", st.kind, st.address)),
                 match s.logoff_deadline {
                     Some(d) => format!("{} (until {})", s.state, d),
                     None => s.state.to_string(),
@@ -53,7 +55,12 @@ pub fn sessions(list: &[SessionInfo]) -> String {
             ]
         })
         .collect();
-    table(&["ID", "USER", "NAME", "ROLE", "STATION", "STATE", "BLOCKED", "DISPLAY", "SINCE"], &rows)
+    table(
+        &[
+            "ID", "USER", "NAME", "ROLE", "STATION", "STATE", "BLOCKED", "DISPLAY", "SINCE",
+        ],
+        &rows,
+    )
 }
 
 /// Per-session outcomes of an action.
@@ -72,7 +79,12 @@ pub fn results(results: &[ActionResult]) -> String {
                 (_, Some(reason), _) => reason.clone(),
                 _ => String::new(),
             };
-            vec![r.session.to_string(), r.user.clone().unwrap_or_else(|| "-".into()), r.outcome.to_string(), detail]
+            vec![
+                r.session.to_string(),
+                r.user.clone().unwrap_or_else(|| "-".into()),
+                r.outcome.to_string(),
+                detail,
+            ]
         })
         .collect();
     table(&["ID", "USER", "OUTCOME", "DETAIL"], &rows)
@@ -96,12 +108,18 @@ pub fn audit(records: &[AuditRecord]) -> String {
                 r.session.map_or_else(|| "-".into(), |s| s.to_string()),
                 r.target_user.clone().unwrap_or_else(|| "-".into()),
                 r.outcome.clone(),
-                r.duration_ms.map_or_else(String::new, |d| format!("{:.1} s", d as f64 / 1000.0)),
+                r.duration_ms
+                    .map_or_else(String::new, |d| format!("{:.1} s", d as f64 / 1000.0)),
                 r.reason.clone().unwrap_or_default(),
             ]
         })
         .collect();
-    table(&["TIME", "ACTOR", "WHAT", "SESSION", "USER", "OUTCOME", "TOOK", "DETAIL"], &rows)
+    table(
+        &[
+            "TIME", "ACTOR", "WHAT", "SESSION", "USER", "OUTCOME", "TOOK", "DETAIL",
+        ],
+        &rows,
+    )
 }
 
 #[cfg(test)]
@@ -110,7 +128,13 @@ mod tests {
 
     #[test]
     fn columns_line_up() {
-        let t = table(&["A", "LONG"], &[vec!["xyz".into(), "1".into()], vec!["q".into(), "22".into()]]);
+        let t = table(
+            &["A", "LONG"],
+            &[
+                vec!["xyz".into(), "1".into()],
+                vec!["q".into(), "22".into()],
+            ],
+        );
         assert_eq!(t, "A    LONG\nxyz  1\nq    22");
     }
 }

@@ -27,7 +27,12 @@ struct PamResponse {
     resp_retcode: c_int,
 }
 
-type ConvFn = unsafe extern "C" fn(c_int, *mut *const PamMessage, *mut *mut PamResponse, *mut c_void) -> c_int;
+type ConvFn = unsafe extern "C" fn(
+    c_int,
+    *mut *const PamMessage,
+    *mut *mut PamResponse,
+    *mut c_void,
+) -> c_int;
 
 #[repr(C)]
 struct PamConv {
@@ -37,7 +42,12 @@ struct PamConv {
 
 #[link(name = "pam")]
 unsafe extern "C" {
-    fn pam_start(service: *const c_char, user: *const c_char, conv: *const PamConv, pamh: *mut *mut PamHandleT) -> c_int;
+    fn pam_start(
+        service: *const c_char,
+        user: *const c_char,
+        conv: *const PamConv,
+        pamh: *mut *mut PamHandleT,
+    ) -> c_int;
     fn pam_end(pamh: *mut PamHandleT, status: c_int) -> c_int;
     fn pam_authenticate(pamh: *mut PamHandleT, flags: c_int) -> c_int;
     fn pam_acct_mgmt(pamh: *mut PamHandleT, flags: c_int) -> c_int;
@@ -123,7 +133,9 @@ pub struct Pam {
 
 impl fmt::Debug for Pam {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pam").field("service", &self.service).finish_non_exhaustive()
+        f.debug_struct("Pam")
+            .field("service", &self.service)
+            .finish_non_exhaustive()
     }
 }
 
@@ -135,7 +147,9 @@ unsafe extern "C" fn converse(
     resp: *mut *mut PamResponse,
     appdata: *mut c_void,
 ) -> c_int {
-    let Ok(n) = usize::try_from(num_msg) else { return PAM_CONV_ERR };
+    let Ok(n) = usize::try_from(num_msg) else {
+        return PAM_CONV_ERR;
+    };
     if n == 0 || msg.is_null() || resp.is_null() || appdata.is_null() {
         return PAM_CONV_ERR;
     }
@@ -144,7 +158,8 @@ unsafe extern "C" fn converse(
     // into PAM, so no other reference to it is live.
     let conv = unsafe { &mut *appdata.cast::<Conversation>() };
     // SAFETY: calloc returns zeroed memory PAM frees with free(); n > 0.
-    let replies = unsafe { libc::calloc(n, std::mem::size_of::<PamResponse>()) }.cast::<PamResponse>();
+    let replies =
+        unsafe { libc::calloc(n, std::mem::size_of::<PamResponse>()) }.cast::<PamResponse>();
     if replies.is_null() {
         return PAM_BUF_ERR;
     }
@@ -155,7 +170,9 @@ unsafe extern "C" fn converse(
             String::new()
         } else {
             // SAFETY: modules pass NUL-terminated strings.
-            unsafe { CStr::from_ptr(m.msg) }.to_string_lossy().into_owned()
+            unsafe { CStr::from_ptr(m.msg) }
+                .to_string_lossy()
+                .into_owned()
         };
         let answer: Option<&[u8]> = match m.msg_style {
             PAM_PROMPT_ECHO_OFF => conv.password.as_deref().map(Vec::as_slice),
@@ -209,11 +226,24 @@ impl Pam {
     ///
     /// # Errors
     /// [`PamError`] when PAM cannot start (no such service file, out of memory).
-    pub fn start(service: &str, user: &str, password: Option<Zeroizing<Vec<u8>>>) -> Result<Pam, PamError> {
-        let err = |message: String| PamError { call: "pam_start", service: service.into(), code: -1, message };
-        let c_service = CString::new(service).map_err(|_| err("service name contains NUL".into()))?;
+    pub fn start(
+        service: &str,
+        user: &str,
+        password: Option<Zeroizing<Vec<u8>>>,
+    ) -> Result<Pam, PamError> {
+        let err = |message: String| PamError {
+            call: "pam_start",
+            service: service.into(),
+            code: -1,
+            message,
+        };
+        let c_service =
+            CString::new(service).map_err(|_| err("service name contains NUL".into()))?;
         let c_user = CString::new(user).map_err(|_| err("user name contains NUL".into()))?;
-        let mut conversation = Box::new(Conversation { password, messages: Vec::new() });
+        let mut conversation = Box::new(Conversation {
+            password,
+            messages: Vec::new(),
+        });
         let conv = Box::new(PamConv {
             conv: Some(converse),
             appdata_ptr: std::ptr::from_mut::<Conversation>(conversation.as_mut()).cast(),
@@ -221,11 +251,24 @@ impl Pam {
         let mut handle: *mut PamHandleT = std::ptr::null_mut();
         // SAFETY: valid NUL-terminated strings; `conv` and `conversation`
         // are boxed and owned by the returned Pam, so they outlive the handle.
-        let rc = unsafe { pam_start(c_service.as_ptr(), c_user.as_ptr(), &raw const *conv, &raw mut handle) };
+        let rc = unsafe {
+            pam_start(
+                c_service.as_ptr(),
+                c_user.as_ptr(),
+                &raw const *conv,
+                &raw mut handle,
+            )
+        };
         if rc != PAM_SUCCESS || handle.is_null() {
             return Err(err(format!("code {rc}")));
         }
-        Ok(Pam { handle, _conv: conv, conversation, service: service.into(), last: PAM_SUCCESS })
+        Ok(Pam {
+            handle,
+            _conv: conv,
+            conversation,
+            service: service.into(),
+            last: PAM_SUCCESS,
+        })
     }
 
     fn check(&mut self, call: &'static str, rc: c_int) -> Result<(), PamError> {
@@ -234,14 +277,21 @@ impl Pam {
             return Ok(());
         }
         // SAFETY: handle is live; pam_strerror returns a static or handle-owned string.
-        let text = unsafe { CStr::from_ptr(pam_strerror(self.handle, rc)) }.to_string_lossy().into_owned();
+        let text = unsafe { CStr::from_ptr(pam_strerror(self.handle, rc)) }
+            .to_string_lossy()
+            .into_owned();
         let mut message = text;
         for m in self.conversation.messages.drain(..) {
             message.push_str(" (");
             message.push_str(&m);
             message.push(')');
         }
-        Err(PamError { call, service: self.service.clone(), code: rc, message })
+        Err(PamError {
+            call,
+            service: self.service.clone(),
+            code: rc,
+            message,
+        })
     }
 
     /// `pam_authenticate`: checks the password given to [`Pam::start`].

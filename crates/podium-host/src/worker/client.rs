@@ -1,6 +1,8 @@
 //! The daemon's side of a session worker: starting one, and talking to it.
 
-use super::protocol::{EndReport, MAX_LINE, ReclaimSpec, Reply, Request, Running, StartReport, WorkerSpec};
+use super::protocol::{
+    EndReport, MAX_LINE, ReclaimSpec, Reply, Request, Running, StartReport, WorkerSpec,
+};
 use crate::error::{HostError, Result};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -45,17 +47,34 @@ async fn run_json<I: serde::Serialize, O: serde::de::DeserializeOwned + Send + '
     });
     let line = match tokio::time::timeout(timeout, read).await {
         Err(_) => {
-            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid_i32(pid)), nix::sys::signal::Signal::SIGTERM);
-            return Err(HostError::StartFailed(format!("no answer from the session worker in {}s", timeout.as_secs())));
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid_i32(pid)),
+                nix::sys::signal::Signal::SIGTERM,
+            );
+            return Err(HostError::StartFailed(format!(
+                "no answer from the session worker in {}s",
+                timeout.as_secs()
+            )));
         }
-        Ok(Err(e)) => return Err(HostError::StartFailed(format!("session worker failed: {e}"))),
-        Ok(Ok(Err(e))) => return Err(HostError::StartFailed(format!("cannot talk to the session worker: {e}"))),
+        Ok(Err(e)) => {
+            return Err(HostError::StartFailed(format!(
+                "session worker failed: {e}"
+            )));
+        }
+        Ok(Ok(Err(e))) => {
+            return Err(HostError::StartFailed(format!(
+                "cannot talk to the session worker: {e}"
+            )));
+        }
         Ok(Ok(Ok(line))) => line,
     };
     if line.trim().is_empty() {
-        return Err(HostError::StartFailed("the session worker exited without a report (see the daemon's log)".into()));
+        return Err(HostError::StartFailed(
+            "the session worker exited without a report (see the daemon's log)".into(),
+        ));
     }
-    let value = serde_json::from_str(line.trim()).map_err(|e| HostError::Protocol(format!("{e}: {line}")))?;
+    let value = serde_json::from_str(line.trim())
+        .map_err(|e| HostError::Protocol(format!("{e}: {line}")))?;
     Ok((value, pid))
 }
 
@@ -69,7 +88,8 @@ fn pid_i32(pid: u32) -> i32 {
 /// # Errors
 /// [`HostError::StartFailed`] with the worker's explanation.
 pub async fn start(exe: &Path, spec: &WorkerSpec) -> Result<Running> {
-    let (report, _pid): (StartReport, u32) = run_json(exe, &["session-worker"], spec, START_TIMEOUT).await?;
+    let (report, _pid): (StartReport, u32) =
+        run_json(exe, &["session-worker"], spec, START_TIMEOUT).await?;
     match report {
         StartReport::Ready(r) => Ok(r),
         StartReport::Failed { message } => Err(HostError::StartFailed(message)),
@@ -81,7 +101,13 @@ pub async fn start(exe: &Path, spec: &WorkerSpec) -> Result<Running> {
 /// # Errors
 /// When the reclaiming worker itself fails.
 pub async fn reclaim(exe: &Path, spec: &ReclaimSpec) -> Result<EndReport> {
-    let (report, _pid) = run_json(exe, &["session-worker", "--reclaim"], spec, Duration::from_secs(30)).await?;
+    let (report, _pid) = run_json(
+        exe,
+        &["session-worker", "--reclaim"],
+        spec,
+        Duration::from_secs(30),
+    )
+    .await?;
     Ok(report)
 }
 
@@ -103,7 +129,10 @@ impl Connection {
             .map_err(|_| HostError::io("connect to", socket)(std::io::ErrorKind::TimedOut.into()))?
             .map_err(HostError::io("connect to", socket))?;
         let (r, w) = stream.into_split();
-        Ok(Connection { reader: AsyncBufReader::new(r), writer: w })
+        Ok(Connection {
+            reader: AsyncBufReader::new(r),
+            writer: w,
+        })
     }
 
     /// Sends one request.
@@ -111,9 +140,13 @@ impl Connection {
     /// # Errors
     /// When the worker is gone.
     pub async fn send(&mut self, request: &Request) -> Result<()> {
-        let mut line = serde_json::to_vec(request).map_err(|e| HostError::Protocol(e.to_string()))?;
+        let mut line =
+            serde_json::to_vec(request).map_err(|e| HostError::Protocol(e.to_string()))?;
         line.push(b'\n');
-        self.writer.write_all(&line).await.map_err(HostError::io("write to", PathBuf::from("worker socket")))
+        self.writer
+            .write_all(&line)
+            .await
+            .map_err(HostError::io("write to", PathBuf::from("worker socket")))
     }
 
     /// The next reply; `None` when the worker closed the connection.
@@ -130,7 +163,9 @@ impl Connection {
         if n == 0 {
             return Ok(None);
         }
-        serde_json::from_str(line.trim()).map(Some).map_err(|e| HostError::Protocol(format!("{e}: {line}")))
+        serde_json::from_str(line.trim())
+            .map(Some)
+            .map_err(|e| HostError::Protocol(format!("{e}: {line}")))
     }
 
     /// Asks for the status; a worker already ending answers with its end.

@@ -13,12 +13,12 @@ pub mod client;
 pub mod protocol;
 mod session;
 
-use protocol::{EndCause, EndReport, Reply, Request, StartReport, WorkerSpec};
+use crate::reaper::reap;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use podium_core::Timestamp;
-use crate::reaper::reap;
+use protocol::{EndCause, EndReport, Reply, Request, StartReport, WorkerSpec};
 use session::Session;
 use std::io::{Read, Write};
 use std::os::fd::AsFd;
@@ -53,11 +53,19 @@ fn leave_report(spec: &WorkerSpec, report: &EndReport) {
         .and_then(|bytes| std::fs::write(&tmp, bytes))
         .and_then(|()| std::fs::rename(&tmp, &path));
     if let Err(e) = written {
-        tracing::error!(session = spec.id, "cannot write end report {}: {e}", path.display());
+        tracing::error!(
+            session = spec.id,
+            "cannot write end report {}: {e}",
+            path.display()
+        );
     }
 }
 
-fn end_report(spec: &WorkerSpec, cause: EndCause, outcome: (podium_core::EndKind, Vec<String>)) -> EndReport {
+fn end_report(
+    spec: &WorkerSpec,
+    cause: EndCause,
+    outcome: (podium_core::EndKind, Vec<String>),
+) -> EndReport {
     let (end, problems) = outcome;
     for p in &problems {
         tracing::warn!(session = spec.id, user = %spec.user, "while ending: {p}");
@@ -66,7 +74,11 @@ fn end_report(spec: &WorkerSpec, cause: EndCause, outcome: (podium_core::EndKind
         id: spec.id,
         end,
         cause,
-        problem: if problems.is_empty() { None } else { Some(problems.join("; ")) },
+        problem: if problems.is_empty() {
+            None
+        } else {
+            Some(problems.join("; "))
+        },
         finished_at: Timestamp::now(),
     }
 }
@@ -83,7 +95,11 @@ pub fn reclaim_main() -> i32 {
         }
     };
     let spec = r.spec.clone();
-    let report = end_report(&spec, EndCause::WorkerDied, Session::reclaim(r.spec, r.running));
+    let report = end_report(
+        &spec,
+        EndCause::WorkerDied,
+        Session::reclaim(r.spec, r.running),
+    );
     leave_report(&spec, &report);
     print_line(&report);
     0
@@ -105,13 +121,17 @@ pub fn worker_main() -> i32 {
     // death must not reach the user's desktop.
     let _ = nix::unistd::setsid();
     if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
-        print_line(&StartReport::Failed { message: format!("cannot become a subreaper: {e}") });
+        print_line(&StartReport::Failed {
+            message: format!("cannot become a subreaper: {e}"),
+        });
         return 1;
     }
     let signals = match block_signals() {
         Ok(fd) => fd,
         Err(e) => {
-            print_line(&StartReport::Failed { message: format!("cannot set up signals: {e}") });
+            print_line(&StartReport::Failed {
+                message: format!("cannot set up signals: {e}"),
+            });
             return 1;
         }
     };
@@ -119,7 +139,9 @@ pub fn worker_main() -> i32 {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!("session did not start: {e}");
-            print_line(&StartReport::Failed { message: e.to_string() });
+            print_line(&StartReport::Failed {
+                message: e.to_string(),
+            });
             return 1;
         }
     };
@@ -127,13 +149,17 @@ pub fn worker_main() -> i32 {
         Ok(l) => l,
         Err(e) => {
             let _ = session.end(Duration::from_secs(1));
-            print_line(&StartReport::Failed { message: format!("cannot listen on {}: {e}", spec.socket().display()) });
+            print_line(&StartReport::Failed {
+                message: format!("cannot listen on {}: {e}", spec.socket().display()),
+            });
             return 1;
         }
     };
     let Some(running) = session.running() else {
         let _ = session.end(Duration::from_secs(1));
-        print_line(&StartReport::Failed { message: "session incomplete".into() });
+        print_line(&StartReport::Failed {
+            message: "session incomplete".into(),
+        });
         return 1;
     };
     tracing::info!(display = running.display, "session running");
@@ -147,7 +173,12 @@ pub fn worker_main() -> i32 {
 
 fn block_signals() -> nix::Result<SignalFd> {
     let mut mask = SigSet::empty();
-    for s in [Signal::SIGCHLD, Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
+    for s in [
+        Signal::SIGCHLD,
+        Signal::SIGTERM,
+        Signal::SIGINT,
+        Signal::SIGHUP,
+    ] {
         mask.add(s);
     }
     sigprocmask(SigmaskHow::SIG_BLOCK, Some(&mask), None)?;
@@ -169,7 +200,9 @@ struct Client {
 
 impl Client {
     fn send(&mut self, reply: &Reply) -> bool {
-        let Ok(mut line) = serde_json::to_vec(reply) else { return false };
+        let Ok(mut line) = serde_json::to_vec(reply) else {
+            return false;
+        };
         line.push(b'\n');
         self.stream.write_all(&line).is_ok()
     }
@@ -177,10 +210,41 @@ impl Client {
 
 fn accept_all(listener: &UnixListener, clients: &mut Vec<Client>) {
     while let Ok((stream, _)) = listener.accept() {
-        if stream.set_nonblocking(false).is_ok() && stream.set_write_timeout(Some(Duration::from_secs(2))).is_ok() {
-            clients.push(Client { stream, input: Vec::new() });
+        if stream.set_nonblocking(false).is_ok()
+            && stream
+                .set_write_timeout(Some(Duration::from_secs(2)))
+                .is_ok()
+        {
+            clients.push(Client {
+                stream,
+                input: Vec::new(),
+            });
         }
     }
+}
+
+/// Whether the session's display or desktop is among the `reaped` pids.
+/// A display that dies takes its clients with it, and the desktop may be
+/// reaped first: when the desktop exits, the display gets a moment to be
+/// seen dead too, so the cause reported is the real one.
+fn exited(session: &Session, reaped: &[i32]) -> Option<EndCause> {
+    let display_died = |pids: &[i32]| session.xvnc_pid().is_some_and(|x| pids.contains(&x));
+    if display_died(reaped) {
+        tracing::warn!("display server exited");
+        return Some(EndCause::DisplayDied);
+    }
+    if !session.desktop_pid().is_some_and(|d| reaped.contains(&d)) {
+        return None;
+    }
+    for _ in 0..10 {
+        std::thread::sleep(Duration::from_millis(25));
+        if display_died(&reap()) {
+            tracing::warn!("display server exited");
+            return Some(EndCause::DisplayDied);
+        }
+    }
+    tracing::info!("desktop program exited");
+    Some(EndCause::DesktopExited)
 }
 
 /// The worker's loop: signals, the daemon's requests, until the session ends.
@@ -190,15 +254,7 @@ fn serve(mut session: Session, listener: &UnixListener, signals: &SignalFd) -> i
     let mut clients: Vec<Client> = Vec::new();
     let mut ending: Option<(EndCause, Duration)> = None;
     while ending.is_none() {
-        for pid in reap() {
-            if Some(pid) == session.desktop_pid() {
-                tracing::info!("desktop program exited");
-                ending = Some((EndCause::DesktopExited, default_timeout));
-            } else if Some(pid) == session.xvnc_pid() {
-                tracing::warn!("display server exited");
-                ending = Some((EndCause::DisplayDied, default_timeout));
-            }
-        }
+        ending = ending.or_else(|| exited(&session, &reap()).map(|cause| (cause, default_timeout)));
         if ending.is_some() {
             break;
         }
@@ -207,7 +263,11 @@ fn serve(mut session: Session, listener: &UnixListener, signals: &SignalFd) -> i
                 PollFd::new(signals.as_fd(), PollFlags::POLLIN),
                 PollFd::new(listener.as_fd(), PollFlags::POLLIN),
             ];
-            fds.extend(clients.iter().map(|c| PollFd::new(c.stream.as_fd(), PollFlags::POLLIN)));
+            fds.extend(
+                clients
+                    .iter()
+                    .map(|c| PollFd::new(c.stream.as_fd(), PollFlags::POLLIN)),
+            );
             match poll(&mut fds, PollTimeout::NONE) {
                 Ok(_) | Err(nix::errno::Errno::EINTR) => {}
                 Err(e) => {
@@ -233,7 +293,10 @@ fn serve(mut session: Session, listener: &UnixListener, signals: &SignalFd) -> i
             accept_all(listener, &mut clients);
         }
         let mut keep = Vec::with_capacity(clients.len());
-        for (mut client, is_readable) in clients.drain(..).zip(readable.into_iter().chain(std::iter::repeat(false))) {
+        for (mut client, is_readable) in clients
+            .drain(..)
+            .zip(readable.into_iter().chain(std::iter::repeat(false)))
+        {
             if is_readable && !handle_input(&mut client, &session, &mut ending) {
                 continue;
             }
@@ -254,7 +317,11 @@ fn serve(mut session: Session, listener: &UnixListener, signals: &SignalFd) -> i
 }
 
 /// Reads what the daemon sent and answers it. False when the connection is over.
-fn handle_input(client: &mut Client, session: &Session, ending: &mut Option<(EndCause, Duration)>) -> bool {
+fn handle_input(
+    client: &mut Client,
+    session: &Session,
+    ending: &mut Option<(EndCause, Duration)>,
+) -> bool {
     let mut buf = [0u8; 4096];
     let n = match client.stream.read(&mut buf) {
         Ok(0) | Err(_) => return false,
@@ -273,14 +340,22 @@ fn handle_input(client: &mut Client, session: &Session, ending: &mut Option<(End
         };
         match request {
             Request::Status => {
-                let Some(running) = session.running() else { return false };
-                if !client.send(&Reply::Status { running, ending: ending.is_some() }) {
+                let Some(running) = session.running() else {
+                    return false;
+                };
+                if !client.send(&Reply::Status {
+                    running,
+                    ending: ending.is_some(),
+                }) {
                     return false;
                 }
             }
             Request::Terminate { timeout_ms } => {
                 if ending.is_none() {
-                    *ending = Some((EndCause::Terminated, Duration::from_millis(timeout_ms.min(600_000))));
+                    *ending = Some((
+                        EndCause::Terminated,
+                        Duration::from_millis(timeout_ms.min(600_000)),
+                    ));
                 }
             }
         }

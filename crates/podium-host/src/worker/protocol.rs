@@ -210,9 +210,13 @@ mod tests {
 
     #[test]
     fn requests_are_one_line_of_json() {
-        let line = serde_json::to_string(&Request::Terminate { timeout_ms: 5000 }).expect("serializes");
+        let line =
+            serde_json::to_string(&Request::Terminate { timeout_ms: 5000 }).expect("serializes");
         assert_eq!(line, r#"{"terminate":{"timeout_ms":5000}}"#);
-        assert_eq!(serde_json::to_string(&Request::Status).expect("serializes"), r#""status""#);
+        assert_eq!(
+            serde_json::to_string(&Request::Status).expect("serializes"),
+            r#""status""#
+        );
         assert!(serde_json::from_str::<Request>(r#"{"terminate":{"timeout_ms":"x"}}"#).is_err());
     }
 }

@@ -6,9 +6,9 @@
 //! log off, and [`Session::reclaim`] runs it for a session whose worker died.
 
 use super::protocol::{Running, WorkerSpec};
-use crate::reaper::reap;
 use crate::cgroup::Part;
 use crate::error::{HostError, Result};
+use crate::reaper::reap;
 use crate::sys::pam::{Item, Pam};
 use crate::sys::spawn::{Credentials, ExecPlan, Output};
 use crate::users::Account;
@@ -120,7 +120,10 @@ impl Session {
     fn start_steps(&mut self) -> Result<()> {
         let account = Account::by_name(&self.spec.user)?;
         if account.uid != self.spec.uid {
-            return Err(HostError::UnusableAccount { user: account.name, why: "uid changed".into() });
+            return Err(HostError::UnusableAccount {
+                user: account.name,
+                why: "uid changed".into(),
+            });
         }
         let groups = account.group_ids()?;
 
@@ -129,7 +132,10 @@ impl Session {
             // Left by a session with the same id that did not end cleanly.
             fs::remove_dir_all(&run_dir).map_err(HostError::io("remove stale", &run_dir))?;
         }
-        fs::DirBuilder::new().mode(0o700).create(&run_dir).map_err(HostError::io("create", &run_dir))?;
+        fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&run_dir)
+            .map_err(HostError::io("create", &run_dir))?;
         self.made_run_dir = true;
 
         self.spec.cgroup.create(self.spec.max_processes)?;
@@ -140,12 +146,22 @@ impl Session {
         self.pam = Some(pam);
 
         let cookie = Cookie::generate()?;
-        xauth::write(&self.spec.server_xauth(), &xauth::file_contents("", "", &cookie), 0, 0)?;
+        xauth::write(
+            &self.spec.server_xauth(),
+            &xauth::file_contents("", "", &cookie),
+            0,
+            0,
+        )?;
         self.start_display()?;
-        let display = self.display.ok_or_else(|| HostError::StartFailed("no display".into()))?;
+        let display = self
+            .display
+            .ok_or_else(|| HostError::StartFailed("no display".into()))?;
         let display_name = format!(":{display}");
 
-        let pam = self.pam.as_mut().ok_or_else(|| HostError::StartFailed("PAM handle lost".into()))?;
+        let pam = self
+            .pam
+            .as_mut()
+            .ok_or_else(|| HostError::StartFailed("PAM handle lost".into()))?;
         pam.set_item(Item::Tty, &display_name)?;
         pam.set_item(Item::XDisplay, &display_name)?;
         pam.putenv("XDG_SESSION_TYPE", "x11")?;
@@ -156,13 +172,23 @@ impl Session {
         self.pam_open = true;
         let pam_env = pam.env_list();
 
-        let runtime = pam_env.iter().find(|(k, _)| k == "XDG_RUNTIME_DIR").map(|(_, v)| PathBuf::from(v));
+        let runtime = pam_env
+            .iter()
+            .find(|(k, _)| k == "XDG_RUNTIME_DIR")
+            .map(|(_, v)| PathBuf::from(v));
         let (runtime_dir, created) = ensure_runtime_dir(runtime, &account)?;
         self.runtime_dir = Some((runtime_dir.clone(), created));
 
         let user_xauth = runtime_dir.join("podium-Xauthority");
-        let host = nix::unistd::gethostname().map(|h| h.to_string_lossy().into_owned()).unwrap_or_default();
-        xauth::write(&user_xauth, &xauth::file_contents(&host, &display.to_string(), &cookie), account.uid, account.gid)?;
+        let host = nix::unistd::gethostname()
+            .map(|h| h.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        xauth::write(
+            &user_xauth,
+            &xauth::file_contents(&host, &display.to_string(), &cookie),
+            account.uid,
+            account.gid,
+        )?;
         self.user_xauth = Some(user_xauth.clone());
 
         let home = account.home.to_string_lossy().into_owned();
@@ -185,12 +211,25 @@ impl Session {
             ("XDG_RUNTIME_DIR", runtime_s.as_str()),
             ("XDG_SESSION_TYPE", "x11"),
         ]);
-        let errors_file = CString::new(account.home.join(".xsession-errors").to_string_lossy().as_bytes())
-            .map_err(|_| HostError::UnusableAccount { user: account.name.clone(), why: "home path".into() })?;
+        let errors_file = CString::new(
+            account
+                .home
+                .join(".xsession-errors")
+                .to_string_lossy()
+                .as_bytes(),
+        )
+        .map_err(|_| HostError::UnusableAccount {
+            user: account.name.clone(),
+            why: "home path".into(),
+        })?;
         let plan = ExecPlan::new(&self.spec.program.to_string_lossy(), &self.spec.argv)?
             .env(env)?
             .cgroups(self.spec.cgroup.join_fds(Part::Desktop)?)
-            .credentials(Credentials { uid: account.uid, gid: account.gid, groups })
+            .credentials(Credentials {
+                uid: account.uid,
+                gid: account.gid,
+                groups,
+            })
             .workdir(&home)?
             .output(Output::UserFile(errors_file));
         self.desktop_pid = Some(plan.spawn()?);
@@ -207,7 +246,8 @@ impl Session {
             .open(&log_path)
             .map_err(HostError::io("create", &log_path))?
             .into();
-        let (ready_r, ready_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(HostError::sys("pipe"))?;
+        let (ready_r, ready_w) =
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(HostError::sys("pipe"))?;
         let argv = crate::display::xvnc_args(&self.spec);
         let plan = ExecPlan::new(&self.spec.xvnc.to_string_lossy(), &argv)?
             .cgroups(self.spec.cgroup.join_fds(Part::Display)?)
@@ -224,9 +264,17 @@ impl Session {
             }
             None => {
                 let log = fs::read_to_string(&log_path).unwrap_or_default();
-                let tail: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).rev().take(3).collect();
+                let tail: Vec<&str> = log
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .rev()
+                    .take(3)
+                    .collect();
                 let tail: Vec<&str> = tail.into_iter().rev().collect();
-                Err(HostError::StartFailed(format!("Xvnc did not start: {}", tail.join(" / "))))
+                Err(HostError::StartFailed(format!(
+                    "Xvnc did not start: {}",
+                    tail.join(" / ")
+                )))
             }
         }
     }
@@ -329,10 +377,23 @@ impl Session {
 }
 
 /// Variables the session sets itself, whatever PAM modules say.
-const OWN_VARS: [&str; 9] =
-    ["HOME", "USER", "LOGNAME", "SHELL", "PATH", "DISPLAY", "XAUTHORITY", "XDG_RUNTIME_DIR", "XDG_SESSION_TYPE"];
+const OWN_VARS: [&str; 9] = [
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "PATH",
+    "DISPLAY",
+    "XAUTHORITY",
+    "XDG_RUNTIME_DIR",
+    "XDG_SESSION_TYPE",
+];
 
-fn remove_if_there(path: &Path, problems: &mut Vec<String>, remove: fn(&Path) -> std::io::Result<()>) {
+fn remove_if_there(
+    path: &Path,
+    problems: &mut Vec<String>,
+    remove: fn(&Path) -> std::io::Result<()>,
+) {
     match remove(path) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -343,7 +404,12 @@ fn remove_if_there(path: &Path, problems: &mut Vec<String>, remove: fn(&Path) ->
 /// Asks every process of `part` to stop (SIGTERM, then SIGCONT so stopped
 /// ones see it), waits up to `timeout` for the part to be empty, then kills
 /// what is left. Returns whether anything had to be killed.
-fn stop_part(cg: &crate::cgroup::SessionCgroup, part: Part, timeout: Duration, problems: &mut Vec<String>) -> bool {
+fn stop_part(
+    cg: &crate::cgroup::SessionCgroup,
+    part: Part,
+    timeout: Duration,
+    problems: &mut Vec<String>,
+) -> bool {
     let deadline = Instant::now() + timeout;
     let mut asked = std::collections::HashSet::new();
     loop {
@@ -372,7 +438,10 @@ fn stop_part(cg: &crate::cgroup::SessionCgroup, part: Part, timeout: Duration, p
     }
     reap();
     if cg.populated(part) {
-        problems.push(format!("processes {:?} survived cgroup.kill", cg.pids(part)));
+        problems.push(format!(
+            "processes {:?} survived cgroup.kill",
+            cg.pids(part)
+        ));
     }
     true
 }
@@ -428,11 +497,20 @@ fn ensure_runtime_dir(from_pam: Option<PathBuf>, account: &Account) -> Result<(P
     if let Some(parent) = dir.parent()
         && !parent.exists()
     {
-        fs::DirBuilder::new().mode(0o755).recursive(true).create(parent).map_err(HostError::io("create", parent))?;
+        fs::DirBuilder::new()
+            .mode(0o755)
+            .recursive(true)
+            .create(parent)
+            .map_err(HostError::io("create", parent))?;
     }
-    fs::DirBuilder::new().mode(0o700).create(&dir).map_err(HostError::io("create", &dir))?;
-    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).map_err(HostError::io("chmod", &dir))?;
-    std::os::unix::fs::chown(&dir, Some(account.uid), Some(account.gid)).map_err(HostError::io("chown", &dir))?;
+    fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&dir)
+        .map_err(HostError::io("create", &dir))?;
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
+        .map_err(HostError::io("chmod", &dir))?;
+    std::os::unix::fs::chown(&dir, Some(account.uid), Some(account.gid))
+        .map_err(HostError::io("chown", &dir))?;
     Ok((dir, true))
 }
 
@@ -440,7 +518,9 @@ fn ensure_runtime_dir(from_pam: Option<PathBuf>, account: &Account) -> Result<(P
 /// they are this session's server's.
 fn remove_stale_x_files(display: u32, xvnc_pid: i32) {
     let lock = PathBuf::from(format!("/tmp/.X{display}-lock"));
-    let owner = fs::read_to_string(&lock).ok().and_then(|t| t.trim().parse::<i32>().ok());
+    let owner = fs::read_to_string(&lock)
+        .ok()
+        .and_then(|t| t.trim().parse::<i32>().ok());
     if owner == Some(xvnc_pid) {
         let _ = fs::remove_file(&lock);
         let _ = fs::remove_file(format!("/tmp/.X11-unix/X{display}"));

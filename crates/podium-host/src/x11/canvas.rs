@@ -56,7 +56,11 @@ impl Canvas {
     /// A canvas filled with `background`.
     #[must_use]
     pub fn new(width: u16, height: u16, background: Rgb) -> Canvas {
-        Canvas { width, height, px: vec![background; usize::from(width) * usize::from(height)] }
+        Canvas {
+            width,
+            height,
+            px: vec![background; usize::from(width) * usize::from(height)],
+        }
     }
 
     /// Width in pixels.
@@ -78,12 +82,17 @@ impl Canvas {
     }
 
     fn plot(&mut self, x: i32, y: i32, color: Rgb, alpha: u8) {
-        if x < 0 || y < 0 || x >= i32::from(self.width) || y >= i32::from(self.height) || alpha == 0 {
+        if x < 0 || y < 0 || x >= i32::from(self.width) || y >= i32::from(self.height) || alpha == 0
+        {
             return;
         }
         #[allow(clippy::cast_sign_loss)]
         let i = y as usize * usize::from(self.width) + x as usize;
-        self.px[i] = if alpha == 255 { color } else { blend(self.px[i], color, alpha) };
+        self.px[i] = if alpha == 255 {
+            color
+        } else {
+            blend(self.px[i], color, alpha)
+        };
     }
 
     /// Fills a rectangle with rounded corners (radius `r`; 0 for square).
@@ -91,11 +100,27 @@ impl Canvas {
         for py in y..y + h {
             for px in x..x + w {
                 // Distance into the corner region, for anti-aliased corners.
-                let cx = if px < x + r { x + r } else if px >= x + w - r { x + w - r - 1 } else { px };
-                let cy = if py < y + r { y + r } else if py >= y + h - r { y + h - r - 1 } else { py };
+                let cx = if px < x + r {
+                    x + r
+                } else if px >= x + w - r {
+                    x + w - r - 1
+                } else {
+                    px
+                };
+                let cy = if py < y + r {
+                    y + r
+                } else if py >= y + h - r {
+                    y + h - r - 1
+                } else {
+                    py
+                };
                 let (dx, dy) = (f64::from(px - cx), f64::from(py - cy));
                 let d = (dx * dx + dy * dy).sqrt() - f64::from(r);
-                let alpha = if r == 0 || d <= -0.5 { 1.0 } else { (0.5 - d).clamp(0.0, 1.0) };
+                let alpha = if r == 0 || d <= -0.5 {
+                    1.0
+                } else {
+                    (0.5 - d).clamp(0.0, 1.0)
+                };
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                 self.plot(px, py, color, (alpha * 255.0) as u8);
             }
@@ -110,12 +135,22 @@ impl Canvas {
     /// Width of `text` at `size` pixels.
     #[must_use]
     pub fn measure(font: &Font, size: f32, text: &str) -> f32 {
-        text.chars().map(|c| font.metrics(c, size).advance_width).sum()
+        text.chars()
+            .map(|c| font.metrics(c, size).advance_width)
+            .sum()
     }
 
     /// Draws `text` with its baseline at `baseline`, starting at `x`.
     /// Returns the x after the last glyph.
-    pub fn text(&mut self, font: &Font, size: f32, x: f32, baseline: i32, color: Rgb, text: &str) -> f32 {
+    pub fn text(
+        &mut self,
+        font: &Font,
+        size: f32,
+        x: f32,
+        baseline: i32,
+        color: Rgb,
+        text: &str,
+    ) -> f32 {
         let mut pen = x;
         for c in text.chars() {
             let (m, bitmap) = font.rasterize(c, size);
@@ -138,7 +173,11 @@ impl Canvas {
         let mut lines = Vec::new();
         let mut line = String::new();
         for word in text.split_whitespace() {
-            let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
+            let candidate = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
             if Canvas::measure(font, size, &candidate) > max && !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
                 line = word.to_owned();
@@ -157,19 +196,47 @@ impl Canvas {
     ///
     /// # Errors
     /// When the connection fails.
-    pub fn put(&self, conn: &impl Connection, window: Window, gc: Gcontext, depth: u8) -> Result<(), ReplyOrIdError> {
+    pub fn put(
+        &self,
+        conn: &impl Connection,
+        window: Window,
+        gc: Gcontext,
+        depth: u8,
+    ) -> Result<(), ReplyOrIdError> {
         let lsb = conn.setup().image_byte_order == ImageOrder::LSB_FIRST;
         let row_bytes = usize::from(self.width) * 4;
-        let max_bytes = conn.maximum_request_bytes().saturating_sub(64).max(row_bytes);
+        let max_bytes = conn
+            .maximum_request_bytes()
+            .saturating_sub(64)
+            .max(row_bytes);
         let rows_per_strip = (max_bytes / row_bytes).clamp(1, usize::from(self.height.max(1)));
-        for (strip, chunk) in self.px.chunks(rows_per_strip * usize::from(self.width)).enumerate() {
+        for (strip, chunk) in self
+            .px
+            .chunks(rows_per_strip * usize::from(self.width))
+            .enumerate()
+        {
             let mut data = Vec::with_capacity(chunk.len() * 4);
             for p in chunk {
-                data.extend_from_slice(&if lsb { p.to_le_bytes() } else { p.to_be_bytes() });
+                data.extend_from_slice(&if lsb {
+                    p.to_le_bytes()
+                } else {
+                    p.to_be_bytes()
+                });
             }
             let rows = u16::try_from(chunk.len() / usize::from(self.width).max(1)).unwrap_or(0);
             let y = i16::try_from(strip * rows_per_strip).unwrap_or(i16::MAX);
-            conn.put_image(ImageFormat::Z_PIXMAP, window, gc, self.width, rows, 0, y, 0, depth, &data)?;
+            conn.put_image(
+                ImageFormat::Z_PIXMAP,
+                window,
+                gc,
+                self.width,
+                rows,
+                0,
+                y,
+                0,
+                depth,
+                &data,
+            )?;
         }
         Ok(())
     }
@@ -185,7 +252,10 @@ mod tests {
         let mut c = Canvas::new(200, 40, 0x000000);
         let end = c.text(&f.bold, 24.0, 4.0, 30, 0xffffff, "Podium");
         assert!(end > 60.0);
-        let ink = (0..200).flat_map(|x| (0..40).map(move |y| (x, y))).filter(|(x, y)| c.pixel(*x, *y) != 0).count();
+        let ink = (0..200)
+            .flat_map(|x| (0..40).map(move |y| (x, y)))
+            .filter(|(x, y)| c.pixel(*x, *y) != 0)
+            .count();
         assert!(ink > 100, "only {ink} pixels drawn");
         let lines = Canvas::wrap(&f.regular, 16.0, "one two three four five six seven", 80.0);
         assert!(lines.len() >= 3, "{lines:?}");

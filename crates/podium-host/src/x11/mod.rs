@@ -37,12 +37,20 @@ impl DisplayAccess {
         let path = crate::display::x_socket(self.display);
         let stream = std::os::unix::net::UnixStream::connect(&path).map_err(|e| self.error(e))?;
         let (stream, _) = DefaultStream::from_unix_stream(stream).map_err(|e| self.error(e))?;
-        RustConnection::connect_to_stream_with_auth_info(stream, 0, PROTOCOL.as_bytes().to_vec(), self.cookie.0.to_vec())
-            .map_err(|e| self.error(e))
+        RustConnection::connect_to_stream_with_auth_info(
+            stream,
+            0,
+            PROTOCOL.as_bytes().to_vec(),
+            self.cookie.0.to_vec(),
+        )
+        .map_err(|e| self.error(e))
     }
 
     /// An X11 error for this display.
     pub fn error(&self, e: impl std::fmt::Display) -> HostError {
-        HostError::X11 { display: self.name(), message: e.to_string() }
+        HostError::X11 {
+            display: self.name(),
+            message: e.to_string(),
+        }
     }
 }

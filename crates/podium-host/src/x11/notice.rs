@@ -16,7 +16,8 @@ use std::time::{Duration, SystemTime};
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
 use x11rb::protocol::xproto::{
-    ConfigureWindowAux, ConnectionExt, CreateGCAux, CreateWindowAux, EventMask, StackMode, WindowClass,
+    ConfigureWindowAux, ConnectionExt, CreateGCAux, CreateWindowAux, EventMask, StackMode,
+    WindowClass,
 };
 use x11rb::rust_connection::RustConnection;
 use x11rb::wrapper::ConnectionExt as _;
@@ -35,7 +36,11 @@ impl Lang {
     /// From a locale such as `fr_FR.UTF-8`; English unless it is French.
     #[must_use]
     pub fn from_locale(locale: &str) -> Lang {
-        if locale.starts_with("fr") { Lang::Fr } else { Lang::En }
+        if locale.starts_with("fr") {
+            Lang::Fr
+        } else {
+            Lang::En
+        }
     }
 }
 
@@ -60,7 +65,9 @@ const TITLE: u32 = 0xffffff;
 const BODY: u32 = 0xd1d5db;
 
 fn seconds_left(deadline: SystemTime) -> u64 {
-    let left = deadline.duration_since(SystemTime::now()).unwrap_or_default();
+    let left = deadline
+        .duration_since(SystemTime::now())
+        .unwrap_or_default();
     left.as_secs() + u64::from(left.subsec_nanos() > 0)
 }
 
@@ -69,12 +76,22 @@ fn seconds_left(deadline: SystemTime) -> u64 {
 pub fn warning_text(lang: Lang, seconds: u64, by: &str) -> (String, String) {
     match lang {
         Lang::En => (
-            format!("Your session will be logged off in {seconds} second{}", if seconds == 1 { "" } else { "s" }),
-            format!("Requested by {by}. Save your work now: open applications will be asked to close."),
+            format!(
+                "Your session will be logged off in {seconds} second{}",
+                if seconds == 1 { "" } else { "s" }
+            ),
+            format!(
+                "Requested by {by}. Save your work now: open applications will be asked to close."
+            ),
         ),
         Lang::Fr => (
-            format!("Votre session sera fermée dans {seconds} seconde{}", if seconds > 1 { "s" } else { "" }),
-            format!("Demandé par {by}. Enregistrez votre travail : les applications ouvertes vont être fermées."),
+            format!(
+                "Votre session sera fermée dans {seconds} seconde{}",
+                if seconds > 1 { "s" } else { "" }
+            ),
+            format!(
+                "Demandé par {by}. Enregistrez votre travail : les applications ouvertes vont être fermées."
+            ),
         ),
     }
 }
@@ -91,7 +108,14 @@ pub fn render_warning(f: &Fonts, width: u16, lang: Lang, seconds: u64, by: &str)
     let size = if number.len() > 2 { 30.0 } else { 40.0 };
     let nw = Canvas::measure(&f.bold, size, &number);
     #[allow(clippy::cast_precision_loss)]
-    c.text(&f.bold, size, cx as f32 - nw / 2.0, cy + 14, BACKGROUND, &number);
+    c.text(
+        &f.bold,
+        size,
+        cx as f32 - nw / 2.0,
+        cy + 14,
+        BACKGROUND,
+        &number,
+    );
     let (title, body) = warning_text(lang, seconds, by);
     let text_x = 150.0;
     #[allow(clippy::cast_precision_loss)]
@@ -101,8 +125,19 @@ pub fn render_warning(f: &Fonts, width: u16, lang: Lang, seconds: u64, by: &str)
         title_size -= 1.0;
     }
     c.text(&f.bold, title_size, text_x, 62, TITLE, &title);
-    for (i, line) in Canvas::wrap(&f.regular, 17.0, &body, max).iter().take(3).enumerate() {
-        c.text(&f.regular, 17.0, text_x, 94 + 24 * i32::try_from(i).unwrap_or(0), BODY, line);
+    for (i, line) in Canvas::wrap(&f.regular, 17.0, &body, max)
+        .iter()
+        .take(3)
+        .enumerate()
+    {
+        c.text(
+            &f.regular,
+            17.0,
+            text_x,
+            94 + 24 * i32::try_from(i).unwrap_or(0),
+            BODY,
+            line,
+        );
     }
     c
 }
@@ -144,7 +179,11 @@ impl Notice {
             .name(format!("notice {}", access.name()))
             .spawn(move || run(&shown, &s, &c, lang))
             .map_err(|e| access.error(e))?;
-        Ok(Notice { stop, content, thread: Some(thread) })
+        Ok(Notice {
+            stop,
+            content,
+            thread: Some(thread),
+        })
     }
 
     /// Changes what the notice says (a log off brought forward).
@@ -176,8 +215,15 @@ impl Drop for Notice {
 fn open_window(access: &DisplayAccess) -> Result<Shown> {
     let conn = access.connect()?;
     let e = |err: &dyn std::fmt::Display| access.error(err);
-    let screen = conn.setup().roots.first().ok_or_else(|| e(&"no screen"))?.clone();
-    let width = CARD_WIDTH.min(screen.width_in_pixels.saturating_sub(40)).max(320);
+    let screen = conn
+        .setup()
+        .roots
+        .first()
+        .ok_or_else(|| e(&"no screen"))?
+        .clone();
+    let width = CARD_WIDTH
+        .min(screen.width_in_pixels.saturating_sub(40))
+        .max(320);
     let x = i16::try_from((screen.width_in_pixels.saturating_sub(width)) / 2).unwrap_or(0);
     let window = conn.generate_id().map_err(|x| e(&x))?;
     let aux = CreateWindowAux::new()
@@ -207,16 +253,26 @@ fn open_window(access: &DisplayAccess) -> Result<Shown> {
         b"Podium notice",
     );
     let gc = conn.generate_id().map_err(|x| e(&x))?;
-    conn.create_gc(gc, window, &CreateGCAux::new()).map_err(|x| e(&x))?;
+    conn.create_gc(gc, window, &CreateGCAux::new())
+        .map_err(|x| e(&x))?;
     conn.map_window(window).map_err(|x| e(&x))?;
     conn.flush().map_err(|x| e(&x))?;
-    Ok(Shown { conn, window, gc, depth: screen.root_depth, width })
+    Ok(Shown {
+        conn,
+        window,
+        gc,
+        depth: screen.root_depth,
+        width,
+    })
 }
 
 fn draw(s: &Shown, content: &Mutex<Content>, lang: Lang) -> Option<u64> {
     let f = fonts()?;
     let c = content.lock().ok()?.clone();
-    let Content::LogoffWarning { deadline, requested_by } = c;
+    let Content::LogoffWarning {
+        deadline,
+        requested_by,
+    } = c;
     let secs = seconds_left(deadline);
     let canvas = render_warning(f, s.width, lang, secs, &requested_by);
     canvas.put(&s.conn, s.window, s.gc, s.depth).ok()?;
@@ -248,7 +304,10 @@ fn run(s: &Shown, stop: &AtomicBool, content: &Mutex<Content>, lang: Lang) {
             }
         }
         if ticks % 5 == 0 {
-            let raised = s.conn.configure_window(s.window, &ConfigureWindowAux::new().stack_mode(StackMode::ABOVE));
+            let raised = s.conn.configure_window(
+                s.window,
+                &ConfigureWindowAux::new().stack_mode(StackMode::ABOVE),
+            );
             if raised.is_err() || s.conn.flush().is_err() {
                 return;
             }
@@ -267,8 +326,14 @@ mod tests {
 
     #[test]
     fn warning_says_seconds_and_who_in_both_languages() {
-        assert_eq!(warning_text(Lang::En, 1, "Ann").0, "Your session will be logged off in 1 second");
-        assert_eq!(warning_text(Lang::En, 10, "Ann").0, "Your session will be logged off in 10 seconds");
+        assert_eq!(
+            warning_text(Lang::En, 1, "Ann").0,
+            "Your session will be logged off in 1 second"
+        );
+        assert_eq!(
+            warning_text(Lang::En, 10, "Ann").0,
+            "Your session will be logged off in 10 seconds"
+        );
         assert!(warning_text(Lang::Fr, 3, "Ann").1.contains("Ann"));
         assert_eq!(Lang::from_locale("fr_FR.UTF-8"), Lang::Fr);
         assert_eq!(Lang::from_locale("C"), Lang::En);

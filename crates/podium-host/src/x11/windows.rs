@@ -21,9 +21,18 @@ struct Atoms {
 
 fn atoms(conn: &RustConnection, access: &DisplayAccess) -> Result<Atoms> {
     let get = |name: &[u8]| -> Result<u32> {
-        Ok(conn.intern_atom(false, name).map_err(|e| access.error(e))?.reply().map_err(|e| access.error(e))?.atom)
+        Ok(conn
+            .intern_atom(false, name)
+            .map_err(|e| access.error(e))?
+            .reply()
+            .map_err(|e| access.error(e))?
+            .atom)
     };
-    Ok(Atoms { wm_protocols: get(b"WM_PROTOCOLS")?, wm_delete_window: get(b"WM_DELETE_WINDOW")?, wm_state: get(b"WM_STATE")? })
+    Ok(Atoms {
+        wm_protocols: get(b"WM_PROTOCOLS")?,
+        wm_delete_window: get(b"WM_DELETE_WINDOW")?,
+        wm_state: get(b"WM_STATE")?,
+    })
 }
 
 /// Atoms listed in a window's `WM_PROTOCOLS`, read defensively: the
@@ -33,7 +42,11 @@ pub fn parse_protocols(format: u8, value: &[u8]) -> Vec<u32> {
     if format != 32 {
         return Vec::new();
     }
-    value.chunks_exact(4).take(64).map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]])).collect()
+    value
+        .chunks_exact(4)
+        .take(64)
+        .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }
 
 fn has_property(conn: &RustConnection, w: Window, prop: u32) -> bool {
@@ -62,13 +75,17 @@ fn client_windows(conn: &RustConnection, root: Window, a: &Atoms) -> Vec<Window>
         if depth >= MAX_DEPTH {
             return;
         }
-        let Some(tree) = conn.query_tree(w).ok().and_then(|c| c.reply().ok()) else { return };
+        let Some(tree) = conn.query_tree(w).ok().and_then(|c| c.reply().ok()) else {
+            return;
+        };
         for child in tree.children {
             visit(conn, child, a, depth + 1, out);
         }
     }
     let mut out = Vec::new();
-    let Some(tree) = conn.query_tree(root).ok().and_then(|c| c.reply().ok()) else { return out };
+    let Some(tree) = conn.query_tree(root).ok().and_then(|c| c.reply().ok()) else {
+        return out;
+    };
     for w in tree.children {
         let viewable = conn
             .get_window_attributes(w)
@@ -90,20 +107,32 @@ fn client_windows(conn: &RustConnection, root: Window, a: &Atoms) -> Vec<Window>
 pub fn ask_all_to_close(access: &DisplayAccess) -> Result<Vec<Window>> {
     let conn = access.connect()?;
     let a = atoms(&conn, access)?;
-    let root = conn.setup().roots.first().map(|s| s.root).ok_or_else(|| access.error("no screen"))?;
+    let root = conn
+        .setup()
+        .roots
+        .first()
+        .map(|s| s.root)
+        .ok_or_else(|| access.error("no screen"))?;
     let mut asked = Vec::new();
     for w in client_windows(&conn, root, &a) {
         if !protocols(&conn, w, &a).contains(&a.wm_delete_window) {
             continue;
         }
-        let event = ClientMessageEvent::new(32, w, a.wm_protocols, [a.wm_delete_window, 0, 0, 0, 0]);
-        if conn.send_event(false, w, EventMask::NO_EVENT, event).is_ok() {
+        let event =
+            ClientMessageEvent::new(32, w, a.wm_protocols, [a.wm_delete_window, 0, 0, 0, 0]);
+        if conn
+            .send_event(false, w, EventMask::NO_EVENT, event)
+            .is_ok()
+        {
             asked.push(w);
         }
     }
     conn.flush().map_err(|e| access.error(e))?;
     // A round trip, so the server has delivered every message before we go.
-    conn.get_input_focus().map_err(|e| access.error(e))?.reply().map_err(|e| access.error(e))?;
+    conn.get_input_focus()
+        .map_err(|e| access.error(e))?
+        .reply()
+        .map_err(|e| access.error(e))?;
     Ok(asked)
 }
 
@@ -113,7 +142,15 @@ pub fn ask_all_to_close(access: &DisplayAccess) -> Result<Vec<Window>> {
 /// When the display cannot be reached (it may have gone with its clients).
 pub fn still_open(access: &DisplayAccess, windows: &[Window]) -> Result<usize> {
     let conn = access.connect()?;
-    Ok(windows.iter().filter(|w| conn.get_window_attributes(**w).ok().and_then(|c| c.reply().ok()).is_some()).count())
+    Ok(windows
+        .iter()
+        .filter(|w| {
+            conn.get_window_attributes(**w)
+                .ok()
+                .and_then(|c| c.reply().ok())
+                .is_some()
+        })
+        .count())
 }
 
 #[cfg(test)]

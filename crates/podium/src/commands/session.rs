@@ -21,8 +21,14 @@ pub async fn run(client: &Client, cmd: SessionCommand) -> Result<Status> {
             }
             Ok(Status::Ok)
         }
-        SessionCommand::Start { user, command, json } => {
-            let reply = client.post("/api/v1/sessions", &StartRequest { user, command }).await?;
+        SessionCommand::Start {
+            user,
+            command,
+            json,
+        } => {
+            let reply = client
+                .post("/api/v1/sessions", &StartRequest { user, command })
+                .await?;
             let info: SessionInfo = reply.parse()?;
             if json {
                 println!("{}", reply.text());
@@ -39,7 +45,12 @@ async fn logoff(client: &Client, args: LogoffArgs) -> Result<Status> {
     if !args.yes && std::io::stdin().is_terminal() && !confirm(client, &args).await? {
         bail!("nothing was done");
     }
-    let req = LogoffRequest { sessions: args.ids, all: args.all, grace_seconds: args.grace, wait: !args.no_wait };
+    let req = LogoffRequest {
+        sessions: args.ids,
+        all: args.all,
+        grace_seconds: args.grace,
+        wait: !args.no_wait,
+    };
     let reply = client.post("/api/v1/sessions/logoff", &req).await?;
     let results: ActionResults = reply.parse()?;
     if args.json {
@@ -47,7 +58,11 @@ async fn logoff(client: &Client, args: LogoffArgs) -> Result<Status> {
     } else {
         println!("{}", output::results(&results.results));
     }
-    Ok(if results.all_done() { Status::Ok } else { Status::Partial })
+    Ok(if results.all_done() {
+        Status::Ok
+    } else {
+        Status::Partial
+    })
 }
 
 /// Asks the person at the terminal, listing whose sessions would end.
@@ -59,8 +74,14 @@ async fn confirm(client: &Client, args: &LogoffArgs) -> Result<bool> {
         .filter(|s| args.all || args.ids.contains(&s.id))
         .map(|s| format!("{} ({})", s.user, s.id))
         .collect();
-    let grace = args.grace.map_or_else(|| "the configured".into(), |g| format!("a {g} s"));
-    let what = if whose.is_empty() { "the named sessions".into() } else { whose.join(", ") };
+    let grace = args
+        .grace
+        .map_or_else(|| "the configured".into(), |g| format!("a {g} s"));
+    let what = if whose.is_empty() {
+        "the named sessions".into()
+    } else {
+        whose.join(", ")
+    };
     print!("Log off {what} with {grace} warning? [y/N] ");
     std::io::stdout().flush()?;
     let mut answer = String::new();

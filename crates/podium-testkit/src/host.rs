@@ -1,0 +1,339 @@
+//! A real Podium daemon for one test, and the CLI to talk to it.
+
+use crate::system::{TEST_PAM_SERVICE, TestUser, ensure_host_setup, wait_until};
+use podium_core::SessionList;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+/// A daemon started for one test, with its own directory, socket, state
+/// and cgroup subtree. Dropping it logs every session off, stops the
+/// daemon and removes what it made.
+#[derive(Debug)]
+pub struct Kit {
+    /// The `podium` binary under test.
+    pub podium: PathBuf,
+    /// The test's directory (socket, state, runtime files, scripts).
+    pub dir: PathBuf,
+    /// The control socket.
+    pub socket: PathBuf,
+    /// The config file.
+    pub config_path: PathBuf,
+    /// Name of the cgroup subtree under the cgroup v2 root.
+    pub cgroup_name: String,
+    daemon: Option<Child>,
+}
+
+/// What a CLI run printed and returned.
+#[derive(Debug, Clone)]
+pub struct CliOutput {
+    /// Exit status (-1 when killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// A CLI invocation being prepared.
+#[derive(Debug)]
+pub struct Cli<'k> {
+    kit: &'k Kit,
+    user: Option<(u32, u32)>,
+    args: Vec<String>,
+}
+
+impl Cli<'_> {
+    /// Run as this user (through `setpriv`, so the daemon sees their uid).
+    #[must_use]
+    pub fn as_user(mut self, u: &TestUser) -> Self {
+        self.user = Some((u.uid, u.gid));
+        self
+    }
+
+    /// Adds arguments.
+    #[must_use]
+    pub fn args<S: AsRef<str>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self
+    }
+
+    /// Runs it (no stdin, so it never prompts).
+    #[must_use]
+    pub fn run(self) -> CliOutput {
+        let socket = self.kit.socket.to_string_lossy().into_owned();
+        let podium = self.kit.podium.to_string_lossy().into_owned();
+        let mut cmd = match self.user {
+            Some((uid, gid)) => {
+                let mut c = Command::new("setpriv");
+                c.args([
+                    format!("--reuid={uid}"),
+                    format!("--regid={gid}"),
+                    "--init-groups".into(),
+                    "--".into(),
+                    podium,
+                ]);
+                c
+            }
+            None => Command::new(podium),
+        };
+        cmd.arg("--socket")
+            .arg(&socket)
+            .args(&self.args)
+            .stdin(Stdio::null())
+            .env_remove("PODIUM_SOCKET");
+        let out = cmd.output().expect("run podium");
+        CliOutput {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// The cgroup v2 mount point.
+#[must_use]
+pub fn cgroup2_root() -> PathBuf {
+    let text = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    text.lines()
+        .find_map(|l| {
+            let (left, right) = l.split_once(" - ")?;
+            if right.starts_with("cgroup2 ") {
+                left.split(' ').nth(4).map(PathBuf::from)
+            } else {
+                None
+            }
+        })
+        .expect("cgroup v2 is mounted")
+}
+
+impl Kit {
+    /// A daemon with the default test configuration.
+    #[must_use]
+    pub fn start(podium: &str) -> Kit {
+        Kit::start_with(podium, "")
+    }
+
+    /// A daemon whose `[session]` section also holds `session_toml`.
+    #[must_use]
+    pub fn start_with(podium: &str, session_toml: &str) -> Kit {
+        ensure_host_setup();
+        static N: AtomicU32 = AtomicU32::new(0);
+        let tag = format!(
+            "{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let dir = PathBuf::from(format!("/tmp/podium-test-{tag}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("test dir");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))
+            .expect("chmod test dir");
+        let cgroup_name = format!("podium-test-{tag}");
+        let config_path = dir.join("podium.toml");
+        let socket = dir.join("podium.sock");
+        let config = format!(
+            "[server]\nsocket = \"{}\"\nstate_dir = \"{}\"\nrun_dir = \"{}\"\n\n[session]\ncgroup = \"{cgroup_name}\"\npam_service = \"{TEST_PAM_SERVICE}\"\ncommand = \"xclock\"\n{session_toml}\n",
+            socket.display(),
+            dir.join("state").display(),
+            dir.join("run").display(),
+        );
+        std::fs::write(&config_path, config).expect("write config");
+        let mut kit = Kit {
+            podium: PathBuf::from(podium),
+            dir,
+            socket,
+            config_path,
+            cgroup_name,
+            daemon: None,
+        };
+        kit.start_daemon();
+        kit
+    }
+
+    /// Starts (or restarts) the daemon and waits until it answers.
+    pub fn start_daemon(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("daemon.log"))
+            .expect("log");
+        let err = log.try_clone().expect("log");
+        let child = Command::new(&self.podium)
+            .args(["serve", "--config"])
+            .arg(&self.config_path)
+            .env("PODIUM_LOG", "info,podium_host=debug")
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(err)
+            .spawn()
+            .expect("start podium serve");
+        self.daemon = Some(child);
+        wait_until(Duration::from_secs(15), "the daemon answers", || {
+            self.cli().args(["session", "list", "--json"]).run().code == 0
+        });
+    }
+
+    /// The daemon's pid.
+    #[must_use]
+    pub fn daemon_pid(&self) -> i32 {
+        self.daemon
+            .as_ref()
+            .map_or(0, |c| i32::try_from(c.id()).unwrap_or(0))
+    }
+
+    /// `kill -9` of the daemon; sessions keep running.
+    pub fn kill_daemon(&mut self) {
+        if let Some(mut c) = self.daemon.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// A CLI run against this daemon (as root unless [`Cli::as_user`]).
+    #[must_use]
+    pub fn cli(&self) -> Cli<'_> {
+        Cli {
+            kit: self,
+            user: None,
+            args: Vec::new(),
+        }
+    }
+
+    /// Starts a session for `user` as root; returns its id.
+    #[must_use]
+    pub fn start_session(&self, user: &TestUser, command: Option<&str>) -> u32 {
+        let mut args = vec!["session".to_owned(), "start".into(), user.name.clone()];
+        if let Some(c) = command {
+            args.push("--command".into());
+            args.push(c.into());
+        }
+        let out = self.cli().args(args).run();
+        assert_eq!(
+            out.code,
+            0,
+            "session start failed: {}{}\n{}",
+            out.stdout,
+            out.stderr,
+            self.log_tail()
+        );
+        out.stdout
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("session start printed {:?}", out.stdout))
+    }
+
+    /// The sessions, as root sees them.
+    #[must_use]
+    pub fn sessions(&self) -> SessionList {
+        let out = self.cli().args(["session", "list", "--json"]).run();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        serde_json::from_str(&out.stdout).expect("session list --json parses")
+    }
+
+    /// The cgroup of session `id`, as `/proc/<pid>/cgroup` shows it.
+    #[must_use]
+    pub fn session_cgroup(&self, id: u32) -> String {
+        format!("/{}/session-{id}", self.cgroup_name)
+    }
+
+    /// The cgroup directory of session `id`.
+    #[must_use]
+    pub fn session_cgroup_dir(&self, id: u32) -> PathBuf {
+        cgroup2_root()
+            .join(&self.cgroup_name)
+            .join(format!("session-{id}"))
+    }
+
+    /// The runtime directory of session `id`.
+    #[must_use]
+    pub fn session_run_dir(&self, id: u32) -> PathBuf {
+        self.dir.join("run").join(format!("session-{id}"))
+    }
+
+    /// Writes an executable shell script into the test directory.
+    #[must_use]
+    pub fn script(&self, name: &str, body: &str) -> PathBuf {
+        let path = self.dir.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("write script");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .expect("chmod script");
+        path
+    }
+
+    /// The test X client binary (built with the workspace).
+    #[must_use]
+    pub fn test_client(&self) -> PathBuf {
+        let p = self.podium.with_file_name("podium-test-client");
+        assert!(
+            p.exists(),
+            "{} is missing: build the workspace first (`make test` does)",
+            p.display()
+        );
+        p
+    }
+
+    /// The daemon's log so far.
+    #[must_use]
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("daemon.log")).unwrap_or_default()
+    }
+
+    /// The last lines of the daemon's log, for assertion messages.
+    #[must_use]
+    pub fn log_tail(&self) -> String {
+        let log = self.log();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
+    /// Path of a file in the test directory.
+    #[must_use]
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for Kit {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "--- daemon log ({}) ---\n{}",
+                self.dir.display(),
+                self.log_tail()
+            );
+        }
+        if self.daemon.is_none() {
+            self.start_daemon_quietly();
+        }
+        let _ = self
+            .cli()
+            .args(["session", "logoff", "--all", "--grace", "0", "--yes"])
+            .run();
+        if let Some(mut c) = self.daemon.take() {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(i32::try_from(c.id()).unwrap_or(0)),
+                nix::sys::signal::Signal::SIGTERM,
+            );
+            let _ = c.wait();
+        }
+        let base = cgroup2_root().join(&self.cgroup_name);
+        let _ = std::fs::remove_dir(&base);
+        let _ = std::fs::remove_dir(Path::new("/sys/fs/cgroup/pids").join(&self.cgroup_name));
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl Kit {
+    fn start_daemon_quietly(&mut self) {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.start_daemon()));
+        if result.is_err() {
+            eprintln!("could not restart the daemon to clean up");
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! Real sessions on the real host: Xvnc on a Unix socket, the user's
+//! processes with the user's ids and groups, all inside the session's
+//! cgroup, listed with the JSON shape of the spec.
+
+use podium_core::Role;
+use podium_testkit::{Kit, TestUser, procfs};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::time::Duration;
+
+const PODIUM: &str = env!("CARGO_BIN_EXE_podium");
+
+#[test]
+fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
+    let kit = Kit::start(PODIUM);
+    let users: Vec<TestUser> = (0..3).map(|_| TestUser::create(Role::Standard)).collect();
+    let ids: Vec<u32> = users
+        .iter()
+        .map(|u| kit.start_session(u, Some("xclock")))
+        .collect();
+    let tcp_listeners = procfs::tcp_listen_inodes();
+
+    for (user, id) in users.iter().zip(&ids) {
+        let cgroup = kit.session_cgroup(*id);
+        // The user's program: their uid, their groups, inside the desktop group.
+        podium_testkit::wait_until(Duration::from_secs(5), "xclock runs", || {
+            procfs::of_user(user.uid)
+                .iter()
+                .any(|p| p.cmdline.starts_with("xclock"))
+        });
+        let expected_groups = {
+            let name = std::ffi::CString::new(user.name.as_str()).expect("name");
+            let mut g: Vec<u32> =
+                nix::unistd::getgrouplist(&name, nix::unistd::Gid::from_raw(user.gid))
+                    .expect("getgrouplist")
+                    .into_iter()
+                    .map(|g| g.as_raw())
+                    .collect();
+            g.sort_unstable();
+            g
+        };
+        assert!(
+            expected_groups.len() >= 2,
+            "the test user has a supplementary group"
+        );
+        for p in procfs::of_user(user.uid) {
+            assert_eq!(
+                p.cgroup,
+                format!("{cgroup}/desktop"),
+                "process {} ({}) is outside the session",
+                p.pid,
+                p.cmdline
+            );
+            let mut groups = p.groups.clone();
+            groups.sort_unstable();
+            assert_eq!(
+                groups, expected_groups,
+                "process {} has the user's groups",
+                p.pid
+            );
+        }
+        // The display: Xvnc in the display group, VNC on a root-only Unix socket, no TCP.
+        let xvnc = procfs::in_cgroup(&format!("{cgroup}/display"));
+        assert_eq!(xvnc.len(), 1, "one Xvnc per session: {xvnc:?}");
+        assert!(xvnc[0].cmdline.starts_with("Xvnc"), "{}", xvnc[0].cmdline);
+        assert!(xvnc[0].cmdline.contains("-nolisten tcp"));
+        let sockets = procfs::socket_inodes(xvnc[0].pid);
+        assert!(!sockets.is_empty());
+        assert!(
+            sockets.is_disjoint(&tcp_listeners),
+            "Xvnc of session {id} listens on TCP"
+        );
+        let vnc = kit.session_run_dir(*id).join("vnc.sock");
+        let meta = std::fs::metadata(&vnc).expect("VNC socket exists");
+        assert_eq!(
+            (meta.uid(), meta.permissions().mode() & 0o777),
+            (0, 0o600),
+            "VNC socket is root's, 0600"
+        );
+        // The environment the desktop got.
+        let env = std::fs::read(format!(
+            "/proc/{}/environ",
+            procfs::of_user(user.uid)[0].pid
+        ))
+        .expect("environ");
+        let env = String::from_utf8_lossy(&env);
+        for var in [
+            "HOME=",
+            "USER=",
+            "LOGNAME=",
+            "SHELL=",
+            "PATH=",
+            "DISPLAY=:",
+            "XAUTHORITY=",
+            "XDG_RUNTIME_DIR=",
+            "XDG_SESSION_TYPE=x11",
+        ] {
+            assert!(env.split('\0').any(|e| e.starts_with(var)), "{var} is set");
+        }
+        let runtime = format!("/run/user/{}", user.uid);
+        let meta = std::fs::metadata(&runtime).expect("runtime dir");
+        assert_eq!(
+            (meta.uid(), meta.permissions().mode() & 0o777),
+            (user.uid, 0o700)
+        );
+    }
+
+    let out = kit.cli().args(["session", "list", "--json"]).run();
+    assert_eq!(out.code, 0);
+    let value: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let sessions = value["sessions"].as_array().expect("a sessions array");
+    assert_eq!(sessions.len(), 3);
+    let spec_keys = [
+        "id",
+        "user",
+        "uid",
+        "full_name",
+        "role",
+        "station",
+        "state",
+        "blocked",
+        "block_message",
+        "display",
+        "created_at",
+        "connected_at",
+        "logoff_deadline",
+    ];
+    for (s, user) in sessions.iter().zip(&users) {
+        let mut keys: Vec<&str> = s
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        let mut want = spec_keys.to_vec();
+        want.sort_unstable();
+        assert_eq!(keys, want);
+        assert_eq!(s["user"], user.name.as_str());
+        assert_eq!(s["uid"], user.uid);
+        assert_eq!(s["full_name"], user.full_name.as_str());
+        assert_eq!(s["role"], "standard");
+        assert_eq!(s["state"], "disconnected");
+        assert_eq!(s["blocked"], false);
+        assert!(s["display"].as_str().is_some_and(|d| d.starts_with(':')));
+        let created = s["created_at"].as_str().expect("created_at");
+        assert!(
+            podium_core::Timestamp::parse(created).is_some() && created.ends_with('Z'),
+            "{created}"
+        );
+    }
+}
