@@ -111,7 +111,6 @@ impl HostError {
     }
 
     /// A failed system call.
-    #[must_use]
     pub fn sys(what: &'static str) -> impl FnOnce(nix::Error) -> HostError {
         move |source| HostError::Sys { what, source }
     }

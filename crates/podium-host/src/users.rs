@@ -152,7 +152,7 @@ impl Roles {
         } else {
             Role::Standard
         };
-        let denied = groups.iter().any(|g| *g == self.config.deny_group);
+        let denied = groups.contains(&self.config.deny_group);
         Standing {
             role,
             may_log_on: uid >= self.config.min_uid && !denied,

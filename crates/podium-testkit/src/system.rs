@@ -43,10 +43,10 @@ pub fn ensure_host_setup() {
         std::fs::create_dir_all(PAM_MARKER_DIR).expect("marker dir");
         let script = "#!/bin/sh\necho \"$PAM_TYPE\" >> /var/tmp/podium-pam-markers/\"$PAM_USER\"\n";
         write_if_changed(Path::new(MARKER_SCRIPT), script, 0o755);
+        // The shipped service, plus a marker for each PAM session call.
         let pam = format!(
-            "# Podium's test service: the system stack plus a marker for each PAM session call.\n\
-             @include common-auth\n@include common-account\n@include common-session\n\
-             session optional pam_exec.so quiet {MARKER_SCRIPT}\n"
+            "{}session optional pam_exec.so quiet {MARKER_SCRIPT}\n",
+            include_str!("../../../dist/pam/podium")
         );
         write_if_changed(&Path::new("/etc/pam.d").join(TEST_PAM_SERVICE), &pam, 0o644);
     });

@@ -91,7 +91,7 @@ async fn run(cli: Cli) -> anyhow::Result<Status> {
             init_tracing("info");
             commands::serve::run(args, cli.socket).await
         }
-        Command::Demo(args) => commands::demo::run(&socket, args).await,
+        Command::Demo(args) => commands::demo::run_demo(&socket, args).await,
         Command::Session(cmd) => commands::session::run(&client, cmd).await,
         Command::Audit(args) => commands::audit::run(&client, args).await,
         Command::SessionWorker(_) => Ok(Status::Ok),

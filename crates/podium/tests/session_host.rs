@@ -76,6 +76,17 @@ fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
             (0, 0o600),
             "VNC socket is root's, 0600"
         );
+        // The process limit, on whichever pids controller this host has.
+        let desktop_pid = procfs::of_user(user.uid)[0].pid;
+        let v1_line = std::fs::read_to_string(format!("/proc/{desktop_pid}/cgroup"))
+            .expect("cgroup file")
+            .lines()
+            .find_map(|l| l.split_once(":pids:").map(|(_, p)| p.to_owned()));
+        let pids_max = match v1_line.filter(|p| p != "/") {
+            Some(v1) => std::fs::read_to_string(format!("/sys/fs/cgroup/pids{v1}/pids.max")),
+            None => std::fs::read_to_string(kit.session_cgroup_dir(*id).join("pids.max")),
+        };
+        assert_eq!(pids_max.expect("a pids limit applies").trim(), "1024", "session.max_processes default");
         // The environment the desktop got.
         let env = std::fs::read(format!(
             "/proc/{}/environ",

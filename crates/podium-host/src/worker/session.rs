@@ -211,6 +211,10 @@ impl Session {
             ("XDG_RUNTIME_DIR", runtime_s.as_str()),
             ("XDG_SESSION_TYPE", "x11"),
         ]);
+        if !env.iter().any(|(k, _)| *k == "LANG") {
+            // Without a system locale, still speak UTF-8 (names like Chloé).
+            env.push(("LANG", "C.UTF-8"));
+        }
         let errors_file = CString::new(
             account
                 .home

@@ -1,0 +1,40 @@
+# Podium — the two commands a newcomer types, as root on Debian 12:
+#   make demo    install what is needed, build, run the demo
+#   make test    install what is needed, lint, run the whole test suite
+
+CARGO ?= cargo
+PREFIX ?= /usr/local
+
+.PHONY: all deps build release demo test lint unit e2e bench install clean-test-leftovers
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build:
+	$(CARGO) build --workspace --bins
+
+release:
+	$(CARGO) build --release --workspace --bins
+
+demo: deps release
+	target/release/podium demo
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# Removes what an interrupted test run may have left (test users, daemons, cgroups).
+clean-test-leftovers:
+	@scripts/clean-test-leftovers.sh
+
+test: deps lint build clean-test-leftovers
+	$(CARGO) nextest run --workspace --no-fail-fast
+
+bench: deps release
+	target/release/podium-bench --out docs/BENCHMARKS.md
+
+install: release
+	install -m 0755 -D target/release/podium $(DESTDIR)$(PREFIX)/bin/podium
+	install -m 0644 -D dist/pam/podium $(DESTDIR)/etc/pam.d/podium

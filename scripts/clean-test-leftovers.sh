@@ -1,0 +1,21 @@
+#!/bin/sh
+# Removes what an interrupted test run may have left behind: test users
+# (pt<pid>x<n>), their processes, test daemons and their cgroups.
+set -u
+pkill -f 'podium serve --config /tmp/podium-test-' 2>/dev/null
+for u in $(getent passwd | cut -d: -f1 | grep -E '^pt[0-9]+x[0-9]+$'); do
+    pkill -KILL -U "$u" 2>/dev/null
+    userdel -f -r "$u" 2>/dev/null
+done
+for root in /sys/fs/cgroup /sys/fs/cgroup/unified /sys/fs/cgroup/pids; do
+    for d in "$root"/podium-test-*; do
+        [ -d "$d" ] || continue
+        for s in "$d"/session-*/*/ "$d"/session-*/; do
+            [ -d "$s" ] && [ -f "$s/cgroup.kill" ] && echo 1 > "$s/cgroup.kill" 2>/dev/null
+        done
+        sleep 0.2
+        find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+    done
+done
+rm -rf /tmp/podium-test-* 2>/dev/null
+exit 0

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Installs what building, running and testing Podium needs on Debian 12,
+# as root. Idempotent: installs only what is missing, so it is quick the
+# second time. Used by `make demo`, `make test`, `make bench` and CI.
+set -eu
+
+PACKAGES="
+  tigervnc-standalone-server tigervnc-tools
+  x11-apps x11-utils x11-xserver-utils xterm xdotool
+  imagemagick
+  libpam0g-dev libpam-modules pkg-config gcc
+  passwd util-linux procps psmisc
+  sqlite3 ca-certificates
+"
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: run as root (sudo make …)" >&2
+    exit 1
+fi
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+if [ -n "$missing" ]; then
+    echo "install-deps: installing$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# Podium's groups and PAM service.
+for g in podium-admin podium-dashboard podium-deny; do
+    getent group "$g" >/dev/null || groupadd --system "$g"
+done
+install -m 0644 -D "$(dirname "$0")/../dist/pam/podium" /etc/pam.d/podium
+
+# The Rust test runner, when the machine does not have it.
+if ! command -v cargo-nextest >/dev/null 2>&1 && ! cargo nextest --version >/dev/null 2>&1; then
+    echo "install-deps: installing cargo-nextest"
+    cargo install --locked cargo-nextest >/dev/null
+fi
