@@ -156,9 +156,7 @@ impl Serialize for Geometry {
 
 impl<'de> Deserialize<'de> for Geometry {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -182,19 +180,13 @@ impl Config {
     /// # Errors
     /// A [`ConfigError`] naming the file, line and key.
     pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
-        let error =
-            |span: Option<std::ops::Range<usize>>, key: String, message: &str| ConfigError {
-                file: file.to_owned(),
-                line: span.map_or(1, |s| line_of(text, s.start)),
-                key: if key.is_empty() || key == "." {
-                    "-".into()
-                } else {
-                    key
-                },
-                message: message.trim().to_owned(),
-            };
-        let de = toml::de::Deserializer::parse(text)
-            .map_err(|e| error(e.span(), String::new(), e.message()))?;
+        let error = |span: Option<std::ops::Range<usize>>, key: String, message: &str| ConfigError {
+            file: file.to_owned(),
+            line: span.map_or(1, |s| line_of(text, s.start)),
+            key: if key.is_empty() || key == "." { "-".into() } else { key },
+            message: message.trim().to_owned(),
+        };
+        let de = toml::de::Deserializer::parse(text).map_err(|e| error(e.span(), String::new(), e.message()))?;
         let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
             let key = e.path().to_string();
             let inner = e.into_inner();
@@ -217,10 +209,7 @@ impl Config {
             return Err(("session.grace_seconds", "must be at most 600".into()));
         }
         if !(1..=600).contains(&s.terminate_timeout_seconds) {
-            return Err((
-                "session.terminate_timeout_seconds",
-                "must be 1 to 600".into(),
-            ));
+            return Err(("session.terminate_timeout_seconds", "must be 1 to 600".into()));
         }
         if s.max_processes < 16 {
             return Err(("session.max_processes", "must be at least 16".into()));
@@ -296,11 +285,7 @@ mod tests {
         let e = Config::parse("\n[session]\ngrace_seconds = \"ten\"\n", "p.toml").unwrap_err();
         assert_eq!(e.key, "session.grace_seconds");
         assert_eq!(e.line, 3);
-        assert!(
-            e.to_string()
-                .starts_with("p.toml:3: session.grace_seconds: "),
-            "{e}"
-        );
+        assert!(e.to_string().starts_with("p.toml:3: session.grace_seconds: "), "{e}");
     }
 
     #[test]

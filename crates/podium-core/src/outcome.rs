@@ -100,42 +100,22 @@ impl ActionResult {
     /// A target the permission rule refused.
     #[must_use]
     pub fn refused(session: SessionId, user: &str, reason: impl fmt::Display) -> Self {
-        Self::new(
-            session,
-            Some(user),
-            Outcome::Refused,
-            Some(reason.to_string()),
-        )
+        Self::new(session, Some(user), Outcome::Refused, Some(reason.to_string()))
     }
 
     /// A target that does not exist.
     #[must_use]
     pub fn not_found(session: SessionId) -> Self {
-        Self::new(
-            session,
-            None,
-            Outcome::NotFound,
-            Some("no such session".into()),
-        )
+        Self::new(session, None, Outcome::NotFound, Some("no such session".into()))
     }
 
     /// A target on which the action went wrong.
     #[must_use]
     pub fn failed(session: SessionId, user: &str, reason: impl fmt::Display) -> Self {
-        Self::new(
-            session,
-            Some(user),
-            Outcome::Failed,
-            Some(reason.to_string()),
-        )
+        Self::new(session, Some(user), Outcome::Failed, Some(reason.to_string()))
     }
 
-    fn new(
-        session: SessionId,
-        user: Option<&str>,
-        outcome: Outcome,
-        reason: Option<String>,
-    ) -> Self {
+    fn new(session: SessionId, user: Option<&str>, outcome: Outcome, reason: Option<String>) -> Self {
         ActionResult {
             session,
             user: user.map(str::to_owned),

@@ -140,8 +140,7 @@ mod tests {
     /// written out independently of [`decide`] so the table is the spec.
     fn expected(caller: Role, own: bool, target: Role, action: Action, sel: Selection) -> bool {
         if own {
-            return sel == Selection::Named
-                && matches!(action, Action::Logoff | Action::Disconnect | Action::Lock);
+            return sel == Selection::Named && matches!(action, Action::Logoff | Action::Disconnect | Action::Lock);
         }
         if action == Action::Lock {
             return false;
@@ -167,11 +166,7 @@ mod tests {
                         for sel in [Selection::Named, Selection::All] {
                             let owner = if own { 5000 } else { 6000 };
                             let got = decide(&caller(c), owner, t, a, sel).is_ok();
-                            assert_eq!(
-                                got,
-                                expected(c, own, t, a, sel),
-                                "{c} own={own} {t} {a} {sel:?}"
-                            );
+                            assert_eq!(got, expected(c, own, t, a, sel), "{c} own={own} {t} {a} {sel:?}");
                             cells += 1;
                         }
                     }
@@ -183,13 +178,7 @@ mod tests {
 
     #[test]
     fn dashboard_user_is_told_why_an_admin_session_is_refused() {
-        let r = decide(
-            &caller(Role::Dashboard),
-            1,
-            Role::Admin,
-            Action::Logoff,
-            Selection::All,
-        );
+        let r = decide(&caller(Role::Dashboard), 1, Role::Admin, Action::Logoff, Selection::All);
         assert_eq!(r, Err(Refusal::AdministratorSession));
         assert_eq!(r.unwrap_err().reason(), "administrator session");
     }

@@ -44,11 +44,7 @@ fn targets(sessions: &[SessionId], all: bool) -> Result<Targets, RequestError> {
         (false, false) => {
             let mut seen = BTreeSet::new();
             Ok(Targets::Ids(
-                sessions
-                    .iter()
-                    .copied()
-                    .filter(|id| seen.insert(*id))
-                    .collect(),
+                sessions.iter().copied().filter(|id| seen.insert(*id)).collect(),
             ))
         }
         (true, true) => Ok(Targets::All),
@@ -151,10 +147,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(all.targets(), Ok(Targets::All));
-        assert_eq!(
-            LogoffRequest::default().targets(),
-            Err(RequestError::Targets)
-        );
+        assert_eq!(LogoffRequest::default().targets(), Err(RequestError::Targets));
         let both = LogoffRequest {
             sessions: vec![1],
             all: true,

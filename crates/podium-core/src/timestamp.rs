@@ -31,10 +31,7 @@ impl Timestamp {
     /// This instant plus `secs` seconds.
     #[must_use]
     pub fn plus_secs(self, secs: u64) -> Self {
-        Timestamp(
-            self.0
-                .saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)),
-        )
+        Timestamp(self.0.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)))
     }
 
     /// Parses RFC 3339 (any offset); `None` when the text is not a time.
@@ -68,8 +65,7 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        Timestamp::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 time: {text:?}")))
+        Timestamp::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 time: {text:?}")))
     }
 }
 

@@ -74,10 +74,7 @@ fn parse_mountinfo(text: &str) -> Mounts {
         let path = PathBuf::from(unescape_octal(mount_point));
         if fstype == "cgroup2" && m.v2.is_none() {
             m.v2 = Some(path);
-        } else if fstype == "cgroup"
-            && super_opts.split(',').any(|o| o == "pids")
-            && m.pids_v1.is_none()
-        {
+        } else if fstype == "cgroup" && super_opts.split(',').any(|o| o == "pids") && m.pids_v1.is_none() {
             m.pids_v1 = Some(path);
         }
     }
@@ -111,8 +108,7 @@ impl Hierarchy {
     /// # Errors
     /// [`HostError::NoCgroup2`] when cgroup v2 is not mounted.
     pub fn discover(name: &str) -> Result<Hierarchy> {
-        let text = fs::read_to_string("/proc/self/mountinfo")
-            .map_err(HostError::io("read", "/proc/self/mountinfo"))?;
+        let text = fs::read_to_string("/proc/self/mountinfo").map_err(HostError::io("read", "/proc/self/mountinfo"))?;
         let mounts = parse_mountinfo(&text);
         let v2 = mounts.v2.ok_or(HostError::NoCgroup2)?;
         let controllers = fs::read_to_string(v2.join("cgroup.controllers")).unwrap_or_default();
@@ -171,15 +167,8 @@ impl Hierarchy {
         let Ok(dir) = fs::read_dir(&self.base) else {
             return Vec::new();
         };
-        dir.filter_map(|e| {
-            e.ok()?
-                .file_name()
-                .to_str()?
-                .strip_prefix("session-")?
-                .parse()
-                .ok()
-        })
-        .collect()
+        dir.filter_map(|e| e.ok()?.file_name().to_str()?.strip_prefix("session-")?.parse().ok())
+            .collect()
     }
 }
 
@@ -199,8 +188,7 @@ fn write_file(path: &Path, value: &str) -> Result<()> {
         .write(true)
         .open(path)
         .map_err(HostError::io("open", path))?;
-    f.write_all(value.as_bytes())
-        .map_err(HostError::io("write", path))
+    f.write_all(value.as_bytes()).map_err(HostError::io("write", path))
 }
 
 impl SessionCgroup {
@@ -338,9 +326,7 @@ mod tests {
 
     #[test]
     fn finds_a_pure_v2_host_with_optional_fields() {
-        let m = parse_mountinfo(
-            "30 23 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n",
-        );
+        let m = parse_mountinfo("30 23 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n");
         assert_eq!(m.v2, Some(PathBuf::from("/sys/fs/cgroup")));
         assert_eq!(m.pids_v1, None);
         assert_eq!(parse_mountinfo("garbage\n\n- -\n"), Mounts::default());

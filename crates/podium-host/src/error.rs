@@ -102,10 +102,7 @@ pub enum HostError {
 
 impl HostError {
     /// An I/O error with the path and the operation it concerned.
-    pub fn io(
-        what: &'static str,
-        path: impl Into<PathBuf>,
-    ) -> impl FnOnce(std::io::Error) -> HostError {
+    pub fn io(what: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> HostError {
         let path = path.into();
         move |source| HostError::Io { what, path, source }
     }

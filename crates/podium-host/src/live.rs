@@ -43,12 +43,7 @@ pub fn unix_secs(t: SystemTime) -> i64 {
 /// Milliseconds since the epoch.
 #[must_use]
 pub fn unix_millis(t: SystemTime) -> i64 {
-    i64::try_from(
-        t.duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_millis(),
-    )
-    .unwrap_or(i64::MAX)
+    i64::try_from(t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_millis()).unwrap_or(i64::MAX)
 }
 
 /// The mutable part of a live session.
@@ -96,12 +91,7 @@ pub struct Live {
 impl Live {
     /// A live session in `state`.
     #[must_use]
-    pub fn new(
-        account: Account,
-        spec: WorkerSpec,
-        created_at: Timestamp,
-        state: LiveState,
-    ) -> Live {
+    pub fn new(account: Account, spec: WorkerSpec, created_at: Timestamp, state: LiveState) -> Live {
         let (tx, rx) = mpsc::unbounded_channel();
         let deadline = state.logoff.as_ref().map(|l| l.deadline);
         Live {
@@ -130,10 +120,7 @@ impl Live {
     /// The receiving end of [`Live::send`], taken once by the task that
     /// holds the worker connection.
     pub fn take_commands(&self) -> Option<mpsc::UnboundedReceiver<Request>> {
-        self.command_rx
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
+        self.command_rx.lock().unwrap_or_else(PoisonError::into_inner).take()
     }
 
     /// Announces the end to everyone waiting.

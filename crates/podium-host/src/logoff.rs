@@ -13,8 +13,8 @@ use crate::x11::{DisplayAccess, windows};
 use crate::xauth;
 use podium_core::permission::decide;
 use podium_core::{
-    Action, ActionResult, ActionResults, AuditKind, Caller, EndKind, LogoffRequest, Outcome,
-    Refusal, Selection, SessionState, Targets,
+    Action, ActionResult, ActionResults, AuditKind, Caller, EndKind, LogoffRequest, Outcome, Refusal, Selection,
+    SessionState, Targets,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -25,17 +25,11 @@ const WINDOW_POLL: Duration = Duration::from_millis(50);
 impl Host {
     /// Resolves an action's targets into (session, selection) pairs, with
     /// a `not_found` result for each unknown id.
-    pub(crate) fn targets(
-        &self,
-        targets: &Targets,
-    ) -> (Vec<(Arc<Live>, Selection)>, Vec<ActionResult>) {
+    pub(crate) fn targets(&self, targets: &Targets) -> (Vec<(Arc<Live>, Selection)>, Vec<ActionResult>) {
         let sessions = self.sessions();
         match targets {
             Targets::All => (
-                sessions
-                    .values()
-                    .map(|l| (l.clone(), Selection::All))
-                    .collect(),
+                sessions.values().map(|l| (l.clone(), Selection::All)).collect(),
                 Vec::new(),
             ),
             Targets::Ids(ids) => {
@@ -85,15 +79,10 @@ impl Host {
     /// # Errors
     /// [`crate::HostError::Invalid`] for a malformed request; per-session
     /// problems are outcomes, not errors.
-    pub async fn logoff(
-        self: &Arc<Self>,
-        caller: &Caller,
-        req: &LogoffRequest,
-    ) -> Result<ActionResults> {
+    pub async fn logoff(self: &Arc<Self>, caller: &Caller, req: &LogoffRequest) -> Result<ActionResults> {
         let targets = req.targets()?;
         let grace = Duration::from_secs(u64::from(
-            req.grace_seconds
-                .unwrap_or(self.config.session.grace_seconds),
+            req.grace_seconds.unwrap_or(self.config.session.grace_seconds),
         ));
         let (found, mut results) = self.targets(&targets);
         let mut waiting = Vec::new();
@@ -101,11 +90,9 @@ impl Host {
             let user = live.account.name.clone();
             let result = match self.permit(caller, &live, Action::Logoff, sel) {
                 Err(r) => ActionResult::refused(live.id, &user, r),
-                Ok(()) if live.state().state == SessionState::Starting => ActionResult::failed(
-                    live.id,
-                    &user,
-                    "the session is still starting; try again in a moment",
-                ),
+                Ok(()) if live.state().state == SessionState::Starting => {
+                    ActionResult::failed(live.id, &user, "the session is still starting; try again in a moment")
+                }
                 Ok(()) => {
                     self.schedule_logoff(&live, grace, caller);
                     waiting.push((results.len(), live.clone()));
@@ -135,8 +122,8 @@ impl Host {
     fn schedule_logoff(self: &Arc<Self>, live: &Arc<Live>, grace: Duration, caller: &Caller) {
         let now = SystemTime::now();
         let deadline = now + grace;
-        let by_name = crate::users::Account::by_name(&caller.user)
-            .map_or_else(|_| caller.user.clone(), |a| a.full_name);
+        let by_name =
+            crate::users::Account::by_name(&caller.user).map_or_else(|_| caller.user.clone(), |a| a.full_name);
         let started = {
             let mut st = live.state();
             match &mut st.logoff {
@@ -206,9 +193,7 @@ impl Host {
                 deadline,
                 requested_by: pending.by_name.clone(),
             };
-            match tokio::task::spawn_blocking(move || Notice::show(&access, content, Lang::En))
-                .await
-            {
+            match tokio::task::spawn_blocking(move || Notice::show(&access, content, Lang::En)).await {
                 Ok(Ok(n)) => notice = Some(n),
                 Ok(Err(e)) => {
                     tracing::warn!(session = live.id, "cannot show the log-off warning: {e}")
@@ -217,9 +202,7 @@ impl Host {
             }
         }
         loop {
-            let left = deadline
-                .duration_since(SystemTime::now())
-                .unwrap_or_default();
+            let left = deadline.duration_since(SystemTime::now()).unwrap_or_default();
             tokio::select! {
                 () = tokio::time::sleep(left) => break,
                 changed = deadline_rx.changed() => {
@@ -263,11 +246,7 @@ impl Host {
             }
             Err(_) => return,
         };
-        tracing::info!(
-            session = live.id,
-            windows = asked.len(),
-            "asked windows to close"
-        );
+        tracing::info!(session = live.id, windows = asked.len(), "asked windows to close");
         if asked.is_empty() {
             return;
         }

@@ -11,8 +11,8 @@ use crate::worker::client::{self, Connection};
 use crate::worker::protocol::WorkerSpec;
 use podium_core::permission::{may_see, may_start};
 use podium_core::{
-    AuditKind, AuditList, Caller, Config, Refusal, Role, SessionId, SessionInfo, SessionList,
-    SessionState, StartRequest, Timestamp,
+    AuditKind, AuditList, Caller, Config, Refusal, Role, SessionId, SessionInfo, SessionList, SessionState,
+    StartRequest, Timestamp,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
@@ -178,12 +178,7 @@ impl Host {
     ///
     /// # Errors
     /// [`HostError::Refused`] for standard users; registry failures.
-    pub fn audit(
-        &self,
-        caller: &Caller,
-        since: Option<Timestamp>,
-        limit: u32,
-    ) -> Result<AuditList> {
+    pub fn audit(&self, caller: &Caller, since: Option<Timestamp>, limit: u32) -> Result<AuditList> {
         if !caller.role.oversees() {
             return Err(HostError::Refused(Refusal::NotYourSession));
         }
@@ -204,11 +199,7 @@ impl Host {
     /// # Errors
     /// [`HostError::Refused`], [`HostError::Invalid`], an unusable account or
     /// command, [`HostError::AlreadyRunning`], or what the worker reported.
-    pub async fn start(
-        self: &Arc<Self>,
-        caller: &Caller,
-        req: &StartRequest,
-    ) -> Result<SessionInfo> {
+    pub async fn start(self: &Arc<Self>, caller: &Caller, req: &StartRequest) -> Result<SessionInfo> {
         req.validate()?;
         let account = Account::by_name(&req.user)?;
         let standing = self.roles.standing(&account);
@@ -255,8 +246,7 @@ impl Host {
             st.running = Some(running.clone());
             st.state = SessionState::Disconnected;
         }
-        self.registry
-            .set_running(id, &running, SessionState::Disconnected)?;
+        self.registry.set_running(id, &running, SessionState::Disconnected)?;
         self.record(&NewAudit {
             actor: caller.user.clone(),
             kind: AuditKind::SessionStart,
@@ -320,13 +310,7 @@ impl Host {
         Ok(live)
     }
 
-    fn spec_for(
-        &self,
-        id: SessionId,
-        account: &Account,
-        program: PathBuf,
-        argv: Vec<String>,
-    ) -> WorkerSpec {
+    fn spec_for(&self, id: SessionId, account: &Account, program: PathBuf, argv: Vec<String>) -> WorkerSpec {
         let s = &self.config.session;
         WorkerSpec {
             id,
@@ -388,16 +372,12 @@ pub fn resolve_command(command: &str) -> Result<(PathBuf, Vec<String>)> {
         command: command.to_owned(),
         why,
     };
-    let argv =
-        shell_words::split(command).map_err(|e| bad(format!("cannot be split into words: {e}")))?;
+    let argv = shell_words::split(command).map_err(|e| bad(format!("cannot be split into words: {e}")))?;
     let first = argv.first().ok_or_else(|| bad("is empty".into()))?;
     let candidates: Vec<PathBuf> = if first.contains('/') {
         vec![PathBuf::from(first)]
     } else {
-        SESSION_PATH
-            .split(':')
-            .map(|d| Path::new(d).join(first))
-            .collect()
+        SESSION_PATH.split(':').map(|d| Path::new(d).join(first)).collect()
     };
     for c in &candidates {
         if let Ok(meta) = std::fs::metadata(c)
@@ -441,9 +421,6 @@ mod tests {
             resolve_command("sh -c 'unterminated"),
             Err(HostError::BadCommand { .. })
         ));
-        assert!(matches!(
-            resolve_command("   "),
-            Err(HostError::BadCommand { .. })
-        ));
+        assert!(matches!(resolve_command("   "), Err(HostError::BadCommand { .. })));
     }
 }

@@ -26,8 +26,7 @@ pub fn reap() -> Vec<i32> {
 /// # Errors
 /// When the kernel refuses (it never does on Linux ≥ 3.4).
 pub fn become_subreaper() -> crate::Result<()> {
-    nix::sys::prctl::set_child_subreaper(true)
-        .map_err(crate::HostError::sys("PR_SET_CHILD_SUBREAPER"))
+    nix::sys::prctl::set_child_subreaper(true).map_err(crate::HostError::sys("PR_SET_CHILD_SUBREAPER"))
 }
 
 /// The daemon's reaping loop: on every SIGCHLD, and every few seconds in

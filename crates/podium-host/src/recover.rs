@@ -94,9 +94,7 @@ impl Host {
     fn left_report(&self, id: podium_core::SessionId) -> Option<EndReport> {
         let path = WorkerSpec::ended_file(&self.ended_dir, id);
         let text = std::fs::read(&path).ok()?;
-        serde_json::from_slice::<EndReport>(&text)
-            .ok()
-            .filter(|r| r.id == id)
+        serde_json::from_slice::<EndReport>(&text).ok().filter(|r| r.id == id)
     }
 
     /// The session is over: record it once (registry row gone and audit
@@ -140,10 +138,7 @@ impl Host {
         match self.registry.finish(live.id, &audit) {
             Ok(true) => {}
             Ok(false) => tracing::warn!(session = live.id, "session end was recorded already"),
-            Err(e) => tracing::error!(
-                session = live.id,
-                "cannot record the end of the session: {e}"
-            ),
+            Err(e) => tracing::error!(session = live.id, "cannot record the end of the session: {e}"),
         }
         let _ = std::fs::remove_file(WorkerSpec::ended_file(&self.ended_dir, live.id));
         {
@@ -270,12 +265,10 @@ fn live_from_row(row: StoredSession) -> Live {
         shell: row.spec.shell.clone(),
     });
     let logoff = row.logoff.map(|l| PendingLogoff {
-        deadline: SystemTime::UNIX_EPOCH
-            + Duration::from_secs(u64::try_from(l.deadline.unix()).unwrap_or(0)),
+        deadline: SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(l.deadline.unix()).unwrap_or(0)),
         by_name: l.by.clone(),
         by: l.by,
-        asked_at: SystemTime::UNIX_EPOCH
-            + Duration::from_millis(u64::try_from(l.asked_ms).unwrap_or(0)),
+        asked_at: SystemTime::UNIX_EPOCH + Duration::from_millis(u64::try_from(l.asked_ms).unwrap_or(0)),
     });
     let state = LiveState {
         state: row.state,
@@ -291,12 +284,9 @@ fn worker_alive(pid: i32) -> bool {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
         return false;
     };
-    let state = stat
-        .rsplit_once(") ")
-        .and_then(|(_, rest)| rest.chars().next());
+    let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    !matches!(state, Some('Z' | 'X') | None)
-        && cmdline.split(|b| *b == 0).any(|a| a == b"session-worker")
+    !matches!(state, Some('Z' | 'X') | None) && cmdline.split(|b| *b == 0).any(|a| a == b"session-worker")
 }
 
 impl Ended {

@@ -128,19 +128,13 @@ impl Registry {
             source,
         };
         let conn = Connection::open(&path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(err)?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         // A write now, so a read-only or full disk is found at start-up.
-        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")
-            .map_err(err)?;
-        let integrity: String = conn
-            .query_row("PRAGMA quick_check", [], |r| r.get(0))
-            .map_err(err)?;
+        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;").map_err(err)?;
+        let integrity: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(err)?;
         if integrity != "ok" {
             return Err(HostError::Io {
                 what: "use damaged database",
@@ -155,10 +149,7 @@ impl Registry {
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
-        let mut conn = self
-            .conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut conn = self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut conn).map_err(|source| HostError::Registry {
             path: self.path.clone(),
             source,
@@ -192,8 +183,7 @@ impl Registry {
             })?;
             let mut out = Vec::new();
             for row in rows {
-                let (id, user, uid, state, created, connected, deadline, by, asked, spec, running) =
-                    row?;
+                let (id, user, uid, state, created, connected, deadline, by, asked, spec, running) = row?;
                 let (Some(state), Ok(spec)) = (
                     SessionState::from_word(&state),
                     serde_json::from_str::<WorkerSpec>(&spec),
@@ -232,7 +222,14 @@ impl Registry {
         self.with(|c| {
             c.execute(
                 "INSERT INTO sessions (id, user, uid, state, created_at, spec) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![s.id, s.user, s.uid, s.state.as_str(), s.created_at.unix(), json(&s.spec)],
+                params![
+                    s.id,
+                    s.user,
+                    s.uid,
+                    s.state.as_str(),
+                    s.created_at.unix(),
+                    json(&s.spec)
+                ],
             )
             .map(drop)
         })
@@ -342,11 +339,9 @@ impl Registry {
     /// On database failure.
     pub fn has_session(&self, id: SessionId) -> Result<bool> {
         self.with(|c| {
-            c.query_row("SELECT 1 FROM sessions WHERE id = ?1", params![id], |_| {
-                Ok(())
-            })
-            .optional()
-            .map(|r| r.is_some())
+            c.query_row("SELECT 1 FROM sessions WHERE id = ?1", params![id], |_| Ok(()))
+                .optional()
+                .map(|r| r.is_some())
         })
     }
 }

@@ -80,10 +80,9 @@ impl Account {
     /// # Errors
     /// When NSS cannot answer.
     pub fn group_ids(&self) -> Result<Vec<u32>> {
-        let name = CString::new(self.name.as_str())
-            .map_err(|_| HostError::UnknownUser(self.name.clone()))?;
-        let groups = nix::unistd::getgrouplist(&name, Gid::from_raw(self.gid))
-            .map_err(HostError::sys("getgrouplist"))?;
+        let name = CString::new(self.name.as_str()).map_err(|_| HostError::UnknownUser(self.name.clone()))?;
+        let groups =
+            nix::unistd::getgrouplist(&name, Gid::from_raw(self.gid)).map_err(HostError::sys("getgrouplist"))?;
         Ok(groups.into_iter().map(Gid::as_raw).collect())
     }
 
@@ -162,9 +161,7 @@ impl Roles {
     /// The account's standing now.
     #[must_use]
     pub fn standing(&self, account: &Account) -> Standing {
-        let stamp = std::fs::metadata("/etc/group")
-            .and_then(|m| m.modified())
-            .ok();
+        let stamp = std::fs::metadata("/etc/group").and_then(|m| m.modified()).ok();
         let now = Instant::now();
         if let Ok(mut cache) = self.cache.lock() {
             if cache.group_file != stamp {
@@ -216,19 +213,14 @@ mod tests {
     #[test]
     fn groups_give_roles_as_the_spec_says() {
         let r = roles();
+        assert_eq!(r.standing_from_groups(1001, &names(&["users"])).role, Role::Standard);
         assert_eq!(
-            r.standing_from_groups(1001, &names(&["users"])).role,
-            Role::Standard
-        );
-        assert_eq!(
-            r.standing_from_groups(1001, &names(&["podium-dashboard"]))
-                .role,
+            r.standing_from_groups(1001, &names(&["podium-dashboard"])).role,
             Role::Dashboard
         );
         for admin in ["podium-admin", "sudo", "wheel"] {
             assert_eq!(
-                r.standing_from_groups(1001, &names(&[admin, "podium-dashboard"]))
-                    .role,
+                r.standing_from_groups(1001, &names(&[admin, "podium-dashboard"])).role,
                 Role::Admin
             );
         }
@@ -240,10 +232,7 @@ mod tests {
         let r = roles();
         assert!(r.standing_from_groups(1000, &[]).may_log_on);
         assert!(!r.standing_from_groups(999, &[]).may_log_on);
-        assert!(
-            !r.standing_from_groups(1001, &names(&["podium-deny"]))
-                .may_log_on
-        );
+        assert!(!r.standing_from_groups(1001, &names(&["podium-deny"])).may_log_on);
     }
 
     #[test]

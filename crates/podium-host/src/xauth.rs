@@ -79,8 +79,7 @@ pub fn write(path: &Path, contents: &[u8], uid: u32, gid: u32) -> Result<()> {
         .custom_flags(libc::O_NOFOLLOW)
         .open(&tmp)
         .map_err(HostError::io("create", &tmp))?;
-    f.write_all(contents)
-        .map_err(HostError::io("write", &tmp))?;
+    f.write_all(contents).map_err(HostError::io("write", &tmp))?;
     f.set_permissions(fs::Permissions::from_mode(0o600))
         .map_err(HostError::io("chmod", &tmp))?;
     std::os::unix::fs::fchown(&f, Some(uid), Some(gid)).map_err(HostError::io("chown", &tmp))?;
@@ -96,10 +95,7 @@ pub fn read_cookie(path: &Path) -> Result<Cookie> {
     parse_cookie(&data).ok_or_else(|| HostError::Io {
         what: "find a cookie in",
         path: path.to_owned(),
-        source: std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "no MIT-MAGIC-COOKIE-1 entry",
-        ),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, "no MIT-MAGIC-COOKIE-1 entry"),
     })
 }
 

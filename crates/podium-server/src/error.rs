@@ -61,9 +61,9 @@ impl From<HostError> for AppError {
     fn from(e: HostError) -> AppError {
         match &e {
             HostError::Refused(r) => AppError::forbidden(r.reason()),
-            HostError::Invalid(_)
-            | HostError::UnusableAccount { .. }
-            | HostError::BadCommand { .. } => AppError::bad_request(e.to_string()),
+            HostError::Invalid(_) | HostError::UnusableAccount { .. } | HostError::BadCommand { .. } => {
+                AppError::bad_request(e.to_string())
+            }
             HostError::UnknownUser(_) => AppError::not_found(e.to_string()),
             HostError::AlreadyRunning { .. } => AppError::new(ErrorCode::Conflict, e.to_string()),
             HostError::StartFailed(_) => AppError::new(ErrorCode::Unavailable, e.to_string()),
@@ -74,8 +74,7 @@ impl From<HostError> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, Json(ErrorBody::new(self.code, self.message))).into_response()
     }
 }

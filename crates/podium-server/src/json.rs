@@ -34,12 +34,8 @@ fn rejection(r: &JsonRejection) -> AppError {
             ErrorCode::UnsupportedMediaType,
             "the body must be JSON (Content-Type: application/json)",
         ),
-        JsonRejection::JsonSyntaxError(e) => {
-            AppError::bad_request(format!("malformed JSON: {}", inner(e)))
-        }
-        JsonRejection::JsonDataError(e) => {
-            AppError::bad_request(format!("unexpected JSON: {}", inner(e)))
-        }
+        JsonRejection::JsonSyntaxError(e) => AppError::bad_request(format!("malformed JSON: {}", inner(e))),
+        JsonRejection::JsonDataError(e) => AppError::bad_request(format!("unexpected JSON: {}", inner(e))),
         JsonRejection::BytesRejection(_) => AppError::new(
             ErrorCode::PayloadTooLarge,
             format!("the body is larger than {BODY_LIMIT} bytes"),

@@ -28,13 +28,24 @@ impl Stats {
         let mut ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
         ms.sort_by(f64::total_cmp);
         let at = |q: f64| {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss
+            )]
             let i = ((ms.len() as f64 - 1.0) * q).round() as usize;
             ms[i.min(ms.len() - 1)]
         };
         #[allow(clippy::cast_precision_loss)]
         let mean = ms.iter().sum::<f64>() / ms.len() as f64;
-        Stats { min: at(0.0), p50: at(0.5), p95: at(0.95), p99: at(0.99), max: at(1.0), mean }
+        Stats {
+            min: at(0.0),
+            p50: at(0.5),
+            p95: at(0.95),
+            p99: at(0.99),
+            max: at(1.0),
+            mean,
+        }
     }
 }
 
@@ -44,7 +55,10 @@ pub fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .unwrap_or_default()
         .lines()
-        .find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned()))
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
     let mem_kb: u64 = std::fs::read_to_string("/proc/meminfo")
@@ -53,7 +67,11 @@ pub fn machine() -> String {
         .find_map(|l| l.strip_prefix("MemTotal:")?.trim().trim_end_matches(" kB").parse().ok())
         .unwrap_or(0);
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    format!("{cpu} · {cores} cores · {} GiB · Linux {}", (mem_kb + 512 * 1024) / (1024 * 1024), kernel.trim())
+    format!(
+        "{cpu} · {cores} cores · {} GiB · Linux {}",
+        (mem_kb + 512 * 1024) / (1024 * 1024),
+        kernel.trim()
+    )
 }
 
 /// Today's date, UTC, from the system clock.

@@ -56,8 +56,7 @@ impl Cli<'_> {
     /// Adds arguments.
     #[must_use]
     pub fn args<S: AsRef<str>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
-        self.args
-            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self.args.extend(args.into_iter().map(|a| a.as_ref().to_owned()));
         self
     }
 
@@ -122,16 +121,11 @@ impl Kit {
     pub fn start_with(podium: &str, session_toml: &str) -> Kit {
         ensure_host_setup();
         static N: AtomicU32 = AtomicU32::new(0);
-        let tag = format!(
-            "{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        );
+        let tag = format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
         let dir = PathBuf::from(format!("/tmp/podium-test-{tag}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("test dir");
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))
-            .expect("chmod test dir");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod test dir");
         let cgroup_name = format!("podium-test-{tag}");
         let config_path = dir.join("podium.toml");
         let socket = dir.join("podium.sock");
@@ -180,9 +174,7 @@ impl Kit {
     /// The daemon's pid.
     #[must_use]
     pub fn daemon_pid(&self) -> i32 {
-        self.daemon
-            .as_ref()
-            .map_or(0, |c| i32::try_from(c.id()).unwrap_or(0))
+        self.daemon.as_ref().map_or(0, |c| i32::try_from(c.id()).unwrap_or(0))
     }
 
     /// `kill -9` of the daemon; sessions keep running.
@@ -243,9 +235,7 @@ impl Kit {
     /// The cgroup directory of session `id`.
     #[must_use]
     pub fn session_cgroup_dir(&self, id: u32) -> PathBuf {
-        cgroup2_root()
-            .join(&self.cgroup_name)
-            .join(format!("session-{id}"))
+        cgroup2_root().join(&self.cgroup_name).join(format!("session-{id}"))
     }
 
     /// The runtime directory of session `id`.
@@ -259,8 +249,7 @@ impl Kit {
     pub fn script(&self, name: &str, body: &str) -> PathBuf {
         let path = self.dir.join(name);
         std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("write script");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-            .expect("chmod script");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod script");
         path
     }
 
@@ -300,11 +289,7 @@ impl Kit {
 impl Drop for Kit {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            eprintln!(
-                "--- daemon log ({}) ---\n{}",
-                self.dir.display(),
-                self.log_tail()
-            );
+            eprintln!("--- daemon log ({}) ---\n{}", self.dir.display(), self.log_tail());
         }
         if self.daemon.is_none() {
             self.start_daemon_quietly();

@@ -87,10 +87,7 @@ pub fn all() -> Vec<Proc> {
 /// Live (non-zombie) processes of `uid`.
 #[must_use]
 pub fn of_user(uid: u32) -> Vec<Proc> {
-    all()
-        .into_iter()
-        .filter(|p| p.uid == uid && p.state != 'Z')
-        .collect()
+    all().into_iter().filter(|p| p.uid == uid && p.state != 'Z').collect()
 }
 
 /// Processes whose cgroup is `cgroup` or below it.
@@ -98,9 +95,7 @@ pub fn of_user(uid: u32) -> Vec<Proc> {
 pub fn in_cgroup(cgroup: &str) -> Vec<Proc> {
     all()
         .into_iter()
-        .filter(|p| {
-            p.state != 'Z' && (p.cgroup == cgroup || p.cgroup.starts_with(&format!("{cgroup}/")))
-        })
+        .filter(|p| p.state != 'Z' && (p.cgroup == cgroup || p.cgroup.starts_with(&format!("{cgroup}/"))))
         .collect()
 }
 
@@ -146,11 +141,7 @@ pub fn socket_inodes(pid: i32) -> HashSet<u64> {
 pub fn tcp_listen_inodes() -> HashSet<u64> {
     let mut out = HashSet::new();
     for file in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        for line in std::fs::read_to_string(file)
-            .unwrap_or_default()
-            .lines()
-            .skip(1)
-        {
+        for line in std::fs::read_to_string(file).unwrap_or_default().lines().skip(1) {
             let cols: Vec<&str> = line.split_whitespace().collect();
             if cols.get(3) == Some(&"0A")
                 && let Some(inode) = cols.get(9).and_then(|i| i.parse().ok())

@@ -109,9 +109,7 @@ impl TestUser {
         let home_flag = if with_home { "-m" } else { "-M" };
         run(
             "useradd",
-            &[
-                home_flag, "-s", "/bin/sh", "-c", &full_name, "-G", &groups, &name,
-            ],
+            &[home_flag, "-s", "/bin/sh", "-c", &full_name, "-G", &groups, &name],
         );
         let password = format!("pw-{name}-Secret1");
         let mut child = Command::new("chpasswd")
@@ -158,17 +156,13 @@ impl Drop for TestUser {
             let _ = Command::new("pkill")
                 .args(["-KILL", "-U", &self.uid.to_string()])
                 .status();
-            if (crate::procfs::of_user(self.uid).is_empty() && !runtime.exists())
-                || Instant::now() > until
-            {
+            if (crate::procfs::of_user(self.uid).is_empty() && !runtime.exists()) || Instant::now() > until {
                 break;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         let _ = std::fs::remove_dir_all(&runtime);
-        let _ = Command::new("userdel")
-            .args(["-f", "-r", &self.name])
-            .output();
+        let _ = Command::new("userdel").args(["-f", "-r", &self.name]).output();
         let _ = std::fs::remove_file(Path::new(PAM_MARKER_DIR).join(&self.name));
     }
 }

@@ -6,12 +6,7 @@ use std::path::PathBuf;
 
 /// Podium: every user their own desktop on one Linux host, overseen from a web dashboard.
 #[derive(Debug, Parser)]
-#[command(
-    name = "podium",
-    version,
-    propagate_version = true,
-    disable_help_subcommand = true
-)]
+#[command(name = "podium", version, propagate_version = true, disable_help_subcommand = true)]
 pub struct Cli {
     /// The daemon's control socket [default: /run/podium/podium.sock, or the config's for `serve`].
     #[arg(long, global = true, value_name = "PATH", env = "PODIUM_SOCKET")]

@@ -88,23 +88,17 @@ impl Client {
     }
 
     async fn request(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<Reply> {
-        let stream = tokio::net::UnixStream::connect(&self.socket)
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot reach the Podium daemon at {} (is `podium serve` running?)",
-                    self.socket.display()
-                )
-            })?;
-        let (mut sender, conn) =
-            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        let stream = tokio::net::UnixStream::connect(&self.socket).await.with_context(|| {
+            format!(
+                "cannot reach the Podium daemon at {} (is `podium serve` running?)",
+                self.socket.display()
+            )
+        })?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         tokio::spawn(async move {
             let _ = conn.await;
         });
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("host", "localhost");
+        let mut req = Request::builder().method(method).uri(path).header("host", "localhost");
         if body.is_some() {
             req = req.header("content-type", "application/json");
         }

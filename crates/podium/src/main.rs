@@ -25,9 +25,7 @@ fn parse() -> Cli {
     use clap::{CommandFactory, Parser, error::ErrorKind};
     match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
-            e.exit()
-        }
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => e.exit(),
         Err(e) => {
             let rendered = e.render().to_string();
             eprint!("{rendered}");
@@ -59,10 +57,7 @@ fn main() -> ExitCode {
         };
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("podium: cannot start: {e}");

@@ -115,9 +115,7 @@ pub fn audit(records: &[AuditRecord]) -> String {
         })
         .collect();
     table(
-        &[
-            "TIME", "ACTOR", "WHAT", "SESSION", "USER", "OUTCOME", "TOOK", "DETAIL",
-        ],
+        &["TIME", "ACTOR", "WHAT", "SESSION", "USER", "OUTCOME", "TOOK", "DETAIL"],
         &rows,
     )
 }
@@ -130,10 +128,7 @@ mod tests {
     fn columns_line_up() {
         let t = table(
             &["A", "LONG"],
-            &[
-                vec!["xyz".into(), "1".into()],
-                vec!["q".into(), "22".into()],
-            ],
+            &[vec!["xyz".into(), "1".into()], vec!["q".into(), "22".into()]],
         );
         assert_eq!(t, "A    LONG\nxyz  1\nq    22");
     }

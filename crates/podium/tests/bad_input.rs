@@ -9,20 +9,12 @@ const PODIUM: &str = env!("CARGO_BIN_EXE_podium");
 
 fn assert_nothing_left(kit: &Kit, user: &TestUser) {
     assert!(kit.sessions().sessions.is_empty(), "no session listed");
-    assert!(
-        procfs::of_user(user.uid).is_empty(),
-        "no process of the user"
-    );
+    assert!(procfs::of_user(user.uid).is_empty(), "no process of the user");
     let base = podium_testkit::host::cgroup2_root().join(&kit.cgroup_name);
     let leftovers = std::fs::read_dir(&base)
         .map(|d| d.flatten().filter(|e| e.path().is_dir()).count())
         .unwrap_or(0);
-    assert_eq!(
-        leftovers,
-        0,
-        "no session cgroup left under {}",
-        base.display()
-    );
+    assert_eq!(leftovers, 0, "no session cgroup left under {}", base.display());
     assert!(
         procfs::all()
             .iter()
@@ -31,11 +23,7 @@ fn assert_nothing_left(kit: &Kit, user: &TestUser) {
     );
     let run = kit.dir.join("run");
     let entries = std::fs::read_dir(&run)
-        .map(|d| {
-            d.flatten()
-                .filter(|e| e.file_name() != "podium.pid")
-                .count()
-        })
+        .map(|d| d.flatten().filter(|e| e.file_name() != "podium.pid").count())
         .unwrap_or(0);
     assert_eq!(entries, 0, "no session directory left in {}", run.display());
     assert!(
@@ -51,28 +39,14 @@ fn starting_with_bad_input_fails_clearly_and_leaves_nothing() {
 
     let out = kit.cli().args(["session", "start", "no-such-user-x"]).run();
     assert_eq!(out.code, 1);
-    assert!(
-        out.stderr.contains("no such user: no-such-user-x"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("no such user: no-such-user-x"), "{}", out.stderr);
 
     let out = kit
         .cli()
-        .args([
-            "session",
-            "start",
-            &user.name,
-            "--command",
-            "no-such-desktop --flag",
-        ])
+        .args(["session", "start", &user.name, "--command", "no-such-desktop --flag"])
         .run();
     assert_eq!(out.code, 1);
-    assert!(
-        out.stderr.contains("no-such-desktop not found"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("no-such-desktop not found"), "{}", out.stderr);
     assert_nothing_left(&kit, &user);
 
     let homeless = TestUser::create_with(Role::Standard, false);
@@ -88,20 +62,10 @@ fn starting_with_bad_input_fails_clearly_and_leaves_nothing() {
     // A program the user may not execute: found, but exec fails inside the
     // worker after the display and PAM session are up; all of it is undone.
     let private = kit.script("root-only-desktop", "exec xclock");
-    std::fs::set_permissions(
-        &private,
-        std::os::unix::fs::PermissionsExt::from_mode(0o700),
-    )
-    .expect("chmod");
+    std::fs::set_permissions(&private, std::os::unix::fs::PermissionsExt::from_mode(0o700)).expect("chmod");
     let out = kit
         .cli()
-        .args([
-            "session",
-            "start",
-            &user.name,
-            "--command",
-            &private.to_string_lossy(),
-        ])
+        .args(["session", "start", &user.name, "--command", &private.to_string_lossy()])
         .run();
     assert_eq!(out.code, 1);
     assert!(
@@ -177,13 +141,7 @@ fn usage_errors_exit_2_with_a_usage_message() {
         assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
         assert!(out.stderr.contains("Usage:"), "{args:?}: {}", out.stderr);
     }
-    let out = kit
-        .cli()
-        .args(["session", "logoff", "999", "--grace", "0"])
-        .run();
-    assert_eq!(
-        out.code, 1,
-        "an unknown id is an outcome, not a usage error"
-    );
+    let out = kit.cli().args(["session", "logoff", "999", "--grace", "0"]).run();
+    assert_eq!(out.code, 1, "an unknown id is an outcome, not a usage error");
     assert!(out.stdout.contains("not_found"), "{}", out.stdout);
 }

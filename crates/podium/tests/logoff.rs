@@ -33,18 +33,14 @@ fn logoff_lets_applications_save_and_leaves_nothing_behind() {
     let other = TestUser::create(Role::Standard);
     let id = kit.start_session(&user, Some(&stubborn_desktop(&kit)));
     let other_id = kit.start_session(&other, Some("xclock"));
-    wait_until(
-        Duration::from_secs(10),
-        "the desktop started everything",
-        || {
-            user.home.join("desktop-started").exists()
-                && procfs::of_user(user.uid)
-                    .iter()
-                    .filter(|p| p.cmdline.starts_with("sleep 1000"))
-                    .count()
-                    == 3
-        },
-    );
+    wait_until(Duration::from_secs(10), "the desktop started everything", || {
+        user.home.join("desktop-started").exists()
+            && procfs::of_user(user.uid)
+                .iter()
+                .filter(|p| p.cmdline.starts_with("sleep 1000"))
+                .count()
+                == 3
+    });
     // The escaped processes are re-parented, but still inside the session.
     for p in procfs::of_user(user.uid) {
         assert!(
@@ -60,14 +56,7 @@ fn logoff_lets_applications_save_and_leaves_nothing_behind() {
 
     let out = kit
         .cli()
-        .args([
-            "session",
-            "logoff",
-            &id.to_string(),
-            "--grace",
-            "0",
-            "--json",
-        ])
+        .args(["session", "logoff", &id.to_string(), "--grace", "0", "--json"])
         .run();
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let results: ActionResults = serde_json::from_str(&out.stdout).expect("results JSON");
@@ -86,9 +75,7 @@ fn logoff_lets_applications_save_and_leaves_nothing_behind() {
         Some("saved on WM_DELETE_WINDOW\n")
     );
     assert_eq!(
-        std::fs::read_to_string(user.home.join("saved-on-term"))
-            .ok()
-            .as_deref(),
+        std::fs::read_to_string(user.home.join("saved-on-term")).ok().as_deref(),
         Some("saved\n")
     );
     assert!(
@@ -97,14 +84,8 @@ fn logoff_lets_applications_save_and_leaves_nothing_behind() {
         procfs::of_user(user.uid)
     );
     assert!(procfs::in_cgroup(&kit.session_cgroup(id)).is_empty());
-    assert!(
-        !kit.session_cgroup_dir(id).exists(),
-        "the cgroup is removed"
-    );
-    assert!(
-        !kit.session_run_dir(id).exists(),
-        "the session directory is removed"
-    );
+    assert!(!kit.session_cgroup_dir(id).exists(), "the cgroup is removed");
+    assert!(!kit.session_run_dir(id).exists(), "the session directory is removed");
     assert!(
         !std::path::Path::new(&runtime).exists(),
         "the runtime directory is removed"
@@ -118,27 +99,20 @@ fn logoff_lets_applications_save_and_leaves_nothing_behind() {
 
     // The other session is untouched.
     let left = kit.sessions();
-    assert_eq!(
-        left.sessions.iter().map(|s| s.id).collect::<Vec<_>>(),
-        vec![other_id]
-    );
+    assert_eq!(left.sessions.iter().map(|s| s.id).collect::<Vec<_>>(), vec![other_id]);
     assert!(
         procfs::of_user(other.uid)
             .iter()
             .any(|p| p.cmdline.starts_with("xclock"))
     );
 
-    let audit: AuditList = serde_json::from_str(&kit.cli().args(["audit", "--json"]).run().stdout)
-        .expect("audit JSON");
+    let audit: AuditList = serde_json::from_str(&kit.cli().args(["audit", "--json"]).run().stdout).expect("audit JSON");
     let rec = audit
         .records
         .iter()
         .find(|r| r.kind == podium_core::AuditKind::Logoff && r.session == Some(id))
         .expect("audit record");
-    assert_eq!(
-        (rec.actor.as_str(), rec.outcome.as_str()),
-        ("root", "forced")
-    );
+    assert_eq!((rec.actor.as_str(), rec.outcome.as_str()), ("root", "forced"));
     assert_eq!(rec.target_user.as_deref(), Some(user.name.as_str()));
     let took = rec.duration_ms.expect("duration recorded");
     assert!(
@@ -224,11 +198,7 @@ fn warning_is_visible_on_the_display_during_the_grace_period() {
     std::thread::sleep(Duration::from_millis(1200));
     let during = screenshot(&display, &xauth);
     assert_eq!(before.len(), during.len(), "same screen size");
-    let changed = before
-        .chunks(3)
-        .zip(during.chunks(3))
-        .filter(|(a, b)| a != b)
-        .count();
+    let changed = before.chunks(3).zip(during.chunks(3)).filter(|(a, b)| a != b).count();
     assert!(
         changed > 20_000,
         "the warning covers a visible area ({changed} pixels changed)"
@@ -237,21 +207,15 @@ fn warning_is_visible_on_the_display_during_the_grace_period() {
     assert_eq!(listed.sessions[0].state, podium_core::SessionState::Closing);
     assert!(listed.sessions[0].logoff_deadline.is_some());
 
-    wait_until(
-        Duration::from_secs(3),
-        "2.5 s into the grace period",
-        || started.elapsed() >= Duration::from_millis(2500),
-    );
+    wait_until(Duration::from_secs(3), "2.5 s into the grace period", || {
+        started.elapsed() >= Duration::from_millis(2500)
+    });
     assert!(
         !procfs::of_user(user.uid).is_empty(),
         "the session lives until the grace period ends"
     );
     let out = handle.join().expect("logoff thread").expect("podium runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(
         started.elapsed() >= Duration::from_secs(3),
         "nothing ended before the grace period"
@@ -271,10 +235,7 @@ fn asking_again_for_a_closing_session_is_not_an_error() {
     assert_eq!(first.code, 0, "{}", first.stderr);
     // A second request with a shorter grace brings the log off forward.
     let started = Instant::now();
-    let second = kit
-        .cli()
-        .args(["session", "logoff", &id, "--grace", "1"])
-        .run();
+    let second = kit.cli().args(["session", "logoff", &id, "--grace", "1"]).run();
     assert_eq!(second.code, 0, "{}{}", second.stdout, second.stderr);
     assert!(second.stdout.contains("done"));
     assert!(

@@ -34,30 +34,17 @@ fn sessions_survive_kill_9_of_the_daemon_and_log_off_cleanly_after() {
             .map(|s| (s.id, s.user.clone(), s.display.clone(), s.created_at))
             .collect::<Vec<_>>()
     };
-    assert_eq!(
-        key(&after),
-        key(&before),
-        "the same sessions, same ids and displays"
-    );
+    assert_eq!(key(&after), key(&before), "the same sessions, same ids and displays");
 
-    let out = kit
-        .cli()
-        .args(["session", "logoff", "--all", "--grace", "0"])
-        .run();
+    let out = kit.cli().args(["session", "logoff", "--all", "--grace", "0"]).run();
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert_eq!(out.stdout.matches("done").count(), 3, "{}", out.stdout);
     for u in &users {
-        assert!(
-            procfs::of_user(u.uid).is_empty(),
-            "{} has processes left",
-            u.name
-        );
+        assert!(procfs::of_user(u.uid).is_empty(), "{} has processes left", u.name);
         assert_eq!(u.pam_markers(), vec!["open_session", "close_session"]);
     }
     wait_until(Duration::from_secs(5), "no zombie under the daemon", || {
-        procfs::descendants(kit.daemon_pid())
-            .iter()
-            .all(|p| p.state != 'Z')
+        procfs::descendants(kit.daemon_pid()).iter().all(|p| p.state != 'Z')
     });
     let audit = kit.cli().args(["audit"]).run().stdout;
     assert_eq!(audit.matches("logoff").count(), 3, "{audit}");
@@ -70,17 +57,13 @@ fn a_session_that_ended_while_the_daemon_was_down_is_cleaned_and_audited() {
     let script = kit.script("short-desktop", "xclock & sleep 3; kill $!");
     let id = kit.start_session(&user, Some(&script.to_string_lossy()));
     kit.kill_daemon();
-    wait_until(
-        Duration::from_secs(15),
-        "the session ends on its own",
-        || procfs::of_user(user.uid).is_empty(),
-    );
+    wait_until(Duration::from_secs(15), "the session ends on its own", || {
+        procfs::of_user(user.uid).is_empty()
+    });
     kit.start_daemon();
-    wait_until(
-        Duration::from_secs(10),
-        "the ended session leaves the list",
-        || kit.sessions().sessions.is_empty(),
-    );
+    wait_until(Duration::from_secs(10), "the ended session leaves the list", || {
+        kit.sessions().sessions.is_empty()
+    });
     let audit = kit.cli().args(["audit"]).run().stdout;
     assert!(
         audit.contains("session_end") && audit.contains("desktop program exited"),
@@ -100,10 +83,7 @@ fn a_killed_worker_is_cleaned_up_and_the_others_are_untouched() {
     let worker = procfs::all()
         .into_iter()
         .find(|p| {
-            p.cmdline.contains("session-worker")
-                && procfs::descendants(p.pid)
-                    .iter()
-                    .any(|c| c.uid == victim.uid)
+            p.cmdline.contains("session-worker") && procfs::descendants(p.pid).iter().any(|c| c.uid == victim.uid)
         })
         .expect("the victim's worker");
     nix::sys::signal::kill(
@@ -117,11 +97,7 @@ fn a_killed_worker_is_cleaned_up_and_the_others_are_untouched() {
     assert!(!kit.session_cgroup_dir(id).exists());
     assert!(!kit.session_run_dir(id).exists());
     assert_eq!(
-        kit.sessions()
-            .sessions
-            .iter()
-            .map(|s| s.id)
-            .collect::<Vec<_>>(),
+        kit.sessions().sessions.iter().map(|s| s.id).collect::<Vec<_>>(),
         vec![other]
     );
     assert!(!procfs::of_user(bystander.uid).is_empty());
@@ -149,11 +125,7 @@ fn a_killed_display_ends_only_its_own_session() {
     assert!(procfs::of_user(victim.uid).is_empty());
     assert!(!kit.session_cgroup_dir(id).exists());
     assert_eq!(
-        kit.sessions()
-            .sessions
-            .iter()
-            .map(|s| s.id)
-            .collect::<Vec<_>>(),
+        kit.sessions().sessions.iter().map(|s| s.id).collect::<Vec<_>>(),
         vec![other]
     );
     let audit = kit.cli().args(["audit"]).run().stdout;

@@ -52,10 +52,7 @@ fn logoff_all_acts_per_session_as_each_role_may() {
             .stdout,
     )
     .expect("JSON");
-    assert_eq!(
-        own.sessions.iter().map(|s| s.id).collect::<Vec<_>>(),
-        vec![s1]
-    );
+    assert_eq!(own.sessions.iter().map(|s| s.id).collect::<Vec<_>>(), vec![s1]);
     // Naming someone else's session is refused too.
     let out = kit
         .cli()
@@ -108,10 +105,7 @@ fn logoff_all_acts_per_session_as_each_role_may() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 
     // Root ends everything else.
-    let out = kit
-        .cli()
-        .args(["session", "logoff", "--all", "--grace", "0"])
-        .run();
+    let out = kit.cli().args(["session", "logoff", "--all", "--grace", "0"]).run();
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(kit.sessions().sessions.is_empty());
     assert!(procfs::of_user(adm.uid).is_empty());
@@ -133,11 +127,7 @@ fn only_administrators_start_sessions_for_others_and_read_the_audit() {
     let kit = Kit::start(PODIUM);
     let dash = TestUser::create(Role::Dashboard);
     let std1 = TestUser::create(Role::Standard);
-    let out = kit
-        .cli()
-        .as_user(&dash)
-        .args(["session", "start", &std1.name])
-        .run();
+    let out = kit.cli().as_user(&dash).args(["session", "start", &std1.name]).run();
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("only administrators"), "{}", out.stderr);
     assert!(kit.sessions().sessions.is_empty());

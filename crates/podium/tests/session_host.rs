@@ -13,10 +13,7 @@ const PODIUM: &str = env!("CARGO_BIN_EXE_podium");
 fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
     let kit = Kit::start(PODIUM);
     let users: Vec<TestUser> = (0..3).map(|_| TestUser::create(Role::Standard)).collect();
-    let ids: Vec<u32> = users
-        .iter()
-        .map(|u| kit.start_session(u, Some("xclock")))
-        .collect();
+    let ids: Vec<u32> = users.iter().map(|u| kit.start_session(u, Some("xclock"))).collect();
     let tcp_listeners = procfs::tcp_listen_inodes();
 
     for (user, id) in users.iter().zip(&ids) {
@@ -29,19 +26,15 @@ fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
         });
         let expected_groups = {
             let name = std::ffi::CString::new(user.name.as_str()).expect("name");
-            let mut g: Vec<u32> =
-                nix::unistd::getgrouplist(&name, nix::unistd::Gid::from_raw(user.gid))
-                    .expect("getgrouplist")
-                    .into_iter()
-                    .map(|g| g.as_raw())
-                    .collect();
+            let mut g: Vec<u32> = nix::unistd::getgrouplist(&name, nix::unistd::Gid::from_raw(user.gid))
+                .expect("getgrouplist")
+                .into_iter()
+                .map(|g| g.as_raw())
+                .collect();
             g.sort_unstable();
             g
         };
-        assert!(
-            expected_groups.len() >= 2,
-            "the test user has a supplementary group"
-        );
+        assert!(expected_groups.len() >= 2, "the test user has a supplementary group");
         for p in procfs::of_user(user.uid) {
             assert_eq!(
                 p.cgroup,
@@ -52,11 +45,7 @@ fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
             );
             let mut groups = p.groups.clone();
             groups.sort_unstable();
-            assert_eq!(
-                groups, expected_groups,
-                "process {} has the user's groups",
-                p.pid
-            );
+            assert_eq!(groups, expected_groups, "process {} has the user's groups", p.pid);
         }
         // The display: Xvnc in the display group, VNC on a root-only Unix socket, no TCP.
         let xvnc = procfs::in_cgroup(&format!("{cgroup}/display"));
@@ -86,13 +75,13 @@ fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
             Some(v1) => std::fs::read_to_string(format!("/sys/fs/cgroup/pids{v1}/pids.max")),
             None => std::fs::read_to_string(kit.session_cgroup_dir(*id).join("pids.max")),
         };
-        assert_eq!(pids_max.expect("a pids limit applies").trim(), "1024", "session.max_processes default");
+        assert_eq!(
+            pids_max.expect("a pids limit applies").trim(),
+            "1024",
+            "session.max_processes default"
+        );
         // The environment the desktop got.
-        let env = std::fs::read(format!(
-            "/proc/{}/environ",
-            procfs::of_user(user.uid)[0].pid
-        ))
-        .expect("environ");
+        let env = std::fs::read(format!("/proc/{}/environ", procfs::of_user(user.uid)[0].pid)).expect("environ");
         let env = String::from_utf8_lossy(&env);
         for var in [
             "HOME=",
@@ -109,10 +98,7 @@ fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
         }
         let runtime = format!("/run/user/{}", user.uid);
         let meta = std::fs::metadata(&runtime).expect("runtime dir");
-        assert_eq!(
-            (meta.uid(), meta.permissions().mode() & 0o777),
-            (user.uid, 0o700)
-        );
+        assert_eq!((meta.uid(), meta.permissions().mode() & 0o777), (user.uid, 0o700));
     }
 
     let out = kit.cli().args(["session", "list", "--json"]).run();
@@ -136,12 +122,7 @@ fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
         "logoff_deadline",
     ];
     for (s, user) in sessions.iter().zip(&users) {
-        let mut keys: Vec<&str> = s
-            .as_object()
-            .expect("object")
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let mut keys: Vec<&str> = s.as_object().expect("object").keys().map(String::as_str).collect();
         keys.sort_unstable();
         let mut want = spec_keys.to_vec();
         want.sort_unstable();

@@ -27,12 +27,7 @@ struct PamResponse {
     resp_retcode: c_int,
 }
 
-type ConvFn = unsafe extern "C" fn(
-    c_int,
-    *mut *const PamMessage,
-    *mut *mut PamResponse,
-    *mut c_void,
-) -> c_int;
+type ConvFn = unsafe extern "C" fn(c_int, *mut *const PamMessage, *mut *mut PamResponse, *mut c_void) -> c_int;
 
 #[repr(C)]
 struct PamConv {
@@ -158,8 +153,7 @@ unsafe extern "C" fn converse(
     // into PAM, so no other reference to it is live.
     let conv = unsafe { &mut *appdata.cast::<Conversation>() };
     // SAFETY: calloc returns zeroed memory PAM frees with free(); n > 0.
-    let replies =
-        unsafe { libc::calloc(n, std::mem::size_of::<PamResponse>()) }.cast::<PamResponse>();
+    let replies = unsafe { libc::calloc(n, std::mem::size_of::<PamResponse>()) }.cast::<PamResponse>();
     if replies.is_null() {
         return PAM_BUF_ERR;
     }
@@ -170,9 +164,7 @@ unsafe extern "C" fn converse(
             String::new()
         } else {
             // SAFETY: modules pass NUL-terminated strings.
-            unsafe { CStr::from_ptr(m.msg) }
-                .to_string_lossy()
-                .into_owned()
+            unsafe { CStr::from_ptr(m.msg) }.to_string_lossy().into_owned()
         };
         let answer: Option<&[u8]> = match m.msg_style {
             PAM_PROMPT_ECHO_OFF => conv.password.as_deref().map(Vec::as_slice),
@@ -226,19 +218,14 @@ impl Pam {
     ///
     /// # Errors
     /// [`PamError`] when PAM cannot start (no such service file, out of memory).
-    pub fn start(
-        service: &str,
-        user: &str,
-        password: Option<Zeroizing<Vec<u8>>>,
-    ) -> Result<Pam, PamError> {
+    pub fn start(service: &str, user: &str, password: Option<Zeroizing<Vec<u8>>>) -> Result<Pam, PamError> {
         let err = |message: String| PamError {
             call: "pam_start",
             service: service.into(),
             code: -1,
             message,
         };
-        let c_service =
-            CString::new(service).map_err(|_| err("service name contains NUL".into()))?;
+        let c_service = CString::new(service).map_err(|_| err("service name contains NUL".into()))?;
         let c_user = CString::new(user).map_err(|_| err("user name contains NUL".into()))?;
         let mut conversation = Box::new(Conversation {
             password,
@@ -251,14 +238,7 @@ impl Pam {
         let mut handle: *mut PamHandleT = std::ptr::null_mut();
         // SAFETY: valid NUL-terminated strings; `conv` and `conversation`
         // are boxed and owned by the returned Pam, so they outlive the handle.
-        let rc = unsafe {
-            pam_start(
-                c_service.as_ptr(),
-                c_user.as_ptr(),
-                &raw const *conv,
-                &raw mut handle,
-            )
-        };
+        let rc = unsafe { pam_start(c_service.as_ptr(), c_user.as_ptr(), &raw const *conv, &raw mut handle) };
         if rc != PAM_SUCCESS || handle.is_null() {
             return Err(err(format!("code {rc}")));
         }

@@ -146,10 +146,7 @@ impl ExecPlan {
     pub fn new(program: &str, argv: &[String]) -> Result<Self, SpawnError> {
         Ok(ExecPlan {
             program: cstring("program path", program)?,
-            argv: argv
-                .iter()
-                .map(|a| cstring("argument", a))
-                .collect::<Result<_, _>>()?,
+            argv: argv.iter().map(|a| cstring("argument", a)).collect::<Result<_, _>>()?,
             envp: Vec::new(),
             cgroup_procs: Vec::new(),
             credentials: None,
@@ -164,10 +161,7 @@ impl ExecPlan {
     ///
     /// # Errors
     /// [`SpawnError::Nul`] when a string holds a NUL byte.
-    pub fn env<'a>(
-        mut self,
-        vars: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Self, SpawnError> {
+    pub fn env<'a>(mut self, vars: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, SpawnError> {
         self.envp = vars
             .into_iter()
             .map(|(k, v)| cstring("environment variable", &format!("{k}={v}")))
@@ -231,8 +225,7 @@ impl ExecPlan {
             return Err(SpawnError::Fork(std::io::Error::last_os_error()));
         }
         // SAFETY: pipe2 succeeded, so both descriptors are open and ours alone.
-        let (status_r, status_w) =
-            unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let (status_r, status_w) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
 
         // SAFETY: fork in a single-threaded process (documented contract of
         // this function); the child only runs `child_after_fork`, which makes
@@ -285,12 +278,7 @@ fn read_full(fd: &OwnedFd, buf: &mut [u8]) -> usize {
 }
 
 /// The child between `fork` and `exec`. Async-signal-safe calls only.
-fn child_after_fork(
-    plan: &ExecPlan,
-    argv: *const *const c_char,
-    envp: *const *const c_char,
-    status: RawFd,
-) -> ! {
+fn child_after_fork(plan: &ExecPlan, argv: *const *const c_char, envp: *const *const c_char, status: RawFd) -> ! {
     let fail = |step: Step| -> ! {
         // SAFETY: __errno_location is always valid in the calling thread.
         let errno = unsafe { *libc::__errno_location() };
@@ -313,13 +301,7 @@ fn child_after_fork(
         if libc::sigprocmask(libc::SIG_SETMASK, &raw const empty, std::ptr::null_mut()) != 0 {
             fail(Step::Signals);
         }
-        for sig in [
-            libc::SIGPIPE,
-            libc::SIGCHLD,
-            libc::SIGTERM,
-            libc::SIGINT,
-            libc::SIGHUP,
-        ] {
+        for sig in [libc::SIGPIPE, libc::SIGCHLD, libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
             libc::signal(sig, libc::SIG_DFL);
         }
         for fd in &plan.cgroup_procs {
@@ -370,8 +352,7 @@ fn child_after_fork(
             }
         }
         if let Output::UserFile(path) = &plan.output {
-            let flags =
-                libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+            let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC | libc::O_NOFOLLOW | libc::O_CLOEXEC;
             let fd = libc::open(path.as_ptr(), flags, 0o600);
             if fd >= 0 && (libc::dup2(fd, 1) < 0 || libc::dup2(fd, 2) < 0) {
                 fail(Step::Output);

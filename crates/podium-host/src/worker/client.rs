@@ -1,8 +1,6 @@
 //! The daemon's side of a session worker: starting one, and talking to it.
 
-use super::protocol::{
-    EndReport, MAX_LINE, ReclaimSpec, Reply, Request, Running, StartReport, WorkerSpec,
-};
+use super::protocol::{EndReport, MAX_LINE, ReclaimSpec, Reply, Request, Running, StartReport, WorkerSpec};
 use crate::error::{HostError, Result};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -57,9 +55,7 @@ async fn run_json<I: serde::Serialize, O: serde::de::DeserializeOwned + Send + '
             )));
         }
         Ok(Err(e)) => {
-            return Err(HostError::StartFailed(format!(
-                "session worker failed: {e}"
-            )));
+            return Err(HostError::StartFailed(format!("session worker failed: {e}")));
         }
         Ok(Ok(Err(e))) => {
             return Err(HostError::StartFailed(format!(
@@ -73,8 +69,7 @@ async fn run_json<I: serde::Serialize, O: serde::de::DeserializeOwned + Send + '
             "the session worker exited without a report (see the daemon's log)".into(),
         ));
     }
-    let value = serde_json::from_str(line.trim())
-        .map_err(|e| HostError::Protocol(format!("{e}: {line}")))?;
+    let value = serde_json::from_str(line.trim()).map_err(|e| HostError::Protocol(format!("{e}: {line}")))?;
     Ok((value, pid))
 }
 
@@ -88,8 +83,7 @@ fn pid_i32(pid: u32) -> i32 {
 /// # Errors
 /// [`HostError::StartFailed`] with the worker's explanation.
 pub async fn start(exe: &Path, spec: &WorkerSpec) -> Result<Running> {
-    let (report, _pid): (StartReport, u32) =
-        run_json(exe, &["session-worker"], spec, START_TIMEOUT).await?;
+    let (report, _pid): (StartReport, u32) = run_json(exe, &["session-worker"], spec, START_TIMEOUT).await?;
     match report {
         StartReport::Ready(r) => Ok(r),
         StartReport::Failed { message } => Err(HostError::StartFailed(message)),
@@ -101,13 +95,7 @@ pub async fn start(exe: &Path, spec: &WorkerSpec) -> Result<Running> {
 /// # Errors
 /// When the reclaiming worker itself fails.
 pub async fn reclaim(exe: &Path, spec: &ReclaimSpec) -> Result<EndReport> {
-    let (report, _pid) = run_json(
-        exe,
-        &["session-worker", "--reclaim"],
-        spec,
-        Duration::from_secs(30),
-    )
-    .await?;
+    let (report, _pid) = run_json(exe, &["session-worker", "--reclaim"], spec, Duration::from_secs(30)).await?;
     Ok(report)
 }
 
@@ -140,8 +128,7 @@ impl Connection {
     /// # Errors
     /// When the worker is gone.
     pub async fn send(&mut self, request: &Request) -> Result<()> {
-        let mut line =
-            serde_json::to_vec(request).map_err(|e| HostError::Protocol(e.to_string()))?;
+        let mut line = serde_json::to_vec(request).map_err(|e| HostError::Protocol(e.to_string()))?;
         line.push(b'\n');
         self.writer
             .write_all(&line)

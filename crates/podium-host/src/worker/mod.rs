@@ -53,19 +53,11 @@ fn leave_report(spec: &WorkerSpec, report: &EndReport) {
         .and_then(|bytes| std::fs::write(&tmp, bytes))
         .and_then(|()| std::fs::rename(&tmp, &path));
     if let Err(e) = written {
-        tracing::error!(
-            session = spec.id,
-            "cannot write end report {}: {e}",
-            path.display()
-        );
+        tracing::error!(session = spec.id, "cannot write end report {}: {e}", path.display());
     }
 }
 
-fn end_report(
-    spec: &WorkerSpec,
-    cause: EndCause,
-    outcome: (podium_core::EndKind, Vec<String>),
-) -> EndReport {
+fn end_report(spec: &WorkerSpec, cause: EndCause, outcome: (podium_core::EndKind, Vec<String>)) -> EndReport {
     let (end, problems) = outcome;
     for p in &problems {
         tracing::warn!(session = spec.id, user = %spec.user, "while ending: {p}");
@@ -95,11 +87,7 @@ pub fn reclaim_main() -> i32 {
         }
     };
     let spec = r.spec.clone();
-    let report = end_report(
-        &spec,
-        EndCause::WorkerDied,
-        Session::reclaim(r.spec, r.running),
-    );
+    let report = end_report(&spec, EndCause::WorkerDied, Session::reclaim(r.spec, r.running));
     leave_report(&spec, &report);
     print_line(&report);
     0
@@ -139,9 +127,7 @@ pub fn worker_main() -> i32 {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!("session did not start: {e}");
-            print_line(&StartReport::Failed {
-                message: e.to_string(),
-            });
+            print_line(&StartReport::Failed { message: e.to_string() });
             return 1;
         }
     };
@@ -173,12 +159,7 @@ pub fn worker_main() -> i32 {
 
 fn block_signals() -> nix::Result<SignalFd> {
     let mut mask = SigSet::empty();
-    for s in [
-        Signal::SIGCHLD,
-        Signal::SIGTERM,
-        Signal::SIGINT,
-        Signal::SIGHUP,
-    ] {
+    for s in [Signal::SIGCHLD, Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
         mask.add(s);
     }
     sigprocmask(SigmaskHow::SIG_BLOCK, Some(&mask), None)?;
@@ -210,11 +191,7 @@ impl Client {
 
 fn accept_all(listener: &UnixListener, clients: &mut Vec<Client>) {
     while let Ok((stream, _)) = listener.accept() {
-        if stream.set_nonblocking(false).is_ok()
-            && stream
-                .set_write_timeout(Some(Duration::from_secs(2)))
-                .is_ok()
-        {
+        if stream.set_nonblocking(false).is_ok() && stream.set_write_timeout(Some(Duration::from_secs(2))).is_ok() {
             clients.push(Client {
                 stream,
                 input: Vec::new(),
@@ -263,11 +240,7 @@ fn serve(mut session: Session, listener: &UnixListener, signals: &SignalFd) -> i
                 PollFd::new(signals.as_fd(), PollFlags::POLLIN),
                 PollFd::new(listener.as_fd(), PollFlags::POLLIN),
             ];
-            fds.extend(
-                clients
-                    .iter()
-                    .map(|c| PollFd::new(c.stream.as_fd(), PollFlags::POLLIN)),
-            );
+            fds.extend(clients.iter().map(|c| PollFd::new(c.stream.as_fd(), PollFlags::POLLIN)));
             match poll(&mut fds, PollTimeout::NONE) {
                 Ok(_) | Err(nix::errno::Errno::EINTR) => {}
                 Err(e) => {
@@ -317,11 +290,7 @@ fn serve(mut session: Session, listener: &UnixListener, signals: &SignalFd) -> i
 }
 
 /// Reads what the daemon sent and answers it. False when the connection is over.
-fn handle_input(
-    client: &mut Client,
-    session: &Session,
-    ending: &mut Option<(EndCause, Duration)>,
-) -> bool {
+fn handle_input(client: &mut Client, session: &Session, ending: &mut Option<(EndCause, Duration)>) -> bool {
     let mut buf = [0u8; 4096];
     let n = match client.stream.read(&mut buf) {
         Ok(0) | Err(_) => return false,
@@ -352,10 +321,7 @@ fn handle_input(
             }
             Request::Terminate { timeout_ms } => {
                 if ending.is_none() {
-                    *ending = Some((
-                        EndCause::Terminated,
-                        Duration::from_millis(timeout_ms.min(600_000)),
-                    ));
+                    *ending = Some((EndCause::Terminated, Duration::from_millis(timeout_ms.min(600_000))));
                 }
             }
         }

@@ -210,8 +210,7 @@ mod tests {
 
     #[test]
     fn requests_are_one_line_of_json() {
-        let line =
-            serde_json::to_string(&Request::Terminate { timeout_ms: 5000 }).expect("serializes");
+        let line = serde_json::to_string(&Request::Terminate { timeout_ms: 5000 }).expect("serializes");
         assert_eq!(line, r#"{"terminate":{"timeout_ms":5000}}"#);
         assert_eq!(
             serde_json::to_string(&Request::Status).expect("serializes"),

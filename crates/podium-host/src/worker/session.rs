@@ -146,12 +146,7 @@ impl Session {
         self.pam = Some(pam);
 
         let cookie = Cookie::generate()?;
-        xauth::write(
-            &self.spec.server_xauth(),
-            &xauth::file_contents("", "", &cookie),
-            0,
-            0,
-        )?;
+        xauth::write(&self.spec.server_xauth(), &xauth::file_contents("", "", &cookie), 0, 0)?;
         self.start_display()?;
         let display = self
             .display
@@ -215,17 +210,13 @@ impl Session {
             // Without a system locale, still speak UTF-8 (names like Chloé).
             env.push(("LANG", "C.UTF-8"));
         }
-        let errors_file = CString::new(
-            account
-                .home
-                .join(".xsession-errors")
-                .to_string_lossy()
-                .as_bytes(),
-        )
-        .map_err(|_| HostError::UnusableAccount {
-            user: account.name.clone(),
-            why: "home path".into(),
-        })?;
+        let errors_file =
+            CString::new(account.home.join(".xsession-errors").to_string_lossy().as_bytes()).map_err(|_| {
+                HostError::UnusableAccount {
+                    user: account.name.clone(),
+                    why: "home path".into(),
+                }
+            })?;
         let plan = ExecPlan::new(&self.spec.program.to_string_lossy(), &self.spec.argv)?
             .env(env)?
             .cgroups(self.spec.cgroup.join_fds(Part::Desktop)?)
@@ -250,8 +241,7 @@ impl Session {
             .open(&log_path)
             .map_err(HostError::io("create", &log_path))?
             .into();
-        let (ready_r, ready_w) =
-            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(HostError::sys("pipe"))?;
+        let (ready_r, ready_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(HostError::sys("pipe"))?;
         let argv = crate::display::xvnc_args(&self.spec);
         let plan = ExecPlan::new(&self.spec.xvnc.to_string_lossy(), &argv)?
             .cgroups(self.spec.cgroup.join_fds(Part::Display)?)
@@ -268,12 +258,7 @@ impl Session {
             }
             None => {
                 let log = fs::read_to_string(&log_path).unwrap_or_default();
-                let tail: Vec<&str> = log
-                    .lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .rev()
-                    .take(3)
-                    .collect();
+                let tail: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).rev().take(3).collect();
                 let tail: Vec<&str> = tail.into_iter().rev().collect();
                 Err(HostError::StartFailed(format!(
                     "Xvnc did not start: {}",
@@ -393,11 +378,7 @@ const OWN_VARS: [&str; 9] = [
     "XDG_SESSION_TYPE",
 ];
 
-fn remove_if_there(
-    path: &Path,
-    problems: &mut Vec<String>,
-    remove: fn(&Path) -> std::io::Result<()>,
-) {
+fn remove_if_there(path: &Path, problems: &mut Vec<String>, remove: fn(&Path) -> std::io::Result<()>) {
     match remove(path) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -408,12 +389,7 @@ fn remove_if_there(
 /// Asks every process of `part` to stop (SIGTERM, then SIGCONT so stopped
 /// ones see it), waits up to `timeout` for the part to be empty, then kills
 /// what is left. Returns whether anything had to be killed.
-fn stop_part(
-    cg: &crate::cgroup::SessionCgroup,
-    part: Part,
-    timeout: Duration,
-    problems: &mut Vec<String>,
-) -> bool {
+fn stop_part(cg: &crate::cgroup::SessionCgroup, part: Part, timeout: Duration, problems: &mut Vec<String>) -> bool {
     let deadline = Instant::now() + timeout;
     let mut asked = std::collections::HashSet::new();
     loop {
@@ -442,10 +418,7 @@ fn stop_part(
     }
     reap();
     if cg.populated(part) {
-        problems.push(format!(
-            "processes {:?} survived cgroup.kill",
-            cg.pids(part)
-        ));
+        problems.push(format!("processes {:?} survived cgroup.kill", cg.pids(part)));
     }
     true
 }
@@ -511,10 +484,8 @@ fn ensure_runtime_dir(from_pam: Option<PathBuf>, account: &Account) -> Result<(P
         .mode(0o700)
         .create(&dir)
         .map_err(HostError::io("create", &dir))?;
-    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
-        .map_err(HostError::io("chmod", &dir))?;
-    std::os::unix::fs::chown(&dir, Some(account.uid), Some(account.gid))
-        .map_err(HostError::io("chown", &dir))?;
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).map_err(HostError::io("chmod", &dir))?;
+    std::os::unix::fs::chown(&dir, Some(account.uid), Some(account.gid)).map_err(HostError::io("chown", &dir))?;
     Ok((dir, true))
 }
 

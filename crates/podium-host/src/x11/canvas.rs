@@ -82,8 +82,7 @@ impl Canvas {
     }
 
     fn plot(&mut self, x: i32, y: i32, color: Rgb, alpha: u8) {
-        if x < 0 || y < 0 || x >= i32::from(self.width) || y >= i32::from(self.height) || alpha == 0
-        {
+        if x < 0 || y < 0 || x >= i32::from(self.width) || y >= i32::from(self.height) || alpha == 0 {
             return;
         }
         #[allow(clippy::cast_sign_loss)]
@@ -135,22 +134,12 @@ impl Canvas {
     /// Width of `text` at `size` pixels.
     #[must_use]
     pub fn measure(font: &Font, size: f32, text: &str) -> f32 {
-        text.chars()
-            .map(|c| font.metrics(c, size).advance_width)
-            .sum()
+        text.chars().map(|c| font.metrics(c, size).advance_width).sum()
     }
 
     /// Draws `text` with its baseline at `baseline`, starting at `x`.
     /// Returns the x after the last glyph.
-    pub fn text(
-        &mut self,
-        font: &Font,
-        size: f32,
-        x: f32,
-        baseline: i32,
-        color: Rgb,
-        text: &str,
-    ) -> f32 {
+    pub fn text(&mut self, font: &Font, size: f32, x: f32, baseline: i32, color: Rgb, text: &str) -> f32 {
         let mut pen = x;
         for c in text.chars() {
             let (m, bitmap) = font.rasterize(c, size);
@@ -196,32 +185,15 @@ impl Canvas {
     ///
     /// # Errors
     /// When the connection fails.
-    pub fn put(
-        &self,
-        conn: &impl Connection,
-        window: Window,
-        gc: Gcontext,
-        depth: u8,
-    ) -> Result<(), ReplyOrIdError> {
+    pub fn put(&self, conn: &impl Connection, window: Window, gc: Gcontext, depth: u8) -> Result<(), ReplyOrIdError> {
         let lsb = conn.setup().image_byte_order == ImageOrder::LSB_FIRST;
         let row_bytes = usize::from(self.width) * 4;
-        let max_bytes = conn
-            .maximum_request_bytes()
-            .saturating_sub(64)
-            .max(row_bytes);
+        let max_bytes = conn.maximum_request_bytes().saturating_sub(64).max(row_bytes);
         let rows_per_strip = (max_bytes / row_bytes).clamp(1, usize::from(self.height.max(1)));
-        for (strip, chunk) in self
-            .px
-            .chunks(rows_per_strip * usize::from(self.width))
-            .enumerate()
-        {
+        for (strip, chunk) in self.px.chunks(rows_per_strip * usize::from(self.width)).enumerate() {
             let mut data = Vec::with_capacity(chunk.len() * 4);
             for p in chunk {
-                data.extend_from_slice(&if lsb {
-                    p.to_le_bytes()
-                } else {
-                    p.to_be_bytes()
-                });
+                data.extend_from_slice(&if lsb { p.to_le_bytes() } else { p.to_be_bytes() });
             }
             let rows = u16::try_from(chunk.len() / usize::from(self.width).max(1)).unwrap_or(0);
             let y = i16::try_from(strip * rows_per_strip).unwrap_or(i16::MAX);

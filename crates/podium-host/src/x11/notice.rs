@@ -16,8 +16,7 @@ use std::time::{Duration, SystemTime};
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
 use x11rb::protocol::xproto::{
-    ConfigureWindowAux, ConnectionExt, CreateGCAux, CreateWindowAux, EventMask, StackMode,
-    WindowClass,
+    ConfigureWindowAux, ConnectionExt, CreateGCAux, CreateWindowAux, EventMask, StackMode, WindowClass,
 };
 use x11rb::rust_connection::RustConnection;
 use x11rb::wrapper::ConnectionExt as _;
@@ -36,11 +35,7 @@ impl Lang {
     /// From a locale such as `fr_FR.UTF-8`; English unless it is French.
     #[must_use]
     pub fn from_locale(locale: &str) -> Lang {
-        if locale.starts_with("fr") {
-            Lang::Fr
-        } else {
-            Lang::En
-        }
+        if locale.starts_with("fr") { Lang::Fr } else { Lang::En }
     }
 }
 
@@ -65,9 +60,7 @@ const TITLE: u32 = 0xffffff;
 const BODY: u32 = 0xd1d5db;
 
 fn seconds_left(deadline: SystemTime) -> u64 {
-    let left = deadline
-        .duration_since(SystemTime::now())
-        .unwrap_or_default();
+    let left = deadline.duration_since(SystemTime::now()).unwrap_or_default();
     left.as_secs() + u64::from(left.subsec_nanos() > 0)
 }
 
@@ -80,18 +73,14 @@ pub fn warning_text(lang: Lang, seconds: u64, by: &str) -> (String, String) {
                 "Your session will be logged off in {seconds} second{}",
                 if seconds == 1 { "" } else { "s" }
             ),
-            format!(
-                "Requested by {by}. Save your work now: open applications will be asked to close."
-            ),
+            format!("Requested by {by}. Save your work now: open applications will be asked to close."),
         ),
         Lang::Fr => (
             format!(
                 "Votre session sera fermée dans {seconds} seconde{}",
                 if seconds > 1 { "s" } else { "" }
             ),
-            format!(
-                "Demandé par {by}. Enregistrez votre travail : les applications ouvertes vont être fermées."
-            ),
+            format!("Demandé par {by}. Enregistrez votre travail : les applications ouvertes vont être fermées."),
         ),
     }
 }
@@ -108,14 +97,7 @@ pub fn render_warning(f: &Fonts, width: u16, lang: Lang, seconds: u64, by: &str)
     let size = if number.len() > 2 { 30.0 } else { 40.0 };
     let nw = Canvas::measure(&f.bold, size, &number);
     #[allow(clippy::cast_precision_loss)]
-    c.text(
-        &f.bold,
-        size,
-        cx as f32 - nw / 2.0,
-        cy + 14,
-        BACKGROUND,
-        &number,
-    );
+    c.text(&f.bold, size, cx as f32 - nw / 2.0, cy + 14, BACKGROUND, &number);
     let (title, body) = warning_text(lang, seconds, by);
     let text_x = 150.0;
     #[allow(clippy::cast_precision_loss)]
@@ -125,11 +107,7 @@ pub fn render_warning(f: &Fonts, width: u16, lang: Lang, seconds: u64, by: &str)
         title_size -= 1.0;
     }
     c.text(&f.bold, title_size, text_x, 62, TITLE, &title);
-    for (i, line) in Canvas::wrap(&f.regular, 17.0, &body, max)
-        .iter()
-        .take(3)
-        .enumerate()
-    {
+    for (i, line) in Canvas::wrap(&f.regular, 17.0, &body, max).iter().take(3).enumerate() {
         c.text(
             &f.regular,
             17.0,
@@ -215,15 +193,8 @@ impl Drop for Notice {
 fn open_window(access: &DisplayAccess) -> Result<Shown> {
     let conn = access.connect()?;
     let e = |err: &dyn std::fmt::Display| access.error(err);
-    let screen = conn
-        .setup()
-        .roots
-        .first()
-        .ok_or_else(|| e(&"no screen"))?
-        .clone();
-    let width = CARD_WIDTH
-        .min(screen.width_in_pixels.saturating_sub(40))
-        .max(320);
+    let screen = conn.setup().roots.first().ok_or_else(|| e(&"no screen"))?.clone();
+    let width = CARD_WIDTH.min(screen.width_in_pixels.saturating_sub(40)).max(320);
     let x = i16::try_from((screen.width_in_pixels.saturating_sub(width)) / 2).unwrap_or(0);
     let window = conn.generate_id().map_err(|x| e(&x))?;
     let aux = CreateWindowAux::new()
@@ -253,8 +224,7 @@ fn open_window(access: &DisplayAccess) -> Result<Shown> {
         b"Podium notice",
     );
     let gc = conn.generate_id().map_err(|x| e(&x))?;
-    conn.create_gc(gc, window, &CreateGCAux::new())
-        .map_err(|x| e(&x))?;
+    conn.create_gc(gc, window, &CreateGCAux::new()).map_err(|x| e(&x))?;
     conn.map_window(window).map_err(|x| e(&x))?;
     conn.flush().map_err(|x| e(&x))?;
     Ok(Shown {
@@ -269,10 +239,7 @@ fn open_window(access: &DisplayAccess) -> Result<Shown> {
 fn draw(s: &Shown, content: &Mutex<Content>, lang: Lang) -> Option<u64> {
     let f = fonts()?;
     let c = content.lock().ok()?.clone();
-    let Content::LogoffWarning {
-        deadline,
-        requested_by,
-    } = c;
+    let Content::LogoffWarning { deadline, requested_by } = c;
     let secs = seconds_left(deadline);
     let canvas = render_warning(f, s.width, lang, secs, &requested_by);
     canvas.put(&s.conn, s.window, s.gc, s.depth).ok()?;
@@ -304,10 +271,9 @@ fn run(s: &Shown, stop: &AtomicBool, content: &Mutex<Content>, lang: Lang) {
             }
         }
         if ticks % 5 == 0 {
-            let raised = s.conn.configure_window(
-                s.window,
-                &ConfigureWindowAux::new().stack_mode(StackMode::ABOVE),
-            );
+            let raised = s
+                .conn
+                .configure_window(s.window, &ConfigureWindowAux::new().stack_mode(StackMode::ABOVE));
             if raised.is_err() || s.conn.flush().is_err() {
                 return;
             }

@@ -4,9 +4,7 @@
 use super::DisplayAccess;
 use crate::error::Result;
 use x11rb::connection::Connection;
-use x11rb::protocol::xproto::{
-    AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, MapState, Window,
-};
+use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, MapState, Window};
 use x11rb::rust_connection::RustConnection;
 
 /// How deep below a top-level window (a window manager's frame) to look for
@@ -118,12 +116,8 @@ pub fn ask_all_to_close(access: &DisplayAccess) -> Result<Vec<Window>> {
         if !protocols(&conn, w, &a).contains(&a.wm_delete_window) {
             continue;
         }
-        let event =
-            ClientMessageEvent::new(32, w, a.wm_protocols, [a.wm_delete_window, 0, 0, 0, 0]);
-        if conn
-            .send_event(false, w, EventMask::NO_EVENT, event)
-            .is_ok()
-        {
+        let event = ClientMessageEvent::new(32, w, a.wm_protocols, [a.wm_delete_window, 0, 0, 0, 0]);
+        if conn.send_event(false, w, EventMask::NO_EVENT, event).is_ok() {
             asked.push(w);
         }
     }

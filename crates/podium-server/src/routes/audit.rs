@@ -32,9 +32,10 @@ async fn audit(
     let Query(q) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
     let since = match q.since.as_deref() {
         None => None,
-        Some(t) => Some(Timestamp::parse(t).ok_or_else(|| {
-            AppError::bad_request(format!("\"since\" is not an RFC 3339 time: {t:?}"))
-        })?),
+        Some(t) => Some(
+            Timestamp::parse(t)
+                .ok_or_else(|| AppError::bad_request(format!("\"since\" is not an RFC 3339 time: {t:?}")))?,
+        ),
     };
     let limit = match q.limit.as_deref() {
         None => 1000,
@@ -42,9 +43,7 @@ async fn audit(
             .parse::<u32>()
             .ok()
             .filter(|l| (1..=10_000).contains(l))
-            .ok_or_else(|| {
-                AppError::bad_request(format!("\"limit\" must be 1 to 10000, not {l:?}"))
-            })?,
+            .ok_or_else(|| AppError::bad_request(format!("\"limit\" must be 1 to 10000, not {l:?}")))?,
     };
     Ok(Json(s.host.audit(&caller, since, limit)?))
 }

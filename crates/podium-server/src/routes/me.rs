@@ -13,8 +13,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn me(Who(caller): Who) -> Json<Me> {
-    let full_name =
-        Account::by_uid(caller.uid).map_or_else(|_| caller.user.clone(), |a| a.full_name);
+    let full_name = Account::by_uid(caller.uid).map_or_else(|_| caller.user.clone(), |a| a.full_name);
     Json(Me {
         user: caller.user,
         full_name,

@@ -24,8 +24,5 @@ pub async fn not_found() -> AppError {
 }
 
 async fn method_not_allowed() -> AppError {
-    AppError::new(
-        ErrorCode::MethodNotAllowed,
-        "this route does not accept that method",
-    )
+    AppError::new(ErrorCode::MethodNotAllowed, "this route does not accept that method")
 }

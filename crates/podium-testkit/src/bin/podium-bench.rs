@@ -58,12 +58,20 @@ fn logoff_all(podium: &str, n: usize) -> String {
         starts.push(t.elapsed());
     }
     podium_testkit::wait_until(Duration::from_secs(30), "every desktop runs", || {
-        users.iter().all(|u| procfs::of_user(u.uid).iter().any(|p| p.cmdline.starts_with("xclock")))
+        users
+            .iter()
+            .all(|u| procfs::of_user(u.uid).iter().any(|p| p.cmdline.starts_with("xclock")))
     });
     let daemon_rss = rss_kib(kit.daemon_pid());
-    let xvnc: Vec<procfs::Proc> = procfs::all().into_iter().filter(|p| p.cgroup.starts_with(&format!("/{}/", kit.cgroup_name)) && p.cmdline.starts_with("Xvnc")).collect();
+    let xvnc: Vec<procfs::Proc> = procfs::all()
+        .into_iter()
+        .filter(|p| p.cgroup.starts_with(&format!("/{}/", kit.cgroup_name)) && p.cmdline.starts_with("Xvnc"))
+        .collect();
     let xvnc_rss: u64 = xvnc.iter().map(|p| rss_kib(p.pid)).sum::<u64>() / xvnc.len().max(1) as u64;
-    let workers: Vec<procfs::Proc> = procfs::descendants(kit.daemon_pid()).into_iter().filter(|p| p.cmdline.contains("session-worker")).collect();
+    let workers: Vec<procfs::Proc> = procfs::descendants(kit.daemon_pid())
+        .into_iter()
+        .filter(|p| p.cmdline.contains("session-worker"))
+        .collect();
     let worker_rss: u64 = workers.iter().map(|p| rss_kib(p.pid)).sum::<u64>() / workers.len().max(1) as u64;
 
     let uids: Vec<u32> = users.iter().map(|u| u.uid).collect();
@@ -74,14 +82,19 @@ fn logoff_all(podium: &str, n: usize) -> String {
     let cli = std::thread::spawn(move || {
         let t = Instant::now();
         let out = std::process::Command::new(podium_owned)
-            .args(["--socket", &socket, "session", "logoff", "--all", "--grace", "0", "--yes"])
+            .args([
+                "--socket", &socket, "session", "logoff", "--all", "--grace", "0", "--yes",
+            ])
             .stdin(std::process::Stdio::null())
             .output();
         (t.elapsed(), out)
     });
     let mut gone_at = None;
     while t0.elapsed() < Duration::from_secs(60) {
-        let left = procfs::all().into_iter().filter(|p| p.state != 'Z' && (uids.contains(&p.uid) || p.cgroup.starts_with(&cgroup))).count();
+        let left = procfs::all()
+            .into_iter()
+            .filter(|p| p.state != 'Z' && (uids.contains(&p.uid) || p.cgroup.starts_with(&cgroup)))
+            .count();
         if left == 0 {
             gone_at = Some(t0.elapsed());
             break;
@@ -89,7 +102,9 @@ fn logoff_all(podium: &str, n: usize) -> String {
         std::thread::sleep(Duration::from_millis(5));
     }
     let (cli_time, out) = cli.join().expect("CLI thread");
-    let done = out.map(|o| String::from_utf8_lossy(&o.stdout).matches(" done ").count()).unwrap_or(0);
+    let done = out
+        .map(|o| String::from_utf8_lossy(&o.stdout).matches(" done ").count())
+        .unwrap_or(0);
     let s = Stats::of(&starts);
     let gone = gone_at.map_or_else(|| "not within 60 s".to_owned(), |g| format!("{:.2} s", g.as_secs_f64()));
     let verdict = match gone_at {

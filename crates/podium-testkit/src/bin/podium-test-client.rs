@@ -10,28 +10,19 @@
 use std::process::ExitCode;
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
-use x11rb::protocol::xproto::{
-    AtomEnum, ConnectionExt, CreateWindowAux, EventMask, PropMode, WindowClass,
-};
+use x11rb::protocol::xproto::{AtomEnum, ConnectionExt, CreateWindowAux, EventMask, PropMode, WindowClass};
 use x11rb::wrapper::ConnectionExt as _;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["save-on-delete", file] => window(Some(file), None),
         ["never-close"] => window(None, None),
         ["paint", color] => match u32::from_str_radix(color.trim_start_matches('#'), 16) {
             Ok(c) => window(None, Some(c)),
             Err(_) => Err(format!("not a colour: {color}")),
         },
-        _ => {
-            Err("usage: podium-test-client save-on-delete FILE | never-close | paint RRGGBB".into())
-        }
+        _ => Err("usage: podium-test-client save-on-delete FILE | never-close | paint RRGGBB".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -44,12 +35,7 @@ fn main() -> ExitCode {
 
 fn window(save_to: Option<&str>, paint: Option<u32>) -> Result<(), String> {
     let (conn, screen_num) = x11rb::connect(None).map_err(|e| e.to_string())?;
-    let screen = conn
-        .setup()
-        .roots
-        .get(screen_num)
-        .ok_or("no screen")?
-        .clone();
+    let screen = conn.setup().roots.get(screen_num).ok_or("no screen")?.clone();
     let atom = |name: &[u8]| -> Result<u32, String> {
         Ok(conn
             .intern_atom(false, name)
@@ -68,11 +54,7 @@ fn window(save_to: Option<&str>, paint: Option<u32>) -> Result<(), String> {
     let aux = CreateWindowAux::new()
         .background_pixel(bg)
         .event_mask(EventMask::STRUCTURE_NOTIFY | EventMask::EXPOSURE);
-    let override_redirect = if paint.is_some() {
-        aux.override_redirect(1)
-    } else {
-        aux
-    };
+    let override_redirect = if paint.is_some() { aux.override_redirect(1) } else { aux };
     conn.create_window(
         screen.root_depth,
         win,

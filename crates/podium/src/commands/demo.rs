@@ -52,11 +52,7 @@ fn password() -> Result<String> {
 fn run(cmd: &str, args: &[&str], input: Option<&str>) -> Result<()> {
     let mut child = Command::new(cmd)
         .args(args)
-        .stdin(if input.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
+        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -79,8 +75,7 @@ fn run(cmd: &str, args: &[&str], input: Option<&str>) -> Result<()> {
 /// The demo desktop: a coloured background, a clock, eyes and a terminal.
 fn desktop_command(n: usize, full_name: &str) -> String {
     let colors = [
-        "#1f4e79", "#5b2c6f", "#1e6f5c", "#7b3f00", "#2e4053", "#6e2c00", "#145a32", "#4a235a",
-        "#1b2631",
+        "#1f4e79", "#5b2c6f", "#1e6f5c", "#7b3f00", "#2e4053", "#6e2c00", "#145a32", "#4a235a", "#1b2631",
     ];
     let color = colors[n % colors.len()];
     let script = format!(
@@ -99,9 +94,7 @@ impl Demo {
         let name = format!("podium-demo-{}", n + 1);
         let full = FULL_NAMES[n % FULL_NAMES.len()];
         if nix::unistd::User::from_name(&name).ok().flatten().is_some() {
-            bail!(
-                "user {name} exists already (left by an earlier demo?); remove it with `userdel -r {name}`"
-            );
+            bail!("user {name} exists already (left by an earlier demo?); remove it with `userdel -r {name}`");
         }
         run("useradd", &["-m", "-s", "/bin/sh", "-c", full, &name], None)?;
         let password = password()?;
@@ -246,17 +239,12 @@ fn print_welcome(demo: &Demo, list: &SessionList, socket: &Path) {
     println!(
         "\nTry, in another terminal:\n  {podium} session list\n  {podium} session logoff {first} --grace 10     # warns on screen for 10 s, then logs off\n  {podium} session logoff --all --grace 5\n  {podium} audit\n"
     );
-    println!(
-        "Press Ctrl-C to end the demo: every demo session is logged off and the demo users are removed."
-    );
+    println!("Press Ctrl-C to end the demo: every demo session is logged off and the demo users are removed.");
 }
 
 async fn wait_for_ctrl_c() {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut int), Ok(mut term)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) else {
+    let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
         return;
     };
     tokio::select! {

@@ -37,8 +37,7 @@ pub async fn run(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<St
         config.server.socket = socket;
     }
     podium_host::reaper::become_subreaper()?;
-    let exe = std::env::current_exe()
-        .context("cannot find the podium binary to start session workers")?;
+    let exe = std::env::current_exe().context("cannot find the podium binary to start session workers")?;
     let host = Host::open(config.clone(), exe)?;
     let adopted = host.recover()?;
     tokio::spawn(podium_host::reaper::reap_forever());
@@ -49,19 +48,14 @@ pub async fn run(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<St
         .with_context(|| format!("cannot write {}", pid_file.display()))?;
     tracing::info!(socket = %config.server.socket.display(), sessions = adopted, "podium is ready");
     podium_server::unix::serve(listener, AppState { host }, shutdown_signal()).await?;
-    tracing::info!(
-        "podium stopped; sessions keep running and will be taken back at the next start"
-    );
+    tracing::info!("podium stopped; sessions keep running and will be taken back at the next start");
     let _ = std::fs::remove_file(&pid_file);
     Ok(Status::Ok)
 }
 
 async fn shutdown_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
         std::future::pending::<()>().await;
         return;
     };
