@@ -183,6 +183,17 @@ pub struct SessionCgroup {
     pub pids_v2: bool,
 }
 
+/// Whether `pid` is (still) a member of the cgroup directory `dir`.
+fn process_in(pid: i32, dir: &Path) -> bool {
+    let Ok(text) = fs::read_to_string(format!("/proc/{pid}/cgroup")) else {
+        return false;
+    };
+    let Some(rel) = text.lines().find_map(|l| l.strip_prefix("0::")) else {
+        return false;
+    };
+    dir.to_string_lossy().ends_with(rel.trim())
+}
+
 fn write_file(path: &Path, value: &str) -> Result<()> {
     let mut f = fs::OpenOptions::new()
         .write(true)
@@ -256,6 +267,29 @@ impl SessionCgroup {
         let mut p = self.pids(Part::Display);
         p.extend(self.pids(Part::Desktop));
         p
+    }
+
+    /// Sends `sig` to every process now in `part` and returns their pids.
+    /// Each process is pinned with a pidfd and checked to still be in the
+    /// group before it is signalled, so a recycled pid is never hit.
+    pub fn signal(&self, part: Part, sig: nix::sys::signal::Signal, skip: &std::collections::HashSet<i32>) -> Vec<i32> {
+        let dir = self.dir.join(part.dir());
+        let mut sent = Vec::new();
+        for pid in self.pids(part) {
+            if skip.contains(&pid) {
+                continue;
+            }
+            let Ok(fd) = crate::sys::pidfd::Pidfd::open(pid) else {
+                continue;
+            };
+            if !process_in(pid, &dir) {
+                continue;
+            }
+            if fd.signal(sig).is_ok() {
+                sent.push(pid);
+            }
+        }
+        sent
     }
 
     /// Whether any process is left in `part` (read from `cgroup.events`,

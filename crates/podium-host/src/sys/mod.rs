@@ -5,4 +5,5 @@
 #![allow(unsafe_code)]
 
 pub mod pam;
+pub mod pidfd;
 pub mod spawn;

@@ -13,8 +13,7 @@ use crate::sys::pam::{Item, Pam};
 use crate::sys::spawn::{Credentials, ExecPlan, Output};
 use crate::users::Account;
 use crate::xauth::{self, Cookie};
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 use podium_core::EndKind;
 use std::ffi::CString;
 use std::fs;
@@ -277,9 +276,6 @@ impl Session {
         let cg = self.spec.cgroup.clone();
         if self.made_cgroup {
             forced = stop_part(&cg, Part::Desktop, timeout, &mut problems);
-            if let Some(pid) = self.xvnc_pid {
-                let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
-            }
             stop_part(&cg, Part::Display, Duration::from_secs(2), &mut problems);
         }
         reap();
@@ -397,11 +393,11 @@ fn stop_part(cg: &crate::cgroup::SessionCgroup, part: Part, timeout: Duration, p
         if !cg.populated(part) {
             return false;
         }
-        for pid in cg.pids(part) {
-            if asked.insert(pid) {
-                let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
-                let _ = kill(Pid::from_raw(pid), Signal::SIGCONT);
-            }
+        let new = cg.signal(part, Signal::SIGTERM, &asked);
+        if !new.is_empty() {
+            // Stopped processes only see SIGTERM once they run again.
+            cg.signal(part, Signal::SIGCONT, &std::collections::HashSet::new());
+            asked.extend(new);
         }
         if Instant::now() >= deadline {
             break;
