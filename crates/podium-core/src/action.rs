@@ -5,7 +5,7 @@ use std::fmt;
 
 /// An action on an existing session. Starting a session is not one: it has
 /// no target session yet and is decided by [`crate::permission::may_start`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     /// End the session: warn, ask applications to close, then kill what is left.

@@ -9,7 +9,7 @@ use std::fmt;
 pub const SYSTEM_ACTOR: &str = "system";
 
 /// What an audit record is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditKind {
     /// A session was started (or failed to start).
@@ -20,6 +20,10 @@ pub enum AuditKind {
     SessionEnd,
     /// An action on a session was refused.
     Refused,
+    /// A web login: `done`, `failed` (wrong password …) or `refused` (throttled, not allowed).
+    Login,
+    /// A web logout.
+    Logout,
 }
 
 impl AuditKind {
@@ -31,20 +35,25 @@ impl AuditKind {
             AuditKind::Logoff => "logoff",
             AuditKind::SessionEnd => "session_end",
             AuditKind::Refused => "refused",
+            AuditKind::Login => "login",
+            AuditKind::Logout => "logout",
         }
     }
+
+    /// Every kind.
+    pub const ALL: [AuditKind; 6] = [
+        AuditKind::SessionStart,
+        AuditKind::Logoff,
+        AuditKind::SessionEnd,
+        AuditKind::Refused,
+        AuditKind::Login,
+        AuditKind::Logout,
+    ];
 
     /// Parses the word [`AuditKind::as_str`] gives.
     #[must_use]
     pub fn from_word(word: &str) -> Option<Self> {
-        [
-            AuditKind::SessionStart,
-            AuditKind::Logoff,
-            AuditKind::SessionEnd,
-            AuditKind::Refused,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == word)
+        Self::ALL.into_iter().find(|k| k.as_str() == word)
     }
 }
 
@@ -55,7 +64,7 @@ impl fmt::Display for AuditKind {
 }
 
 /// One line of the audit log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditRecord {
     /// Increasing record number.
@@ -86,9 +95,23 @@ pub struct AuditRecord {
 }
 
 /// The body of `GET /api/v1/audit` and of `podium audit --json`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditList {
     /// Records, oldest first.
     pub records: Vec<AuditRecord>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_through_its_word_and_json() {
+        for k in AuditKind::ALL {
+            assert_eq!(AuditKind::from_word(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_string(&k).expect("json"), format!("\"{}\"", k.as_str()));
+        }
+        assert_eq!(AuditKind::from_word("nope"), None);
+    }
 }

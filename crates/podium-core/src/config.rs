@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// Where the config file lives unless `--config` says otherwise.
@@ -19,6 +20,51 @@ pub struct Config {
     pub session: SessionConfig,
     /// Which Unix groups give which role, and who may log on.
     pub roles: RolesConfig,
+    /// The web API and dashboard.
+    pub web: WebConfig,
+    /// The HTTPS certificate.
+    pub tls: TlsConfig,
+}
+
+/// `[web]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebConfig {
+    /// Address of the HTTPS listener (`--listen` overrides it).
+    pub listen: SocketAddr,
+    /// An extra plain-HTTP listener, for a reverse proxy or tests; loopback
+    /// addresses only. Off unless set.
+    pub plain_http: Option<SocketAddr>,
+    /// A web login ends after this many minutes without a request.
+    pub idle_timeout_minutes: u32,
+    /// Failed logins allowed per user and per address within the window;
+    /// further attempts are refused without asking PAM.
+    pub max_login_failures: u32,
+    /// The window for `max_login_failures`, in seconds.
+    pub login_failure_window_seconds: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            listen: SocketAddr::from(([0, 0, 0, 0], 8443)),
+            plain_http: None,
+            idle_timeout_minutes: 120,
+            max_login_failures: 5,
+            login_failure_window_seconds: 60,
+        }
+    }
+}
+
+/// `[tls]`: a certificate of your own; without one, Podium makes a
+/// self-signed certificate in the state directory on first start.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM certificate chain.
+    pub cert: Option<PathBuf>,
+    /// PEM private key.
+    pub key: Option<PathBuf>,
 }
 
 /// `[server]`.
@@ -226,6 +272,24 @@ impl Config {
         if !self.server.state_dir.is_absolute() {
             return Err(("server.state_dir", "must be an absolute path".into()));
         }
+        if self.web.plain_http.is_some_and(|a| !a.ip().is_loopback()) {
+            return Err((
+                "web.plain_http",
+                "must be a loopback address (127.0.0.1 or ::1): plain HTTP is for a local proxy".into(),
+            ));
+        }
+        if self.web.idle_timeout_minutes == 0 {
+            return Err(("web.idle_timeout_minutes", "must be at least 1".into()));
+        }
+        if self.web.max_login_failures == 0 {
+            return Err(("web.max_login_failures", "must be at least 1".into()));
+        }
+        if self.web.login_failure_window_seconds == 0 {
+            return Err(("web.login_failure_window_seconds", "must be at least 1".into()));
+        }
+        if self.tls.cert.is_some() != self.tls.key.is_some() {
+            return Err(("tls.cert", "give both tls.cert and tls.key, or neither".into()));
+        }
         Ok(())
     }
 }
@@ -296,6 +360,17 @@ mod tests {
         assert_eq!((e.key.as_str(), e.line), ("session.grace_seconds", 3));
         let e = Config::parse("[server]\nrun_dir = \"rel\"\n", "p.toml").unwrap_err();
         assert_eq!(e.key, "server.run_dir");
+    }
+
+    #[test]
+    fn plain_http_is_loopback_only_and_tls_comes_in_pairs() {
+        let e = Config::parse("[web]\nplain_http = \"0.0.0.0:8080\"\n", "p.toml").unwrap_err();
+        assert_eq!((e.key.as_str(), e.line), ("web.plain_http", 2));
+        assert!(Config::parse("[web]\nplain_http = \"127.0.0.1:8080\"\n", "p.toml").is_ok());
+        let e = Config::parse("[web]\nlisten = \"nowhere\"\n", "p.toml").unwrap_err();
+        assert_eq!(e.key, "web.listen");
+        let e = Config::parse("[tls]\ncert = \"/x.pem\"\n", "p.toml").unwrap_err();
+        assert_eq!(e.key, "tls.cert");
     }
 
     #[test]

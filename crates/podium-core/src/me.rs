@@ -4,7 +4,7 @@ use crate::Role;
 use serde::{Deserialize, Serialize};
 
 /// Who the server thinks the caller is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Me {
     /// Login name.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The fate of one target session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The action was carried out (for a log off: it is under way, or with
@@ -39,7 +39,7 @@ impl fmt::Display for Outcome {
 }
 
 /// How a session ended, as the audit log and a waited-for log off report it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EndKind {
     /// Every process left on its own after being asked.
@@ -69,7 +69,7 @@ impl fmt::Display for EndKind {
 }
 
 /// One entry of an action's `results`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionResult {
     /// The target's id, as the caller gave it or as "all" found it.
@@ -128,7 +128,7 @@ impl ActionResult {
 }
 
 /// The body every action answers with: one entry per target.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionResults {
     /// One entry per target, in the order of the request (ids), or by id for "all".

@@ -53,7 +53,7 @@ fn targets(sessions: &[SessionId], all: bool) -> Result<Targets, RequestError> {
 }
 
 /// Body of `POST /api/v1/sessions/logoff`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogoffRequest {
     /// Session ids to log off.
@@ -86,7 +86,7 @@ impl LogoffRequest {
 }
 
 /// Body of `POST /api/v1/sessions` (administrators: `podium session start`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartRequest {
     /// Login name of the user whose session to start.
@@ -186,5 +186,48 @@ mod tests {
             command: Some("  ".into()),
         };
         assert!(bad.validate().is_err());
+    }
+}
+
+/// Body of `POST /api/v1/auth/login`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Login name.
+    #[schema(max_length = 32)]
+    pub username: String,
+    /// Password, checked by PAM.
+    #[schema(max_length = 1024, format = Password)]
+    pub password: String,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("username", &self.username)
+            .field("password", &"…")
+            .finish()
+    }
+}
+
+/// The longest password accepted.
+pub const MAX_PASSWORD_LEN: usize = 1024;
+
+impl LoginRequest {
+    /// Checks the fields' shape.
+    ///
+    /// # Errors
+    /// A [`RequestError`] naming the field.
+    pub fn validate(&self) -> Result<(), RequestError> {
+        if !is_login_name(&self.username) {
+            return Err(RequestError::User(self.username.clone()));
+        }
+        if self.password.is_empty() || self.password.len() > MAX_PASSWORD_LEN || self.password.contains(['\0', '\n']) {
+            return Err(RequestError::Text {
+                field: "password",
+                max: MAX_PASSWORD_LEN,
+            });
+        }
+        Ok(())
     }
 }

@@ -5,7 +5,7 @@ use std::fmt;
 
 /// What a person may do on a host. Derived from Unix groups at each request,
 /// so a group change takes effect without a restart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Any account allowed to log on: acts on its own session only.

@@ -9,7 +9,7 @@ pub type SessionId = u32;
 
 /// Where a session is in its life. `blocked` is a flag on top of
 /// [`SessionState::Active`] and [`SessionState::Disconnected`], not a state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SessionState {
     /// The display and desktop are being brought up.
@@ -55,7 +55,7 @@ impl fmt::Display for SessionState {
 }
 
 /// The station a session is shown on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Station {
     /// What the person uses, e.g. `browser`.
@@ -67,7 +67,7 @@ pub struct Station {
 }
 
 /// One session, exactly the JSON shape of SPEC §8.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionInfo {
     /// Small integer id, unique on the host while the session lives.
@@ -99,7 +99,7 @@ pub struct SessionInfo {
 }
 
 /// The body of `GET /api/v1/sessions` and of `podium session list --json`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionList {
     /// Sessions the caller may see, by id.

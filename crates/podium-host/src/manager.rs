@@ -47,6 +47,7 @@ pub struct Host {
     pub(crate) ended_dir: PathBuf,
     sessions: Mutex<BTreeMap<SessionId, Arc<Live>>>,
     events: broadcast::Sender<HostEvent>,
+    pub(crate) stats: crate::stats::Stats,
 }
 
 /// The `PATH` desktop programs get.
@@ -87,6 +88,7 @@ impl Host {
             ended_dir,
             sessions: Mutex::new(BTreeMap::new()),
             events: broadcast::channel(1024).0,
+            stats: crate::stats::Stats::default(),
         }))
     }
 
@@ -100,6 +102,42 @@ impl Host {
     #[must_use]
     pub fn roles(&self) -> &Roles {
         &self.roles
+    }
+
+    /// The registry (web logins, audit).
+    #[must_use]
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The `podium` binary, re-executed for helpers (session worker, PAM checks).
+    #[must_use]
+    pub fn exe(&self) -> &Path {
+        &self.worker_exe
+    }
+
+    /// Log-off counters.
+    #[must_use]
+    pub fn stats(&self) -> &crate::stats::Stats {
+        &self.stats
+    }
+
+    /// How many sessions are in each state now.
+    #[must_use]
+    pub fn count_by_state(&self) -> [(SessionState, usize); 4] {
+        let mut counts = [
+            (SessionState::Starting, 0),
+            (SessionState::Active, 0),
+            (SessionState::Disconnected, 0),
+            (SessionState::Closing, 0),
+        ];
+        for live in self.snapshot() {
+            let state = live.state().state;
+            if let Some(c) = counts.iter_mut().find(|(s, _)| *s == state) {
+                c.1 += 1;
+            }
+        }
+        counts
     }
 
     pub(crate) fn sessions(&self) -> MutexGuard<'_, BTreeMap<SessionId, Arc<Live>>> {
@@ -187,7 +225,8 @@ impl Host {
         })
     }
 
-    pub(crate) fn record(&self, a: &NewAudit) {
+    /// Adds an audit record; a failure is logged, never lost silently.
+    pub fn record(&self, a: &NewAudit) {
         if let Err(e) = self.registry.audit(a) {
             tracing::error!("cannot write the audit log: {e}");
         }

@@ -135,6 +135,10 @@ impl Host {
                 duration_ms: None,
             },
         };
+        if logoff.is_some() {
+            self.stats
+                .logoff(report.end, Duration::from_millis(duration_ms.unwrap_or(0)));
+        }
         match self.registry.finish(live.id, &audit) {
             Ok(true) => {}
             Ok(false) => tracing::warn!(session = live.id, "session end was recorded already"),

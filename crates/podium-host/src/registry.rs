@@ -40,7 +40,14 @@ CREATE TABLE IF NOT EXISTS audit (
     duration_ms INTEGER
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
-PRAGMA user_version = 1;
+CREATE TABLE IF NOT EXISTS web_logins (
+    token_hash BLOB PRIMARY KEY,
+    user       TEXT NOT NULL,
+    uid        INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen  INTEGER NOT NULL
+);
+PRAGMA user_version = 2;
 ";
 
 /// A pending log off, as stored so a restarted daemon can finish it.
@@ -320,7 +327,16 @@ impl Registry {
                     id: r.get(0)?,
                     at: Timestamp::from_unix(r.get(1)?),
                     actor: r.get(2)?,
-                    kind: AuditKind::from_word(&r.get::<_, String>(3)?).unwrap_or(AuditKind::Refused),
+                    kind: {
+                        let word: String = r.get(3)?;
+                        AuditKind::from_word(&word).ok_or_else(|| {
+                            rusqlite::Error::FromSqlConversionFailure(
+                                3,
+                                rusqlite::types::Type::Text,
+                                format!("unknown audit kind {word:?}").into(),
+                            )
+                        })?
+                    },
                     action: r.get(4)?,
                     session: r.get(5)?,
                     target_user: r.get(6)?,
@@ -342,6 +358,70 @@ impl Registry {
             c.query_row("SELECT 1 FROM sessions WHERE id = ?1", params![id], |_| Ok(()))
                 .optional()
                 .map(|r| r.is_some())
+        })
+    }
+}
+
+/// A web login as stored: only the SHA-256 of its token is kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredLogin {
+    /// SHA-256 of the cookie's token.
+    pub token_hash: Vec<u8>,
+    /// Login name.
+    pub user: String,
+    /// User id.
+    pub uid: u32,
+    /// When the login happened.
+    pub created_at: Timestamp,
+    /// Last request made with it.
+    pub last_seen: Timestamp,
+}
+
+impl Registry {
+    /// Records a web login (or updates its last use).
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn save_login(&self, l: &StoredLogin) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO web_logins (token_hash, user, uid, created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(token_hash) DO UPDATE SET last_seen = excluded.last_seen",
+                params![l.token_hash, l.user, l.uid, l.created_at.unix(), l.last_seen.unix()],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Forgets a web login.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn delete_login(&self, token_hash: &[u8]) -> Result<()> {
+        self.with(|c| {
+            c.execute("DELETE FROM web_logins WHERE token_hash = ?1", params![token_hash])
+                .map(drop)
+        })
+    }
+
+    /// Web logins used at or after `since`; older ones are deleted.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn logins_since(&self, since: Timestamp) -> Result<Vec<StoredLogin>> {
+        self.with(|c| {
+            c.execute("DELETE FROM web_logins WHERE last_seen < ?1", params![since.unix()])?;
+            let mut stmt = c.prepare("SELECT token_hash, user, uid, created_at, last_seen FROM web_logins")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(StoredLogin {
+                    token_hash: r.get(0)?,
+                    user: r.get(1)?,
+                    uid: r.get(2)?,
+                    created_at: Timestamp::from_unix(r.get(3)?),
+                    last_seen: Timestamp::from_unix(r.get(4)?),
+                })
+            })?;
+            rows.collect()
         })
     }
 }

@@ -72,6 +72,12 @@ impl From<HostError> for AppError {
     }
 }
 
+impl From<podium_core::RequestError> for AppError {
+    fn from(e: podium_core::RequestError) -> AppError {
+        AppError::bad_request(e.to_string())
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

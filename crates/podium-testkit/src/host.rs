@@ -23,6 +23,8 @@ pub struct Kit {
     pub config_path: PathBuf,
     /// Name of the cgroup subtree under the cgroup v2 root.
     pub cgroup_name: String,
+    /// The HTTPS address.
+    pub https: std::net::SocketAddr,
     daemon: Option<Child>,
 }
 
@@ -93,6 +95,13 @@ impl Cli<'_> {
     }
 }
 
+/// A loopback address with a port nobody listens on right now.
+#[must_use]
+pub fn free_port() -> std::net::SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    l.local_addr().expect("local address")
+}
+
 /// The cgroup v2 mount point.
 #[must_use]
 pub fn cgroup2_root() -> PathBuf {
@@ -129,8 +138,9 @@ impl Kit {
         let cgroup_name = format!("podium-test-{tag}");
         let config_path = dir.join("podium.toml");
         let socket = dir.join("podium.sock");
+        let https = free_port();
         let config = format!(
-            "[server]\nsocket = \"{}\"\nstate_dir = \"{}\"\nrun_dir = \"{}\"\n\n[session]\ncgroup = \"{cgroup_name}\"\npam_service = \"{TEST_PAM_SERVICE}\"\ncommand = \"xclock\"\n{session_toml}\n",
+            "[server]\nsocket = \"{}\"\nstate_dir = \"{}\"\nrun_dir = \"{}\"\n\n[web]\nlisten = \"{https}\"\n\n[session]\ncgroup = \"{cgroup_name}\"\npam_service = \"{TEST_PAM_SERVICE}\"\ncommand = \"xclock\"\n{session_toml}\n",
             socket.display(),
             dir.join("state").display(),
             dir.join("run").display(),
@@ -142,6 +152,7 @@ impl Kit {
             socket,
             config_path,
             cgroup_name,
+            https,
             daemon: None,
         };
         kit.start_daemon();
@@ -168,6 +179,7 @@ impl Kit {
         self.daemon = Some(child);
         wait_until(Duration::from_secs(15), "the daemon answers", || {
             self.cli().args(["session", "list", "--json"]).run().code == 0
+                && std::net::TcpStream::connect(self.https).is_ok()
         });
     }
 

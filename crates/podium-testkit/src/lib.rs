@@ -12,6 +12,7 @@ pub mod bench;
 pub mod host;
 pub mod procfs;
 pub mod system;
+pub mod web;
 
 pub use host::{Cli, Kit};
 pub use system::{TestUser, wait_until};

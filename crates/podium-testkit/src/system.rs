@@ -43,9 +43,10 @@ pub fn ensure_host_setup() {
         std::fs::create_dir_all(PAM_MARKER_DIR).expect("marker dir");
         let script = "#!/bin/sh\necho \"$PAM_TYPE\" >> /var/tmp/podium-pam-markers/\"$PAM_USER\"\n";
         write_if_changed(Path::new(MARKER_SCRIPT), script, 0o755);
-        // The shipped service, plus a marker for each PAM session call.
+        // The shipped service, plus a marker for each password check (first,
+        // so failed checks are recorded too) and each PAM session call.
         let pam = format!(
-            "{}session optional pam_exec.so quiet {MARKER_SCRIPT}\n",
+            "auth optional pam_exec.so quiet {MARKER_SCRIPT}\n{}session optional pam_exec.so quiet {MARKER_SCRIPT}\n",
             include_str!("../../../dist/pam/podium")
         );
         write_if_changed(&Path::new("/etc/pam.d").join(TEST_PAM_SERVICE), &pam, 0o644);
@@ -55,7 +56,7 @@ pub fn ensure_host_setup() {
 fn write_if_changed(path: &Path, text: &str, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
-        let tmp = path.with_extension("podium-tmp");
+        let tmp = path.with_extension(format!("podium-tmp-{}", std::process::id()));
         std::fs::write(&tmp, text).expect("write set-up file");
         std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode)).expect("chmod");
         std::fs::rename(&tmp, path).expect("install set-up file");
@@ -135,14 +136,32 @@ impl TestUser {
         }
     }
 
-    /// What PAM recorded for this user (`open_session`, `close_session` …).
+    /// What PAM recorded for this user's sessions (`open_session`, `close_session`).
     #[must_use]
     pub fn pam_markers(&self) -> Vec<String> {
+        self.all_pam_markers()
+            .into_iter()
+            .filter(|m| m.ends_with("_session"))
+            .collect()
+    }
+
+    /// How many times PAM was asked to check this user's password.
+    #[must_use]
+    pub fn pam_auth_calls(&self) -> usize {
+        self.all_pam_markers().iter().filter(|m| *m == "auth").count()
+    }
+
+    fn all_pam_markers(&self) -> Vec<String> {
         std::fs::read_to_string(Path::new(PAM_MARKER_DIR).join(&self.name))
             .unwrap_or_default()
             .lines()
             .map(str::to_owned)
             .collect()
+    }
+
+    /// Adds the user to a group.
+    pub fn join(&self, group: &str) {
+        run("gpasswd", &["-a", &self.name, group]);
     }
 }
 

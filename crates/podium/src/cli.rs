@@ -8,13 +8,44 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "podium", version, propagate_version = true, disable_help_subcommand = true)]
 pub struct Cli {
-    /// The daemon's control socket [default: /run/podium/podium.sock, or the config's for `serve`].
-    #[arg(long, global = true, value_name = "PATH", env = "PODIUM_SOCKET")]
-    pub socket: Option<PathBuf>,
+    /// Which daemon to talk to, and how.
+    #[command(flatten)]
+    pub conn: ConnectArgs,
 
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Options that say which daemon to talk to.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// The daemon's control socket [default: /run/podium/podium.sock, or the config's for `serve`].
+    #[arg(long, global = true, value_name = "PATH", env = "PODIUM_SOCKET")]
+    pub socket: Option<PathBuf>,
+
+    /// Talk to a daemon over HTTPS instead of the local socket, e.g. https://podium.school.lan:8443.
+    #[arg(long, global = true, value_name = "URL", env = "PODIUM_SERVER")]
+    pub server: Option<String>,
+
+    /// With --server: the user to log in as (the password comes from
+    /// PODIUM_PASSWORD or is asked for).
+    #[arg(
+        long = "user",
+        id = "login_user",
+        global = true,
+        value_name = "NAME",
+        env = "PODIUM_USER"
+    )]
+    pub login_user: Option<String>,
+
+    /// With --server: trust this PEM certificate (e.g. the daemon's self-signed one).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// With --server: do not check the server's certificate at all.
+    #[arg(long, global = true)]
+    pub insecure: bool,
 }
 
 /// Subcommands.
@@ -32,6 +63,9 @@ pub enum Command {
     /// Internal: the per-session worker the daemon starts.
     #[command(hide = true)]
     SessionWorker(WorkerArgs),
+    /// Internal: one PAM password check for the daemon.
+    #[command(hide = true)]
+    AuthCheck,
 }
 
 /// `podium serve`.
@@ -43,6 +77,9 @@ pub struct ServeArgs {
     /// State directory (registry, audit log, TLS key), instead of the config's.
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// HTTPS address, instead of the config's (default 0.0.0.0:8443).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 /// `podium demo`.

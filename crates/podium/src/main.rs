@@ -47,6 +47,10 @@ fn parse() -> Cli {
 
 fn main() -> ExitCode {
     let cli = parse();
+    if let Command::AuthCheck = &cli.command {
+        init_tracing("warn");
+        return ExitCode::from(u8::try_from(podium_host::login::auth_check_main()).unwrap_or(1));
+    }
     if let Command::SessionWorker(args) = &cli.command {
         // The worker is single-threaded: no async runtime, no threads.
         init_tracing("info");
@@ -76,19 +80,40 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<Status> {
-    let socket = cli
+    let conn = cli.conn;
+    let socket = conn
         .socket
         .clone()
         .unwrap_or_else(|| podium_core::config::ServerConfig::default().socket);
-    let client = client::Client::new(&socket);
     match cli.command {
         Command::Serve(args) => {
             init_tracing("info");
-            commands::serve::run(args, cli.socket).await
+            commands::serve::run(args, conn.socket).await
         }
         Command::Demo(args) => commands::demo::run_demo(&socket, args).await,
-        Command::Session(cmd) => commands::session::run(&client, cmd).await,
-        Command::Audit(args) => commands::audit::run(&client, args).await,
-        Command::SessionWorker(_) => Ok(Status::Ok),
+        Command::Session(cmd) => commands::session::run(&connect(&conn, &socket).await?, cmd).await,
+        Command::Audit(args) => commands::audit::run(&connect(&conn, &socket).await?, args).await,
+        Command::SessionWorker(_) | Command::AuthCheck => Ok(Status::Ok),
+    }
+}
+
+/// The daemon to talk to: `--server` over HTTPS with a login, or the local socket.
+async fn connect(conn: &cli::ConnectArgs, socket: &std::path::Path) -> anyhow::Result<client::Client> {
+    match &conn.server {
+        Some(url) => {
+            let target = client::WebTarget {
+                url,
+                user: conn.login_user.as_deref(),
+                ca_cert: conn.ca_cert.as_deref(),
+                insecure: conn.insecure,
+            };
+            client::Client::web(&target).await
+        }
+        None => {
+            if conn.login_user.is_some() || conn.ca_cert.is_some() || conn.insecure {
+                anyhow::bail!("--user, --ca-cert and --insecure go with --server");
+            }
+            Ok(client::Client::unix(socket))
+        }
     }
 }

@@ -79,6 +79,12 @@ pub mod code {
     pub const ACCT_EXPIRED: i32 = 13;
     /// Permission denied (e.g. by pam_access or a locked account).
     pub const PERM_DENIED: i32 = 6;
+    /// Credentials cannot be read.
+    pub const CRED_INSUFFICIENT: i32 = 8;
+    /// The authentication service is unreachable.
+    pub const AUTHINFO_UNAVAIL: i32 = 9;
+    /// Too many tries.
+    pub const MAXTRIES: i32 = 11;
 }
 
 /// PAM items that can be set on a handle.
@@ -260,12 +266,14 @@ impl Pam {
         let text = unsafe { CStr::from_ptr(pam_strerror(self.handle, rc)) }
             .to_string_lossy()
             .into_owned();
-        let mut message = text;
-        for m in self.conversation.messages.drain(..) {
-            message.push_str(" (");
-            message.push_str(&m);
-            message.push(')');
-        }
+        // What a module said ("Your account has expired…") explains more than pam_strerror.
+        let said: Vec<String> = self
+            .conversation
+            .messages
+            .drain(..)
+            .filter(|m| !m.trim().is_empty())
+            .collect();
+        let message = if said.is_empty() { text } else { said.join(" ") };
         Err(PamError {
             call,
             service: self.service.clone(),
@@ -290,7 +298,8 @@ impl Pam {
     /// [`PamError`], e.g. [`code::ACCT_EXPIRED`].
     pub fn account(&mut self) -> Result<(), PamError> {
         // SAFETY: live handle.
-        let rc = unsafe { pam_acct_mgmt(self.handle, PAM_SILENT) };
+        // Not silent: modules explain a refusal ("Your account has expired").
+        let rc = unsafe { pam_acct_mgmt(self.handle, 0) };
         self.check("pam_acct_mgmt", rc)
     }
 

@@ -6,7 +6,7 @@ use crate::identity::Who;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use podium_core::{AuditList, Timestamp};
+use podium_core::{AuditList, ErrorBody, Timestamp};
 use serde::Deserialize;
 
 /// The audit route.
@@ -15,16 +15,32 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Query of `GET /audit`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-struct AuditQuery {
+#[into_params(parameter_in = Query)]
+pub(crate) struct AuditQuery {
     /// RFC 3339 time: records at or after it.
+    #[param(format = DateTime)]
     since: Option<String>,
     /// At most this many records (the newest), 1–10000, default 1000.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 10000)]
     limit: Option<String>,
 }
 
-async fn audit(
+/// The audit log, oldest first (dashboard users and administrators).
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "audit",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "Audit records", body = AuditList),
+        (status = 400, description = "Malformed query", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Standard users do not read the audit log", body = ErrorBody),
+    )
+)]
+pub(crate) async fn audit(
     State(s): State<AppState>,
     Who(caller): Who,
     query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,

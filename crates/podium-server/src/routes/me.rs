@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::identity::Who;
 use axum::routing::get;
 use axum::{Json, Router};
-use podium_core::Me;
+use podium_core::{ErrorBody, Me};
 use podium_host::users::Account;
 
 /// The route.
@@ -12,7 +12,18 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/me", get(me))
 }
 
-async fn me(Who(caller): Who) -> Json<Me> {
+/// Who the server thinks the caller is, and their role.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Account not allowed", body = ErrorBody),
+    )
+)]
+pub(crate) async fn me(Who(caller): Who) -> Json<Me> {
     let full_name = Account::by_uid(caller.uid).map_or_else(|_| caller.user.clone(), |a| a.full_name);
     Json(Me {
         user: caller.user,

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use podium_core::{ActionResults, LogoffRequest, SessionInfo, SessionList, StartRequest};
+use podium_core::{ActionResults, ErrorBody, LogoffRequest, SessionInfo, SessionList, StartRequest};
 
 /// The sessions routes.
 pub fn router() -> Router<AppState> {
@@ -17,13 +17,42 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/logoff", post(logoff))
 }
 
-/// `GET /sessions`: the sessions the caller may see.
-async fn list(State(s): State<AppState>, Who(caller): Who) -> Json<SessionList> {
+/// The sessions the caller may see: a standard user sees their own,
+/// dashboard users and administrators see every session.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sessions",
+    tag = "sessions",
+    responses(
+        (status = 200, description = "Sessions by id", body = SessionList),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Account not allowed", body = ErrorBody),
+    )
+)]
+pub(crate) async fn list(State(s): State<AppState>, Who(caller): Who) -> Json<SessionList> {
     Json(s.host.list(&caller))
 }
 
-/// `POST /sessions`: start a session (administrators, or for oneself).
-async fn start(
+/// Start a session for a user without a password (administrators), or for
+/// oneself. Answers once the desktop runs.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions",
+    tag = "sessions",
+    request_body = StartRequest,
+    responses(
+        (status = 201, description = "The new session", body = SessionInfo),
+        (status = 400, description = "Malformed request, unusable account or desktop command", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 409, description = "The user has a session already", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 503, description = "The host could not start it (display server, PAM …)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn start(
     State(s): State<AppState>,
     Who(caller): Who,
     JsonBody(req): JsonBody<StartRequest>,
@@ -32,8 +61,25 @@ async fn start(
     Ok((StatusCode::CREATED, Json(info)))
 }
 
-/// `POST /sessions/logoff`: per-session outcomes, 200 even when some are refused.
-async fn logoff(
+/// Log sessions off: each target is decided on its own and reported
+/// (`done`, `refused` with the reason, `not_found`, `failed`); the status
+/// is 200 even when some were refused. "all" leaves the caller's own
+/// session alone. With `wait`, answers once every target has ended.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions/logoff",
+    tag = "sessions",
+    request_body = LogoffRequest,
+    responses(
+        (status = 200, description = "One result per target", body = ActionResults),
+        (status = 400, description = "Malformed request", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Cross-site request or account not allowed", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+    )
+)]
+pub(crate) async fn logoff(
     State(s): State<AppState>,
     Who(caller): Who,
     JsonBody(req): JsonBody<LogoffRequest>,

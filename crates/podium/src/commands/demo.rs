@@ -180,7 +180,7 @@ pub async fn run_demo(socket: &Path, args: DemoArgs) -> Result<Status> {
     if !nix::unistd::geteuid().is_root() {
         bail!("podium demo must run as root: it creates users and starts their sessions");
     }
-    let client = Client::new(socket);
+    let client = Client::unix(socket);
     if client.get("/api/v1/sessions").await.is_ok() {
         bail!(
             "a Podium daemon already answers on {}; stop it first, or give the demo another --socket",

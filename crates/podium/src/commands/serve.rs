@@ -36,18 +36,63 @@ pub async fn run(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<St
     if let Some(socket) = socket_override {
         config.server.socket = socket;
     }
+    if let Some(listen) = args.listen {
+        config.web.listen = listen;
+    }
     podium_host::reaper::become_subreaper()?;
     let exe = std::env::current_exe().context("cannot find the podium binary to start session workers")?;
+    let tls = podium_server::tls::server_config(
+        config.tls.cert.as_deref(),
+        config.tls.key.as_deref(),
+        &config.server.state_dir,
+    )?;
     let host = Host::open(config.clone(), exe)?;
     let adopted = host.recover()?;
     tokio::spawn(podium_host::reaper::reap_forever());
-    let listener = podium_server::unix::bind(&config.server.socket)
+    let state = AppState::new(host);
+    let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
+    let stopped = |stop: &tokio::sync::broadcast::Sender<()>| {
+        let mut rx = stop.subscribe();
+        async move {
+            let _ = rx.recv().await;
+        }
+    };
+    let mut servers = tokio::task::JoinSet::new();
+
+    let tcp = tokio::net::TcpListener::bind(config.web.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (HTTPS)", config.web.listen))?;
+    let https = podium_server::tls::TlsListener::new(tcp, tls)?;
+    servers.spawn(podium_server::web::serve_https(https, state.clone(), stopped(&stop)));
+    if let Some(addr) = config.web.plain_http {
+        let plain = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (HTTP)"))?;
+        servers.spawn(podium_server::web::serve_plain(plain, state.clone(), stopped(&stop)));
+    }
+    let unix = podium_server::unix::bind(&config.server.socket)
         .with_context(|| format!("cannot listen on {}", config.server.socket.display()))?;
+    servers.spawn(podium_server::unix::serve(unix, state, stopped(&stop)));
+
     let pid_file = config.server.run_dir.join("podium.pid");
     std::fs::write(&pid_file, format!("{}\n", std::process::id()))
         .with_context(|| format!("cannot write {}", pid_file.display()))?;
-    tracing::info!(socket = %config.server.socket.display(), sessions = adopted, "podium is ready");
-    podium_server::unix::serve(listener, AppState { host }, shutdown_signal()).await?;
+    tracing::info!(
+        socket = %config.server.socket.display(),
+        https = %config.web.listen,
+        sessions = adopted,
+        "podium is ready"
+    );
+    tokio::select! {
+        () = shutdown_signal() => {}
+        Some(ended) = servers.join_next() => {
+            if let Ok(Err(e)) = ended {
+                tracing::error!("a listener failed: {e}");
+            }
+        }
+    }
+    let _ = stop.send(());
+    while servers.join_next().await.is_some() {}
     tracing::info!("podium stopped; sessions keep running and will be taken back at the next start");
     let _ = std::fs::remove_file(&pid_file);
     Ok(Status::Ok)

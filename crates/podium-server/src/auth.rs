@@ -1,0 +1,226 @@
+//! Web logins: the cookie's token (kept only hashed, in memory and in the
+//! registry so a restart logs nobody out), idle expiry, and the throttle
+//! on failed logins.
+
+use base64::Engine;
+use podium_core::Timestamp;
+use podium_host::Host;
+use podium_host::registry::StoredLogin;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "podium_session";
+
+/// How often a login's last use is written to the registry.
+const PERSIST_EVERY_SECS: i64 = 60;
+
+#[derive(Debug, Clone)]
+struct Login {
+    user: String,
+    uid: u32,
+    created_at: Timestamp,
+    last_seen: i64,
+    persisted: i64,
+}
+
+/// The live web logins.
+#[derive(Debug)]
+pub struct Logins {
+    host: Arc<Host>,
+    idle: Duration,
+    map: Mutex<HashMap<[u8; 32], Login>>,
+}
+
+fn hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+fn random_token() -> std::io::Result<String> {
+    let mut bytes = [0u8; 32];
+    std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut bytes)?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+impl Logins {
+    /// Loads the logins still valid from the registry.
+    #[must_use]
+    pub fn load(host: Arc<Host>, idle: Duration) -> Logins {
+        let since = Timestamp::from_unix(Timestamp::now().unix() - i64::try_from(idle.as_secs()).unwrap_or(i64::MAX));
+        let mut map = HashMap::new();
+        match host.registry().logins_since(since) {
+            Ok(rows) => {
+                for r in rows {
+                    if let Ok(h) = <[u8; 32]>::try_from(r.token_hash.as_slice()) {
+                        let seen = r.last_seen.unix();
+                        map.insert(
+                            h,
+                            Login {
+                                user: r.user,
+                                uid: r.uid,
+                                created_at: r.created_at,
+                                last_seen: seen,
+                                persisted: seen,
+                            },
+                        );
+                    }
+                }
+            }
+            Err(e) => tracing::error!("cannot load web logins: {e}"),
+        }
+        Logins {
+            host,
+            idle,
+            map: Mutex::new(map),
+        }
+    }
+
+    fn store(&self, h: &[u8; 32], l: &Login) {
+        let row = StoredLogin {
+            token_hash: h.to_vec(),
+            user: l.user.clone(),
+            uid: l.uid,
+            created_at: l.created_at,
+            last_seen: Timestamp::from_unix(l.last_seen),
+        };
+        if let Err(e) = self.host.registry().save_login(&row) {
+            tracing::error!("cannot record a web login: {e}");
+        }
+    }
+
+    /// A new login for `user`; returns the cookie's token.
+    ///
+    /// # Errors
+    /// When the system has no randomness to give.
+    pub fn create(&self, user: &str, uid: u32) -> std::io::Result<String> {
+        let token = random_token()?;
+        let now = Timestamp::now();
+        let login = Login {
+            user: user.to_owned(),
+            uid,
+            created_at: now,
+            last_seen: now.unix(),
+            persisted: now.unix(),
+        };
+        let h = hash(&token);
+        self.store(&h, &login);
+        self.map.lock().unwrap_or_else(PoisonError::into_inner).insert(h, login);
+        Ok(token)
+    }
+
+    /// The user a token stands for, if it is valid and not idle too long.
+    /// Counts as a use of the login.
+    pub fn check(&self, token: &str) -> Option<(String, u32)> {
+        let h = hash(token);
+        let now = Timestamp::now().unix();
+        let idle = i64::try_from(self.idle.as_secs()).unwrap_or(i64::MAX);
+        let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        let login = map.get_mut(&h)?;
+        if now - login.last_seen > idle {
+            map.remove(&h);
+            drop(map);
+            let _ = self.host.registry().delete_login(&h);
+            return None;
+        }
+        login.last_seen = now;
+        let answer = (login.user.clone(), login.uid);
+        if now - login.persisted >= PERSIST_EVERY_SECS {
+            login.persisted = now;
+            let copy = login.clone();
+            drop(map);
+            self.store(&h, &copy);
+        }
+        Some(answer)
+    }
+
+    /// Ends a login.
+    pub fn remove(&self, token: &str) {
+        let h = hash(token);
+        self.map.lock().unwrap_or_else(PoisonError::into_inner).remove(&h);
+        let _ = self.host.registry().delete_login(&h);
+    }
+}
+
+/// Failed logins per key (a user, an address) within a sliding window.
+#[derive(Debug)]
+pub struct Throttle {
+    max: usize,
+    window: Duration,
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl Throttle {
+    /// At most `max` failures per key within `window`.
+    #[must_use]
+    pub fn new(max: u32, window: Duration) -> Throttle {
+        Throttle {
+            max: usize::try_from(max).unwrap_or(usize::MAX),
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether any of `keys` has used up its failures.
+    pub fn blocked(&self, keys: &[String]) -> bool {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        keys.iter().any(|k| {
+            map.get_mut(k).is_some_and(|q| {
+                while q.front().is_some_and(|t| now.duration_since(*t) > self.window) {
+                    q.pop_front();
+                }
+                q.len() >= self.max
+            })
+        })
+    }
+
+    /// Counts a failure against each of `keys`.
+    pub fn fail(&self, keys: &[String]) {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        if map.len() > 100_000 {
+            // Bound memory under a flood of distinct keys: forget stale entries.
+            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) <= self.window));
+        }
+        for k in keys {
+            map.entry(k.clone()).or_default().push_back(now);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sixth_attempt_in_the_window_is_blocked() {
+        let t = Throttle::new(5, Duration::from_secs(60));
+        let keys = vec!["user:alice".to_owned(), "addr:10.0.0.1".to_owned()];
+        for _ in 0..5 {
+            assert!(!t.blocked(&keys));
+            t.fail(&keys);
+        }
+        assert!(t.blocked(&keys));
+        assert!(t.blocked(&["addr:10.0.0.1".to_owned()]), "per address");
+        assert!(!t.blocked(&["user:bob".to_owned()]));
+    }
+
+    #[test]
+    fn failures_age_out_of_the_window() {
+        let t = Throttle::new(1, Duration::from_millis(30));
+        let k = vec!["user:x".to_owned()];
+        t.fail(&k);
+        assert!(t.blocked(&k));
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(!t.blocked(&k));
+    }
+
+    #[test]
+    fn tokens_are_long_and_hashed() {
+        let a = random_token().expect("urandom");
+        assert_eq!(a.len(), 43);
+        assert_ne!(hash(&a), hash(&random_token().expect("urandom")));
+    }
+}

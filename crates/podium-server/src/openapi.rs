@@ -1,0 +1,54 @@
+//! The OpenAPI document, generated from the route annotations and the
+//! wire types of `podium-core`, served at `/api/v1/openapi.json`.
+
+use utoipa::Modify;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+
+/// Podium's API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Podium API",
+        description = "Sessions on a Podium host: list, start, log off; web login; live events. \
+                       Errors are {\"error\":{\"code\",\"message\"}} with a 4xx status.",
+        version = "1"
+    ),
+    paths(
+        crate::routes::auth::login,
+        crate::routes::auth::logout,
+        crate::routes::me::me,
+        crate::routes::sessions::list,
+        crate::routes::sessions::start,
+        crate::routes::sessions::logoff,
+        crate::routes::audit::audit,
+        crate::routes::events::events,
+        crate::routes::document,
+        crate::metrics::metrics,
+    ),
+    components(schemas(podium_core::Event, podium_core::Action)),
+    modifiers(&Cookie),
+    security(("cookie" = [])),
+    tags(
+        (name = "auth", description = "Web login"),
+        (name = "sessions", description = "Desktop sessions and actions on them"),
+        (name = "audit", description = "Who did what"),
+        (name = "metrics", description = "Prometheus metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Cookie;
+
+impl Modify for Cookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::COOKIE,
+                "Set by POST /api/v1/auth/login",
+            ))),
+        );
+    }
+}

@@ -1,0 +1,190 @@
+//! `/auth`: web login and logout.
+
+use crate::AppState;
+use crate::auth::COOKIE;
+use crate::error::AppError;
+use crate::identity::{check_same_origin, cookie};
+use crate::json::JsonBody;
+use crate::web::RemoteAddr;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use podium_core::{AuditKind, ErrorBody, ErrorCode, LoginRequest, Me};
+use podium_host::login::{LoginFailure, check_password};
+use podium_host::registry::NewAudit;
+use podium_host::users::Account;
+use zeroize::Zeroizing;
+
+/// The auth routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+}
+
+fn audit(s: &AppState, user: &str, outcome: &str, reason: String) {
+    s.host.record(&NewAudit {
+        actor: user.to_owned(),
+        kind: AuditKind::Login,
+        action: None,
+        session: None,
+        target_user: None,
+        outcome: outcome.to_owned(),
+        reason: Some(reason),
+        duration_ms: None,
+    });
+}
+
+fn session_cookie(token: &str) -> Result<HeaderValue, AppError> {
+    HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict"))
+        .map_err(|e| AppError::internal(&e))
+}
+
+/// Log in with a Unix account's password (PAM service `podium`: the
+/// password is checked and the account must be allowed to log in now).
+/// Sets an HttpOnly, Secure, SameSite=Strict session cookie. After too
+/// many failures for a user or from an address, attempts are refused
+/// without asking PAM.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in; the cookie is set", body = Me,
+            headers(("set-cookie" = String, description = "podium_session=…; HttpOnly; Secure; SameSite=Strict"))),
+        (status = 400, description = "Malformed request", body = ErrorBody),
+        (status = 401, description = "Wrong user name or password", body = ErrorBody),
+        (status = 403, description = "Account not allowed to log in, or a cross-site request", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 429, description = "Too many failed logins; try again later", body = ErrorBody),
+        (status = 503, description = "PAM could not be asked", body = ErrorBody),
+    )
+)]
+async fn login(
+    State(s): State<AppState>,
+    extensions: Extensions,
+    headers: HeaderMap,
+    JsonBody(req): JsonBody<LoginRequest>,
+) -> Result<Response, AppError> {
+    let Some(ConnectInfo(RemoteAddr(addr))) = extensions.get::<ConnectInfo<RemoteAddr>>().copied() else {
+        return Err(AppError::bad_request(
+            "log in over HTTPS; on the local socket the daemon knows who you are",
+        ));
+    };
+    check_same_origin(&headers, true)?;
+    req.validate()?;
+    let ip = addr.ip();
+    let keys = [format!("user:{}", req.username), format!("addr:{ip}")];
+    if s.throttle.blocked(&keys) {
+        s.metrics.login_failure("throttled");
+        audit(
+            &s,
+            &req.username,
+            "refused",
+            format!("too many failed logins (from {ip})"),
+        );
+        return Err(AppError::new(
+            ErrorCode::TooManyRequests,
+            "too many failed logins; try again in a minute",
+        ));
+    }
+    let password = Zeroizing::new(req.password);
+    let service = s.host.config().session.pam_service.clone();
+    let verdict = check_password(s.host.exe(), &service, &req.username, password).await?;
+    match verdict {
+        Ok(()) => {}
+        Err(LoginFailure::Unavailable(m)) => {
+            tracing::error!(user = %req.username, "PAM unavailable: {m}");
+            return Err(AppError::new(
+                ErrorCode::Unavailable,
+                "the password cannot be checked right now",
+            ));
+        }
+        Err(f) => {
+            s.throttle.fail(&keys);
+            let reason = if matches!(f, LoginFailure::BadCredentials) {
+                "bad_credentials"
+            } else {
+                "account_refused"
+            };
+            s.metrics.login_failure(reason);
+            audit(&s, &req.username, "failed", format!("{f} (from {ip})"));
+            let code = if matches!(f, LoginFailure::BadCredentials) {
+                ErrorCode::Unauthorized
+            } else {
+                ErrorCode::Forbidden
+            };
+            return Err(AppError::new(code, f.to_string()));
+        }
+    }
+    let account = Account::by_name(&req.username).map_err(|_| AppError::unauthorized("wrong user name or password"))?;
+    let standing = s.host.roles().standing(&account);
+    if !standing.may_log_on {
+        s.metrics.login_failure("account_refused");
+        audit(
+            &s,
+            &account.name,
+            "refused",
+            format!("account not allowed to log on (from {ip})"),
+        );
+        return Err(AppError::forbidden("this account is not allowed to log on"));
+    }
+    let token = s
+        .logins
+        .create(&account.name, account.uid)
+        .map_err(|e| AppError::internal(&e))?;
+    audit(&s, &account.name, "done", format!("from {ip}"));
+    tracing::info!(user = %account.name, %ip, "web login");
+    let me = Me {
+        user: account.name,
+        full_name: account.full_name,
+        role: standing.role,
+    };
+    let mut response = Json(me).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&token)?);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// End the web login: the cookie stops working at once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    responses(
+        (status = 204, description = "Logged out (or was not logged in)"),
+        (status = 403, description = "Cross-site request", body = ErrorBody),
+    )
+)]
+async fn logout(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    if let Some(token) = cookie(&headers, COOKIE) {
+        check_same_origin(&headers, false)?;
+        if let Some((user, _)) = s.logins.check(&token) {
+            s.host.record(&NewAudit {
+                actor: user,
+                kind: AuditKind::Logout,
+                action: None,
+                session: None,
+                target_user: None,
+                outcome: "done".into(),
+                reason: None,
+                duration_ms: None,
+            });
+        }
+        s.logins.remove(&token);
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("podium_session=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0"),
+    );
+    Ok(response)
+}

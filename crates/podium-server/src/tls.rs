@@ -1,0 +1,169 @@
+//! HTTPS: the certificate (the configured one, or a self-signed one made
+//! on first start in the state directory) and a listener that completes
+//! TLS handshakes off the accept path, so one slow client cannot stall
+//! the others.
+
+use rustls::ServerConfig;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use std::io::BufReader;
+use std::net::SocketAddr;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
+
+/// A certificate problem, naming the file.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {message}", path.display())]
+pub struct TlsError {
+    /// The file concerned.
+    pub path: PathBuf,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn err(path: &Path, message: impl std::fmt::Display) -> TlsError {
+    TlsError {
+        path: path.to_owned(),
+        message: message.to_string(),
+    }
+}
+
+/// The certificate and key to serve: `cert`/`key` when configured, else
+/// `<state_dir>/tls/{cert,key}.pem`, made self-signed for this host's
+/// names if missing.
+///
+/// # Errors
+/// When the files cannot be read, written or parsed.
+pub fn server_config(cert: Option<&Path>, key: Option<&Path>, state_dir: &Path) -> Result<Arc<ServerConfig>, TlsError> {
+    let (cert_path, key_path) = match (cert, key) {
+        (Some(c), Some(k)) => (c.to_owned(), k.to_owned()),
+        _ => {
+            let dir = state_dir.join("tls");
+            let (c, k) = (dir.join("cert.pem"), dir.join("key.pem"));
+            if !c.exists() || !k.exists() {
+                make_self_signed(&dir, &c, &k)?;
+            }
+            (c, k)
+        }
+    };
+    let certs: Vec<CertificateDer<'static>> = rustls_pemfile::certs(&mut BufReader::new(
+        std::fs::File::open(&cert_path).map_err(|e| err(&cert_path, e))?,
+    ))
+    .collect::<Result<_, _>>()
+    .map_err(|e| err(&cert_path, e))?;
+    if certs.is_empty() {
+        return Err(err(&cert_path, "no certificate in the file"));
+    }
+    let key: PrivateKeyDer<'static> = rustls_pemfile::private_key(&mut BufReader::new(
+        std::fs::File::open(&key_path).map_err(|e| err(&key_path, e))?,
+    ))
+    .map_err(|e| err(&key_path, e))?
+    .ok_or_else(|| err(&key_path, "no private key in the file"))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| err(&cert_path, e))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| err(&cert_path, e))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+fn make_self_signed(dir: &Path, cert: &Path, key: &Path) -> Result<(), TlsError> {
+    std::fs::create_dir_all(dir).map_err(|e| err(dir, e))?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| err(dir, e))?;
+    let host = nix::unistd::gethostname()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "podium".into());
+    let mut names = vec![host, "localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+    names.dedup();
+    let generated = rcgen::generate_simple_self_signed(names).map_err(|e| err(cert, e))?;
+    let write = |path: &Path, text: &str, mode: u32| -> Result<(), TlsError> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(mode)
+            .open(path)
+            .map_err(|e| err(path, e))?;
+        std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| err(path, e))
+    };
+    write(key, &generated.signing_key.serialize_pem(), 0o600)?;
+    write(cert, &generated.cert.pem(), 0o644)?;
+    tracing::info!(cert = %cert.display(), "made a self-signed certificate; install your own with [tls] cert and key");
+    Ok(())
+}
+
+/// A TCP listener whose connections come out with TLS done.
+#[derive(Debug)]
+pub struct TlsListener {
+    incoming: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    local: SocketAddr,
+}
+
+/// How long a client may take to finish its TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl TlsListener {
+    /// Accepts on `tcp` and runs each handshake on its own task.
+    ///
+    /// # Errors
+    /// When the listener's address cannot be read.
+    pub fn new(tcp: TcpListener, config: Arc<ServerConfig>) -> std::io::Result<TlsListener> {
+        let local = tcp.local_addr()?;
+        let acceptor = TlsAcceptor::from(config);
+        let (tx, rx) = mpsc::channel(256);
+        tokio::spawn(async move {
+            loop {
+                let (stream, addr) = match tcp.accept().await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::warn!("accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                if tx.is_closed() {
+                    return;
+                }
+                let acceptor = acceptor.clone();
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                        Ok(Ok(tls)) => {
+                            let _ = tx.send((tls, addr)).await;
+                        }
+                        Ok(Err(e)) => tracing::debug!(%addr, "TLS handshake failed: {e}"),
+                        Err(_) => tracing::debug!(%addr, "TLS handshake timed out"),
+                    }
+                });
+            }
+        });
+        Ok(TlsListener { incoming: rx, local })
+    }
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = TlsStream<TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        match self.incoming.recv().await {
+            Some(c) => c,
+            // The accept task ended (its listener failed for good): never
+            // hand out another connection.
+            None => std::future::pending().await,
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        Ok(self.local)
+    }
+}

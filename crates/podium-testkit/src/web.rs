@@ -1,0 +1,260 @@
+//! The daemon's HTTPS API from a test: a logged-in client per user, and
+//! the events WebSocket.
+
+use crate::host::Kit;
+use crate::system::TestUser;
+use reqwest::blocking::{Client, Response};
+use std::sync::Arc;
+
+/// A client that keeps its cookies (one web login).
+#[derive(Debug)]
+pub struct Web {
+    /// `https://127.0.0.1:PORT`.
+    pub base: String,
+    /// The HTTP client (self-signed certificates accepted).
+    pub http: Client,
+    jar: Arc<reqwest::cookie::Jar>,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct WebReply {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// Body text.
+    pub text: String,
+}
+
+impl WebReply {
+    /// The body as JSON.
+    #[must_use]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    /// The body as `T`.
+    #[must_use]
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("unexpected body ({e}): {}", self.text))
+    }
+}
+
+fn read(r: reqwest::Result<Response>) -> WebReply {
+    let r = r.expect("HTTPS request");
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let text = r.text().expect("body");
+    WebReply { status, headers, text }
+}
+
+impl Web {
+    /// A fresh client (no login yet) for `kit`'s daemon.
+    #[must_use]
+    pub fn new(kit: &Kit) -> Web {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let http = Client::builder()
+            .cookie_provider(jar.clone())
+            .tls_danger_accept_invalid_certs(true)
+            .build()
+            .expect("HTTPS client");
+        Web {
+            base: format!("https://{}", kit.https),
+            http,
+            jar,
+        }
+    }
+
+    /// A client logged in as `user`.
+    #[must_use]
+    pub fn login(kit: &Kit, user: &TestUser) -> Web {
+        let w = Web::new(kit);
+        let r = w.post(
+            "/api/v1/auth/login",
+            &serde_json::json!({"username": user.name, "password": user.password}),
+        );
+        assert_eq!(r.status, 200, "login as {} failed: {}", user.name, r.text);
+        w
+    }
+
+    /// The origin pages of this server have.
+    #[must_use]
+    pub fn origin(&self) -> &str {
+        &self.base
+    }
+
+    /// `GET path`.
+    #[must_use]
+    pub fn get(&self, path: &str) -> WebReply {
+        read(self.http.get(format!("{}{path}", self.base)).send())
+    }
+
+    /// `POST path` with a JSON body, as a page of this server would (same Origin).
+    #[must_use]
+    pub fn post(&self, path: &str, body: &serde_json::Value) -> WebReply {
+        self.post_from(path, body, Some(&self.base.clone()))
+    }
+
+    /// `POST path` with a JSON body and the given `Origin` (or none).
+    #[must_use]
+    pub fn post_from(&self, path: &str, body: &serde_json::Value, origin: Option<&str>) -> WebReply {
+        let mut req = self.http.post(format!("{}{path}", self.base)).json(body);
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        read(req.send())
+    }
+
+    /// `POST path` with a raw body and content type.
+    #[must_use]
+    pub fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> WebReply {
+        read(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("origin", self.base.as_str())
+                .header("content-type", content_type)
+                .body(body)
+                .send(),
+        )
+    }
+
+    /// The `Cookie` header this client sends (to hand to a WebSocket).
+    #[must_use]
+    pub fn cookie_header(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = self.base.parse().expect("base URL");
+        self.jar.cookies(&url).and_then(|v| v.to_str().ok().map(str::to_owned))
+    }
+}
+
+/// A TLS client configuration that accepts any certificate (the test
+/// daemon's is self-signed).
+#[must_use]
+pub fn insecure_tls() -> Arc<rustls::ClientConfig> {
+    #[derive(Debug)]
+    struct AcceptAll(Arc<rustls::crypto::CryptoProvider>);
+    impl rustls::client::danger::ServerCertVerifier for AcceptAll {
+        fn verify_server_cert(
+            &self,
+            _: &rustls::pki_types::CertificateDer<'_>,
+            _: &[rustls::pki_types::CertificateDer<'_>],
+            _: &rustls::pki_types::ServerName<'_>,
+            _: &[u8],
+            _: rustls::pki_types::UnixTime,
+        ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+            Ok(rustls::client::danger::ServerCertVerified::assertion())
+        }
+        fn verify_tls12_signature(
+            &self,
+            m: &[u8],
+            c: &rustls::pki_types::CertificateDer<'_>,
+            d: &rustls::DigitallySignedStruct,
+        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls12_signature(m, c, d, &self.0.signature_verification_algorithms)
+        }
+        fn verify_tls13_signature(
+            &self,
+            m: &[u8],
+            c: &rustls::pki_types::CertificateDer<'_>,
+            d: &rustls::DigitallySignedStruct,
+        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls13_signature(m, c, d, &self.0.signature_verification_algorithms)
+        }
+        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+            self.0.signature_verification_algorithms.supported_schemes()
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AcceptAll(provider)))
+        .with_no_client_auth();
+    Arc::new(config)
+}
+
+/// A connection to the events WebSocket.
+pub struct Events {
+    rt: tokio::runtime::Runtime,
+    ws: tokio_tungstenite::WebSocketStream<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>,
+}
+
+impl std::fmt::Debug for Events {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Events")
+    }
+}
+
+impl Events {
+    /// Opens `/api/v1/events` with this `Cookie` header and `Origin`.
+    /// `Err(status)` when the server refuses the upgrade.
+    ///
+    /// # Errors
+    /// The HTTP status of a refused upgrade (0 when the connection failed).
+    pub fn connect(kit: &Kit, cookie: Option<&str>, origin: Option<&str>) -> Result<Events, u16> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let addr = kit.https;
+        let result = rt.block_on(async {
+            let tcp = tokio::net::TcpStream::connect(addr).await.map_err(|_| 0u16)?;
+            let name = rustls::pki_types::ServerName::try_from("localhost").map_err(|_| 0u16)?;
+            let tls = tokio_rustls::TlsConnector::from(insecure_tls())
+                .connect(name, tcp)
+                .await
+                .map_err(|_| 0u16)?;
+            let mut req = format!("wss://{addr}/api/v1/events")
+                .into_client_request()
+                .map_err(|_| 0u16)?;
+            if let Some(c) = cookie {
+                req.headers_mut().insert("cookie", c.parse().map_err(|_| 0u16)?);
+            }
+            if let Some(o) = origin {
+                req.headers_mut().insert("origin", o.parse().map_err(|_| 0u16)?);
+            }
+            match tokio_tungstenite::client_async(req, tls).await {
+                Ok((ws, _)) => Ok(ws),
+                Err(tokio_tungstenite::tungstenite::Error::Http(r)) => Err(r.status().as_u16()),
+                Err(_) => Err(0),
+            }
+        });
+        result.map(|ws| Events { rt, ws })
+    }
+
+    /// The next JSON message, or `None` when none comes within `timeout`.
+    pub fn next(&mut self, timeout: std::time::Duration) -> Option<serde_json::Value> {
+        use futures_util::StreamExt;
+        let ws = &mut self.ws;
+        self.rt.block_on(async {
+            loop {
+                match tokio::time::timeout(timeout, ws.next()).await {
+                    Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Text(t)))) => {
+                        return serde_json::from_str(&t).ok();
+                    }
+                    Ok(Some(Ok(_))) => {}
+                    _ => return None,
+                }
+            }
+        })
+    }
+
+    /// Waits up to `timeout` for a message with `"type": kind`, skipping others.
+    pub fn wait_for(&mut self, kind: &str, timeout: std::time::Duration) -> Option<serde_json::Value> {
+        let until = std::time::Instant::now() + timeout;
+        loop {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            let m = self.next(left)?;
+            if m["type"] == kind {
+                return Some(m);
+            }
+        }
+    }
+}
