@@ -10,7 +10,7 @@ PACKAGES="
   imagemagick
   libpam0g-dev libpam-modules pkg-config gcc
   passwd util-linux procps psmisc
-  sqlite3 ca-certificates
+  sqlite3 ca-certificates python3-venv
 "
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -37,6 +37,15 @@ for g in podium-admin podium-dashboard podium-deny; do
     getent group "$g" >/dev/null || groupadd --system "$g"
 done
 install -m 0644 -D "$(dirname "$0")/../dist/pam/podium" /etc/pam.d/podium
+
+# Schemathesis, which fuzzes the API against its OpenAPI document in the tests.
+VENV=/opt/podium-test-venv
+SCHEMATHESIS_VERSION=4.32.5
+if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    echo "install-deps: installing schemathesis $SCHEMATHESIS_VERSION in $VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+fi
 
 # The Rust test runner, when the machine does not have it.
 if ! command -v cargo-nextest >/dev/null 2>&1 && ! cargo nextest --version >/dev/null 2>&1; then

@@ -380,6 +380,41 @@ mod tests {
         assert_eq!(e.key, "-");
     }
 
+    /// The commented example shipped as /etc/podium/podium.toml lists every
+    /// key with its default: uncommented, it must give exactly the defaults.
+    #[test]
+    fn the_shipped_example_documents_every_key_with_its_default() {
+        let shipped = include_str!("../../../dist/podium.toml");
+        assert_eq!(
+            Config::parse(shipped, "podium.toml").expect("parses as shipped"),
+            Config::default()
+        );
+        let uncommented: String = shipped
+            .lines()
+            .map(|l| l.strip_prefix('#').filter(|r| r.contains(" = ")).unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut expected = Config::default();
+        expected.web.plain_http = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
+        expected.tls.cert = Some(PathBuf::from("/etc/ssl/certs/podium.pem"));
+        expected.tls.key = Some(PathBuf::from("/etc/ssl/private/podium.key"));
+        expected.session.command = "/etc/X11/Xsession".into();
+        assert_eq!(
+            Config::parse(&uncommented, "podium.toml").expect("parses uncommented"),
+            expected
+        );
+        let keys = uncommented
+            .lines()
+            .filter(|l| l.contains(" = ") && !l.starts_with('#'))
+            .count();
+        let written = toml::to_string(&expected).expect("serializes");
+        assert_eq!(
+            keys,
+            written.lines().filter(|l| l.contains(" = ")).count(),
+            "every key is in the example:\n{written}"
+        );
+    }
+
     #[test]
     fn a_written_config_parses_back() {
         let c = Config::default();

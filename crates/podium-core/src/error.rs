@@ -19,6 +19,9 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The request conflicts with the current state (e.g. the user already has a session).
     Conflict,
+    /// Well formed, but it cannot be done as asked (a desktop command that
+    /// does not exist, an account without a home directory).
+    Unprocessable,
     /// Body larger than the limit.
     PayloadTooLarge,
     /// Body is not JSON.
@@ -42,6 +45,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict => 409,
+            ErrorCode::Unprocessable => 422,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::TooManyRequests => 429,

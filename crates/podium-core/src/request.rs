@@ -4,6 +4,36 @@ use crate::SessionId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
+/// Whole numbers as JSON Schema counts them: `3` and `3.0` alike.
+mod whole {
+    use serde::{Deserialize, Deserializer, de::Error};
+
+    fn to_u32<E: Error>(n: &serde_json::Number) -> Result<u32, E> {
+        let v = match n.as_u64() {
+            Some(v) => Some(v),
+            // Exact for every value a u32 can hold; the fractional check rules out 2.5.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            None => n
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
+                .map(|f| f as u64),
+        };
+        v.and_then(|v| u32::try_from(v).ok())
+            .ok_or_else(|| E::custom(format!("expected a whole number from 0 to {}, not {n}", u32::MAX)))
+    }
+
+    pub fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
+        Vec::<serde_json::Number>::deserialize(d)?.iter().map(to_u32).collect()
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        Option::<serde_json::Number>::deserialize(d)?
+            .as_ref()
+            .map(to_u32)
+            .transpose()
+    }
+}
+
 /// The most a log off may be postponed, in seconds.
 pub const MAX_GRACE_SECONDS: u32 = 600;
 
@@ -53,18 +83,22 @@ fn targets(sessions: &[SessionId], all: bool) -> Result<Targets, RequestError> {
 }
 
 /// Body of `POST /api/v1/sessions/logoff`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogoffRequest {
     /// Session ids to log off.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "whole::ids")]
     pub sessions: Vec<SessionId>,
     /// Log off every session the caller may act on, except their own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub all: bool,
     /// Seconds of warning before applications are asked to close
     /// (0–600; default from the config, 10 s out of the box).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole::optional"
+    )]
     pub grace_seconds: Option<u32>,
     /// Answer only when every target has ended (the CLI does this), so the
     /// results say `closed` or `forced`.
@@ -90,9 +124,11 @@ impl LogoffRequest {
 #[serde(deny_unknown_fields)]
 pub struct StartRequest {
     /// Login name of the user whose session to start.
+    #[schema(pattern = r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$")]
     pub user: String,
     /// Desktop command instead of the configured one, e.g. `xterm -geometry 80x24`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 4096)]
     pub command: Option<String>,
 }
 
@@ -120,16 +156,68 @@ impl StartRequest {
     }
 }
 
-/// A name `useradd` would accept: starts with a letter or `_`, then letters,
-/// digits, `_`, `-`, `.`, at most 32 bytes (an optional trailing `$` too).
+/// A login name of a person's account: starts with a letter or `_`, then
+/// letters, digits, `_`, `-`, `.`, at most 32 characters
+/// (`^[A-Za-z_][A-Za-z0-9_.-]{0,31}$`, as the API schema says).
 #[must_use]
 pub fn is_login_name(name: &str) -> bool {
-    let body = name.strip_suffix('$').unwrap_or(name);
-    let mut chars = body.chars();
+    let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
         && name.len() <= 32
 }
+
+/// The JSON schema of an action's body: either a non-empty list of
+/// session ids, or `"all": true` — exactly one of them — plus the
+/// action's own fields (`extra`, JSON-schema properties).
+fn targets_schema(extra: &serde_json::Value) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{OneOfBuilder, Schema};
+    let ids = serde_json::json!({
+        "type": "array",
+        "description": "Session ids to act on.",
+        "items": { "type": "integer", "format": "int64", "minimum": 0, "maximum": 4_294_967_295_u64 }
+    });
+    let branch = |sessions: serde_json::Value, all: bool, required: &str| -> Schema {
+        let mut properties = serde_json::json!({
+            "sessions": sessions,
+            "all": { "type": "boolean", "enum": [all],
+                     "description": "Every session the caller may act on, except their own." }
+        });
+        if let (Some(p), Some(e)) = (properties.as_object_mut(), extra.as_object()) {
+            p.extend(e.clone());
+        }
+        let object = serde_json::json!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": [required],
+            "properties": properties
+        });
+        serde_json::from_value(object).unwrap_or_default()
+    };
+    let mut named = ids.clone();
+    named["minItems"] = 1.into();
+    let mut none = ids;
+    none["maxItems"] = 0.into();
+    OneOfBuilder::new()
+        .description(Some("Either a non-empty \"sessions\" list, or \"all\": true."))
+        .item(branch(named, false, "sessions"))
+        .item(branch(none, true, "all"))
+        .into()
+}
+
+impl utoipa::PartialSchema for LogoffRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        targets_schema(&serde_json::json!({
+            "grace_seconds": {
+                "type": ["integer", "null"], "minimum": 0, "maximum": MAX_GRACE_SECONDS,
+                "description": "Seconds of warning before applications are asked to close (default from the config)."
+            },
+            "wait": { "type": "boolean", "description": "Answer once every target has ended." }
+        }))
+    }
+}
+
+impl utoipa::ToSchema for LogoffRequest {}
 
 #[cfg(test)]
 mod tests {
@@ -157,6 +245,17 @@ mod tests {
     }
 
     #[test]
+    fn whole_numbers_may_be_written_as_floats() {
+        let r: LogoffRequest = serde_json::from_str(r#"{"sessions":[3.0],"grace_seconds":5.0}"#).expect("parses");
+        assert_eq!((r.sessions, r.grace_seconds), (vec![3], Some(5)));
+        let r: LogoffRequest = serde_json::from_str(r#"{"all":true,"grace_seconds":null}"#).expect("parses");
+        assert_eq!(r.grace_seconds, None);
+        assert!(serde_json::from_str::<LogoffRequest>(r#"{"sessions":[2.5]}"#).is_err());
+        assert!(serde_json::from_str::<LogoffRequest>(r#"{"sessions":[4294967296]}"#).is_err());
+        assert!(serde_json::from_str::<LogoffRequest>(r#"{"all":true,"grace_seconds":-1}"#).is_err());
+    }
+
+    #[test]
     fn grace_above_ten_minutes_is_refused() {
         let r = LogoffRequest {
             all: true,
@@ -171,6 +270,22 @@ mod tests {
         assert!(serde_json::from_str::<LogoffRequest>(r#"{"all":true,"force":1}"#).is_err());
         assert!(serde_json::from_str::<LogoffRequest>(r#"{"sessions":["3"]}"#).is_err());
         assert!(serde_json::from_str::<LogoffRequest>(r#"{"sessions":[-1]}"#).is_err());
+    }
+
+    #[test]
+    fn the_logoff_schema_says_ids_or_all_exactly_once() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(LogoffRequest::schema()).expect("schema serializes");
+        let branches = schema["oneOf"].as_array().expect("oneOf");
+        assert_eq!(branches.len(), 2, "{schema}");
+        assert_eq!(branches[0]["properties"]["sessions"]["minItems"], 1);
+        assert_eq!(
+            branches[0]["properties"]["sessions"]["items"]["maximum"],
+            4_294_967_295_u64
+        );
+        assert_eq!(branches[1]["properties"]["all"]["enum"], serde_json::json!([true]));
+        assert_eq!(branches[1]["properties"]["grace_seconds"]["maximum"], 600);
+        assert_eq!(branches[0]["additionalProperties"], false);
     }
 
     #[test]
@@ -194,10 +309,10 @@ mod tests {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Login name.
-    #[schema(max_length = 32)]
+    #[schema(pattern = r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$")]
     pub username: String,
     /// Password, checked by PAM.
-    #[schema(max_length = 1024, format = Password)]
+    #[schema(min_length = 1, max_length = 1024, format = Password)]
     pub password: String,
 }
 
@@ -222,7 +337,7 @@ impl LoginRequest {
         if !is_login_name(&self.username) {
             return Err(RequestError::User(self.username.clone()));
         }
-        if self.password.is_empty() || self.password.len() > MAX_PASSWORD_LEN || self.password.contains(['\0', '\n']) {
+        if !(1..=MAX_PASSWORD_LEN).contains(&self.password.chars().count()) {
             return Err(RequestError::Text {
                 field: "password",
                 max: MAX_PASSWORD_LEN,

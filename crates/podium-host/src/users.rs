@@ -123,8 +123,12 @@ pub struct Roles {
 #[derive(Debug, Default)]
 struct RoleCache {
     group_file: Option<SystemTime>,
-    entries: HashMap<u32, (Standing, Instant)>,
+    group_file_checked: Option<Instant>,
+    entries: HashMap<(u32, String), (Standing, Instant)>,
 }
+
+/// How often `/etc/group` is looked at for changes.
+const GROUP_FILE_CHECK: Duration = Duration::from_secs(1);
 
 /// How long a cached standing is trusted when `/etc/group` did not change
 /// (other NSS sources, such as LDAP, give no change signal).
@@ -161,14 +165,21 @@ impl Roles {
     /// The account's standing now.
     #[must_use]
     pub fn standing(&self, account: &Account) -> Standing {
-        let stamp = std::fs::metadata("/etc/group").and_then(|m| m.modified()).ok();
         let now = Instant::now();
         if let Ok(mut cache) = self.cache.lock() {
-            if cache.group_file != stamp {
-                cache.entries.clear();
-                cache.group_file = stamp;
+            if cache
+                .group_file_checked
+                .is_none_or(|t| now.duration_since(t) >= GROUP_FILE_CHECK)
+            {
+                let stamp = std::fs::metadata("/etc/group").and_then(|m| m.modified()).ok();
+                cache.group_file_checked = Some(now);
+                if cache.group_file != stamp {
+                    cache.entries.clear();
+                    cache.group_file = stamp;
+                }
             }
-            if let Some((s, at)) = cache.entries.get(&account.uid)
+            // Keyed by name too: a deleted account's uid may be reused at once.
+            if let Some((s, at)) = cache.entries.get(&(account.uid, account.name.clone()))
                 && now.duration_since(*at) < ROLE_TTL
             {
                 return *s;
@@ -178,7 +189,7 @@ impl Roles {
         let groups = account.group_names().unwrap_or_default();
         let s = self.standing_from_groups(account.uid, &groups);
         if let Ok(mut cache) = self.cache.lock() {
-            cache.entries.insert(account.uid, (s, now));
+            cache.entries.insert((account.uid, account.name.clone()), (s, now));
         }
         s
     }

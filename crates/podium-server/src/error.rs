@@ -61,8 +61,9 @@ impl From<HostError> for AppError {
     fn from(e: HostError) -> AppError {
         match &e {
             HostError::Refused(r) => AppError::forbidden(r.reason()),
-            HostError::Invalid(_) | HostError::UnusableAccount { .. } | HostError::BadCommand { .. } => {
-                AppError::bad_request(e.to_string())
+            HostError::Invalid(_) => AppError::bad_request(e.to_string()),
+            HostError::UnusableAccount { .. } | HostError::BadCommand { .. } => {
+                AppError::new(ErrorCode::Unprocessable, e.to_string())
             }
             HostError::UnknownUser(_) => AppError::not_found(e.to_string()),
             HostError::AlreadyRunning { .. } => AppError::new(ErrorCode::Conflict, e.to_string()),

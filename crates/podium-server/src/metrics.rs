@@ -63,6 +63,7 @@ pub fn router() -> Router<AppState> {
     get,
     path = "/metrics",
     tag = "metrics",
+    security(()),
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String))
 )]
 async fn metrics(State(s): State<AppState>) -> Response {

@@ -51,6 +51,7 @@ fn session_cookie(token: &str) -> Result<HeaderValue, AppError> {
     post,
     path = "/api/v1/auth/login",
     tag = "auth",
+    security(()),
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in; the cookie is set", body = Me,
@@ -159,6 +160,7 @@ async fn login(
     post,
     path = "/api/v1/auth/logout",
     tag = "auth",
+    security(()),
     responses(
         (status = 204, description = "Logged out (or was not logged in)"),
         (status = 403, description = "Cross-site request", body = ErrorBody),

@@ -42,13 +42,14 @@ pub(crate) async fn list(State(s): State<AppState>, Who(caller): Who) -> Json<Se
     request_body = StartRequest,
     responses(
         (status = 201, description = "The new session", body = SessionInfo),
-        (status = 400, description = "Malformed request, unusable account or desktop command", body = ErrorBody),
+        (status = 400, description = "Malformed request", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not allowed", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 409, description = "The user has a session already", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "The account has no home, or the desktop command cannot run", body = ErrorBody),
         (status = 503, description = "The host could not start it (display server, PAM …)", body = ErrorBody),
     )
 )]

@@ -1,5 +1,8 @@
-//! Helpers for `make bench`: statistics, machine description, and the
-//! section-by-section update of docs/BENCHMARKS.md.
+//! `make bench`: the benchmarks, and their helpers (statistics, machine
+//! description, the section-by-section update of docs/BENCHMARKS.md).
+
+pub mod api;
+pub mod logoff;
 
 use std::path::Path;
 use std::time::Duration;
