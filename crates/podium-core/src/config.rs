@@ -24,6 +24,23 @@ pub struct Config {
     pub web: WebConfig,
     /// The HTTPS certificate.
     pub tls: TlsConfig,
+    /// Live desktop thumbnails.
+    pub thumbnails: ThumbnailConfig,
+}
+
+/// `[thumbnails]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ThumbnailConfig {
+    /// A watched desktop that changes is captured at most once per this many
+    /// milliseconds; one that does not change is never captured.
+    pub interval_ms: u32,
+}
+
+impl Default for ThumbnailConfig {
+    fn default() -> Self {
+        ThumbnailConfig { interval_ms: 1000 }
+    }
 }
 
 /// `[web]`.
@@ -286,6 +303,9 @@ impl Config {
         }
         if self.web.login_failure_window_seconds == 0 {
             return Err(("web.login_failure_window_seconds", "must be at least 1".into()));
+        }
+        if !(100..=60_000).contains(&self.thumbnails.interval_ms) {
+            return Err(("thumbnails.interval_ms", "must be 100 to 60000".into()));
         }
         if self.tls.cert.is_some() != self.tls.key.is_some() {
             return Err(("tls.cert", "give both tls.cert and tls.key, or neither".into()));

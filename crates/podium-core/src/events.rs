@@ -3,6 +3,7 @@
 
 use crate::{SessionId, SessionInfo};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One message on the events WebSocket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -28,5 +29,13 @@ pub enum Event {
     SessionRemoved {
         /// Its id.
         id: SessionId,
+    },
+    /// A session's desktop changed and new thumbnails are ready: fetch
+    /// `/api/v1/sessions/{id}/thumbnail?size=…` with `If-None-Match`.
+    ThumbnailUpdated {
+        /// The session.
+        id: SessionId,
+        /// The new ETag of each size made (`small`, `medium`, `large`).
+        etags: BTreeMap<String, String>,
     },
 }

@@ -187,6 +187,16 @@ impl Host {
         }
     }
 
+    /// How to reach session `id`'s display as an X client (for thumbnails),
+    /// once it runs.
+    #[must_use]
+    pub fn display_access(&self, id: SessionId) -> Option<crate::x11::DisplayAccess> {
+        let live = self.sessions().get(&id).cloned()?;
+        let display = live.state().running.as_ref()?.display;
+        let cookie = crate::xauth::read_cookie(&live.spec.server_xauth()).ok()?;
+        Some(crate::x11::DisplayAccess { display, cookie })
+    }
+
     /// The role of a session's user, now.
     #[must_use]
     pub fn owner_role(&self, live: &Live) -> Role {

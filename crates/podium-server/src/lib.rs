@@ -34,12 +34,14 @@ pub struct AppState {
     pub throttle: Arc<auth::Throttle>,
     /// HTTP counters.
     pub metrics: Arc<metrics::HttpMetrics>,
+    /// Live desktop thumbnails.
+    pub thumbnails: Arc<podium_thumbnail::Service>,
 }
 
 impl AppState {
-    /// The state for `host`, with its web settings.
+    /// The state for `host`, with its web settings and `thumbnails`.
     #[must_use]
-    pub fn new(host: Arc<Host>) -> AppState {
+    pub fn new(host: Arc<Host>, thumbnails: Arc<podium_thumbnail::Service>) -> AppState {
         let web = host.config().web.clone();
         let idle = std::time::Duration::from_secs(u64::from(web.idle_timeout_minutes) * 60);
         AppState {
@@ -49,6 +51,7 @@ impl AppState {
                 std::time::Duration::from_secs(u64::from(web.login_failure_window_seconds)),
             )),
             metrics: Arc::new(metrics::HttpMetrics::default()),
+            thumbnails,
             host,
         }
     }

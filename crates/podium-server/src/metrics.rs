@@ -113,6 +113,11 @@ pub fn render(s: &AppState) -> String {
     let _ = writeln!(out, "podium_logoff_duration_seconds_count {}", stats.count);
     let _ = writeln!(
         out,
+        "# HELP podium_thumbnail_captures_total Screen captures made for thumbnails.\n# TYPE podium_thumbnail_captures_total counter\npodium_thumbnail_captures_total {}",
+        s.thumbnails.captures()
+    );
+    let _ = writeln!(
+        out,
         "# HELP podium_http_requests_total HTTP requests, by route and status.\n# TYPE podium_http_requests_total counter"
     );
     for ((route, status), n) in s.metrics.requests.lock().unwrap_or_else(PoisonError::into_inner).iter() {

@@ -23,6 +23,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
         crate::routes::sessions::logoff,
         crate::routes::audit::audit,
         crate::routes::events::events,
+        crate::routes::thumbnail::thumbnail,
         crate::routes::document,
         crate::metrics::metrics,
     ),

@@ -91,6 +91,28 @@ impl Web {
         read(self.http.get(format!("{}{path}", self.base)).send())
     }
 
+    /// `GET path` with extra headers; the body is kept as bytes.
+    #[must_use]
+    pub fn get_bytes(&self, path: &str, headers: &[(&str, &str)]) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let r = req.send().expect("HTTPS request");
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        (status, headers, r.bytes().expect("body").to_vec())
+    }
+
+    /// The value of a Prometheus counter or gauge line (`name{labels}` as written).
+    #[must_use]
+    pub fn metric(&self, series: &str) -> f64 {
+        let text = self.get("/metrics").text;
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no metric {series} in:\n{text}"))
+    }
+
     /// `POST path` with a JSON body, as a page of this server would (same Origin).
     #[must_use]
     pub fn post(&self, path: &str, body: &serde_json::Value) -> WebReply {

@@ -6,4 +6,7 @@
 
 pub mod pam;
 pub mod pidfd;
+pub mod shm;
 pub mod spawn;
+#[cfg(feature = "turbojpeg")]
+pub mod turbojpeg;

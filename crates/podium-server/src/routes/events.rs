@@ -55,6 +55,14 @@ fn snapshot(s: &AppState, caller: &Caller) -> Event {
     }
 }
 
+fn thumbnail_event(s: &AppState, caller: &Caller, e: podium_thumbnail::ThumbEvent) -> Option<Event> {
+    let owner = s.host.get(caller, e.id)?;
+    may_see(caller, owner.uid).then(|| Event::ThumbnailUpdated {
+        id: e.id,
+        etags: e.etags.into_iter().map(|(size, etag)| (size.as_str().to_owned(), etag)).collect(),
+    })
+}
+
 fn visible(caller: &Caller, e: HostEvent) -> Option<Event> {
     match e {
         HostEvent::Added(i) => may_see(caller, i.uid).then_some(Event::SessionAdded { session: i }),
@@ -75,6 +83,9 @@ const LOGIN_CHECK: Duration = Duration::from_secs(30);
 
 async fn stream(mut socket: WebSocket, s: AppState, caller: Caller, token: Option<String>) {
     let mut rx = s.host.subscribe();
+    let mut thumbs = s.thumbnails.subscribe();
+    // While this stream is open, the desktops it may see are kept current.
+    let _watching = s.thumbnails.watch(caller.uid, caller.role.oversees());
     if !send(&mut socket, &snapshot(&s, &caller)).await {
         return;
     }
@@ -95,6 +106,17 @@ async fn stream(mut socket: WebSocket, s: AppState, caller: Caller, token: Optio
                         return;
                     }
                 }
+                Err(RecvError::Closed) => return,
+            },
+            t = thumbs.recv() => match t {
+                Ok(t) => {
+                    if let Some(event) = thumbnail_event(&s, &caller, t)
+                        && !send(&mut socket, &event).await
+                    {
+                        return;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return,
             },
             msg = socket.recv() => match msg {

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod events;
 pub mod me;
 pub mod sessions;
+pub mod thumbnail;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -21,6 +22,7 @@ pub fn api() -> Router<AppState> {
         .merge(me::router())
         .merge(auth::router())
         .merge(events::router())
+        .merge(thumbnail::router())
         .route("/openapi.json", get(document))
         .method_not_allowed_fallback(method_not_allowed)
 }
