@@ -57,7 +57,11 @@ impl Capturer {
     pub fn new(conn: &RustConnection, root: Window) -> Result<Capturer, CaptureError> {
         let setup = conn.setup();
         let depth = setup.roots.first().map_or(0, |s| s.root_depth);
-        let bpp = setup.pixmap_formats.iter().find(|f| f.depth == depth).map_or(0, |f| f.bits_per_pixel);
+        let bpp = setup
+            .pixmap_formats
+            .iter()
+            .find(|f| f.depth == depth)
+            .map_or(0, |f| f.bits_per_pixel);
         if depth != 24 || bpp != 32 {
             return Err(CaptureError::Format { depth, bpp });
         }
@@ -66,7 +70,12 @@ impl Capturer {
             .ok()
             .and_then(|c| c.reply().ok())
             .is_some_and(|v| (v.major_version, v.minor_version) >= (1, 2));
-        Ok(Capturer { root, shm: None, shm_available, msb: setup.image_byte_order == ImageOrder::MSB_FIRST })
+        Ok(Capturer {
+            root,
+            shm: None,
+            shm_available,
+            msb: setup.image_byte_order == ImageOrder::MSB_FIRST,
+        })
     }
 
     /// Whether captures go through shared memory.
@@ -90,7 +99,11 @@ impl Capturer {
         let made = (|| {
             let seg = conn.generate_id().map_err(x)?;
             let size32 = u32::try_from(size).map_err(x)?;
-            let reply = conn.shm_create_segment(seg, size32, false).map_err(x)?.reply().map_err(x)?;
+            let reply = conn
+                .shm_create_segment(seg, size32, false)
+                .map_err(x)?
+                .reply()
+                .map_err(x)?;
             let fd = reply.shm_fd;
             let mem = SharedMemory::map(fd.into(), size).map_err(x)?;
             Ok::<_, CaptureError>((seg, mem))
@@ -121,12 +134,19 @@ impl Capturer {
         let data: Cow<'s, [u8]> = match self.segment(conn, size)? {
             Some(seg) => {
                 let format = u8::from(ImageFormat::Z_PIXMAP);
-                shm::get_image(conn, root, 0, 0, w, h, !0, format, seg, 0).map_err(x)?.reply().map_err(x)?;
+                shm::get_image(conn, root, 0, 0, w, h, !0, format, seg, 0)
+                    .map_err(x)?
+                    .reply()
+                    .map_err(x)?;
                 let mem = self.shm.as_ref().map(|(_, m, _)| m).ok_or_else(|| x("segment lost"))?;
                 Cow::Borrowed(mem.bytes().get(..size).ok_or_else(|| x("short segment"))?)
             }
             None => {
-                let reply = conn.get_image(ImageFormat::Z_PIXMAP, root, 0, 0, w, h, !0).map_err(x)?.reply().map_err(x)?;
+                let reply = conn
+                    .get_image(ImageFormat::Z_PIXMAP, root, 0, 0, w, h, !0)
+                    .map_err(x)?
+                    .reply()
+                    .map_err(x)?;
                 if reply.data.len() < size {
                     return Err(x("short image"));
                 }
@@ -134,7 +154,11 @@ impl Capturer {
             }
         };
         let data = if msb { Cow::Owned(to_bgrx(&data)) } else { data };
-        Ok(Pixels { width: u32::from(w), height: u32::from(h), data })
+        Ok(Pixels {
+            width: u32::from(w),
+            height: u32::from(h),
+            data,
+        })
     }
 }
 

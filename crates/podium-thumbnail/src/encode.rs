@@ -12,11 +12,16 @@ pub const QUALITY: u8 = 80;
 /// # Errors
 /// When the image is too large for JPEG.
 pub fn jpeg(img: &Scaled) -> Result<Vec<u8>, String> {
-    let (w, h) = (u16::try_from(img.width).map_err(|e| e.to_string())?, u16::try_from(img.height).map_err(|e| e.to_string())?);
+    let (w, h) = (
+        u16::try_from(img.width).map_err(|e| e.to_string())?,
+        u16::try_from(img.height).map_err(|e| e.to_string())?,
+    );
     let mut out = Vec::with_capacity(img.data.len() / 8);
     let encoder = jpeg_encoder::Encoder::new(&mut out, QUALITY);
     // The fourth byte is X (unused); the encoder ignores alpha.
-    encoder.encode(&img.data, w, h, jpeg_encoder::ColorType::Bgra).map_err(|e| e.to_string())?;
+    encoder
+        .encode(&img.data, w, h, jpeg_encoder::ColorType::Bgra)
+        .map_err(|e| e.to_string())?;
     Ok(out)
 }
 
@@ -43,14 +48,24 @@ mod tests {
 
     #[test]
     fn encodes_a_decodable_jpeg_with_a_content_etag() {
-        let img = Scaled { width: 32, height: 20, data: [200u8, 100, 50, 0].repeat(32 * 20) };
+        let img = Scaled {
+            width: 32,
+            height: 20,
+            data: [200u8, 100, 50, 0].repeat(32 * 20),
+        };
         let a = jpeg(&img).expect("encodes");
         let mut d = jpeg_decoder::Decoder::new(a.as_slice());
         let rgb = d.decode().expect("decodes");
         let px = &rgb[rgb.len() / 2..rgb.len() / 2 + 3];
-        assert!((i32::from(px[0]) - 50).abs() < 6 && (i32::from(px[2]) - 200).abs() < 6, "{px:?}");
+        assert!(
+            (i32::from(px[0]) - 50).abs() < 6 && (i32::from(px[2]) - 200).abs() < 6,
+            "{px:?}"
+        );
         assert_eq!(etag(&a), etag(&jpeg(&img).expect("encodes")));
-        let other = Scaled { data: [0u8, 0, 0, 0].repeat(32 * 20), ..img };
+        let other = Scaled {
+            data: [0u8, 0, 0, 0].repeat(32 * 20),
+            ..img
+        };
         assert_ne!(etag(&a), etag(&jpeg(&other).expect("encodes")));
     }
 }

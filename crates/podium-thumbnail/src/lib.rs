@@ -96,7 +96,11 @@ mod tests {
         assert_eq!(Size::Large.dimensions(1280, 800), (480, 300));
         assert_eq!(Size::Medium.dimensions(1920, 1080), (320, 180));
         assert_eq!(Size::Medium.dimensions(1024, 768), (320, 240));
-        assert_eq!(Size::Large.dimensions(320, 200), (320, 200), "never larger than the screen");
+        assert_eq!(
+            Size::Large.dimensions(320, 200),
+            (320, 200),
+            "never larger than the screen"
+        );
         assert_eq!(Size::from_word("medium"), Some(Size::Medium));
         assert_eq!(Size::from_word("huge"), None);
     }

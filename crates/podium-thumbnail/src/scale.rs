@@ -23,7 +23,9 @@ impl Default for Scaler {
             // Box convolution averages every source pixel: sharp text turns
             // into readable grey instead of aliasing. The fourth byte is X
             // (unused), not alpha: no premultiplication.
-            options: ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Box)).use_alpha(false),
+            options: ResizeOptions::new()
+                .resize_alg(ResizeAlg::Convolution(FilterType::Box))
+                .use_alpha(false),
         }
     }
 }
@@ -47,8 +49,14 @@ impl Scaler {
     pub fn scale(&mut self, src: &Pixels<'_>, width: u32, height: u32) -> Result<Scaled, String> {
         let input = ImageRef::new(src.width, src.height, &src.data, PixelType::U8x4).map_err(|e| e.to_string())?;
         let mut out = Image::new(width, height, PixelType::U8x4);
-        self.resizer.resize(&input, &mut out, &self.options).map_err(|e| e.to_string())?;
-        Ok(Scaled { width, height, data: out.into_vec() })
+        self.resizer
+            .resize(&input, &mut out, &self.options)
+            .map_err(|e| e.to_string())?;
+        Ok(Scaled {
+            width,
+            height,
+            data: out.into_vec(),
+        })
     }
 }
 
@@ -60,7 +68,11 @@ mod tests {
     #[test]
     fn a_flat_colour_stays_that_colour() {
         let px = [0x30u8, 0x60, 0x90, 0].repeat(64 * 40);
-        let src = Pixels { width: 64, height: 40, data: Cow::Owned(px) };
+        let src = Pixels {
+            width: 64,
+            height: 40,
+            data: Cow::Owned(px),
+        };
         let out = Scaler::default().scale(&src, 16, 10).expect("scales");
         assert_eq!((out.width, out.height, out.data.len()), (16, 10, 16 * 10 * 4));
         assert!(out.data.chunks(4).all(|p| p[..3] == [0x30, 0x60, 0x90]));

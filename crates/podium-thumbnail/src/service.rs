@@ -78,7 +78,9 @@ pub struct Service {
 
 impl std::fmt::Debug for Service {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Service").field("interval", &self.interval).finish_non_exhaustive()
+        f.debug_struct("Service")
+            .field("interval", &self.interval)
+            .finish_non_exhaustive()
     }
 }
 
@@ -178,7 +180,11 @@ impl Service {
         for h in lock(&self.sessions).values() {
             h.wake();
         }
-        WatchGuard { service: self.clone(), uid, oversees }
+        WatchGuard {
+            service: self.clone(),
+            uid,
+            oversees,
+        }
     }
 
     /// Starts capturing session `id`'s display (no-op if it is already).
@@ -193,13 +199,31 @@ impl Service {
         };
         let shared = Arc::new(Shared::default());
         let (tx, rx) = std::sync::mpsc::channel();
-        let ctx = session::Context { id, owner, access, shared: shared.clone(), requests: rx, wake: wake_rx, service: self.clone() };
-        let spawned = std::thread::Builder::new().name(format!("thumbnails {id}")).spawn(move || session::run(ctx));
+        let ctx = session::Context {
+            id,
+            owner,
+            access,
+            shared: shared.clone(),
+            requests: rx,
+            wake: wake_rx,
+            service: self.clone(),
+        };
+        let spawned = std::thread::Builder::new()
+            .name(format!("thumbnails {id}"))
+            .spawn(move || session::run(ctx));
         if let Err(e) = spawned {
             tracing::error!(session = id, "cannot start the thumbnail thread: {e}");
             return;
         }
-        sessions.insert(id, Handle { owner, shared, requests: tx, waker });
+        sessions.insert(
+            id,
+            Handle {
+                owner,
+                shared,
+                requests: tx,
+                waker,
+            },
+        );
     }
 
     /// Stops capturing session `id`.
@@ -227,7 +251,9 @@ impl Service {
                 return Ok(t);
             }
             let (reply, rx) = oneshot::channel();
-            h.requests.send(Request { size, reply }).map_err(|_| ThumbError::NoDisplay(id))?;
+            h.requests
+                .send(Request { size, reply })
+                .map_err(|_| ThumbError::NoDisplay(id))?;
             h.wake();
             rx
         };
@@ -243,7 +269,14 @@ impl Service {
     pub fn follow(self: &Arc<Self>, host: Arc<Host>) {
         let service = self.clone();
         let mut events = host.subscribe();
-        for info in host.list(&podium_core::Caller { user: "root".into(), uid: 0, role: podium_core::Role::Admin }).sessions {
+        for info in host
+            .list(&podium_core::Caller {
+                user: "root".into(),
+                uid: 0,
+                role: podium_core::Role::Admin,
+            })
+            .sessions
+        {
             service.consider(&host, info.id, info.uid, &info.display);
         }
         tokio::spawn(async move {
@@ -252,9 +285,17 @@ impl Service {
                     Ok(HostEvent::Added(i) | HostEvent::Changed(i)) => service.consider(&host, i.id, i.uid, &i.display),
                     Ok(HostEvent::Removed { id, .. }) => service.stop(id),
                     Err(broadcast::error::RecvError::Lagged(_)) => {
-                        let caller = podium_core::Caller { user: "root".into(), uid: 0, role: podium_core::Role::Admin };
+                        let caller = podium_core::Caller {
+                            user: "root".into(),
+                            uid: 0,
+                            role: podium_core::Role::Admin,
+                        };
                         let live: Vec<SessionId> = host.list(&caller).sessions.iter().map(|s| s.id).collect();
-                        let gone: Vec<SessionId> = lock(&service.sessions).keys().filter(|id| !live.contains(id)).copied().collect();
+                        let gone: Vec<SessionId> = lock(&service.sessions)
+                            .keys()
+                            .filter(|id| !live.contains(id))
+                            .copied()
+                            .collect();
                         for id in gone {
                             service.stop(id);
                         }

@@ -35,7 +35,11 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub fn frame(&self, size: Size) -> Option<Thumbnail> {
-        self.frames.lock().unwrap_or_else(PoisonError::into_inner).get(&size).cloned()
+        self.frames
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&size)
+            .cloned()
     }
 
     pub fn is_dirty(&self) -> bool {
@@ -47,7 +51,10 @@ impl Shared {
     }
 
     pub fn want(&self, size: Size) {
-        self.wanted.lock().unwrap_or_else(PoisonError::into_inner).insert(size, Instant::now());
+        self.wanted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(size, Instant::now());
     }
 
     /// Sizes asked for recently; medium when none was.
@@ -83,11 +90,15 @@ struct Display {
 fn open(access: &DisplayAccess) -> Result<Display, String> {
     let conn = access.connect().map_err(|e| e.to_string())?;
     let root = conn.setup().roots.first().map(|s| s.root).ok_or("no screen")?;
-    conn.damage_query_version(1, 1).map_err(|e| e.to_string())?.reply().map_err(|e| e.to_string())?;
+    conn.damage_query_version(1, 1)
+        .map_err(|e| e.to_string())?
+        .reply()
+        .map_err(|e| e.to_string())?;
     let damage = conn.generate_id().map_err(|e| e.to_string())?;
     // NonEmpty: one event when the screen starts to differ from what we
     // captured last, none while it keeps changing until we look again.
-    conn.damage_create(damage, root, ReportLevel::NON_EMPTY).map_err(|e| e.to_string())?;
+    conn.damage_create(damage, root, ReportLevel::NON_EMPTY)
+        .map_err(|e| e.to_string())?;
     let capturer = Capturer::new(&conn, root).map_err(|e| e.to_string())?;
     conn.flush().map_err(|e| e.to_string())?;
     Ok(Display { conn, damage, capturer })
@@ -115,7 +126,12 @@ pub(crate) fn run(ctx: Context) {
     };
     let shm = display.capturer.uses_shm();
     tracing::debug!(session = ctx.id, shm, "watching the display for thumbnails");
-    let mut worker = Worker { ctx, display, scaler: Scaler::default(), last: None };
+    let mut worker = Worker {
+        ctx,
+        display,
+        scaler: Scaler::default(),
+        last: None,
+    };
     worker.ctx.shared.dirty.store(true, Ordering::SeqCst);
     worker.run();
 }
@@ -154,7 +170,9 @@ impl Worker {
                     }
                 }
                 for r in pending {
-                    let _ = r.reply.send(self.ctx.shared.frame(r.size).ok_or(ThumbError::NoDisplay(self.ctx.id)));
+                    let _ = r
+                        .reply
+                        .send(self.ctx.shared.frame(r.size).ok_or(ThumbError::NoDisplay(self.ctx.id)));
                 }
             }
             let mut timeout = PollTimeout::NONE;
@@ -215,7 +233,10 @@ impl Worker {
     fn capture(&mut self) -> Result<(), ThumbError> {
         let err = |e: &dyn std::fmt::Display| ThumbError::Capture(e.to_string());
         // Subtract first: a change while we capture raises a new event.
-        self.display.conn.damage_subtract(self.display.damage, x11rb::NONE, x11rb::NONE).map_err(|e| err(&e))?;
+        self.display
+            .conn
+            .damage_subtract(self.display.damage, x11rb::NONE, x11rb::NONE)
+            .map_err(|e| err(&e))?;
         self.ctx.shared.dirty.store(false, Ordering::SeqCst);
         let pixels = self.display.capturer.grab(&self.display.conn).map_err(|e| err(&e))?;
         self.ctx.service.count_capture();
@@ -228,7 +249,13 @@ impl Worker {
             let jpeg = encode::jpeg(&scaled).map_err(|e| err(&e))?;
             let etag = encode::etag(&jpeg);
             etags.insert(size, etag.clone());
-            made.push((size, Thumbnail { jpeg: Arc::new(jpeg), etag }));
+            made.push((
+                size,
+                Thumbnail {
+                    jpeg: Arc::new(jpeg),
+                    etag,
+                },
+            ));
         }
         let changed = {
             let mut frames = self.ctx.shared.frames.lock().unwrap_or_else(PoisonError::into_inner);

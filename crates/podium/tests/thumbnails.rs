@@ -14,7 +14,13 @@ fn average(jpeg: &[u8]) -> (u8, u8, u8) {
     let mut d = jpeg_decoder::Decoder::new(jpeg);
     let px = d.decode().expect("a JPEG");
     let n = px.len() / 3;
-    let sum = px.chunks(3).fold((0usize, 0usize, 0usize), |a, p| (a.0 + usize::from(p[0]), a.1 + usize::from(p[1]), a.2 + usize::from(p[2])));
+    let sum = px.chunks(3).fold((0usize, 0usize, 0usize), |a, p| {
+        (
+            a.0 + usize::from(p[0]),
+            a.1 + usize::from(p[1]),
+            a.2 + usize::from(p[2]),
+        )
+    });
     let avg = |v: usize| u8::try_from(v / n.max(1)).unwrap_or(255);
     (avg(sum.0), avg(sum.1), avg(sum.2))
 }
@@ -37,8 +43,17 @@ fn paint(kit: &Kit, user: &TestUser, display: &str, color: &str) -> std::process
 
 fn start_painted(kit: &Kit, user: &TestUser, color: &str) -> (u32, String) {
     let id = kit.start_session(user, Some(&format!("{} paint {color}", kit.test_client().display())));
-    let display = kit.sessions().sessions.iter().find(|s| s.id == id).expect("listed").display.clone();
-    wait_until(Duration::from_secs(5), "the painter runs", || !procfs::of_user(user.uid).is_empty());
+    let display = kit
+        .sessions()
+        .sessions
+        .iter()
+        .find(|s| s.id == id)
+        .expect("listed")
+        .display
+        .clone();
+    wait_until(Duration::from_secs(5), "the painter runs", || {
+        !procfs::of_user(user.uid).is_empty()
+    });
     (id, display)
 }
 
@@ -50,7 +65,10 @@ fn thumbnails_show_the_desktop_and_follow_its_changes_within_a_second_and_a_half
     let (id, display) = start_painted(&kit, &pupil, "3366cc");
     let web = Web::login(&kit, &teacher);
     let mut events = Events::connect(&kit, web.cookie_header().as_deref(), Some(web.origin())).expect("events");
-    assert_eq!(events.next(Duration::from_secs(5)).expect("snapshot")["type"], "snapshot");
+    assert_eq!(
+        events.next(Duration::from_secs(5)).expect("snapshot")["type"],
+        "snapshot"
+    );
     let path = format!("/api/v1/sessions/{id}/thumbnail?size=medium");
 
     let mut first = (0, reqwest::header::HeaderMap::new(), Vec::new());
@@ -71,11 +89,16 @@ fn thumbnails_show_the_desktop_and_follow_its_changes_within_a_second_and_a_half
     let started = Instant::now();
     let mut painter = paint(&kit, &pupil, &display, "cc3333");
     let event = loop {
-        let e = events.wait_for("thumbnail_updated", Duration::from_millis(1500)).expect("thumbnail_updated within 1.5 s");
+        let e = events
+            .wait_for("thumbnail_updated", Duration::from_millis(1500))
+            .expect("thumbnail_updated within 1.5 s");
         if e["id"] == id && e["etags"]["medium"].as_str().is_some_and(|t| t != etag) {
             break e;
         }
-        assert!(started.elapsed() < Duration::from_millis(1500), "no new picture within 1.5 s");
+        assert!(
+            started.elapsed() < Duration::from_millis(1500),
+            "no new picture within 1.5 s"
+        );
     };
     let took = started.elapsed();
     assert!(took < Duration::from_millis(1500), "new picture after {took:?}");
@@ -83,7 +106,11 @@ fn thumbnails_show_the_desktop_and_follow_its_changes_within_a_second_and_a_half
     let (status, headers, jpeg) = web.get_bytes(&path, &[("if-none-match", &etag)]);
     assert_eq!(status, 200, "the old ETag no longer matches");
     assert_eq!(headers["etag"].to_str().expect("etag"), new_etag);
-    assert!(close(average(&jpeg), (0xcc, 0x33, 0x33)), "red now: {:?}", average(&jpeg));
+    assert!(
+        close(average(&jpeg), (0xcc, 0x33, 0x33)),
+        "red now: {:?}",
+        average(&jpeg)
+    );
     let _ = painter.kill();
     let _ = painter.wait();
 }
@@ -102,19 +129,28 @@ fn an_unchanged_or_unwatched_desktop_costs_no_capture() {
     let before = web.metric(series);
     let mut painter = paint(&kit, &pupil, &display, "884422");
     std::thread::sleep(Duration::from_millis(2500));
-    assert!((web.metric(series) - before).abs() < f64::EPSILON, "captured although nobody watched");
+    assert!(
+        (web.metric(series) - before).abs() < f64::EPSILON,
+        "captured although nobody watched"
+    );
     // …until somebody asks: exactly one fresh frame, on demand.
     let (status, _, jpeg) = web.get_bytes(&format!("/api/v1/sessions/{id}/thumbnail"), &[]);
     assert_eq!(status, 200);
     assert!(close(average(&jpeg), (0x88, 0x44, 0x22)), "{:?}", average(&jpeg));
-    assert!((web.metric(series) - before - 1.0).abs() < f64::EPSILON, "one capture on demand");
+    assert!(
+        (web.metric(series) - before - 1.0).abs() < f64::EPSILON,
+        "one capture on demand"
+    );
 
     // Watched but unchanged for 5 s: no capture at all.
     let _events = Events::connect(&kit, web.cookie_header().as_deref(), Some(web.origin())).expect("events");
     std::thread::sleep(Duration::from_millis(1500));
     let settled = web.metric(series);
     std::thread::sleep(Duration::from_secs(5));
-    assert!((web.metric(series) - settled).abs() < f64::EPSILON, "an unchanged desktop was captured");
+    assert!(
+        (web.metric(series) - settled).abs() < f64::EPSILON,
+        "an unchanged desktop was captured"
+    );
     let _ = painter.kill();
     let _ = painter.wait();
 }
@@ -127,12 +163,25 @@ fn thumbnails_are_visible_to_whoever_may_see_the_session() {
     let (a, _) = start_painted(&kit, &alice, "101010");
     let (b, _) = start_painted(&kit, &bob, "202020");
     let web = Web::login(&kit, &alice);
-    assert_eq!(web.get_bytes(&format!("/api/v1/sessions/{a}/thumbnail"), &[]).0, 200, "her own");
+    assert_eq!(
+        web.get_bytes(&format!("/api/v1/sessions/{a}/thumbnail"), &[]).0,
+        200,
+        "her own"
+    );
     let (status, _, body) = web.get_bytes(&format!("/api/v1/sessions/{b}/thumbnail"), &[]);
     assert_eq!(status, 404, "not someone else's: {}", String::from_utf8_lossy(&body));
-    assert_eq!(web.get_bytes(&format!("/api/v1/sessions/{a}/thumbnail?size=huge"), &[]).0, 400);
+    assert_eq!(
+        web.get_bytes(&format!("/api/v1/sessions/{a}/thumbnail?size=huge"), &[])
+            .0,
+        400
+    );
     assert_eq!(web.get_bytes("/api/v1/sessions/abc/thumbnail", &[]).0, 400);
-    assert_eq!(Web::new(&kit).get_bytes(&format!("/api/v1/sessions/{a}/thumbnail"), &[]).0, 401);
+    assert_eq!(
+        Web::new(&kit)
+            .get_bytes(&format!("/api/v1/sessions/{a}/thumbnail"), &[])
+            .0,
+        401
+    );
     for (size, w) in [("small", 160), ("medium", 320), ("large", 480)] {
         let (status, _, jpeg) = web.get_bytes(&format!("/api/v1/sessions/{a}/thumbnail?size={size}"), &[]);
         assert_eq!(status, 200);

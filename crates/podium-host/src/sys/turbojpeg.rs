@@ -45,14 +45,25 @@ impl TurboJpeg {
     pub fn new() -> Result<TurboJpeg, String> {
         // SAFETY: no arguments; a null return is checked.
         let h = unsafe { tjInitCompress() };
-        if h.is_null() { Err("tjInitCompress failed".into()) } else { Ok(TurboJpeg(h)) }
+        if h.is_null() {
+            Err("tjInitCompress failed".into())
+        } else {
+            Ok(TurboJpeg(h))
+        }
     }
 
     /// Compresses a BGRX image (4 bytes per pixel, `pitch` bytes per row).
     ///
     /// # Errors
     /// TurboJPEG's message, or a size that does not fit.
-    pub fn compress_bgrx(&mut self, pixels: &[u8], width: usize, pitch: usize, height: usize, quality: u8) -> Result<Vec<u8>, String> {
+    pub fn compress_bgrx(
+        &mut self,
+        pixels: &[u8],
+        width: usize,
+        pitch: usize,
+        height: usize,
+        quality: u8,
+    ) -> Result<Vec<u8>, String> {
         if pitch < width * 4 || pixels.len() < pitch * height {
             return Err("image buffer too small".into());
         }
@@ -78,7 +89,9 @@ impl TurboJpeg {
         };
         if rc != 0 || out.is_null() {
             // SAFETY: the handle is live; the message is a static or handle-owned C string.
-            let msg = unsafe { CStr::from_ptr(tjGetErrorStr2(self.0)) }.to_string_lossy().into_owned();
+            let msg = unsafe { CStr::from_ptr(tjGetErrorStr2(self.0)) }
+                .to_string_lossy()
+                .into_owned();
             if !out.is_null() {
                 // SAFETY: allocated by TurboJPEG.
                 unsafe { tjFree(out) };

@@ -59,7 +59,11 @@ fn thumbnail_event(s: &AppState, caller: &Caller, e: podium_thumbnail::ThumbEven
     let owner = s.host.get(caller, e.id)?;
     may_see(caller, owner.uid).then(|| Event::ThumbnailUpdated {
         id: e.id,
-        etags: e.etags.into_iter().map(|(size, etag)| (size.as_str().to_owned(), etag)).collect(),
+        etags: e
+            .etags
+            .into_iter()
+            .map(|(size, etag)| (size.as_str().to_owned(), etag))
+            .collect(),
     })
 }
 

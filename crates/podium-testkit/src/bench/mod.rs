@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod logoff;
+pub mod thumbs;
 
 use std::path::Path;
 use std::time::Duration;

@@ -3,13 +3,15 @@
 //!
 //! `podium-bench [--out FILE] [--only NAME]...` runs every benchmark, or
 //! the named ones: `logoff-all` (50 sessions logged off at once), `api`
-//! (`GET /api/v1/sessions` with 200 sessions and 20 clients).
+//! (`GET /api/v1/sessions` with 200 sessions and 20 clients),
+//! `thumbnail-cost` (CPU per thumbnail against ImageMagick) and
+//! `thumbnails-live` (50 ticking desktops on one dashboard).
 
-use podium_testkit::bench::{api, logoff, write_section};
+use podium_testkit::bench::{api, logoff, thumbs, write_section};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const ALL: [&str; 2] = ["logoff-all", "api"];
+const ALL: [&str; 4] = ["logoff-all", "api", "thumbnail-cost", "thumbnails-live"];
 
 fn main() -> ExitCode {
     let mut out = PathBuf::from("docs/BENCHMARKS.md");
@@ -38,7 +40,9 @@ fn main() -> ExitCode {
     for name in &only {
         let report = match name.as_str() {
             "logoff-all" => logoff::logoff_all(&podium, 50),
-            _ => api::sessions_list(&podium, 200, 20),
+            "api" => api::sessions_list(&podium, 200, 20),
+            "thumbnail-cost" => thumbs::cost(&podium),
+            _ => thumbs::live(&podium, 50),
         };
         println!("{report}");
         if let Err(e) = write_section(&out, name, &report) {

@@ -49,7 +49,9 @@ pub async fn run(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<St
     let host = Host::open(config.clone(), exe)?;
     let adopted = host.recover()?;
     tokio::spawn(podium_host::reaper::reap_forever());
-    let thumbnails = podium_thumbnail::Service::new(std::time::Duration::from_millis(u64::from(config.thumbnails.interval_ms)));
+    let thumbnails = podium_thumbnail::Service::new(std::time::Duration::from_millis(u64::from(
+        config.thumbnails.interval_ms,
+    )));
     thumbnails.follow(host.clone());
     let state = AppState::new(host, thumbnails);
     let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
