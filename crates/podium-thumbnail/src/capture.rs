@@ -105,7 +105,7 @@ impl Capturer {
                 .reply()
                 .map_err(x)?;
             let fd = reply.shm_fd;
-            let mem = SharedMemory::map(fd.into(), size).map_err(x)?;
+            let mem = SharedMemory::map(fd, size).map_err(x)?;
             Ok::<_, CaptureError>((seg, mem))
         })();
         match made {
