@@ -2,10 +2,13 @@
 //!
 //! Xvnc picks a free display number itself and tells it through
 //! `-displayfd`, which avoids races between sessions starting together.
-//! It listens for X clients on its Unix socket only (`-nolisten tcp`) and
-//! for VNC on a root-only Unix socket in the session's directory
-//! (`-rfbport -1` turns the TCP listener off); only the daemon connects
-//! there, so VNC authentication is left to the daemon (`SecurityTypes None`).
+//! It runs as the session's user (like TigerVNC's own `vncsession`), so a
+//! flaw in the X server gains nobody more than the user already has. It
+//! listens for X clients on its Unix socket only (`-nolisten tcp`) and for
+//! VNC on a Unix socket in a directory only the user can enter
+//! (`-rfbport -1` turns the TCP listener off); the daemon relays stations
+//! to it after checking the socket's owner, so VNC authentication is left to
+//! the daemon (`SecurityTypes None`).
 
 use crate::sys::spawn::PASSED_FD;
 use crate::worker::protocol::WorkerSpec;
@@ -14,7 +17,7 @@ use crate::worker::protocol::WorkerSpec;
 #[must_use]
 pub fn xvnc_args(spec: &WorkerSpec) -> Vec<String> {
     let vnc = spec.vnc_socket().to_string_lossy().into_owned();
-    let auth = spec.server_xauth().to_string_lossy().into_owned();
+    let auth = spec.display_xauth().to_string_lossy().into_owned();
     [
         "Xvnc",
         "-displayfd",

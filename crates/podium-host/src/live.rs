@@ -168,6 +168,19 @@ impl Live {
         self.deadline.send_replace(Some(d));
     }
 
+    /// How to reach the session's display as an X client, once it runs.
+    #[must_use]
+    pub fn display_access(&self) -> Option<crate::x11::DisplayAccess> {
+        let st = self.state();
+        let r = st.running.as_ref()?;
+        Some(crate::x11::DisplayAccess {
+            display: r.display,
+            cookie: crate::xauth::Cookie::from_hex(&r.cookie)?,
+            server_uid: self.account.uid,
+            server_pid: r.xvnc_pid,
+        })
+    }
+
     /// The report a worker left, turned into what waiters see.
     #[must_use]
     pub fn ended_from(report: &EndReport, duration_ms: Option<u64>) -> Ended {

@@ -10,7 +10,6 @@ use crate::registry::NewAudit;
 use crate::worker::protocol::Request;
 use crate::x11::notice::{Content, Lang, Notice};
 use crate::x11::{DisplayAccess, windows};
-use crate::xauth;
 use podium_core::permission::decide;
 use podium_core::{
     Action, ActionResult, ActionResults, AuditKind, Caller, EndKind, LogoffRequest, Outcome, Refusal, Selection,
@@ -174,13 +173,7 @@ impl Host {
         let Some(pending) = live.state().logoff.clone() else {
             return;
         };
-        let access = live.state().running.as_ref().and_then(|r| {
-            let cookie = xauth::read_cookie(&live.spec.server_xauth()).ok()?;
-            Some(DisplayAccess {
-                display: r.display,
-                cookie,
-            })
-        });
+        let access = live.display_access();
         let mut ended = live.watch_end();
         let mut deadline_rx = live.watch_deadline();
         let mut deadline = pending.deadline;

@@ -192,9 +192,7 @@ impl Host {
     #[must_use]
     pub fn display_access(&self, id: SessionId) -> Option<crate::x11::DisplayAccess> {
         let live = self.sessions().get(&id).cloned()?;
-        let display = live.state().running.as_ref()?.display;
-        let cookie = crate::xauth::read_cookie(&live.spec.server_xauth()).ok()?;
-        Some(crate::x11::DisplayAccess { display, cookie })
+        live.display_access()
     }
 
     /// The role of a session's user, now.
@@ -282,10 +280,24 @@ impl Host {
         tracing::info!(by = %caller.user, "starting session");
         let spec = live.spec.clone();
         drop(_span);
-        let outcome = client::start(&self.worker_exe, &spec).await;
-        let running = match outcome {
-            Ok(r) => r,
-            Err(e) => {
+        let running = match client::start(&self.worker_exe, &spec).await {
+            client::StartOutcome::Running(r) => r,
+            client::StartOutcome::Failed(e) => {
+                self.forget(&live, "failed", Some(e.to_string()), &caller.user);
+                return Err(e);
+            }
+            client::StartOutcome::Lost(e) => {
+                tracing::warn!(
+                    session = id,
+                    "session worker lost while starting ({e}); cleaning up after it"
+                );
+                let reclaim = crate::worker::protocol::ReclaimSpec {
+                    spec: spec.clone(),
+                    running: None,
+                };
+                if let Err(r) = client::reclaim(&self.worker_exe, &reclaim).await {
+                    tracing::error!(session = id, "cleanup after a lost start failed: {r}");
+                }
                 self.forget(&live, "failed", Some(e.to_string()), &caller.user);
                 return Err(e);
             }
@@ -331,7 +343,12 @@ impl Host {
             });
         }
         let taken: BTreeSet<SessionId> = sessions.keys().copied().collect();
-        let id = (1..).find(|i| !taken.contains(i)).unwrap_or(0);
+        // Never an id whose files or cgroup a crashed session left behind:
+        // they are cleaned at the next start, not reused.
+        let leftover = |i: SessionId| {
+            self.config.server.run_dir.join(format!("session-{i}")).exists() || self.hierarchy.session(i).exists()
+        };
+        let id = (1..).find(|i| !taken.contains(i) && !leftover(*i)).unwrap_or(0);
         let spec = self.spec_for(id, &account, program, argv);
         let created_at = Timestamp::now();
         let stored = StoredSession {

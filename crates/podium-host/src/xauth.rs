@@ -26,6 +26,25 @@ impl std::fmt::Debug for Cookie {
 }
 
 impl Cookie {
+    /// As hexadecimal text.
+    #[must_use]
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// From [`Cookie::to_hex`]'s text.
+    #[must_use]
+    pub fn from_hex(hex: &str) -> Option<Cookie> {
+        if hex.len() != 32 || !hex.is_ascii() {
+            return None;
+        }
+        let mut c = [0u8; 16];
+        for (i, byte) in c.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(Cookie(c))
+    }
+
     /// A fresh random cookie from the operating system's generator.
     ///
     /// # Errors
@@ -91,7 +110,15 @@ pub fn write(path: &Path, contents: &[u8], uid: u32, gid: u32) -> Result<()> {
 /// # Errors
 /// When the file cannot be read or holds no cookie.
 pub fn read_cookie(path: &Path) -> Result<Cookie> {
-    let data = fs::read(path).map_err(HostError::io("read", path))?;
+    // Without following a symlink or blocking on a FIFO, and at most 64 KiB.
+    let f = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(HostError::io("read", path))?;
+    let mut data = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut data)
+        .map_err(HostError::io("read", path))?;
     parse_cookie(&data).ok_or_else(|| HostError::Io {
         what: "find a cookie in",
         path: path.to_owned(),
@@ -139,6 +166,14 @@ mod tests {
         for cut in 0..bytes.len() / 2 {
             assert_eq!(parse_cookie(&bytes[..cut]), None);
         }
+    }
+
+    #[test]
+    fn cookies_go_through_hex() {
+        let c = Cookie([0, 1, 0xab, 0xff, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 0x10]);
+        assert_eq!(Cookie::from_hex(&c.to_hex()), Some(c));
+        assert_eq!(Cookie::from_hex("zz"), None);
+        assert_eq!(Cookie::from_hex(&"g".repeat(32)), None);
     }
 
     #[test]

@@ -9,6 +9,15 @@ use std::time::Duration;
 
 const PODIUM: &str = env!("CARGO_BIN_EXE_podium");
 
+/// The pid of the user's desktop program (not their display server).
+fn desktop_of(uid: u32) -> i32 {
+    procfs::of_user(uid)
+        .into_iter()
+        .find(|p| p.cmdline.starts_with("xclock"))
+        .expect("xclock runs")
+        .pid
+}
+
 #[test]
 fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
     let kit = Kit::start(PODIUM);
@@ -36,12 +45,17 @@ fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
         };
         assert!(expected_groups.len() >= 2, "the test user has a supplementary group");
         for p in procfs::of_user(user.uid) {
+            // The display server runs as the user too, in the display part.
+            let part = if p.cmdline.starts_with("Xvnc") {
+                "display"
+            } else {
+                "desktop"
+            };
+            let inside = format!("{cgroup}/{part}");
             assert_eq!(
-                p.cgroup,
-                format!("{cgroup}/desktop"),
+                p.cgroup, inside,
                 "process {} ({}) is outside the session",
-                p.pid,
-                p.cmdline
+                p.pid, p.cmdline
             );
             let mut groups = p.groups.clone();
             groups.sort_unstable();
@@ -51,6 +65,10 @@ fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
         let xvnc = procfs::in_cgroup(&format!("{cgroup}/display"));
         assert_eq!(xvnc.len(), 1, "one Xvnc per session: {xvnc:?}");
         assert!(xvnc[0].cmdline.starts_with("Xvnc"), "{}", xvnc[0].cmdline);
+        assert_eq!(
+            xvnc[0].uid, user.uid,
+            "the display server runs as the user, not as root"
+        );
         assert!(xvnc[0].cmdline.contains("-nolisten tcp"));
         let sockets = procfs::socket_inodes(xvnc[0].pid);
         assert!(!sockets.is_empty());
@@ -58,15 +76,29 @@ fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
             sockets.is_disjoint(&tcp_listeners),
             "Xvnc of session {id} listens on TCP"
         );
-        let vnc = kit.session_run_dir(*id).join("vnc.sock");
-        let meta = std::fs::metadata(&vnc).expect("VNC socket exists");
+        let mode = |p: &std::path::Path| {
+            let m = std::fs::metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (m.uid(), m.permissions().mode() & 0o777)
+        };
+        let run = kit.session_run_dir(*id);
+        assert_eq!(mode(&run), (0, 0o711), "session directory: root's, not listable");
         assert_eq!(
-            (meta.uid(), meta.permissions().mode() & 0o777),
+            mode(&run.join("display")),
+            (user.uid, 0o700),
+            "display directory: the user's alone"
+        );
+        assert_eq!(
+            mode(&run.join("display/vnc.sock")),
+            (user.uid, 0o600),
+            "VNC socket: the user's, 0600"
+        );
+        assert_eq!(
+            mode(&run.join("worker.sock")),
             (0, 0o600),
-            "VNC socket is root's, 0600"
+            "worker socket: root's, 0600"
         );
         // The process limit, on whichever pids controller this host has.
-        let desktop_pid = procfs::of_user(user.uid)[0].pid;
+        let desktop_pid = desktop_of(user.uid);
         let v1_line = std::fs::read_to_string(format!("/proc/{desktop_pid}/cgroup"))
             .expect("cgroup file")
             .lines()
@@ -81,7 +113,7 @@ fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
             "session.max_processes default"
         );
         // The environment the desktop got.
-        let env = std::fs::read(format!("/proc/{}/environ", procfs::of_user(user.uid)[0].pid)).expect("environ");
+        let env = std::fs::read(format!("/proc/{}/environ", desktop_of(user.uid))).expect("environ");
         let env = String::from_utf8_lossy(&env);
         for var in [
             "HOME=",
@@ -99,6 +131,29 @@ fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
         let runtime = format!("/run/user/{}", user.uid);
         let meta = std::fs::metadata(&runtime).expect("runtime dir");
         assert_eq!((meta.uid(), meta.permissions().mode() & 0o777), (user.uid, 0o700));
+    }
+
+    // Another account reaches neither the VNC socket nor the worker socket.
+    let (a, b) = (&users[0], &users[1]);
+    for socket in ["display/vnc.sock", "worker.sock"] {
+        let path = kit.session_run_dir(ids[0]).join(socket);
+        let probe = std::process::Command::new("setpriv")
+            .args([
+                format!("--reuid={}", b.uid),
+                format!("--regid={}", b.gid),
+                "--init-groups".into(),
+            ])
+            .args([
+                "python3",
+                "-c",
+                "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])",
+            ])
+            .arg(&path)
+            .output()
+            .expect("probe");
+        let err = String::from_utf8_lossy(&probe.stderr);
+        assert!(!probe.status.success(), "{} reached {}'s {socket}", b.name, a.name);
+        assert!(err.contains("Permission denied"), "{err}");
     }
 
     let out = kit.cli().args(["session", "list", "--json"]).run();
@@ -140,4 +195,51 @@ fn three_sessions_are_real_contained_and_listed_as_in_the_spec() {
             "{created}"
         );
     }
+}
+
+#[test]
+fn session_processes_start_with_no_blocked_or_ignored_signal() {
+    let kit = Kit::start(PODIUM);
+    let user = TestUser::create(Role::Standard);
+    let _ = kit.start_session(&user, Some("xclock"));
+    podium_testkit::wait_until(Duration::from_secs(5), "xclock runs", || {
+        procfs::of_user(user.uid)
+            .iter()
+            .any(|p| p.cmdline.starts_with("xclock"))
+    });
+    // (Xvnc sets its own dispositions once running; the desktop gets none.)
+    for p in procfs::of_user(user.uid)
+        .into_iter()
+        .filter(|p| !p.cmdline.starts_with("Xvnc"))
+    {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", p.pid)).expect("status");
+        for field in ["SigBlk:", "SigIgn:"] {
+            let mask = status.lines().find_map(|l| l.strip_prefix(field)).expect(field).trim();
+            assert!(mask.chars().all(|c| c == '0'), "{} has {field} {mask}", p.cmdline);
+        }
+    }
+}
+
+#[test]
+fn a_fifo_in_place_of_xsession_errors_does_not_hang_the_start() {
+    let kit = Kit::start(PODIUM);
+    let user = TestUser::create(Role::Standard);
+    let fifo = user.home.join(".xsession-errors");
+    podium_testkit::system::run("mkfifo", &[&fifo.to_string_lossy()]);
+    podium_testkit::system::run(
+        "chown",
+        &[&format!("{}:{}", user.uid, user.gid), &fifo.to_string_lossy()],
+    );
+    let started = std::time::Instant::now();
+    let _ = kit.start_session(&user, Some("xclock"));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "start took {:?}",
+        started.elapsed()
+    );
+    podium_testkit::wait_until(Duration::from_secs(5), "xclock runs", || {
+        procfs::of_user(user.uid)
+            .iter()
+            .any(|p| p.cmdline.starts_with("xclock"))
+    });
 }

@@ -7,6 +7,7 @@
 pub mod pam;
 pub mod pidfd;
 pub mod shm;
+pub mod signals;
 pub mod spawn;
 #[cfg(feature = "turbojpeg")]
 pub mod turbojpeg;

@@ -8,6 +8,7 @@
 
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::fmt;
+use std::ptr::NonNull;
 use zeroize::Zeroizing;
 
 #[repr(C)]
@@ -125,9 +126,10 @@ struct Conversation {
 /// An open PAM transaction for one user. Ends (`pam_end`) on drop.
 pub struct Pam {
     handle: *mut PamHandleT,
-    // Boxed so PAM's pointers to them stay valid while `Pam` moves.
-    _conv: Box<PamConv>,
-    conversation: Box<Conversation>,
+    // Raw heap pointers (from Box::into_raw) that PAM holds on to: they stay
+    // valid while `Pam` moves, and are freed in Drop after pam_end.
+    conv: NonNull<PamConv>,
+    conversation: NonNull<Conversation>,
     service: String,
     last: c_int,
 }
@@ -165,7 +167,13 @@ unsafe extern "C" fn converse(
     }
     for i in 0..n {
         // SAFETY: Linux-PAM passes `msg` as an array of n pointers to messages.
-        let m = unsafe { &**msg.add(i) };
+        let m = unsafe { *msg.add(i) };
+        if m.is_null() {
+            free_replies(replies, i);
+            return PAM_CONV_ERR;
+        }
+        // SAFETY: a non-null message pointer from PAM.
+        let m = unsafe { &*m };
         let text = if m.msg.is_null() {
             String::new()
         } else {
@@ -233,24 +241,32 @@ impl Pam {
         };
         let c_service = CString::new(service).map_err(|_| err("service name contains NUL".into()))?;
         let c_user = CString::new(user).map_err(|_| err("user name contains NUL".into()))?;
-        let mut conversation = Box::new(Conversation {
+        let conversation = NonNull::from(Box::leak(Box::new(Conversation {
             password,
             messages: Vec::new(),
-        });
-        let conv = Box::new(PamConv {
+        })));
+        let conv = NonNull::from(Box::leak(Box::new(PamConv {
             conv: Some(converse),
-            appdata_ptr: std::ptr::from_mut::<Conversation>(conversation.as_mut()).cast(),
-        });
+            appdata_ptr: conversation.as_ptr().cast(),
+        })));
+        let free = || {
+            // SAFETY: both were leaked just above and PAM did not keep them.
+            unsafe {
+                drop(Box::from_raw(conv.as_ptr()));
+                drop(Box::from_raw(conversation.as_ptr()));
+            }
+        };
         let mut handle: *mut PamHandleT = std::ptr::null_mut();
         // SAFETY: valid NUL-terminated strings; `conv` and `conversation`
-        // are boxed and owned by the returned Pam, so they outlive the handle.
-        let rc = unsafe { pam_start(c_service.as_ptr(), c_user.as_ptr(), &raw const *conv, &raw mut handle) };
+        // stay allocated until Drop, after pam_end.
+        let rc = unsafe { pam_start(c_service.as_ptr(), c_user.as_ptr(), conv.as_ptr(), &raw mut handle) };
         if rc != PAM_SUCCESS || handle.is_null() {
+            free();
             return Err(err(format!("code {rc}")));
         }
         Ok(Pam {
             handle,
-            _conv: conv,
+            conv,
             conversation,
             service: service.into(),
             last: PAM_SUCCESS,
@@ -267,12 +283,10 @@ impl Pam {
             .to_string_lossy()
             .into_owned();
         // What a module said ("Your account has expired…") explains more than pam_strerror.
-        let said: Vec<String> = self
-            .conversation
-            .messages
-            .drain(..)
-            .filter(|m| !m.trim().is_empty())
-            .collect();
+        // SAFETY: PAM only touches the conversation during a call, and none is
+        // running now; `&mut self` makes this the only reference.
+        let messages = unsafe { &mut self.conversation.as_mut().messages };
+        let said: Vec<String> = messages.drain(..).filter(|m| !m.trim().is_empty()).collect();
         let message = if said.is_empty() { text } else { said.join(" ") };
         Err(PamError {
             call,
@@ -406,7 +420,12 @@ impl Pam {
 
 impl Drop for Pam {
     fn drop(&mut self) {
-        // SAFETY: live handle, ended exactly once here.
-        unsafe { pam_end(self.handle, self.last) };
+        // SAFETY: live handle, ended exactly once here; afterwards PAM holds
+        // no pointer to the conversation, which is freed once.
+        unsafe {
+            pam_end(self.handle, self.last);
+            drop(Box::from_raw(self.conv.as_ptr()));
+            drop(Box::from_raw(self.conversation.as_ptr()));
+        }
     }
 }

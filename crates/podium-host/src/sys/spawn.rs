@@ -225,7 +225,16 @@ impl ExecPlan {
             return Err(SpawnError::Fork(std::io::Error::last_os_error()));
         }
         // SAFETY: pipe2 succeeded, so both descriptors are open and ours alone.
-        let (status_r, status_w) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let (status_r, first_w) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        // Keep the child's status pipe clear of 0–3, which the child rearranges.
+        // SAFETY: F_DUPFD_CLOEXEC on a descriptor we own returns a new one or -1.
+        let high = unsafe { libc::fcntl(first_w.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 10) };
+        if high < 0 {
+            return Err(SpawnError::Fork(std::io::Error::last_os_error()));
+        }
+        drop(first_w);
+        // SAFETY: fcntl just returned this new descriptor; nothing else owns it.
+        let status_w = unsafe { OwnedFd::from_raw_fd(high) };
 
         // SAFETY: fork in a single-threaded process (documented contract of
         // this function); the child only runs `child_after_fork`, which makes
@@ -238,28 +247,68 @@ impl ExecPlan {
             child_after_fork(&self, argv.as_ptr(), envp.as_ptr(), status_w.as_raw_fd());
         }
         drop(status_w);
+        let program = || self.program.to_string_lossy().into_owned();
         let mut report = [0u8; 8];
-        let n = read_full(&status_r, &mut report);
+        let n = match read_report(&status_r, &mut report, SET_UP_TIMEOUT) {
+            Some(n) => n,
+            None => {
+                // Stuck before exec (a hung file system under the home
+                // directory, say): it will not get another chance.
+                // SAFETY: signalling and reaping our own child.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, std::ptr::null_mut(), 0);
+                }
+                return Err(SpawnError::Child {
+                    what: "finish setting up (timed out)",
+                    program: program(),
+                    error: std::io::ErrorKind::TimedOut.into(),
+                });
+            }
+        };
         if n == 0 {
             return Ok(pid);
         }
         // The child failed before exec and is exiting: collect it now.
-        let mut status = 0;
-        // SAFETY: waitpid on our own child with a valid status pointer.
-        unsafe { libc::waitpid(pid, &raw mut status, 0) };
+        // SAFETY: waitpid on our own child; no status wanted.
+        unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
         let step = u32::from_ne_bytes([report[0], report[1], report[2], report[3]]);
         let errno = i32::from_ne_bytes([report[4], report[5], report[6], report[7]]);
         Err(SpawnError::Child {
             what: Step::from_u32(step).map_or("start", Step::describe),
-            program: self.program.to_string_lossy().into_owned(),
+            program: program(),
             error: std::io::Error::from_raw_os_error(errno),
         })
     }
 }
 
-fn read_full(fd: &OwnedFd, buf: &mut [u8]) -> usize {
+/// How long a child may take between `fork` and `exec`.
+const SET_UP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Reads the child's report: `Some(0)` at end of file (exec happened),
+/// `Some(n)` for a report, `None` when nothing came within `timeout`.
+fn read_report(fd: &OwnedFd, buf: &mut [u8], timeout: std::time::Duration) -> Option<usize> {
+    let deadline = std::time::Instant::now() + timeout;
     let mut got = 0;
     while got < buf.len() {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let ms = libc::c_int::try_from(left.as_millis()).unwrap_or(libc::c_int::MAX);
+        let mut pfd = libc::pollfd {
+            fd: fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd for the duration of the call.
+        let ready = unsafe { libc::poll(&raw mut pfd, 1, ms) };
+        if ready == 0 {
+            return None;
+        }
+        if ready < 0 {
+            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Some(got);
+        }
         let rest = &mut buf[got..];
         // SAFETY: reading into a live buffer of the given length.
         let n = unsafe { libc::read(fd.as_raw_fd(), rest.as_mut_ptr().cast(), rest.len()) };
@@ -274,7 +323,7 @@ fn read_full(fd: &OwnedFd, buf: &mut [u8]) -> usize {
         }
         got += n.unsigned_abs();
     }
-    got
+    Some(got)
 }
 
 /// The child between `fork` and `exec`. Async-signal-safe calls only.
@@ -301,9 +350,9 @@ fn child_after_fork(plan: &ExecPlan, argv: *const *const c_char, envp: *const *c
         if libc::sigprocmask(libc::SIG_SETMASK, &raw const empty, std::ptr::null_mut()) != 0 {
             fail(Step::Signals);
         }
-        for sig in [libc::SIGPIPE, libc::SIGCHLD, libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
-            libc::signal(sig, libc::SIG_DFL);
-        }
+        // Every disposition back to the default: an ignored signal would be
+        // inherited through exec.
+        super::signals::reset_all_to_default();
         for fd in &plan.cgroup_procs {
             if libc::write(fd.as_raw_fd(), b"0".as_ptr().cast(), 1) != 1 {
                 fail(Step::Cgroup);
@@ -312,7 +361,7 @@ fn child_after_fork(plan: &ExecPlan, argv: *const *const c_char, envp: *const *c
         if libc::setsid() < 0 {
             fail(Step::Setsid);
         }
-        let null = libc::open(plan.devnull.as_ptr(), libc::O_RDWR);
+        let null = libc::open(plan.devnull.as_ptr(), libc::O_RDWR | libc::O_CLOEXEC);
         if null < 0 || libc::dup2(null, 0) < 0 {
             fail(Step::Descriptors);
         }
@@ -352,10 +401,26 @@ fn child_after_fork(plan: &ExecPlan, argv: *const *const c_char, envp: *const *c
             }
         }
         if let Output::UserFile(path) = &plan.output {
-            let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+            // Non-blocking so a FIFO planted in its place cannot hang us, and
+            // only a regular file is used; anything else leaves /dev/null.
+            let flags = libc::O_WRONLY
+                | libc::O_CREAT
+                | libc::O_TRUNC
+                | libc::O_NOFOLLOW
+                | libc::O_CLOEXEC
+                | libc::O_NONBLOCK
+                | libc::O_NOCTTY;
             let fd = libc::open(path.as_ptr(), flags, 0o600);
-            if fd >= 0 && (libc::dup2(fd, 1) < 0 || libc::dup2(fd, 2) < 0) {
-                fail(Step::Output);
+            if fd >= 0 {
+                let mut st: libc::stat = std::mem::zeroed();
+                let regular = libc::fstat(fd, &raw mut st) == 0 && (st.st_mode & libc::S_IFMT) == libc::S_IFREG;
+                if regular {
+                    libc::fcntl(fd, libc::F_SETFL, libc::O_WRONLY);
+                    if libc::dup2(fd, 1) < 0 || libc::dup2(fd, 2) < 0 {
+                        fail(Step::Output);
+                    }
+                }
+                libc::close(fd);
             }
         }
         if let Some(dir) = &plan.workdir

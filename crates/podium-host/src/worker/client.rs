@@ -45,9 +45,11 @@ async fn run_json<I: serde::Serialize, O: serde::de::DeserializeOwned + Send + '
     });
     let line = match tokio::time::timeout(timeout, read).await {
         Err(_) => {
+            // Hung (a blocking file system, say): a signal handler might never
+            // run, so no SIGTERM. The caller cleans up with a reclaim.
             let _ = nix::sys::signal::kill(
                 nix::unistd::Pid::from_raw(pid_i32(pid)),
-                nix::sys::signal::Signal::SIGTERM,
+                nix::sys::signal::Signal::SIGKILL,
             );
             return Err(HostError::StartFailed(format!(
                 "no answer from the session worker in {}s",
@@ -82,12 +84,24 @@ fn pid_i32(pid: u32) -> i32 {
 ///
 /// # Errors
 /// [`HostError::StartFailed`] with the worker's explanation.
-pub async fn start(exe: &Path, spec: &WorkerSpec) -> Result<Running> {
-    let (report, _pid): (StartReport, u32) = run_json(exe, &["session-worker"], spec, START_TIMEOUT).await?;
-    match report {
-        StartReport::Ready(r) => Ok(r),
-        StartReport::Failed { message } => Err(HostError::StartFailed(message)),
+pub async fn start(exe: &Path, spec: &WorkerSpec) -> StartOutcome {
+    match run_json::<_, StartReport>(exe, &["session-worker"], spec, START_TIMEOUT).await {
+        Ok((StartReport::Ready(r), _)) => StartOutcome::Running(r),
+        Ok((StartReport::Failed { message }, _)) => StartOutcome::Failed(HostError::StartFailed(message)),
+        Err(e) => StartOutcome::Lost(e),
     }
+}
+
+/// How an attempt to start a session went.
+#[derive(Debug)]
+pub enum StartOutcome {
+    /// The session runs.
+    Running(Running),
+    /// The worker could not start it, and undid what it had done.
+    Failed(HostError),
+    /// The worker died, hung or talked nonsense: whatever it made must be
+    /// cleaned up by a reclaim.
+    Lost(HostError),
 }
 
 /// Runs a reclaiming worker for a session whose worker died.

@@ -15,8 +15,6 @@ mod session;
 
 use crate::reaper::reap;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
-use nix::sys::signalfd::{SfdFlags, SignalFd};
 use podium_core::Timestamp;
 use protocol::{EndCause, EndReport, Reply, Request, StartReport, WorkerSpec};
 use session::Session;
@@ -114,7 +112,11 @@ pub fn worker_main() -> i32 {
         });
         return 1;
     }
-    let signals = match block_signals() {
+    // Start clean: how we were spawned may have left signals ignored, and
+    // helpers PAM modules fork would inherit that.
+    crate::sys::signals::reset_all_to_default();
+    crate::sys::signals::ignore_sigpipe();
+    let signals = match signal_pipe() {
         Ok(fd) => fd,
         Err(e) => {
             print_line(&StartReport::Failed {
@@ -157,13 +159,18 @@ pub fn worker_main() -> i32 {
     serve(session, &listener, &signals)
 }
 
-fn block_signals() -> nix::Result<SignalFd> {
-    let mut mask = SigSet::empty();
-    for s in [Signal::SIGCHLD, Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
-        mask.add(s);
+/// Signals the worker acts on, delivered as bytes on a pipe.
+fn signal_pipe() -> std::io::Result<std::os::fd::OwnedFd> {
+    crate::sys::signals::self_pipe(&[libc::SIGCHLD, libc::SIGTERM, libc::SIGINT, libc::SIGHUP])
+}
+
+/// Signal numbers waiting on the pipe.
+fn read_signals(pipe: &std::os::fd::OwnedFd) -> Vec<i32> {
+    let mut buf = [0u8; 64];
+    match nix::unistd::read(pipe, &mut buf) {
+        Ok(n) => buf[..n].iter().map(|b| i32::from(*b)).collect(),
+        Err(_) => Vec::new(),
     }
-    sigprocmask(SigmaskHow::SIG_BLOCK, Some(&mask), None)?;
-    SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
 }
 
 fn bind(path: &Path) -> std::io::Result<UnixListener> {
@@ -225,7 +232,7 @@ fn exited(session: &Session, reaped: &[i32]) -> Option<EndCause> {
 }
 
 /// The worker's loop: signals, the daemon's requests, until the session ends.
-fn serve(mut session: Session, listener: &UnixListener, signals: &SignalFd) -> i32 {
+fn serve(mut session: Session, listener: &UnixListener, signals: &std::os::fd::OwnedFd) -> i32 {
     let spec = session.spec().clone();
     let default_timeout = Duration::from_millis(spec.terminate_timeout_ms);
     let mut clients: Vec<Client> = Vec::new();
@@ -254,8 +261,7 @@ fn serve(mut session: Session, listener: &UnixListener, signals: &SignalFd) -> i
             (ready(&fds[0]), ready(&fds[1]), readable)
         };
         if sig_ready {
-            while let Ok(Some(info)) = signals.read_signal() {
-                let sig = i32::try_from(info.ssi_signo).unwrap_or(0);
+            for sig in read_signals(signals) {
                 if [libc::SIGTERM, libc::SIGINT, libc::SIGHUP].contains(&sig) {
                     tracing::info!(signal = sig, "stopping the session on signal");
                     ending = Some((EndCause::WorkerStopped, default_timeout));

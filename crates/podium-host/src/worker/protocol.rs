@@ -65,16 +65,29 @@ impl WorkerSpec {
         self.run_dir.join("worker.sock")
     }
 
-    /// The session's VNC socket.
+    /// The directory of the session's display server, which runs as the
+    /// user: its X authority file and VNC socket, the user's alone.
     #[must_use]
-    pub fn vnc_socket(&self) -> PathBuf {
-        self.run_dir.join("vnc.sock")
+    pub fn display_dir(&self) -> PathBuf {
+        self.run_dir.join("display")
     }
 
-    /// The X authority file root uses (Xvnc's `-auth`, the daemon's own X connections).
+    /// The session's VNC socket (made by Xvnc, the user's, 0600).
     #[must_use]
-    pub fn server_xauth(&self) -> PathBuf {
-        self.run_dir.join("xauth")
+    pub fn vnc_socket(&self) -> PathBuf {
+        self.display_dir().join("vnc.sock")
+    }
+
+    /// Xvnc's X authority file (`-auth`).
+    #[must_use]
+    pub fn display_xauth(&self) -> PathBuf {
+        self.display_dir().join("xauth")
+    }
+
+    /// The worker's record of what it has set up, for a reclaim.
+    #[must_use]
+    pub fn progress_file(&self) -> PathBuf {
+        self.run_dir.join("progress.json")
     }
 
     /// Where the end report of session `id` is written.
@@ -102,6 +115,8 @@ pub struct Running {
     pub runtime_dir_created: bool,
     /// The user's X authority file.
     pub xauthority: PathBuf,
+    /// The display's cookie, hex (the daemon's X connections use it).
+    pub cookie: String,
 }
 
 /// The one line a worker prints on stdout after trying to start.

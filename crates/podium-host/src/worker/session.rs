@@ -1,9 +1,11 @@
 //! Bringing one session up, and taking it down again, inside the worker.
 //!
-//! [`Session::start`] does the steps in order and remembers each one done;
-//! if a step fails, [`Session::end`] undoes exactly the ones done, so a
-//! failed start leaves nothing behind. The same `end` closes a session at
-//! log off, and [`Session::reclaim`] runs it for a session whose worker died.
+//! [`Session::start`] does the steps in order and records each one done in
+//! a [`Progress`], kept on disk in the session's root-only directory as it
+//! grows. If a step fails, [`Session::end`] undoes exactly the ones done,
+//! so a failed start leaves nothing behind. The same `end` closes a session
+//! at log off, and [`Session::reclaim`] runs it from the record on disk for
+//! a session whose worker died, even in the middle of starting.
 
 use super::protocol::{Running, WorkerSpec};
 use crate::cgroup::Part;
@@ -15,11 +17,12 @@ use crate::users::Account;
 use crate::xauth::{self, Cookie};
 use nix::sys::signal::Signal;
 use podium_core::EndKind;
+use serde::{Deserialize, Serialize};
 use std::ffi::CString;
 use std::fs;
 use std::io::Read;
 use std::os::fd::{AsFd, OwnedFd};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -30,39 +33,46 @@ const KILL_WAIT: Duration = Duration::from_secs(3);
 /// How often the end sequence looks at the cgroup.
 const TICK: Duration = Duration::from_millis(10);
 
-/// A session in the worker, with a record of what has been set up.
+/// What has been set up so far: the record the teardown works from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Progress {
+    /// The session's directory was made.
+    pub run_dir: bool,
+    /// The session's cgroup was made.
+    pub cgroup: bool,
+    /// Xvnc's pid, once started.
+    pub xvnc_pid: Option<i32>,
+    /// The display number, once Xvnc reported it.
+    pub display: Option<u32>,
+    /// `pam_setcred(ESTABLISH_CRED)` succeeded.
+    pub pam_credentials: bool,
+    /// `pam_open_session` succeeded.
+    pub pam_session: bool,
+    /// `XDG_RUNTIME_DIR`, and whether the worker made it.
+    pub runtime_dir: Option<(PathBuf, bool)>,
+    /// The user's X authority file.
+    pub user_xauth: Option<PathBuf>,
+    /// The desktop leader's pid.
+    pub desktop_pid: Option<i32>,
+    /// The display's cookie (hex).
+    pub cookie: Option<String>,
+}
+
+/// A session in the worker.
 #[derive(Debug)]
 pub struct Session {
     spec: WorkerSpec,
-    made_run_dir: bool,
-    made_cgroup: bool,
-    xvnc_pid: Option<i32>,
-    display: Option<u32>,
+    progress: Progress,
     pam: Option<Pam>,
-    credentials_set: bool,
-    pam_open: bool,
-    runtime_dir: Option<(PathBuf, bool)>,
-    user_xauth: Option<PathBuf>,
-    desktop_pid: Option<i32>,
-    /// Reclaiming: PAM must be closed with a fresh handle.
-    pam_to_close_fresh: bool,
 }
 
 impl Session {
     fn new(spec: WorkerSpec) -> Session {
         Session {
             spec,
-            made_run_dir: false,
-            made_cgroup: false,
-            xvnc_pid: None,
-            display: None,
+            progress: Progress::default(),
             pam: None,
-            credentials_set: false,
-            pam_open: false,
-            runtime_dir: None,
-            user_xauth: None,
-            desktop_pid: None,
-            pam_to_close_fresh: false,
         }
     }
 
@@ -84,17 +94,19 @@ impl Session {
         }
     }
 
-    /// The running session's facts (valid after a successful start).
+    /// The running session's facts (complete after a successful start).
     #[must_use]
     pub fn running(&self) -> Option<Running> {
+        let p = &self.progress;
         Some(Running {
-            display: self.display?,
+            display: p.display?,
             worker_pid: i32::try_from(std::process::id()).unwrap_or(0),
-            xvnc_pid: self.xvnc_pid?,
-            desktop_pid: self.desktop_pid?,
-            runtime_dir: self.runtime_dir.as_ref()?.0.clone(),
-            runtime_dir_created: self.runtime_dir.as_ref()?.1,
-            xauthority: self.user_xauth.clone()?,
+            xvnc_pid: p.xvnc_pid?,
+            desktop_pid: p.desktop_pid?,
+            runtime_dir: p.runtime_dir.as_ref()?.0.clone(),
+            runtime_dir_created: p.runtime_dir.as_ref()?.1,
+            xauthority: p.user_xauth.clone()?,
+            cookie: p.cookie.clone()?,
         })
     }
 
@@ -107,13 +119,29 @@ impl Session {
     /// The desktop leader's pid.
     #[must_use]
     pub fn desktop_pid(&self) -> Option<i32> {
-        self.desktop_pid
+        self.progress.desktop_pid
     }
 
     /// Xvnc's pid.
     #[must_use]
     pub fn xvnc_pid(&self) -> Option<i32> {
-        self.xvnc_pid
+        self.progress.xvnc_pid
+    }
+
+    /// Writes the progress record (atomically) so a reclaim can finish the job.
+    fn save(&self) {
+        if !self.progress.run_dir {
+            return;
+        }
+        let path = self.spec.progress_file();
+        let tmp = path.with_extension("tmp");
+        let written = serde_json::to_vec(&self.progress)
+            .map_err(std::io::Error::other)
+            .and_then(|b| fs::write(&tmp, b))
+            .and_then(|()| fs::rename(&tmp, &path));
+        if let Err(e) = written {
+            tracing::warn!(session = self.spec.id, "cannot record progress: {e}");
+        }
     }
 
     fn start_steps(&mut self) -> Result<()> {
@@ -125,65 +153,77 @@ impl Session {
             });
         }
         let groups = account.group_ids()?;
+        let creds = Credentials {
+            uid: account.uid,
+            gid: account.gid,
+            groups,
+        };
 
+        // 0711: other users may not list it; the user may reach the display
+        // directory inside, nothing else.
         let run_dir = self.spec.run_dir.clone();
-        if run_dir.exists() {
-            // Left by a session with the same id that did not end cleanly.
-            fs::remove_dir_all(&run_dir).map_err(HostError::io("remove stale", &run_dir))?;
-        }
         fs::DirBuilder::new()
-            .mode(0o700)
+            .mode(0o711)
             .create(&run_dir)
             .map_err(HostError::io("create", &run_dir))?;
-        self.made_run_dir = true;
+        self.progress.run_dir = true;
+        fs::set_permissions(&run_dir, fs::Permissions::from_mode(0o711)).map_err(HostError::io("chmod", &run_dir))?;
+        self.save();
 
         self.spec.cgroup.create(self.spec.max_processes)?;
-        self.made_cgroup = true;
+        self.progress.cgroup = true;
+        self.save();
 
         let mut pam = Pam::start(&self.spec.pam_service, &self.spec.user, None)?;
         pam.account()?;
         self.pam = Some(pam);
 
+        let display_dir = self.spec.display_dir();
+        make_private_dir(&display_dir, &account)?;
         let cookie = Cookie::generate()?;
-        xauth::write(&self.spec.server_xauth(), &xauth::file_contents("", "", &cookie), 0, 0)?;
-        self.start_display()?;
+        self.progress.cookie = Some(cookie.to_hex());
+        xauth::write(
+            &self.spec.display_xauth(),
+            &xauth::file_contents("", "", &cookie),
+            account.uid,
+            account.gid,
+        )?;
+        self.start_display(&creds, &account)?;
         let display = self
+            .progress
             .display
             .ok_or_else(|| HostError::StartFailed("no display".into()))?;
         let display_name = format!(":{display}");
 
-        let pam = self
-            .pam
-            .as_mut()
-            .ok_or_else(|| HostError::StartFailed("PAM handle lost".into()))?;
+        let pam = self.pam_mut()?;
         pam.set_item(Item::Tty, &display_name)?;
         pam.set_item(Item::XDisplay, &display_name)?;
         pam.putenv("XDG_SESSION_TYPE", "x11")?;
         pam.putenv("XDG_SESSION_CLASS", "user")?;
         pam.establish_credentials()?;
-        self.credentials_set = true;
-        pam.open_session()?;
-        self.pam_open = true;
-        let pam_env = pam.env_list();
+        self.progress.pam_credentials = true;
+        self.save();
+        self.pam_mut()?.open_session()?;
+        self.progress.pam_session = true;
+        self.save();
+        let pam_env = self.pam_mut()?.env_list();
 
-        let runtime = pam_env
-            .iter()
-            .find(|(k, _)| k == "XDG_RUNTIME_DIR")
-            .map(|(_, v)| PathBuf::from(v));
-        let (runtime_dir, created) = ensure_runtime_dir(runtime, &account)?;
-        self.runtime_dir = Some((runtime_dir.clone(), created));
+        let (runtime_dir, created) = ensure_runtime_dir(&account)?;
+        self.progress.runtime_dir = Some((runtime_dir.clone(), created));
+        self.save();
 
         let user_xauth = runtime_dir.join("podium-Xauthority");
         let host = nix::unistd::gethostname()
             .map(|h| h.to_string_lossy().into_owned())
             .unwrap_or_default();
+        self.progress.user_xauth = Some(user_xauth.clone());
+        self.save();
         xauth::write(
             &user_xauth,
             &xauth::file_contents(&host, &display.to_string(), &cookie),
             account.uid,
             account.gid,
         )?;
-        self.user_xauth = Some(user_xauth.clone());
 
         let home = account.home.to_string_lossy().into_owned();
         let shell = account.shell.to_string_lossy().into_owned();
@@ -219,44 +259,57 @@ impl Session {
         let plan = ExecPlan::new(&self.spec.program.to_string_lossy(), &self.spec.argv)?
             .env(env)?
             .cgroups(self.spec.cgroup.join_fds(Part::Desktop)?)
-            .credentials(Credentials {
-                uid: account.uid,
-                gid: account.gid,
-                groups,
-            })
+            .credentials(creds)
             .workdir(&home)?
             .output(Output::UserFile(errors_file));
-        self.desktop_pid = Some(plan.spawn()?);
+        self.progress.desktop_pid = Some(plan.spawn()?);
+        self.save();
         Ok(())
     }
 
-    fn start_display(&mut self) -> Result<()> {
+    fn pam_mut(&mut self) -> Result<&mut Pam> {
+        self.pam
+            .as_mut()
+            .ok_or_else(|| HostError::StartFailed("PAM handle lost".into()))
+    }
+
+    /// Starts Xvnc as the user, in the display part of the cgroup.
+    fn start_display(&mut self, creds: &Credentials, account: &Account) -> Result<()> {
         let log_path = self.spec.run_dir.join("xvnc.log");
         let log: OwnedFd = fs::OpenOptions::new()
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .mode(0o600)
             .open(&log_path)
             .map_err(HostError::io("create", &log_path))?
             .into();
         let (ready_r, ready_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(HostError::sys("pipe"))?;
         let argv = crate::display::xvnc_args(&self.spec);
+        let home = account.home.to_string_lossy().into_owned();
         let plan = ExecPlan::new(&self.spec.xvnc.to_string_lossy(), &argv)?
+            .env([
+                ("HOME", home.as_str()),
+                ("USER", account.name.as_str()),
+                ("PATH", "/usr/bin:/bin"),
+            ])?
             .cgroups(self.spec.cgroup.join_fds(Part::Display)?)
+            .credentials(creds.clone())
+            .workdir(&self.spec.display_dir().to_string_lossy())?
             .output(Output::Fd(log))
             .pass_fd(ready_w);
         let pid = plan.spawn()?;
-        self.xvnc_pid = Some(pid);
-        // `plan` (and with it our copy of the write end) is gone: EOF on the
-        // pipe now means Xvnc exited.
+        self.progress.xvnc_pid = Some(pid);
+        self.save();
+        // `plan` (and with it our copy of the write end) is gone: end of
+        // file on the pipe now means Xvnc exited.
         match read_display_number(ready_r, DISPLAY_START_TIMEOUT) {
             Some(n) => {
-                self.display = Some(n);
+                self.progress.display = Some(n);
+                self.save();
                 Ok(())
             }
             None => {
-                let log = fs::read_to_string(&log_path).unwrap_or_default();
+                let log = read_small(&log_path, 64 * 1024).unwrap_or_default();
                 let tail: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).rev().take(3).collect();
                 let tail: Vec<&str> = tail.into_iter().rev().collect();
                 Err(HostError::StartFailed(format!(
@@ -274,31 +327,37 @@ impl Session {
         let mut problems = Vec::new();
         let mut forced = false;
         let cg = self.spec.cgroup.clone();
-        if self.made_cgroup {
+        if self.progress.cgroup {
             forced = stop_part(&cg, Part::Desktop, timeout, &mut problems);
             stop_part(&cg, Part::Display, Duration::from_secs(2), &mut problems);
         }
         reap();
         self.close_pam(&mut problems);
-        if let Some(path) = self.user_xauth.take() {
+        if let Some(path) = self.progress.user_xauth.take() {
+            remove_if_there(&path.with_extension("new"), &mut problems, |p| fs::remove_file(p));
             remove_if_there(&path, &mut problems, |p| fs::remove_file(p));
         }
-        if let Some((dir, true)) = self.runtime_dir.take() {
-            // remove_dir_all does not follow symlinks the user may have planted.
-            remove_if_there(&dir, &mut problems, |p| fs::remove_dir_all(p));
+        if let Some((dir, true)) = self.progress.runtime_dir.take() {
+            if is_mount_point(&dir) {
+                // Somebody (logind, for another login) mounted over it: theirs now.
+                tracing::info!(dir = %dir.display(), "runtime directory is in use by another login; left in place");
+            } else {
+                // remove_dir_all does not follow symlinks the user may have planted.
+                remove_if_there(&dir, &mut problems, |p| fs::remove_dir_all(p));
+            }
         }
-        if let (Some(display), Some(pid)) = (self.display, self.xvnc_pid) {
-            remove_stale_x_files(display, pid);
+        if let (Some(display), Some(pid)) = (self.progress.display, self.progress.xvnc_pid) {
+            remove_stale_x_files(display, pid, self.spec.uid);
         }
-        if self.made_run_dir {
+        if self.progress.run_dir {
             remove_if_there(&self.spec.run_dir, &mut problems, |p| fs::remove_dir_all(p));
-            self.made_run_dir = false;
+            self.progress.run_dir = false;
         }
-        if self.made_cgroup {
+        if self.progress.cgroup {
             if let Err(e) = cg.remove() {
                 problems.push(e.to_string());
             }
-            self.made_cgroup = false;
+            self.progress.cgroup = false;
         }
         let kind = if !problems.is_empty() {
             EndKind::Failed
@@ -311,52 +370,60 @@ impl Session {
     }
 
     fn close_pam(&mut self, problems: &mut Vec<String>) {
-        if self.pam_to_close_fresh {
+        let (session, credentials) = (self.progress.pam_session, self.progress.pam_credentials);
+        if self.pam.is_none() && (session || credentials) {
+            // Reclaiming: the PAM handle died with the worker; a fresh one
+            // still runs the modules' close hooks.
             match Pam::start(&self.spec.pam_service, &self.spec.user, None) {
                 Ok(mut pam) => {
-                    if let Some(d) = self.display {
+                    if let Some(d) = self.progress.display {
                         let _ = pam.set_item(Item::Tty, &format!(":{d}"));
                         let _ = pam.set_item(Item::XDisplay, &format!(":{d}"));
                     }
                     self.pam = Some(pam);
-                    self.pam_open = true;
-                    self.credentials_set = true;
                 }
                 Err(e) => problems.push(e.to_string()),
             }
         }
         if let Some(pam) = self.pam.as_mut() {
-            if self.pam_open
-                && let Err(e) = pam.close_session()
-            {
+            if session && let Err(e) = pam.close_session() {
                 problems.push(e.to_string());
             }
-            if self.credentials_set
-                && let Err(e) = pam.delete_credentials()
-            {
+            if credentials && let Err(e) = pam.delete_credentials() {
                 problems.push(e.to_string());
             }
         }
-        self.pam_open = false;
-        self.credentials_set = false;
+        self.progress.pam_session = false;
+        self.progress.pam_credentials = false;
         self.pam = None;
     }
 
-    /// Ends a session whose worker died: same steps as [`Session::end`], with
-    /// a fresh PAM handle to close the PAM session.
+    /// Ends a session whose worker died, from the progress record it left
+    /// (or, failing that, what the daemon knew): the same steps as
+    /// [`Session::end`], with a fresh PAM handle to close the PAM session.
     #[must_use]
     pub fn reclaim(spec: WorkerSpec, running: Option<Running>) -> (EndKind, Vec<String>) {
         let mut s = Session::new(spec);
-        s.made_run_dir = s.spec.run_dir.exists();
-        s.made_cgroup = s.spec.cgroup.exists();
-        if let Some(r) = running {
-            s.display = Some(r.display);
-            s.xvnc_pid = Some(r.xvnc_pid);
-            s.desktop_pid = Some(r.desktop_pid);
-            s.runtime_dir = Some((r.runtime_dir, r.runtime_dir_created));
-            s.user_xauth = Some(r.xauthority);
-            s.pam_to_close_fresh = true;
-        }
+        let recorded =
+            read_small(&s.spec.progress_file(), 64 * 1024).and_then(|t| serde_json::from_str::<Progress>(&t).ok());
+        s.progress = match (recorded, running) {
+            (Some(p), _) => p,
+            (None, Some(r)) => Progress {
+                run_dir: true,
+                cgroup: true,
+                xvnc_pid: Some(r.xvnc_pid),
+                display: Some(r.display),
+                pam_credentials: true,
+                pam_session: true,
+                runtime_dir: Some((r.runtime_dir, r.runtime_dir_created)),
+                user_xauth: Some(r.xauthority),
+                desktop_pid: Some(r.desktop_pid),
+                cookie: Some(r.cookie),
+            },
+            (None, None) => Progress::default(),
+        };
+        s.progress.run_dir |= s.spec.run_dir.exists();
+        s.progress.cgroup |= s.spec.cgroup.exists();
         s.end(Duration::from_secs(2))
     }
 }
@@ -380,6 +447,47 @@ fn remove_if_there(path: &Path, problems: &mut Vec<String>, remove: fn(&Path) ->
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => problems.push(format!("cannot remove {}: {e}", path.display())),
     }
+}
+
+/// Reads at most `limit` bytes of a regular file without following a
+/// symlink or blocking on a FIFO: for files a user could have replaced.
+fn read_small(path: &Path, limit: u64) -> Option<String> {
+    let f = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .ok()?;
+    if !f.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut text = String::new();
+    f.take(limit).read_to_string(&mut text).ok()?;
+    Some(text)
+}
+
+/// Makes `dir` (fresh), 0700 and the user's, without following a symlink.
+fn make_private_dir(dir: &Path, account: &Account) -> Result<()> {
+    fs::DirBuilder::new()
+        .mode(0o700)
+        .create(dir)
+        .map_err(HostError::io("create", dir))?;
+    let handle = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW)
+        .open(dir)
+        .map_err(HostError::io("open", dir))?;
+    handle
+        .set_permissions(fs::Permissions::from_mode(0o700))
+        .map_err(HostError::io("chmod", dir))?;
+    std::os::unix::fs::fchown(&handle, Some(account.uid), Some(account.gid)).map_err(HostError::io("chown", dir))
+}
+
+/// Whether `dir` is a mount point (its device differs from its parent's).
+fn is_mount_point(dir: &Path) -> bool {
+    let (Ok(d), Some(Ok(p))) = (fs::symlink_metadata(dir), dir.parent().map(fs::metadata)) else {
+        return false;
+    };
+    d.dev() != p.dev()
 }
 
 /// Asks every process of `part` to stop (SIGTERM, then SIGCONT so stopped
@@ -446,6 +554,9 @@ fn read_display_number(fd: OwnedFd, timeout: Duration) -> Option<u32> {
                 if text.contains(&b'\n') {
                     return std::str::from_utf8(&text).ok()?.trim().parse().ok();
                 }
+                if text.len() > 16 {
+                    return None;
+                }
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => return None,
@@ -453,11 +564,11 @@ fn read_display_number(fd: OwnedFd, timeout: Duration) -> Option<u32> {
     }
 }
 
-/// `XDG_RUNTIME_DIR`: the one PAM gave (pam_systemd), or `/run/user/<uid>`,
-/// made 0700 for the user when missing. Returns the path and whether we made it.
-fn ensure_runtime_dir(from_pam: Option<PathBuf>, account: &Account) -> Result<(PathBuf, bool)> {
-    use std::os::unix::fs::MetadataExt;
-    let dir = from_pam.unwrap_or_else(|| PathBuf::from(format!("/run/user/{}", account.uid)));
+/// `XDG_RUNTIME_DIR`: `/run/user/<uid>`, the user's if it exists already
+/// (another login made it), else made 0700 for the user here. Returns the
+/// path and whether we made it.
+fn ensure_runtime_dir(account: &Account) -> Result<(PathBuf, bool)> {
+    let dir = PathBuf::from(format!("/run/user/{}", account.uid));
     if let Ok(meta) = fs::symlink_metadata(&dir) {
         if meta.is_dir() && meta.uid() == account.uid {
             return Ok((dir, false));
@@ -467,33 +578,26 @@ fn ensure_runtime_dir(from_pam: Option<PathBuf>, account: &Account) -> Result<(P
             why: format!("{} exists but is not the user's directory", dir.display()),
         });
     }
-    if let Some(parent) = dir.parent()
-        && !parent.exists()
-    {
+    let parent = Path::new("/run/user");
+    if !parent.exists() {
         fs::DirBuilder::new()
             .mode(0o755)
-            .recursive(true)
             .create(parent)
             .map_err(HostError::io("create", parent))?;
     }
-    fs::DirBuilder::new()
-        .mode(0o700)
-        .create(&dir)
-        .map_err(HostError::io("create", &dir))?;
-    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).map_err(HostError::io("chmod", &dir))?;
-    std::os::unix::fs::chown(&dir, Some(account.uid), Some(account.gid)).map_err(HostError::io("chown", &dir))?;
+    make_private_dir(&dir, account)?;
     Ok((dir, true))
 }
 
 /// An X server killed hard leaves its lock file and socket; remove them if
-/// they are this session's server's.
-fn remove_stale_x_files(display: u32, xvnc_pid: i32) {
+/// they are this session's server's. Xvnc runs as the user, so the lock is
+/// read like any file the user could have replaced.
+fn remove_stale_x_files(display: u32, xvnc_pid: i32, uid: u32) {
     let lock = PathBuf::from(format!("/tmp/.X{display}-lock"));
-    let owner = fs::read_to_string(&lock)
-        .ok()
-        .and_then(|t| t.trim().parse::<i32>().ok());
-    if owner == Some(xvnc_pid) {
+    let owned = fs::symlink_metadata(&lock).is_ok_and(|m| m.is_file() && m.uid() == uid);
+    let pid = read_small(&lock, 32).and_then(|t| t.trim().parse::<i32>().ok());
+    if owned && pid == Some(xvnc_pid) {
         let _ = fs::remove_file(&lock);
-        let _ = fs::remove_file(format!("/tmp/.X11-unix/X{display}"));
+        let _ = fs::remove_file(crate::display::x_socket(display));
     }
 }

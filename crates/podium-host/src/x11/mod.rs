@@ -13,13 +13,19 @@ use crate::error::{HostError, Result};
 use crate::xauth::{Cookie, PROTOCOL};
 use x11rb::rust_connection::{DefaultStream, RustConnection};
 
-/// What it takes to reach a session's display.
+/// What it takes to reach a session's display, and to be sure it is that
+/// session's server: the X socket lives in world-writable /tmp, so the
+/// server's credentials are checked before the cookie is sent.
 #[derive(Clone, Debug)]
 pub struct DisplayAccess {
     /// The display number.
     pub display: u32,
     /// The session's cookie.
     pub cookie: Cookie,
+    /// The uid the display server runs as (the session's user).
+    pub server_uid: u32,
+    /// The display server's pid.
+    pub server_pid: i32,
 }
 
 impl DisplayAccess {
@@ -36,6 +42,16 @@ impl DisplayAccess {
     pub fn connect(&self) -> Result<RustConnection> {
         let path = crate::display::x_socket(self.display);
         let stream = std::os::unix::net::UnixStream::connect(&path).map_err(|e| self.error(e))?;
+        let peer = nix::sys::socket::getsockopt(&stream, nix::sys::socket::sockopt::PeerCredentials)
+            .map_err(|e| self.error(e))?;
+        if peer.uid() != self.server_uid || peer.pid() != self.server_pid {
+            return Err(self.error(format!(
+                "{} is served by pid {} (uid {}), not by the session's display server",
+                path.display(),
+                peer.pid(),
+                peer.uid()
+            )));
+        }
         let (stream, _) = DefaultStream::from_unix_stream(stream).map_err(|e| self.error(e))?;
         RustConnection::connect_to_stream_with_auth_info(
             stream,

@@ -63,11 +63,15 @@ fn busy_desktop(kit: &Kit) -> String {
     script.to_string_lossy().into_owned()
 }
 
-fn access(kit: &Kit, id: u32, display: &str) -> DisplayAccess {
-    let cookie = podium_host::xauth::read_cookie(&kit.session_run_dir(id).join("xauth")).expect("the session's cookie");
+fn access(kit: &Kit, user: &TestUser, id: u32, display: &str) -> DisplayAccess {
+    let xauth = kit.session_run_dir(id).join("display/xauth");
+    let cookie = podium_host::xauth::read_cookie(&xauth).expect("the session's cookie");
+    let xvnc = procfs::in_cgroup(&format!("{}/display", kit.session_cgroup(id)));
     DisplayAccess {
         display: display.trim_start_matches(':').parse().expect("display number"),
         cookie,
+        server_uid: user.uid,
+        server_pid: xvnc.first().expect("Xvnc runs").pid,
     }
 }
 
@@ -94,7 +98,7 @@ pub fn cost(podium: &str) -> String {
         .expect("listed")
         .display
         .clone();
-    let access = access(&kit, id, &display);
+    let access = access(&kit, &user, id, &display);
     let conn = access.connect().expect("connect to the display");
     let root = x11rb::connection::Connection::setup(&conn).roots[0].root;
     let mut capturer = Capturer::new(&conn, root).expect("capturer");
