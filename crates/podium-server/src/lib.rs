@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod tls;
+pub mod ui;
 pub mod unix;
 pub mod web;
 
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", routes::api())
         .merge(metrics::router())
+        .merge(ui::router())
         .fallback(routes::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -88,6 +88,15 @@ impl TestUser {
         Self::create_with(role, true)
     }
 
+    /// Like [`TestUser::create`], with a given full name (for screenshots).
+    #[must_use]
+    pub fn create_named(role: Role, full_name: &str) -> TestUser {
+        let mut u = Self::create_with(role, true);
+        run("usermod", &["-c", full_name, &u.name]);
+        u.full_name = full_name.to_owned();
+        u
+    }
+
     /// Like [`TestUser::create`]; `with_home` false leaves the home missing.
     #[must_use]
     pub fn create_with(role: Role, with_home: bool) -> TestUser {

@@ -1,0 +1,372 @@
+// The Podium Dashboard in a real browser (Debian's Chromium driven by
+// playwright-core), against a real daemon with real sessions, set up by
+// crates/podium/tests/dashboard.rs, which passes everything in PODIUM_E2E:
+//
+//   { url, podium, socket, screenshots, teacher: {user, password, uid},
+//     admin: {user, uid}, pupils: [{user, full_name, uid}] }
+//
+// Each step prints "ok - …" or "not ok - …"; the run stops at the first
+// failure (later steps build on earlier ones) and ends with "N passed, N failed".
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const cfg = JSON.parse(process.env.PODIUM_E2E ?? "{}");
+const here = fileURLToPath(new URL(".", import.meta.url));
+const axeSource = readFileSync(`${here}node_modules/axe-core/axe.min.js`, "utf8");
+
+let passed = 0;
+let failed = 0;
+async function step(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok - ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failed += 1;
+    console.log(`not ok - ${name}\n${e?.stack ?? e}`);
+    throw e;
+  }
+}
+
+/** Polls `check` until it is true; fails naming `what` after `ms`. */
+async function until(what, ms, check) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await check()) return Date.now();
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Live processes of `uid` on this host, read from /proc. */
+function processesOf(uid) {
+  let n = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const state = /^State:\s+(\S)/m.exec(status)?.[1];
+      const realUid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+      if (realUid === uid && state !== "Z") n += 1;
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return n;
+}
+
+/** The podium CLI, as root, against the test daemon. */
+function cli(...args) {
+  return execFileSync(cfg.podium, ["--socket", cfg.socket, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+function desktop() {
+  return `${cfg.desktop}`;
+}
+
+function startPupil(p) {
+  return Number(cli("session", "start", p.user, "--command", desktop()));
+}
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+async function newPage(locale) {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 }, locale });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.errors = errors;
+  return page;
+}
+
+async function logIn(page, labels) {
+  await page.goto(cfg.url);
+  await page.getByLabel(labels.user).fill(cfg.teacher.user);
+  await page.getByLabel(labels.password).fill(cfg.teacher.password);
+  await page.getByRole("button", { name: labels.login }).click();
+  await page.getByRole("listbox", { name: "Sessions" }).waitFor();
+}
+
+const grid = (page) => page.getByRole("listbox", { name: "Sessions" });
+const card = (page, p) => grid(page).getByRole("option", { name: `${p.full_name} (${p.user}), session`, exact: false });
+
+/** axe-core's serious and critical findings on the page as it is. */
+async function accessibilityProblems(page) {
+  // Evaluated through the DevTools protocol, which the page's CSP (rightly
+  // refusing inline scripts) does not block.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) }));
+  });
+  return result.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+const EN = { user: "User name", password: "Password", login: "Log in" };
+const FR = { user: "Nom d'utilisateur", password: "Mot de passe", login: "Se connecter" };
+const [alice, bruno, chloe] = cfg.pupils;
+
+try {
+  const page = await newPage("en-US");
+
+  await step("the login page has no serious accessibility problem", async () => {
+    await page.goto(cfg.url);
+    await page.getByRole("button", { name: "Log in" }).waitFor();
+    assert.deepEqual(await accessibilityProblems(page), []);
+  });
+
+  await step("a wrong password is refused with a clear message", async () => {
+    await page.getByLabel("User name").fill(cfg.teacher.user);
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("alert").filter({ hasText: "Wrong user name or password." }).waitFor();
+  });
+
+  await step("a dashboard user lands on the Home tab with a card per session and live pictures", async () => {
+    await logIn(page, EN);
+    assert.equal(await page.getByRole("tab", { name: "Home" }).getAttribute("aria-selected"), "true");
+    for (const p of cfg.pupils) await card(page, p).waitFor();
+    await until("every pupil's card shows a real picture", 10_000, async () => {
+      for (const p of cfg.pupils) {
+        const ok = await card(page, p)
+          .getByRole("img", { name: `Desktop of ${p.full_name}` })
+          .evaluate((img) => img.complete && img.naturalWidth > 0 && img.src.startsWith("blob:"))
+          .catch(() => false);
+        if (!ok) return false;
+      }
+      return true;
+    });
+    assert.equal(await grid(page).getByRole("option").count(), cfg.pupils.length);
+  });
+
+  await step("screenshots: the Home tab in English and in French, 3 sessions, one selected, the menu open", async () => {
+    await card(page, alice).click();
+    await page.getByRole("button", { name: "Actions" }).click();
+    await page.getByRole("menuitem", { name: "Log off users" }).hover();
+    await page.getByRole("menuitem", { name: "Log off selected users" }).waitFor();
+    await page.screenshot({ path: `${cfg.screenshots}/dashboard-en.png` });
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Escape");
+    const frPage = await newPage("fr-FR");
+    await logIn(frPage, FR);
+    await until("every picture is there", 10_000, async () => (await grid(frPage).getByRole("img").count()) === cfg.pupils.length);
+    await card(frPage, alice).click();
+    await frPage.getByRole("button", { name: "Actions" }).click();
+    await frPage.getByRole("menuitem", { name: "Déconnecter les utilisateurs", exact: true }).hover();
+    await frPage.getByRole("menuitem", { name: "Déconnecter les utilisateurs sélectionnés" }).waitFor();
+    await frPage.screenshot({ path: `${cfg.screenshots}/dashboard-fr.png` });
+    await frPage.context().close();
+  });
+
+  await step("the teacher's own session and an administrator's appear live", async () => {
+    startPupil(cfg.teacher);
+    startPupil(cfg.admin);
+    await until("5 cards", 5_000, async () => (await grid(page).getByRole("option").count()) === cfg.pupils.length + 2);
+  });
+
+  await step("the Home tab has no serious accessibility problem", async () => {
+    assert.deepEqual(await accessibilityProblems(page), []);
+  });
+
+  await step("click and Ctrl-click select two cards, Escape clears, Select all takes every card", async () => {
+    await card(page, alice).click();
+    await card(page, bruno).click({ modifiers: ["Control"] });
+    await page.getByRole("status").filter({ hasText: "2 selected" }).waitFor();
+    assert.equal(await card(page, alice).getAttribute("aria-selected"), "true");
+    assert.equal(await card(page, chloe).getAttribute("aria-selected"), "false");
+    await page.keyboard.press("Escape");
+    await page.getByRole("status").filter({ hasText: "No session selected" }).waitFor();
+    await page.getByRole("button", { name: "Select all" }).click();
+    await page.getByRole("status").filter({ hasText: `${cfg.pupils.length + 2} selected` }).waitFor();
+    await card(page, alice).click();
+    await card(page, chloe).click({ modifiers: ["Shift"] });
+    await page.getByRole("status").filter({ hasText: "3 selected" }).waitFor();
+    await page.getByRole("button", { name: "Clear selection" }).click();
+  });
+
+  await step("Log off selected users: two pupils are warned, then gone, processes and all; the third stays", async () => {
+    await card(page, alice).click();
+    await card(page, bruno).click({ modifiers: ["Control"] });
+    await page.getByRole("button", { name: "Actions" }).click();
+    await page.getByRole("menuitem", { name: "Log off users" }).click();
+    await page.getByRole("menuitem", { name: "Log off selected users" }).click();
+    const dialog = page.getByRole("dialog", { name: "Log off selected users" });
+    await dialog.waitFor();
+    const text = await dialog.innerText();
+    assert.ok(text.includes(`${alice.full_name} (${alice.user})`) && text.includes(`${bruno.full_name} (${bruno.user})`), text);
+    assert.ok(!text.includes(chloe.user), text);
+    assert.equal(await dialog.getByLabel("Warning before log off").inputValue(), "10");
+    const asked = Date.now();
+    await dialog.getByRole("button", { name: "Log off" }).click();
+    await card(page, alice).filter({ hasText: "Closing in" }).waitFor();
+    await page.getByRole("region", { name: "Last action" }).filter({ hasText: "2 logging off, 0 refused" }).waitFor();
+    await until("both cards are gone", 10_000 + 7_000, async () => (await card(page, alice).count()) === 0 && (await card(page, bruno).count()) === 0);
+    assert.ok(Date.now() - asked >= 9_000, "not before the warning ran out");
+    await until("their processes are gone", 3_000, () => processesOf(alice.uid) === 0 && processesOf(bruno.uid) === 0);
+    assert.equal(await card(page, chloe).count(), 1);
+    assert.ok(processesOf(chloe.uid) > 0, "the third pupil's session still runs");
+  });
+
+  await step("a session started from the command line appears without reloading, and goes when logged off there", async () => {
+    const t0 = Date.now();
+    const id = startPupil(alice);
+    await card(page, alice).waitFor({ timeout: 2_000 + (Date.now() - t0) });
+    cli("session", "logoff", String(id), "--grace", "0");
+    await until("the card leaves", 3_000, async () => (await card(page, alice).count()) === 0);
+  });
+
+  await step("Log off all users: every pupil goes; the administrator's session and my own stay, refused and reported", async () => {
+    startPupil(alice);
+    await card(page, alice).waitFor();
+    await page.getByRole("button", { name: "Actions" }).click();
+    await page.getByRole("menuitem", { name: "Log off users" }).click();
+    await page.getByRole("menuitem", { name: "Log off all users" }).click();
+    const dialog = page.getByRole("dialog", { name: "Log off all users" });
+    await dialog.getByLabel("Warning before log off").selectOption("0");
+    await dialog.getByRole("button", { name: "Log off" }).click();
+    const results = page.getByRole("region", { name: "Last action" });
+    await results.filter({ hasText: "administrator session" }).waitFor();
+    await results.filter({ hasText: "your own session" }).waitFor();
+    await until("every pupil's card is gone", 8_000, async () => {
+      for (const p of cfg.pupils) if ((await card(page, p).count()) > 0) return false;
+      return true;
+    });
+    await until("every pupil's processes are gone", 3_000, () => cfg.pupils.every((p) => processesOf(p.uid) === 0));
+    assert.equal(await grid(page).getByRole("option").count(), 2, "the administrator's and the teacher's sessions remain");
+    assert.ok(processesOf(cfg.admin.uid) > 0);
+  });
+
+  await step("right-click selects the card and opens the same actions", async () => {
+    startPupil(alice);
+    startPupil(bruno);
+    await card(page, bruno).waitFor();
+    await card(page, alice).click();
+    await card(page, bruno).click({ button: "right" });
+    assert.equal(await card(page, bruno).getAttribute("aria-selected"), "true");
+    assert.equal(await card(page, alice).getAttribute("aria-selected"), "false", "right-click on an unselected card selects it alone");
+    const menu = page.getByRole("menu", { name: "Session actions" });
+    await menu.getByRole("menuitem", { name: "Log off users" }).click();
+    await page.getByRole("menuitem", { name: "Log off selected users" }).click();
+    const dialog = page.getByRole("dialog", { name: "Log off selected users" });
+    assert.ok((await dialog.innerText()).includes(bruno.user));
+    await dialog.getByLabel("Warning before log off").selectOption("0");
+    await dialog.getByRole("button", { name: "Log off" }).click();
+    await until("the card leaves", 8_000, async () => (await card(page, bruno).count()) === 0);
+    assert.equal(await card(page, alice).count(), 1);
+  });
+
+  await step("keyboard only: Tab, arrows, Space, Enter, Escape", async () => {
+    startPupil(bruno);
+    await card(page, bruno).waitFor();
+    await page.getByRole("button", { name: "Actions" }).focus();
+    // Into the grid with Tab.
+    await until("focus is on a card", 5_000, async () => {
+      await page.keyboard.press("Tab");
+      return page.evaluate(() => document.activeElement?.getAttribute("role") === "option");
+    });
+    await page.keyboard.press("Home");
+    await page.keyboard.press("Space");
+    await page.getByRole("status").filter({ hasText: "1 selected" }).waitFor();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Space");
+    await page.getByRole("status").filter({ hasText: "2 selected" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByRole("status").filter({ hasText: "No session selected" }).waitFor();
+    await page.keyboard.press("Control+a");
+    await page.getByRole("status").filter({ hasText: "4 selected" }).waitFor();
+    await page.keyboard.press("Escape");
+    // Select Bruno's card alone, by keyboard.
+    for (let i = 0; i < 6; i += 1) {
+      const name = await page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? "");
+      if (name.includes(`(${bruno.user})`)) break;
+      await page.keyboard.press("ArrowRight");
+    }
+    await page.keyboard.press("Space");
+    await page.getByRole("status").filter({ hasText: "1 selected" }).waitFor();
+    // The menu, by keyboard; Escape gives focus back to the Actions button.
+    await page.getByRole("button", { name: "Actions" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("menu", { name: "Actions" }).waitFor();
+    await page.keyboard.press("Escape");
+    await until("focus is back on Actions", 2_000, () => page.evaluate(() => document.activeElement?.getAttribute("aria-haspopup") === "menu"));
+    await page.keyboard.press("Enter");
+    await page.getByRole("menu", { name: "Actions" }).waitFor();
+    await page.keyboard.press("Enter"); // Log off users ▸
+    await page.getByRole("menu", { name: "Log off users" }).waitFor();
+    await page.keyboard.press("Enter"); // Log off selected users
+    const dialog = page.getByRole("dialog", { name: "Log off selected users" });
+    await dialog.waitFor({ timeout: 5_000 }).catch(async (e) => {
+      const status = await page.getByRole("status").first().innerText();
+      const focus = await page.evaluate(() => `${document.activeElement?.getAttribute("role")} ${document.activeElement?.textContent}`);
+      const dialogs = await page.getByRole("dialog").allInnerTexts();
+      throw new Error(`${e.message}; status=${status}; focus=${focus}; dialogs=${JSON.stringify(dialogs)}`);
+    });
+    assert.ok((await dialog.innerText()).includes(bruno.user));
+    await page.keyboard.press("Shift+Tab"); // to Cancel
+    await page.keyboard.press("Shift+Tab"); // to the warning
+    await page.keyboard.press("ArrowUp"); // 10 seconds → "No warning"
+    assert.equal(await dialog.getByLabel("Warning before log off").inputValue(), "0");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab"); // to Log off
+    await page.keyboard.press("Enter");
+    await until("the card leaves", 8_000, async () => (await card(page, bruno).count()) === 0);
+    assert.equal(await card(page, alice).count(), 1);
+  });
+
+  assert.deepEqual(page.errors, [], "no script error in the page");
+  await page.context().close();
+
+  const fr = await newPage("fr-FR");
+  await step("the same walk in French, by the French labels only", async () => {
+    startPupil(bruno);
+    await logIn(fr, FR);
+    assert.equal(await fr.getByRole("tab", { name: "Accueil" }).getAttribute("aria-selected"), "true");
+    await card(fr, bruno).waitFor();
+    await card(fr, alice).click();
+    await card(fr, bruno).click({ modifiers: ["Control"] });
+    await fr.getByRole("status").filter({ hasText: "2 sélectionnées" }).waitFor();
+    await fr.getByRole("button", { name: "Actions" }).click();
+    await fr.getByRole("menuitem", { name: "Déconnecter les utilisateurs", exact: true }).hover();
+    await fr.getByRole("menuitem", { name: "Déconnecter les utilisateurs sélectionnés" }).waitFor();
+    await fr.getByRole("menuitem", { name: "Déconnecter tous les utilisateurs" }).waitFor();
+    await fr.getByRole("menuitem", { name: "Taille des miniatures" }).waitFor();
+    await fr.getByRole("menuitem", { name: "Se déconnecter du tableau de bord" }).waitFor();
+    await fr.getByRole("menuitem", { name: "Déconnecter les utilisateurs sélectionnés" }).click();
+    const dialog = fr.getByRole("dialog", { name: "Déconnecter les utilisateurs sélectionnés" });
+    await dialog.getByLabel("Avertissement avant la déconnexion").selectOption("0");
+    await dialog.getByRole("button", { name: "Déconnecter" }).click();
+    await fr.getByRole("region", { name: "Dernière action" }).waitFor();
+    await until("both cards are gone", 8_000, async () => (await card(fr, alice).count()) === 0 && (await card(fr, bruno).count()) === 0);
+    assert.deepEqual(fr.errors, [], "no script error in the page");
+  });
+
+  await step("thumbnail size is remembered; signing out returns to the login page", async () => {
+    await fr.getByRole("button", { name: "Actions" }).click();
+    await fr.getByRole("menuitem", { name: "Taille des miniatures" }).click();
+    await fr.getByRole("menuitemradio", { name: "Petite" }).click();
+    await fr.reload();
+    await grid(fr).waitFor();
+    await fr.getByRole("button", { name: "Actions" }).click();
+    await fr.getByRole("menuitem", { name: "Taille des miniatures" }).click();
+    assert.equal(await fr.getByRole("menuitemradio", { name: "Petite" }).getAttribute("aria-checked"), "true");
+    await fr.keyboard.press("Escape");
+    await fr.keyboard.press("Escape");
+    await fr.getByRole("button", { name: "Actions" }).click();
+    await fr.getByRole("menuitem", { name: "Se déconnecter du tableau de bord" }).click();
+    await fr.getByRole("button", { name: "Se connecter" }).waitFor();
+  });
+} catch {
+  // Reported by step().
+} finally {
+  await browser.close();
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
+}

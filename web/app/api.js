@@ -1,0 +1,169 @@
+// Talking to the daemon: the JSON API (cookie login, same origin) and the
+// events WebSocket, which reconnects by itself when the daemon restarts.
+
+/**
+ * @typedef {"standard" | "dashboard" | "admin"} Role
+ * @typedef {{ user: string, full_name: string, role: Role }} Me
+ * @typedef {{ kind: string, address: string, since: string }} Station
+ * @typedef {{
+ *   id: number, user: string, uid: number, full_name: string, role: Role,
+ *   station: Station | null, state: "starting" | "active" | "disconnected" | "closing",
+ *   blocked: boolean, block_message: string | null, display: string,
+ *   created_at: string, connected_at: string | null, logoff_deadline: string | null
+ * }} Session
+ * @typedef {{ session: number, user?: string, outcome: "done" | "refused" | "not_found" | "failed", reason?: string }} ActionResult
+ * @typedef {{ type: "snapshot", sessions: Session[] }
+ *   | { type: "session_added", session: Session }
+ *   | { type: "session_changed", session: Session }
+ *   | { type: "session_removed", id: number }
+ *   | { type: "thumbnail_updated", id: number, etags: Record<string, string> }} Event
+ */
+
+/** An error the API answered with. */
+export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {string} code
+   * @param {string} message
+   */
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/**
+ * @param {string} path
+ * @param {RequestInit} [init]
+ * @returns {Promise<Response>}
+ */
+async function call(path, init = {}) {
+  let res;
+  try {
+    res = await fetch(path, { credentials: "same-origin", ...init });
+  } catch {
+    throw new ApiError(0, "network", "network");
+  }
+  if (!res.ok && res.status !== 304) {
+    let code = "internal";
+    let message = res.statusText;
+    try {
+      const body = await res.json();
+      code = body.error.code;
+      message = body.error.message;
+    } catch {
+      // Not our error format (a proxy's page): keep the status text.
+    }
+    throw new ApiError(res.status, code, message);
+  }
+  return res;
+}
+
+/**
+ * @param {string} path
+ * @param {unknown} body
+ */
+async function post(path, body) {
+  return call(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}
+
+/** @returns {Promise<Me | null>} who is logged in, or null */
+export async function me() {
+  try {
+    return await (await call("/api/v1/me")).json();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return null;
+    throw e;
+  }
+}
+
+/**
+ * @param {string} username
+ * @param {string} password
+ * @returns {Promise<Me>}
+ */
+export async function login(username, password) {
+  return (await post("/api/v1/auth/login", { username, password })).json();
+}
+
+export async function logout() {
+  await post("/api/v1/auth/logout", {});
+}
+
+/**
+ * @param {{ sessions?: number[], all?: boolean, grace_seconds: number }} request
+ * @returns {Promise<ActionResult[]>}
+ */
+export async function logoff(request) {
+  return (await (await post("/api/v1/sessions/logoff", request)).json()).results;
+}
+
+/**
+ * A thumbnail, unless it still has `etag`.
+ * @param {number} id
+ * @param {string} size
+ * @param {string | null} etag
+ * @returns {Promise<{ blob: Blob, etag: string } | null>} null when unchanged
+ */
+export async function thumbnail(id, size, etag) {
+  /** @type {Record<string, string>} */
+  const headers = etag ? { "if-none-match": etag } : {};
+  const res = await call(`/api/v1/sessions/${id}/thumbnail?size=${size}`, { headers });
+  if (res.status === 304) return null;
+  return { blob: await res.blob(), etag: res.headers.get("etag") ?? "" };
+}
+
+/**
+ * Keeps an events WebSocket open: reconnects with a growing delay (up to
+ * 10 s) when it closes, and tells `onStatus` whether it is connected. The
+ * first message after each (re)connection is a snapshot.
+ * @param {(e: Event) => void} onEvent
+ * @param {(connected: boolean) => void} onStatus
+ * @param {() => void} onUnauthorized called when the login has ended
+ * @returns {() => void} closes it for good
+ */
+export function events(onEvent, onStatus, onUnauthorized) {
+  let stopped = false;
+  let delay = 500;
+  /** @type {WebSocket | null} */
+  let ws = null;
+  /** @type {number | undefined} */
+  let timer;
+  const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/events`;
+  const open = () => {
+    ws = new WebSocket(url);
+    ws.onopen = () => {
+      delay = 500;
+      onStatus(true);
+    };
+    ws.onmessage = (m) => {
+      try {
+        onEvent(JSON.parse(String(m.data)));
+      } catch {
+        // A message we do not understand: ignore it.
+      }
+    };
+    ws.onclose = async () => {
+      if (stopped) return;
+      onStatus(false);
+      // A refused upgrade looks like a close: find out whether we are still logged in.
+      try {
+        if ((await me()) === null) {
+          onUnauthorized();
+          return;
+        }
+      } catch {
+        // The server is away: keep trying.
+      }
+      timer = window.setTimeout(open, delay);
+      delay = Math.min(delay * 2, 10_000);
+    };
+  };
+  open();
+  return () => {
+    stopped = true;
+    window.clearTimeout(timer);
+    ws?.close();
+  };
+}

@@ -1,0 +1,181 @@
+// The grid of session cards: a multi-select listbox (WAI-ARIA), one option
+// per session, with roving focus (arrow keys), Space to toggle, Ctrl+A,
+// Escape, Shift for ranges, and the context menu on right-click,
+// Shift+F10 or the Menu key.
+
+import { html } from "htm/preact";
+import { useEffect, useRef } from "preact/hooks";
+import { t } from "./i18n.js";
+import * as selection from "./selection.js";
+
+/**
+ * @typedef {import("./api.js").Session} Session
+ * @typedef {import("./selection.js").Selection} Selection
+ */
+
+/** @param {string} name */
+function initials(name) {
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]?.toUpperCase() ?? "")
+    .join("");
+}
+
+/**
+ * The badge of a session: its state, or Blocked on top of it, or the
+ * countdown of a log off.
+ * @param {Session} s
+ * @param {number} now ms since the epoch
+ */
+function badge(s, now) {
+  if (s.state === "closing") {
+    const left = s.logoff_deadline ? Math.ceil((Date.parse(s.logoff_deadline) - now) / 1000) : 0;
+    return { kind: "closing", text: left > 0 ? t("closing_in", { s: left }) : t("closing_now") };
+  }
+  if (s.blocked) return { kind: "blocked", text: t("state.blocked") };
+  return { kind: s.state, text: t(/** @type {import("./i18n.js").Key} */ (`state.${s.state}`)) };
+}
+
+/**
+ * @param {{
+ *   session: Session, selected: boolean, focused: boolean, mine: boolean,
+ *   picture: string | null, now: number,
+ *   onPress: (e: MouseEvent) => void, onMenu: (e: MouseEvent) => void, onFocus: () => void,
+ * }} props
+ */
+function Card({ session: s, selected, focused, mine, picture, now, onPress, onMenu, onFocus }) {
+  const b = badge(s, now);
+  const name = t("card.name", { name: s.full_name, user: s.user, id: s.id });
+  const station = s.station ? `${s.station.kind} · ${s.station.address}` : t("card.no_station");
+  return html`
+    <li
+      role="option"
+      id=${`session-${s.id}`}
+      aria-selected=${String(selected)}
+      aria-label=${name}
+      tabindex=${focused ? "0" : "-1"}
+      class=${`card state-${b.kind}${selected ? " selected" : ""}`}
+      data-id=${String(s.id)}
+      onMouseDown=${(/** @type {MouseEvent} */ e) => e.shiftKey && e.preventDefault()}
+      onClick=${onPress}
+      onContextMenu=${onMenu}
+      onFocus=${onFocus}
+    >
+      <div class="thumb">
+        ${picture
+          ? html`<img src=${picture} alt=${t("card.alt", { name: s.full_name })} draggable="false" />`
+          : html`<div class="thumb-placeholder" aria-hidden="true"><span>${initials(s.full_name)}</span></div>`}
+        <span class=${`badge badge-${b.kind}`}>${b.text}</span>
+        <span class="check" aria-hidden="true">✓</span>
+      </div>
+      <div class="card-text">
+        <div class="card-name">${s.full_name}${mine ? html` <span class="you">(${t("card.you")})</span>` : null}</div>
+        <div class="card-meta"><span>${s.user}</span><span>${station}</span></div>
+        <div class="card-meta"><span>${t("card.session", { id: s.id })}</span><span>${s.display}</span></div>
+      </div>
+    </li>
+  `;
+}
+
+/**
+ * @param {{
+ *   sessions: Session[], sel: Selection, setSel: (s: Selection) => void,
+ *   focus: number | null, setFocus: (id: number | null) => void,
+ *   me: string, pictures: Record<number, string>, now: number,
+ *   onContextMenu: (x: number, y: number) => void,
+ * }} props
+ */
+export function Grid({ sessions, sel, setSel, focus, setFocus, me, pictures, now, onContextMenu }) {
+  const list = useRef(/** @type {HTMLUListElement | null} */ (null));
+  const order = sessions.map((s) => s.id);
+  const current = focus !== null && order.includes(focus) ? focus : (order[0] ?? null);
+
+  // Keep DOM focus on the focused card while the grid has focus.
+  useEffect(() => {
+    const inside = list.current?.contains(document.activeElement);
+    if (inside && current !== null) document.getElementById(`session-${current}`)?.focus();
+  }, [current]);
+
+  const columns = () => {
+    const cards = list.current ? [...list.current.children] : [];
+    const top = cards[0] instanceof HTMLElement ? cards[0].offsetTop : 0;
+    return Math.max(1, cards.filter((c) => c instanceof HTMLElement && c.offsetTop === top).length);
+  };
+
+  const openMenuAt = (/** @type {number} */ id) => {
+    const el = document.getElementById(`session-${id}`);
+    const r = el?.getBoundingClientRect();
+    if (!sel.selected.has(id)) setSel(selection.click(sel, order, id, {}));
+    onContextMenu(r ? r.left + 24 : 24, r ? r.top + 24 : 24);
+  };
+
+  const onKey = (/** @type {KeyboardEvent} */ e) => {
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && e.key.toLowerCase() === "a") {
+      e.preventDefault();
+      setSel(selection.all(order));
+      return;
+    }
+    if (e.key === "Escape") {
+      e.preventDefault();
+      setSel(selection.empty);
+      return;
+    }
+    if (current === null) return;
+    if (e.key === " " || e.key === "Enter") {
+      e.preventDefault();
+      setSel(e.key === " " && !e.shiftKey ? selection.toggle(sel, current) : selection.click(sel, order, current, { extend: e.shiftKey, toggle: mod }));
+      return;
+    }
+    if (e.key === "ContextMenu" || (e.shiftKey && e.key === "F10")) {
+      e.preventDefault();
+      openMenuAt(current);
+      return;
+    }
+    const keys = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End"];
+    if (keys.includes(e.key)) {
+      e.preventDefault();
+      const next = selection.move(order, current, /** @type {any} */ (e.key), columns());
+      if (next === null) return;
+      setFocus(next);
+      if (e.shiftKey) setSel(selection.click(sel, order, next, { extend: true, toggle: mod }));
+    }
+  };
+
+  return html`
+    <ul
+      role="listbox"
+      aria-multiselectable="true"
+      aria-label=${t("sessions")}
+      class="grid"
+      ref=${list}
+      onKeyDown=${onKey}
+    >
+      ${sessions.map(
+        (s) => html`<${Card}
+          key=${s.id}
+          session=${s}
+          selected=${sel.selected.has(s.id)}
+          focused=${s.id === current}
+          mine=${s.user === me}
+          picture=${pictures[s.id] ?? null}
+          now=${now}
+          onFocus=${() => setFocus(s.id)}
+          onPress=${(/** @type {MouseEvent} */ e) => {
+            setFocus(s.id);
+            setSel(selection.click(sel, order, s.id, { toggle: e.ctrlKey || e.metaKey, extend: e.shiftKey }));
+          }}
+          onMenu=${(/** @type {MouseEvent} */ e) => {
+            e.preventDefault();
+            setFocus(s.id);
+            const next = sel.selected.has(s.id) ? sel : selection.click(sel, order, s.id, {});
+            setSel(next);
+            onContextMenu(e.clientX, e.clientY);
+          }}
+        />`,
+      )}
+    </ul>
+  `;
+}

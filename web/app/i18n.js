@@ -1,0 +1,227 @@
+// Every word the pages show, in English and French. The French labels of
+// the dashboard's actions are those of the French MultiPoint documentation
+// (SPEC §5), which teachers already know.
+
+/** @typedef {"en" | "fr"} Lang */
+
+const en = {
+  "app.title": "Podium Dashboard",
+  "app.name": "Podium",
+  "language": "Language",
+  "login.title": "Log in",
+  "login.intro": "Use the user name and password of your account on this computer.",
+  "login.user": "User name",
+  "login.password": "Password",
+  "login.submit": "Log in",
+  "login.busy": "Checking…",
+  "err.bad_credentials": "Wrong user name or password.",
+  "err.throttled": "Too many failed attempts. Wait a minute, then try again.",
+  "err.forbidden": "This account may not log in here.",
+  "err.network": "The Podium server cannot be reached. Check your network connection.",
+  "err.server": "Something went wrong on the server. Try again.",
+  "err.session_lost": "Your login has ended. Log in again.",
+  "tab.home": "Home",
+  "tabs": "Dashboard sections",
+  "actions": "Actions",
+  "menu.logoff": "Log off users",
+  "menu.logoff_selected": "Log off selected users",
+  "menu.logoff_all": "Log off all users",
+  "menu.thumbsize": "Thumbnail size",
+  "size.small": "Small",
+  "size.medium": "Medium",
+  "size.large": "Large",
+  "menu.signout": "Sign out",
+  "menu.context": "Session actions",
+  "select_all": "Select all",
+  "clear_selection": "Clear selection",
+  "selected.zero": "No session selected",
+  "selected.one": "1 selected",
+  "selected.many": "{n} selected",
+  "sessions": "Sessions",
+  "sessions.count.one": "1 session",
+  "sessions.count.many": "{n} sessions",
+  "empty.title": "No sessions",
+  "empty.body":
+    "Sessions appear here as soon as a user logs on at a station, or when an administrator starts one with “podium session start USER” on this computer.",
+  "state.starting": "Starting",
+  "state.active": "Active",
+  "state.disconnected": "Disconnected",
+  "state.closing": "Closing",
+  "state.blocked": "Blocked",
+  "closing_in": "Closing in {s} s",
+  "closing_now": "Closing…",
+  "card.name": "{name} ({user}), session {id}",
+  "card.alt": "Desktop of {name}",
+  "card.session": "Session {id}",
+  "card.no_station": "No station",
+  "card.loading": "Loading the picture…",
+  "card.you": "you",
+  "confirm.body": "These users will see a warning, then be logged off. Their applications are asked to close first, so they can save their work.",
+  "confirm.body_all": "Every user you may log off will be logged off — everyone but you.",
+  "confirm.users": "Users concerned",
+  "confirm.grace": "Warning before log off",
+  "grace.0": "No warning",
+  "grace.s": "{s} seconds",
+  "grace.60": "1 minute",
+  "grace.120": "2 minutes",
+  "confirm.ok": "Log off",
+  "cancel": "Cancel",
+  "results.title": "Last action",
+  "results.dismiss": "Dismiss",
+  "outcome.done": "logging off",
+  "outcome.refused": "refused",
+  "outcome.not_found": "session no longer exists",
+  "outcome.failed": "failed",
+  "results.summary": "{done} logging off, {refused} refused",
+  "reconnecting": "Connection to the server lost. Reconnecting…",
+  "signed_in_as": "Signed in as {name}",
+  "station.title": "Your desktop",
+  "station.body": "Hello {name}. Your own desktop will open on this page.",
+  "role.admin": "Administrator",
+  "role.dashboard": "Dashboard user",
+  "role.standard": "User",
+  "reason.administrator session": "administrator session",
+  "reason.your own session (name its id to act on it)": "your own session",
+  "reason.not your session": "not your session",
+  "reason.no such session": "no such session",
+};
+
+/** @type {Record<keyof typeof en, string>} */
+const fr = {
+  "app.title": "Tableau de bord Podium",
+  "app.name": "Podium",
+  "language": "Langue",
+  "login.title": "Connexion",
+  "login.intro": "Utilisez le nom d'utilisateur et le mot de passe de votre compte sur cet ordinateur.",
+  "login.user": "Nom d'utilisateur",
+  "login.password": "Mot de passe",
+  "login.submit": "Se connecter",
+  "login.busy": "Vérification…",
+  "err.bad_credentials": "Nom d'utilisateur ou mot de passe incorrect.",
+  "err.throttled": "Trop de tentatives échouées. Attendez une minute avant de réessayer.",
+  "err.forbidden": "Ce compte ne peut pas se connecter ici.",
+  "err.network": "Le serveur Podium est injoignable. Vérifiez votre connexion réseau.",
+  "err.server": "Une erreur s'est produite sur le serveur. Réessayez.",
+  "err.session_lost": "Votre connexion a pris fin. Reconnectez-vous.",
+  "tab.home": "Accueil",
+  "tabs": "Sections du tableau de bord",
+  "actions": "Actions",
+  "menu.logoff": "Déconnecter les utilisateurs",
+  "menu.logoff_selected": "Déconnecter les utilisateurs sélectionnés",
+  "menu.logoff_all": "Déconnecter tous les utilisateurs",
+  "menu.thumbsize": "Taille des miniatures",
+  "size.small": "Petite",
+  "size.medium": "Moyenne",
+  "size.large": "Grande",
+  "menu.signout": "Se déconnecter du tableau de bord",
+  "menu.context": "Actions sur la session",
+  "select_all": "Tout sélectionner",
+  "clear_selection": "Effacer la sélection",
+  "selected.zero": "Aucune session sélectionnée",
+  "selected.one": "1 sélectionnée",
+  "selected.many": "{n} sélectionnées",
+  "sessions": "Sessions",
+  "sessions.count.one": "1 session",
+  "sessions.count.many": "{n} sessions",
+  "empty.title": "Aucune session",
+  "empty.body":
+    "Les sessions apparaissent ici dès qu'un utilisateur ouvre une session sur un poste, ou qu'un administrateur en démarre une avec « podium session start UTILISATEUR » sur cet ordinateur.",
+  "state.starting": "Démarrage",
+  "state.active": "Active",
+  "state.disconnected": "Suspendue",
+  "state.closing": "Fermeture",
+  "state.blocked": "Bloquée",
+  "closing_in": "Fermeture dans {s} s",
+  "closing_now": "Fermeture…",
+  "card.name": "{name} ({user}), session {id}",
+  "card.alt": "Bureau de {name}",
+  "card.session": "Session {id}",
+  "card.no_station": "Aucun poste",
+  "card.loading": "Chargement de l'image…",
+  "card.you": "vous",
+  "confirm.body":
+    "Ces utilisateurs verront un avertissement, puis seront déconnectés. Leurs applications sont d'abord invitées à se fermer, pour qu'ils puissent enregistrer leur travail.",
+  "confirm.body_all": "Tous les utilisateurs que vous pouvez déconnecter le seront — tous sauf vous.",
+  "confirm.users": "Utilisateurs concernés",
+  "confirm.grace": "Avertissement avant la déconnexion",
+  "grace.0": "Aucun avertissement",
+  "grace.s": "{s} secondes",
+  "grace.60": "1 minute",
+  "grace.120": "2 minutes",
+  "confirm.ok": "Déconnecter",
+  "cancel": "Annuler",
+  "results.title": "Dernière action",
+  "results.dismiss": "Fermer",
+  "outcome.done": "déconnexion en cours",
+  "outcome.refused": "refusé",
+  "outcome.not_found": "la session n'existe plus",
+  "outcome.failed": "échec",
+  "results.summary": "{done} en cours de déconnexion, {refused} refusé(s)",
+  "reconnecting": "Connexion au serveur perdue. Reconnexion…",
+  "signed_in_as": "Connecté en tant que {name}",
+  "station.title": "Votre bureau",
+  "station.body": "Bonjour {name}. Votre propre bureau s'ouvrira sur cette page.",
+  "role.admin": "Administrateur",
+  "role.dashboard": "Utilisateur du tableau de bord",
+  "role.standard": "Utilisateur",
+  "reason.administrator session": "session d'administrateur",
+  "reason.your own session (name its id to act on it)": "votre propre session",
+  "reason.not your session": "ce n'est pas votre session",
+  "reason.no such session": "session introuvable",
+};
+
+/** @typedef {keyof typeof en} Key */
+
+const STORAGE = "podium.lang";
+
+/** @returns {Lang} */
+function initial() {
+  const saved = localStorage.getItem(STORAGE);
+  if (saved === "en" || saved === "fr") return saved;
+  return navigator.language.toLowerCase().startsWith("fr") ? "fr" : "en";
+}
+
+/** @type {Lang} */
+let current = initial();
+document.documentElement.lang = current;
+
+/** @returns {Lang} */
+export function lang() {
+  return current;
+}
+
+/** @param {Lang} l */
+export function setLang(l) {
+  current = l;
+  localStorage.setItem(STORAGE, l);
+  document.documentElement.lang = l;
+}
+
+/**
+ * The text for `key`, with `{name}` placeholders filled from `vars`.
+ * @param {Key} key
+ * @param {Record<string, string | number>} [vars]
+ */
+export function t(key, vars = {}) {
+  const table = current === "fr" ? fr : en;
+  return table[key].replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? `{${name}}`));
+}
+
+/**
+ * A count in words: "1 selected", "3 selected".
+ * @param {"selected" | "sessions.count"} base
+ * @param {number} n
+ */
+export function plural(base, n) {
+  if (base === "selected" && n === 0) return t("selected.zero");
+  return n === 1 ? t(/** @type {Key} */ (`${base}.one`)) : t(/** @type {Key} */ (`${base}.many`), { n });
+}
+
+/**
+ * A server's reason (in English) in the page's language, when known.
+ * @param {string} reason
+ */
+export function reason(reason) {
+  const key = /** @type {Key} */ (`reason.${reason}`);
+  return key in en ? t(key) : reason;
+}

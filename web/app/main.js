@@ -1,0 +1,127 @@
+// The page: the login form, then the dashboard (dashboard users and
+// administrators) or the station (everybody else).
+
+import { html, render } from "htm/preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import * as api from "./api.js";
+import { Dashboard, LanguageSwitch } from "./dashboard.js";
+import { lang, setLang, t } from "./i18n.js";
+
+/** @typedef {import("./api.js").Me} Me */
+
+/** @param {{ onLoggedIn: (me: Me) => void, notice: string | null, onLang: () => void }} props */
+function Login({ onLoggedIn, notice, onLang }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(/** @type {string | null} */ (notice));
+  const user = useRef(/** @type {HTMLInputElement | null} */ (null));
+  useEffect(() => user.current?.focus(), []);
+
+  const submit = async (/** @type {SubmitEvent} */ e) => {
+    e.preventDefault();
+    const form = new FormData(/** @type {HTMLFormElement} */ (e.currentTarget));
+    setBusy(true);
+    setError(null);
+    try {
+      onLoggedIn(await api.login(String(form.get("username") ?? "").trim(), String(form.get("password") ?? "")));
+    } catch (err) {
+      const status = err instanceof api.ApiError ? err.status : -1;
+      setError(
+        status === 401 || status === 400
+          ? t("err.bad_credentials")
+          : status === 429
+            ? t("err.throttled")
+            : status === 403
+              ? t("err.forbidden")
+              : status === 0
+                ? t("err.network")
+                : t("err.server"),
+      );
+      setBusy(false);
+    }
+  };
+
+  return html`
+    <main class="login-page">
+      <form class="login" onSubmit=${submit} aria-labelledby="login-title" novalidate>
+        <div class="login-head">
+          <div class="logo" aria-hidden="true">P</div>
+          <div>
+            <div class="login-product">${t("app.name")}</div>
+            <h1 id="login-title">${t("login.title")}</h1>
+          </div>
+        </div>
+        <p class="login-intro">${t("login.intro")}</p>
+        <label class="field">
+          <span>${t("login.user")}</span>
+          <input name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required ref=${user} />
+        </label>
+        <label class="field">
+          <span>${t("login.password")}</span>
+          <input name="password" type="password" autocomplete="current-password" required />
+        </label>
+        ${error ? html`<p role="alert" class="error">${error}</p>` : null}
+        <button type="submit" class="button primary wide" disabled=${busy}>${busy ? t("login.busy") : t("login.submit")}</button>
+        <div class="login-foot">
+          <${LanguageSwitch} value=${lang()} onChange=${(/** @type {"en" | "fr"} */ l) => {
+            setLang(l);
+            onLang();
+          }} />
+        </div>
+      </form>
+    </main>
+  `;
+}
+
+/** @param {{ me: Me, onSignedOut: () => void, onLang: () => void }} props */
+function StationPlaceholder({ me, onSignedOut, onLang }) {
+  return html`
+    <main class="login-page">
+      <section class="login" aria-labelledby="station-title">
+        <h1 id="station-title">${t("station.title")}</h1>
+        <p>${t("station.body", { name: me.full_name })}</p>
+        <button type="button" class="button" onClick=${async () => {
+          await api.logout().catch(() => undefined);
+          onSignedOut();
+        }}>${t("menu.signout")}</button>
+        <div class="login-foot">
+          <${LanguageSwitch} value=${lang()} onChange=${(/** @type {"en" | "fr"} */ l) => {
+            setLang(l);
+            onLang();
+          }} />
+        </div>
+      </section>
+    </main>
+  `;
+}
+
+function App() {
+  const [me, setMe] = useState(/** @type {Me | null | undefined} */ (undefined));
+  const [notice, setNotice] = useState(/** @type {string | null} */ (null));
+  const [, setLangTick] = useState(0);
+  const rerender = () => setLangTick((n) => n + 1);
+
+  useEffect(() => {
+    api
+      .me()
+      .then(setMe)
+      .catch(() => {
+        setNotice(t("err.network"));
+        setMe(null);
+      });
+  }, []);
+  useEffect(() => {
+    document.title = me && me.role !== "standard" ? t("app.title") : t("app.name");
+  });
+
+  if (me === undefined) return null;
+  const signedOut = (/** @type {string | undefined} */ why) => {
+    setNotice(why ?? null);
+    setMe(null);
+  };
+  if (me === null) return html`<${Login} notice=${notice} onLang=${rerender} onLoggedIn=${(/** @type {Me} */ m) => setMe(m)} />`;
+  if (me.role === "standard") return html`<${StationPlaceholder} me=${me} onSignedOut=${signedOut} onLang=${rerender} />`;
+  return html`<${Dashboard} me=${me} onSignedOut=${signedOut} onLang=${rerender} />`;
+}
+
+const root = document.getElementById("app");
+if (root) render(html`<${App} />`, root);
