@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+/// The demo's dashboard user.
+const TEACHER: &str = "podium-demo-teacher";
+
 const FULL_NAMES: [&str; 9] = [
     "Alice Martin",
     "Bruno Lefèvre",
@@ -90,19 +93,26 @@ fn shell_quote(s: &str) -> String {
 }
 
 impl Demo {
-    fn add_user(&mut self, n: usize) -> Result<String> {
-        let name = format!("podium-demo-{}", n + 1);
-        let full = FULL_NAMES[n % FULL_NAMES.len()];
-        if nix::unistd::User::from_name(&name).ok().flatten().is_some() {
+    /// Makes the account `name` with a random password; `groups` as for useradd -G.
+    fn add_account(&mut self, name: &str, full: &str, groups: Option<&str>) -> Result<()> {
+        if nix::unistd::User::from_name(name).ok().flatten().is_some() {
             bail!("user {name} exists already (left by an earlier demo?); remove it with `userdel -r {name}`");
         }
-        run("useradd", &["-m", "-s", "/bin/sh", "-c", full, &name], None)?;
+        let mut args = vec!["-m", "-s", "/bin/sh", "-c", full];
+        if let Some(g) = groups {
+            args.extend(["-G", g]);
+        }
+        args.push(name);
+        run("useradd", &args, None)?;
         let password = password()?;
-        self.users.push(DemoUser {
-            name: name.clone(),
-            password: password.clone(),
-        });
+        self.users.push(DemoUser { name: name.to_owned(), password: password.clone() });
         run("chpasswd", &[], Some(&format!("{name}:{password}\n")))?;
+        Ok(())
+    }
+
+    fn add_user(&mut self, n: usize) -> Result<String> {
+        let name = format!("podium-demo-{}", n + 1);
+        self.add_account(&name, FULL_NAMES[n % FULL_NAMES.len()], None)?;
         Ok(name)
     }
 
@@ -198,6 +208,8 @@ pub async fn run_demo(socket: &Path, args: DemoArgs) -> Result<Status> {
     };
     let result = async {
         demo.start_daemon(&exe, socket).await?;
+        run("groupadd", &["-f", "podium-dashboard"], None)?;
+        demo.add_account(TEACHER, "Marie Curie (teacher)", Some("podium-dashboard"))?;
         for n in 0..usize::from(args.users) {
             let name = demo.add_user(n)?;
             let full = FULL_NAMES[n % FULL_NAMES.len()];
@@ -221,25 +233,42 @@ pub async fn run_demo(socket: &Path, args: DemoArgs) -> Result<Status> {
 }
 
 fn print_welcome(demo: &Demo, list: &SessionList, socket: &Path) {
-    let podium = if socket == Path::new("/run/podium/podium.sock") {
-        "podium".to_owned()
-    } else {
-        format!("podium --socket {}", socket.display())
-    };
+    // The command as it can be typed here: this binary, by its full path
+    // unless `podium` on the PATH is this very file.
+    let exe = std::env::current_exe().unwrap_or_else(|_| "podium".into());
+    let on_path = which_podium().is_some_and(|p| p == exe);
+    let mut podium = if on_path { "podium".to_owned() } else { exe.display().to_string() };
+    if socket != Path::new("/run/podium/podium.sock") {
+        podium.push_str(&format!(" --socket {}", socket.display()));
+    }
     println!(
         "Podium demo is running: {} desktop sessions on this machine.\n",
         list.sessions.len()
     );
     println!("{}\n", output::sessions(&list.sessions));
+    let host = nix::unistd::gethostname().map_or_else(|_| "localhost".into(), |h| h.to_string_lossy().into_owned());
+    println!("The Podium Dashboard: https://{host}:8443/  (or https://localhost:8443/ on this machine)");
+    println!("The certificate is self-signed: the browser asks once whether to trust it.\n");
     println!("Demo logins (user / password):");
     for u in &demo.users {
-        println!("  {}  /  {}", u.name, u.password);
+        let what = if u.name == TEACHER { "the dashboard (a teacher)" } else { "a pupil with a desktop" };
+        println!("  {}  /  {}    {what}", u.name, u.password);
     }
     let first = list.sessions.first().map_or(1, |s| s.id);
     println!(
         "\nTry, in another terminal:\n  {podium} session list\n  {podium} session logoff {first} --grace 10     # warns on screen for 10 s, then logs off\n  {podium} session logoff --all --grace 5\n  {podium} audit\n"
     );
     println!("Press Ctrl-C to end the demo: every demo session is logged off and the demo users are removed.");
+}
+
+/// `podium` as the shell would find it on the PATH.
+fn which_podium() -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| Path::new(d).join("podium"))
+        .find(|p| p.is_file())
+        .and_then(|p| p.canonicalize().ok())
 }
 
 async fn wait_for_ctrl_c() {
