@@ -5,7 +5,7 @@
 CARGO ?= cargo
 PREFIX ?= /usr/local
 
-.PHONY: all deps build release demo test lint unit e2e bench install clean-test-leftovers
+.PHONY: all deps build release deb demo test lint unit e2e bench install clean-test-leftovers
 
 all: build
 
@@ -17,6 +17,11 @@ build:
 
 release:
 	$(CARGO) build --release --workspace --bins
+
+# The Debian package, target/debian/podium_<version>-1_<arch>.deb (cargo-deb;
+# see [package.metadata.deb] in crates/podium/Cargo.toml and docs/ADMIN.md).
+deb: deps release
+	scripts/build-deb.sh
 
 demo: deps release
 	target/release/podium demo

@@ -11,6 +11,7 @@ PACKAGES="
   libpam0g-dev libpam-modules pkg-config gcc
   passwd util-linux procps psmisc
   sqlite3 ca-certificates python3-venv
+  systemd man-db dpkg-dev
 "
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -45,6 +46,14 @@ if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VER
     echo "install-deps: installing schemathesis $SCHEMATHESIS_VERSION in $VENV"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+# cargo-deb, which makes the Debian package (`make deb`, and the packaging
+# test), when the machine does not have it.
+CARGO_DEB_VERSION=3.8.0
+if ! cargo deb --version >/dev/null 2>&1; then
+    echo "install-deps: installing cargo-deb $CARGO_DEB_VERSION"
+    cargo install --locked cargo-deb --version "$CARGO_DEB_VERSION" >/dev/null
 fi
 
 # The Rust test runner, when the machine does not have it.

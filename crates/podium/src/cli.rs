@@ -1,5 +1,5 @@
-//! The command line (SPEC §7), defined once: clap builds the parser, and
-//! later the man pages and shell completions, from these types.
+//! The command line (SPEC §7), defined once: clap builds the parser, the
+//! man pages and the shell completions (`commands::generate`) from these types.
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -60,6 +60,22 @@ pub enum Command {
     Session(SessionCommand),
     /// Show the audit log.
     Audit(AuditArgs),
+    /// Check a configuration file and print the effective configuration.
+    CheckConfig(CheckConfigArgs),
+    /// Internal: write the man pages into DIR (for packaging).
+    #[command(hide = true)]
+    Manpages {
+        /// Directory to write podium.1, podium-serve.1 … and podium.toml.5 into.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Internal: print the shell completion script for SHELL.
+    #[command(hide = true)]
+    Completions {
+        /// The shell.
+        #[arg(value_name = "SHELL")]
+        shell: CompletionShell,
+    },
     /// Internal: the per-session worker the daemon starts.
     #[command(hide = true)]
     SessionWorker(WorkerArgs),
@@ -154,6 +170,25 @@ pub struct AuditArgs {
 
 fn parse_time(s: &str) -> Result<podium_core::Timestamp, String> {
     podium_core::Timestamp::parse(s).ok_or_else(|| format!("not an RFC 3339 time: {s:?}"))
+}
+
+/// `podium check-config`.
+#[derive(Debug, Args)]
+pub struct CheckConfigArgs {
+    /// The configuration file to check.
+    #[arg(value_name = "FILE", default_value = podium_core::config::DEFAULT_PATH)]
+    pub file: PathBuf,
+}
+
+/// The shells `podium completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionShell {
+    /// GNU Bash.
+    Bash,
+    /// Z shell.
+    Zsh,
+    /// The friendly interactive shell.
+    Fish,
 }
 
 /// `podium session-worker`.

@@ -4,6 +4,7 @@
 mod cli;
 mod client;
 mod commands;
+mod notify;
 mod output;
 
 use cli::{Cli, Command};
@@ -61,6 +62,13 @@ fn main() -> ExitCode {
         };
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
+    // Commands that need neither the daemon nor an async runtime.
+    match &cli.command {
+        Command::CheckConfig(args) => return exit_code(commands::check_config::run(args)),
+        Command::Manpages { dir } => return exit_code(commands::generate::manpages(dir)),
+        Command::Completions { shell } => return exit_code(commands::generate::completions(*shell)),
+        _ => {}
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -68,7 +76,11 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let result = runtime.block_on(run(cli));
+    exit_code(runtime.block_on(run(cli)))
+}
+
+/// The exit status of a command (SPEC §7); an error is printed.
+fn exit_code(result: anyhow::Result<Status>) -> ExitCode {
     match result {
         Ok(Status::Ok) => ExitCode::SUCCESS,
         Ok(Status::Partial) => ExitCode::from(1),
@@ -93,7 +105,11 @@ async fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Demo(args) => commands::demo::run_demo(&socket, args).await,
         Command::Session(cmd) => commands::session::run(&connect(&conn, &socket).await?, cmd).await,
         Command::Audit(args) => commands::audit::run(&connect(&conn, &socket).await?, args).await,
-        Command::SessionWorker(_) | Command::AuthCheck => Ok(Status::Ok),
+        Command::SessionWorker(_)
+        | Command::AuthCheck
+        | Command::CheckConfig(_)
+        | Command::Manpages { .. }
+        | Command::Completions { .. } => Ok(Status::Ok),
     }
 }
 

@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 pub mod audit;
+pub mod check_config;
 pub mod demo;
+pub mod generate;
 pub mod serve;
 pub mod session;
 

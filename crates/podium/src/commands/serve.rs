@@ -7,6 +7,7 @@ use podium_core::Config;
 use podium_core::config::DEFAULT_PATH;
 use podium_host::Host;
 use podium_server::AppState;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 /// Reads the config: the given file (which must exist), or the default
@@ -39,6 +40,13 @@ pub async fn run(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<St
     if let Some(listen) = args.listen {
         config.web.listen = listen;
     }
+    // The state directory holds the TLS key: root's alone, made so before
+    // anything creates files in it.
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .recursive(true)
+        .create(&config.server.state_dir)
+        .with_context(|| format!("cannot create {}", config.server.state_dir.display()))?;
     podium_host::reaper::become_subreaper()?;
     let exe = std::env::current_exe().context("cannot find the podium binary to start session workers")?;
     let tls = podium_server::tls::server_config(
@@ -87,6 +95,10 @@ pub async fn run(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<St
         sessions = adopted,
         "podium is ready"
     );
+    // Under systemd (Type=notify), the unit is started only now.
+    if let Err(e) = crate::notify::notify("READY=1") {
+        tracing::warn!("cannot tell systemd the daemon is ready: {e}");
+    }
     tokio::select! {
         () = shutdown_signal() => {}
         Some(ended) = servers.join_next() => {
@@ -94,6 +106,9 @@ pub async fn run(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<St
                 tracing::error!("a listener failed: {e}");
             }
         }
+    }
+    if let Err(e) = crate::notify::notify("STOPPING=1") {
+        tracing::warn!("cannot tell systemd the daemon is stopping: {e}");
     }
     let _ = stop.send(());
     while servers.join_next().await.is_some() {}
