@@ -5,7 +5,7 @@
 CARGO ?= cargo
 PREFIX ?= /usr/local
 
-.PHONY: all deps build release deb demo test lint unit e2e bench install clean-test-leftovers
+.PHONY: all deps build release deb demo test lint typecheck vendor unit e2e bench install clean-test-leftovers
 
 all: build
 
@@ -26,9 +26,18 @@ deb: deps release
 demo: deps release
 	target/release/podium demo
 
-lint:
+lint: typecheck
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# The UI is plain ES modules checked by TypeScript (checkJs), and its
+# vendored libraries must be exactly those of web/package-lock.json.
+typecheck:
+	cd web && npm run --silent typecheck && node vendor.mjs --check
+
+# Copies the UI's libraries into web/vendor/ after a version change.
+vendor:
+	cd web && npm install --no-audit --no-fund && node vendor.mjs
 
 # Removes what an interrupted test run may have left (test users, daemons, cgroups).
 clean-test-leftovers:

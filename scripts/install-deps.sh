@@ -11,7 +11,8 @@ PACKAGES="
   libpam0g-dev libpam-modules pkg-config gcc
   passwd util-linux procps psmisc
   sqlite3 ca-certificates python3-venv
-  systemd man-db dpkg-dev
+    systemd man-db dpkg-dev
+  chromium fonts-dejavu-core nodejs
 "
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -32,6 +33,24 @@ if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
+
+# Node.js from another source (NodeSource) brings npm itself; Debian's
+# nodejs needs its npm package.
+if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: installing npm"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+
+# The UI's type checker (web/) and the browser tests' playwright-core and
+# axe-core (tests/e2e/), exactly as their lock files say; again only when
+# the lock file changed since the last install.
+for dir in web tests/e2e; do
+    d="$(dirname "$0")/../$dir"
+    if [ ! -f "$d/node_modules/.package-lock.json" ] || [ "$d/package-lock.json" -nt "$d/node_modules/.package-lock.json" ]; then
+        echo "install-deps: npm ci in $dir"
+        (cd "$d" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
+done
 
 # Podium's groups and PAM service.
 for g in podium-admin podium-dashboard podium-deny; do

@@ -105,7 +105,10 @@ impl Demo {
         args.push(name);
         run("useradd", &args, None)?;
         let password = password()?;
-        self.users.push(DemoUser { name: name.to_owned(), password: password.clone() });
+        self.users.push(DemoUser {
+            name: name.to_owned(),
+            password: password.clone(),
+        });
         run("chpasswd", &[], Some(&format!("{name}:{password}\n")))?;
         Ok(())
     }
@@ -237,7 +240,11 @@ fn print_welcome(demo: &Demo, list: &SessionList, socket: &Path) {
     // unless `podium` on the PATH is this very file.
     let exe = std::env::current_exe().unwrap_or_else(|_| "podium".into());
     let on_path = which_podium().is_some_and(|p| p == exe);
-    let mut podium = if on_path { "podium".to_owned() } else { exe.display().to_string() };
+    let mut podium = if on_path {
+        "podium".to_owned()
+    } else {
+        exe.display().to_string()
+    };
     if socket != Path::new("/run/podium/podium.sock") {
         podium.push_str(&format!(" --socket {}", socket.display()));
     }
@@ -251,7 +258,11 @@ fn print_welcome(demo: &Demo, list: &SessionList, socket: &Path) {
     println!("The certificate is self-signed: the browser asks once whether to trust it.\n");
     println!("Demo logins (user / password):");
     for u in &demo.users {
-        let what = if u.name == TEACHER { "the dashboard (a teacher)" } else { "a pupil with a desktop" };
+        let what = if u.name == TEACHER {
+            "the dashboard (a teacher)"
+        } else {
+            "a pupil with a desktop"
+        };
         println!("  {}  /  {}    {what}", u.name, u.password);
     }
     let first = list.sessions.first().map_or(1, |s| s.id);
