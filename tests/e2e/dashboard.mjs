@@ -5,64 +5,10 @@
 //   { url, podium, socket, screenshots, teacher: {user, password, uid},
 //     admin: {user, uid}, pupils: [{user, full_name, uid}] }
 //
-// Each step prints "ok - …" or "not ok - …"; the run stops at the first
-// failure (later steps build on earlier ones) and ends with "N passed, N failed".
+// Steps and their report come from lib.mjs.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-
-const cfg = JSON.parse(process.env.PODIUM_E2E ?? "{}");
-const here = fileURLToPath(new URL(".", import.meta.url));
-const axeSource = readFileSync(`${here}node_modules/axe-core/axe.min.js`, "utf8");
-
-let passed = 0;
-let failed = 0;
-async function step(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    passed += 1;
-    console.log(`ok - ${name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    failed += 1;
-    console.log(`not ok - ${name}\n${e?.stack ?? e}`);
-    throw e;
-  }
-}
-
-/** Polls `check` until it is true; fails naming `what` after `ms`. */
-async function until(what, ms, check) {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await check()) return Date.now();
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Live processes of `uid` on this host, read from /proc. */
-function processesOf(uid) {
-  let n = 0;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      const state = /^State:\s+(\S)/m.exec(status)?.[1];
-      const realUid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
-      if (realUid === uid && state !== "Z") n += 1;
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return n;
-}
-
-/** The podium CLI, as root, against the test daemon. */
-function cli(...args) {
-  return execFileSync(cfg.podium, ["--socket", cfg.socket, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
+import { accessibilityProblems, cfg, cli, finish, newPage, processesOf, step, until } from "./lib.mjs";
 
 function desktop() {
   return `${cfg.desktop}`;
@@ -70,20 +16,6 @@ function desktop() {
 
 function startPupil(p) {
   return Number(cli("session", "start", p.user, "--command", desktop()));
-}
-
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-
-async function newPage(locale) {
-  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 }, locale });
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.errors = errors;
-  return page;
 }
 
 async function logIn(page, labels) {
@@ -96,19 +28,6 @@ async function logIn(page, labels) {
 
 const grid = (page) => page.getByRole("listbox", { name: "Sessions" });
 const card = (page, p) => grid(page).getByRole("option", { name: `${p.full_name} (${p.user}), session`, exact: false });
-
-/** axe-core's serious and critical findings on the page as it is. */
-async function accessibilityProblems(page) {
-  // Evaluated through the DevTools protocol, which the page's CSP (rightly
-  // refusing inline scripts) does not block.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) }));
-  });
-  return result.filter((v) => v.impact === "serious" || v.impact === "critical");
-}
 
 const EN = { user: "User name", password: "Password", login: "Log in" };
 const FR = { user: "Nom d'utilisateur", password: "Mot de passe", login: "Se connecter" };
@@ -366,7 +285,5 @@ try {
 } catch {
   // Reported by step().
 } finally {
-  await browser.close();
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
+  await finish();
 }

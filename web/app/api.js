@@ -100,6 +100,37 @@ export async function logoff(request) {
 }
 
 /**
+ * @typedef {{ session: Session | null, locked: boolean }} StationStatus
+ */
+
+/** @returns {Promise<StationStatus>} the caller's own session */
+export async function station() {
+  return (await call("/api/v1/station")).json();
+}
+
+/** @returns {Promise<StationStatus>} the caller's session, started if needed */
+export async function openStation() {
+  return (await post("/api/v1/station/session", {})).json();
+}
+
+export async function lock() {
+  await post("/api/v1/station/lock", {});
+}
+
+/** @param {string} password */
+export async function unlock(password) {
+  await post("/api/v1/station/unlock", { password });
+}
+
+/**
+ * @param {number[]} sessions
+ * @returns {Promise<ActionResult[]>}
+ */
+export async function disconnect(sessions) {
+  return (await (await post("/api/v1/sessions/disconnect", { sessions })).json()).results;
+}
+
+/**
  * A thumbnail, unless it still has `etag`.
  * @param {number} id
  * @param {string} size

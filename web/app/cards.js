@@ -48,7 +48,8 @@ function badge(s, now) {
 function Card({ session: s, selected, focused, mine, picture, now, onPress, onMenu, onFocus }) {
   const b = badge(s, now);
   const name = t("card.name", { name: s.full_name, user: s.user, id: s.id });
-  const station = s.station ? `${s.station.kind} · ${s.station.address}` : t("card.no_station");
+  const kind = s.station?.kind === "browser" ? t("station.kind.browser") : s.station?.kind;
+  const station = s.station ? `${kind} · ${s.station.address}` : t("card.no_station");
   return html`
     <li
       role="option"

@@ -225,6 +225,7 @@ export function Dashboard({ me, onSignedOut, onLang }) {
           </div>
         </div>
         <div class="topbar-right">
+          <a class="button small" href="#station">${t("menu.mydesktop")}</a>
           <span class="whoami">${t("signed_in_as", { name: me.full_name })} · ${t(/** @type {import("./i18n.js").Key} */ (`role.${me.role}`))}</span>
           <${LanguageSwitch} value=${lang()} onChange=${(/** @type {"en" | "fr"} */ l) => {
             setLang(l);

@@ -5,6 +5,7 @@ import { html, render } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as api from "./api.js";
 import { Dashboard, LanguageSwitch } from "./dashboard.js";
+import { Station } from "./station.js";
 import { lang, setLang, t } from "./i18n.js";
 
 /** @typedef {import("./api.js").Me} Me */
@@ -72,30 +73,17 @@ function Login({ onLoggedIn, notice, onLang }) {
   `;
 }
 
-/** @param {{ me: Me, onSignedOut: () => void, onLang: () => void }} props */
-function StationPlaceholder({ me, onSignedOut, onLang }) {
-  return html`
-    <main class="login-page">
-      <section class="login" aria-labelledby="station-title">
-        <h1 id="station-title">${t("station.title")}</h1>
-        <p>${t("station.body", { name: me.full_name })}</p>
-        <button type="button" class="button" onClick=${async () => {
-          await api.logout().catch(() => undefined);
-          onSignedOut();
-        }}>${t("menu.signout")}</button>
-        <div class="login-foot">
-          <${LanguageSwitch} value=${lang()} onChange=${(/** @type {"en" | "fr"} */ l) => {
-            setLang(l);
-            onLang();
-          }} />
-        </div>
-      </section>
-    </main>
-  `;
-}
+/** Whether the page shows the user's own desktop (`#station`) rather than the dashboard. */
+const wantsStation = () => location.hash === "#station";
 
 function App() {
   const [me, setMe] = useState(/** @type {Me | null | undefined} */ (undefined));
+  const [station, setStation] = useState(wantsStation);
+  useEffect(() => {
+    const follow = () => setStation(wantsStation());
+    window.addEventListener("hashchange", follow);
+    return () => window.removeEventListener("hashchange", follow);
+  }, []);
   const [notice, setNotice] = useState(/** @type {string | null} */ (null));
   const [, setLangTick] = useState(0);
   const rerender = () => setLangTick((n) => n + 1);
@@ -119,7 +107,10 @@ function App() {
     setMe(null);
   };
   if (me === null) return html`<${Login} notice=${notice} onLang=${rerender} onLoggedIn=${(/** @type {Me} */ m) => setMe(m)} />`;
-  if (me.role === "standard") return html`<${StationPlaceholder} me=${me} onSignedOut=${signedOut} onLang=${rerender} />`;
+  if (me.role === "standard" || station) {
+    const back = me.role === "standard" ? null : () => (location.hash = "");
+    return html`<${Station} me=${me} onSignedOut=${signedOut} onLang=${rerender} onDashboard=${back} />`;
+  }
   return html`<${Dashboard} me=${me} onSignedOut=${signedOut} onLang=${rerender} />`;
 }
 

@@ -24,6 +24,16 @@ pub enum AuditKind {
     Login,
     /// A web logout.
     Logout,
+    /// A station locked or unlocked (`action` says which).
+    Station,
+    /// Sessions disconnected.
+    Disconnect,
+    /// Sessions blocked.
+    Block,
+    /// Sessions unblocked.
+    Unblock,
+    /// A message sent to sessions.
+    Message,
 }
 
 impl AuditKind {
@@ -37,17 +47,27 @@ impl AuditKind {
             AuditKind::Refused => "refused",
             AuditKind::Login => "login",
             AuditKind::Logout => "logout",
+            AuditKind::Station => "station",
+            AuditKind::Disconnect => "disconnect",
+            AuditKind::Block => "block",
+            AuditKind::Unblock => "unblock",
+            AuditKind::Message => "message",
         }
     }
 
     /// Every kind.
-    pub const ALL: [AuditKind; 6] = [
+    pub const ALL: [AuditKind; 11] = [
         AuditKind::SessionStart,
         AuditKind::Logoff,
         AuditKind::SessionEnd,
         AuditKind::Refused,
         AuditKind::Login,
         AuditKind::Logout,
+        AuditKind::Station,
+        AuditKind::Disconnect,
+        AuditKind::Block,
+        AuditKind::Unblock,
+        AuditKind::Message,
     ];
 
     /// Parses the word [`AuditKind::as_str`] gives.

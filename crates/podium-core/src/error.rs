@@ -22,6 +22,8 @@ pub enum ErrorCode {
     /// Well formed, but it cannot be done as asked (a desktop command that
     /// does not exist, an account without a home directory).
     Unprocessable,
+    /// The station is locked: unlock it with the password first.
+    Locked,
     /// Body larger than the limit.
     PayloadTooLarge,
     /// Body is not JSON.
@@ -46,6 +48,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict => 409,
             ErrorCode::Unprocessable => 422,
+            ErrorCode::Locked => 423,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::TooManyRequests => 429,

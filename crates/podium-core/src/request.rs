@@ -119,6 +119,36 @@ impl LogoffRequest {
     }
 }
 
+/// Body of `POST /api/v1/sessions/disconnect` and `/unblock`: which sessions.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsRequest {
+    /// Session ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "whole::ids")]
+    pub sessions: Vec<SessionId>,
+    /// Every session the caller may act on, except their own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all: bool,
+}
+
+impl TargetsRequest {
+    /// Checks the body and says which sessions it aims at.
+    ///
+    /// # Errors
+    /// A [`RequestError`] naming the field that is wrong.
+    pub fn targets(&self) -> Result<Targets, RequestError> {
+        targets(&self.sessions, self.all)
+    }
+}
+
+impl utoipa::PartialSchema for TargetsRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        targets_schema(&serde_json::json!({}))
+    }
+}
+
+impl utoipa::ToSchema for TargetsRequest {}
+
 /// Body of `POST /api/v1/sessions` (administrators: `podium session start`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -344,5 +374,20 @@ impl LoginRequest {
             });
         }
         Ok(())
+    }
+}
+
+/// Body of `POST /api/v1/station/unlock`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnlockRequest {
+    /// The user's password, checked by PAM.
+    #[schema(min_length = 1, max_length = 1024, format = Password)]
+    pub password: String,
+}
+
+impl std::fmt::Debug for UnlockRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UnlockRequest { password: … }")
     }
 }

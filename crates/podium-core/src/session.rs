@@ -98,6 +98,17 @@ pub struct SessionInfo {
     pub logoff_deadline: Option<Timestamp>,
 }
 
+/// The body of `GET /api/v1/station`: the caller's own session, as their
+/// station sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StationStatus {
+    /// The session, if the caller has one.
+    pub session: Option<SessionInfo>,
+    /// Whether the station is locked (the password must be given again).
+    pub locked: bool,
+}
+
 /// The body of `GET /api/v1/sessions` and of `podium session list --json`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -84,6 +84,12 @@ pub enum HostError {
         /// errno.
         source: nix::Error,
     },
+    /// The caller has no (running) session.
+    #[error("no running session")]
+    NoSuchSession,
+    /// The station is locked: the password must be given first.
+    #[error("the station is locked")]
+    Locked,
     /// The permission rule refused the request.
     #[error("{0}")]
     Refused(podium_core::Refusal),

@@ -10,6 +10,7 @@
 //! Not here: HTTP, roles' policy (that is `podium-core`'s one permission
 //! function), thumbnails.
 
+pub mod actions;
 pub mod cgroup;
 pub mod display;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod manager;
 pub mod reaper;
 mod recover;
 pub mod registry;
+pub mod station;
 pub mod stats;
 pub mod sys;
 pub mod users;

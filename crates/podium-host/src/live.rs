@@ -47,7 +47,7 @@ pub fn unix_millis(t: SystemTime) -> i64 {
 }
 
 /// The mutable part of a live session.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct LiveState {
     /// Life-cycle state.
     pub state: SessionState,
@@ -57,6 +57,52 @@ pub struct LiveState {
     pub connected_at: Option<Timestamp>,
     /// A log off under way.
     pub logoff: Option<PendingLogoff>,
+    /// The station showing the session now.
+    pub station: Option<StationConn>,
+    /// The user locked their station: nothing is relayed until they unlock.
+    pub locked: bool,
+    /// The block notice's text, while the session is blocked.
+    pub block: Option<String>,
+}
+
+impl LiveState {
+    /// A state with nothing connected, locked or blocked.
+    #[must_use]
+    pub fn new(state: SessionState) -> LiveState {
+        LiveState {
+            state,
+            running: None,
+            connected_at: None,
+            logoff: None,
+            station: None,
+            locked: false,
+            block: None,
+        }
+    }
+}
+
+/// Why a station's connection was ended by the host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kick {
+    /// The same user opened the session in another browser.
+    TakenOver,
+    /// Somebody disconnected the session (the user, or a teacher).
+    Disconnected,
+    /// The user locked the station.
+    Locked,
+    /// The session ended.
+    Ended,
+}
+
+/// A station's connection to the session.
+#[derive(Debug)]
+pub struct StationConn {
+    /// Tells connections apart (a newer one replaces an older).
+    pub serial: u64,
+    /// What the API shows.
+    pub info: podium_core::Station,
+    /// Ends the connection.
+    pub kick: watch::Sender<Option<Kick>>,
 }
 
 /// How a session ended, for whoever waited on it.

@@ -146,7 +146,8 @@ impl Host {
                 }
             }
         };
-        if let Some(pending) = live.state().logoff.clone()
+        let pending = live.state().logoff.clone();
+        if let Some(pending) = pending
             && let Err(e) = self.registry.set_logoff(live.id, &pending.stored())
         {
             tracing::error!(session = live.id, "cannot record the log off: {e}");

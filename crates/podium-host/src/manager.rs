@@ -169,10 +169,10 @@ impl Host {
             uid: live.account.uid,
             full_name: live.account.full_name.clone(),
             role: self.roles.standing(&live.account).role,
-            station: None,
+            station: st.station.as_ref().map(|c| c.info.clone()),
             state: st.state,
-            blocked: false,
-            block_message: None,
+            blocked: st.block.is_some(),
+            block_message: st.block.clone(),
             display: st
                 .running
                 .as_ref()
@@ -361,14 +361,11 @@ impl Host {
             logoff: None,
             spec: spec.clone(),
             running: None,
+            locked: false,
+            block: None,
         };
         self.registry.insert(&stored)?;
-        let state = LiveState {
-            state: SessionState::Starting,
-            running: None,
-            connected_at: None,
-            logoff: None,
-        };
+        let state = LiveState::new(SessionState::Starting);
         let live = Arc::new(Live::new(account, spec, created_at, state));
         sessions.insert(id, live.clone());
         drop(sessions);

@@ -152,6 +152,7 @@ impl Host {
             }
         }
         tracing::info!(session = live.id, user = %live.account.name, end = %report.end, cause = report.cause.describe(), "session ended");
+        self.kick(live, crate::live::Kick::Ended);
         live.announce_end(Live::ended_from(report, duration_ms));
         self.emit(HostEvent::Removed {
             id: live.id,
@@ -274,12 +275,16 @@ fn live_from_row(row: StoredSession) -> Live {
         by: l.by,
         asked_at: SystemTime::UNIX_EPOCH + Duration::from_millis(u64::try_from(l.asked_ms).unwrap_or(0)),
     });
-    let state = LiveState {
-        state: row.state,
-        running: row.running,
-        connected_at: row.connected_at,
-        logoff,
+    // Stations did not survive the restart: their connections were the old daemon's.
+    let state = match row.state {
+        SessionState::Active => SessionState::Disconnected,
+        other => other,
     };
+    let mut state = LiveState::new(state);
+    state.running = row.running;
+    state.logoff = logoff;
+    state.locked = row.locked;
+    state.block = row.block;
     Live::new(account, row.spec, row.created_at, state)
 }
 

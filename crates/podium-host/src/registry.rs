@@ -47,8 +47,17 @@ CREATE TABLE IF NOT EXISTS web_logins (
     created_at INTEGER NOT NULL,
     last_seen  INTEGER NOT NULL
 );
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 ";
+
+/// Columns added after the first schema, with their definitions: added to
+/// an older database at open.
+const ADDED_COLUMNS: [(&str, &str); 4] = [
+    ("locked", "INTEGER NOT NULL DEFAULT 0"),
+    ("blocked", "INTEGER NOT NULL DEFAULT 0"),
+    ("block_message", "TEXT"),
+    ("station", "TEXT"),
+];
 
 /// A pending log off, as stored so a restarted daemon can finish it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,6 +91,10 @@ pub struct StoredSession {
     pub spec: WorkerSpec,
     /// What it became once running.
     pub running: Option<Running>,
+    /// The user locked their station.
+    pub locked: bool,
+    /// The block notice's text, when the session is blocked.
+    pub block: Option<String>,
 }
 
 /// An audit record to add.
@@ -139,6 +152,16 @@ impl Registry {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
+        let existing: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('sessions')")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(err)?;
+        for (column, definition) in ADDED_COLUMNS {
+            if !existing.iter().any(|c| c == column) {
+                conn.execute_batch(&format!("ALTER TABLE sessions ADD COLUMN {column} {definition}"))
+                    .map_err(err)?;
+            }
+        }
         // A write now, so a read-only or full disk is found at start-up.
         conn.execute_batch("BEGIN IMMEDIATE; COMMIT;").map_err(err)?;
         let integrity: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(err)?;
@@ -171,7 +194,7 @@ impl Registry {
         self.with(|c| {
             let mut stmt = c.prepare(
                 "SELECT id, user, uid, state, created_at, connected_at, logoff_deadline, logoff_by,
-                        logoff_asked_ms, spec, running FROM sessions ORDER BY id",
+                        logoff_asked_ms, spec, running, locked, blocked, block_message FROM sessions ORDER BY id",
             )?;
             let rows = stmt.query_map([], |r| {
                 Ok((
@@ -186,11 +209,17 @@ impl Registry {
                     r.get::<_, Option<i64>>(8)?,
                     r.get::<_, String>(9)?,
                     r.get::<_, Option<String>>(10)?,
+                    (
+                        r.get::<_, bool>(11)?,
+                        r.get::<_, bool>(12)?,
+                        r.get::<_, Option<String>>(13)?,
+                    ),
                 ))
             })?;
             let mut out = Vec::new();
             for row in rows {
-                let (id, user, uid, state, created, connected, deadline, by, asked, spec, running) = row?;
+                let (id, user, uid, state, created, connected, deadline, by, asked, spec, running, flags) = row?;
+                let (locked, blocked, block_message) = flags;
                 let (Some(state), Ok(spec)) = (
                     SessionState::from_word(&state),
                     serde_json::from_str::<WorkerSpec>(&spec),
@@ -215,6 +244,12 @@ impl Registry {
                     },
                     spec,
                     running: running.and_then(|r| serde_json::from_str(&r).ok()),
+                    locked,
+                    block: if blocked {
+                        Some(block_message.unwrap_or_default())
+                    } else {
+                        None
+                    },
                 });
             }
             Ok(out)
@@ -265,6 +300,50 @@ impl Registry {
             c.execute(
                 "UPDATE sessions SET state = ?2 WHERE id = ?1",
                 params![id, state.as_str()],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Records the station's lock.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn set_locked(&self, id: SessionId, locked: bool) -> Result<()> {
+        self.with(|c| {
+            c.execute("UPDATE sessions SET locked = ?2 WHERE id = ?1", params![id, locked])
+                .map(drop)
+        })
+    }
+
+    /// Records a block (with its notice's text) or its end.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn set_block(&self, id: SessionId, block: Option<&str>) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE sessions SET blocked = ?2, block_message = ?3 WHERE id = ?1",
+                params![id, block.is_some(), block],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Records who is connected (or nobody) and since when, with the state.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn set_station(
+        &self,
+        id: SessionId,
+        station: Option<&podium_core::Station>,
+        state: SessionState,
+    ) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE sessions SET station = ?2, connected_at = ?3, state = ?4 WHERE id = ?1",
+                params![id, station.map(json), station.map(|s| s.since.unix()), state.as_str()],
             )
             .map(drop)
         })

@@ -66,6 +66,11 @@ impl From<HostError> for AppError {
                 AppError::new(ErrorCode::Unprocessable, e.to_string())
             }
             HostError::UnknownUser(_) => AppError::not_found(e.to_string()),
+            HostError::NoSuchSession => AppError::not_found("you have no running session"),
+            HostError::Locked => AppError::new(
+                ErrorCode::Locked,
+                "the station is locked: give your password to unlock it",
+            ),
             HostError::AlreadyRunning { .. } => AppError::new(ErrorCode::Conflict, e.to_string()),
             HostError::StartFailed(_) => AppError::new(ErrorCode::Unavailable, e.to_string()),
             _ => AppError::internal(&e),

@@ -23,7 +23,13 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
         crate::routes::sessions::logoff,
         crate::routes::audit::audit,
         crate::routes::events::events,
-        crate::routes::thumbnail::thumbnail,
+                crate::routes::thumbnail::thumbnail,
+        crate::routes::station::status,
+        crate::routes::station::open,
+        crate::routes::station::lock,
+        crate::routes::station::unlock,
+        crate::routes::station::vnc,
+        crate::routes::sessions::disconnect,
         crate::routes::document,
         crate::metrics::metrics,
     ),
@@ -33,6 +39,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
     tags(
         (name = "auth", description = "Web login"),
         (name = "sessions", description = "Desktop sessions and actions on them"),
+                (name = "station", description = "A user's own desktop in the browser"),
         (name = "audit", description = "Who did what"),
         (name = "metrics", description = "Prometheus metrics"),
     )

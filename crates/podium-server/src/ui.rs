@@ -57,13 +57,20 @@ fn csp() -> &'static str {
 
 fn etag(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
-    format!("\"{}\"", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..12]))
+    format!(
+        "\"{}\"",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..12])
+    )
 }
 
 fn serve(path: &str, bytes: &'static [u8], headers: &HeaderMap) -> Response {
     let tag = etag(bytes);
     let fresh = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(tag.as_str());
-    let mut response = if fresh { StatusCode::NOT_MODIFIED.into_response() } else { bytes.into_response() };
+    let mut response = if fresh {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        bytes.into_response()
+    };
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

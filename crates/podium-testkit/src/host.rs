@@ -139,8 +139,10 @@ impl Kit {
         let config_path = dir.join("podium.toml");
         let socket = dir.join("podium.sock");
         let https = free_port();
+        let sets_command = session_toml.lines().any(|l| l.trim_start().starts_with("command"));
+        let default_command = if sets_command { "" } else { "command = \"xclock\"\n" };
         let config = format!(
-            "[server]\nsocket = \"{}\"\nstate_dir = \"{}\"\nrun_dir = \"{}\"\n\n[web]\nlisten = \"{https}\"\n\n[session]\ncgroup = \"{cgroup_name}\"\npam_service = \"{TEST_PAM_SERVICE}\"\ncommand = \"xclock\"\n{session_toml}\n",
+            "[server]\nsocket = \"{}\"\nstate_dir = \"{}\"\nrun_dir = \"{}\"\n\n[web]\nlisten = \"{https}\"\n\n[session]\ncgroup = \"{cgroup_name}\"\npam_service = \"{TEST_PAM_SERVICE}\"\n{default_command}{session_toml}\n",
             socket.display(),
             dir.join("state").display(),
             dir.join("run").display(),

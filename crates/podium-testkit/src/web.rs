@@ -198,7 +198,7 @@ pub fn insecure_tls() -> Arc<rustls::ClientConfig> {
     Arc::new(config)
 }
 
-/// A connection to the events WebSocket.
+/// A WebSocket of the daemon: the events, or a station's VNC relay.
 pub struct Events {
     rt: tokio::runtime::Runtime,
     ws: tokio_tungstenite::WebSocketStream<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>,
@@ -217,6 +217,15 @@ impl Events {
     /// # Errors
     /// The HTTP status of a refused upgrade (0 when the connection failed).
     pub fn connect(kit: &Kit, cookie: Option<&str>, origin: Option<&str>) -> Result<Events, u16> {
+        Events::open(kit, "/api/v1/events", cookie, origin)
+    }
+
+    /// Opens the WebSocket at `path` (with its query) with this `Cookie`
+    /// header and `Origin`.
+    ///
+    /// # Errors
+    /// The HTTP status of a refused upgrade (0 when the connection failed).
+    pub fn open(kit: &Kit, path: &str, cookie: Option<&str>, origin: Option<&str>) -> Result<Events, u16> {
         use tokio_tungstenite::tungstenite::client::IntoClientRequest;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -230,9 +239,7 @@ impl Events {
                 .connect(name, tcp)
                 .await
                 .map_err(|_| 0u16)?;
-            let mut req = format!("wss://{addr}/api/v1/events")
-                .into_client_request()
-                .map_err(|_| 0u16)?;
+            let mut req = format!("wss://{addr}{path}").into_client_request().map_err(|_| 0u16)?;
             if let Some(c) = cookie {
                 req.headers_mut().insert("cookie", c.parse().map_err(|_| 0u16)?);
             }
@@ -260,6 +267,56 @@ impl Events {
                     }
                     Ok(Some(Ok(_))) => {}
                     _ => return None,
+                }
+            }
+        })
+    }
+
+    /// The next binary message, or `None` when none comes within `timeout`
+    /// or the socket closed.
+    pub fn next_binary(&mut self, timeout: std::time::Duration) -> Option<Vec<u8>> {
+        use futures_util::StreamExt;
+        let ws = &mut self.ws;
+        self.rt.block_on(async {
+            loop {
+                match tokio::time::timeout(timeout, ws.next()).await {
+                    Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Binary(b)))) => return Some(b.to_vec()),
+                    Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_))))
+                    | Ok(None | Some(Err(_)))
+                    | Err(_) => {
+                        return None;
+                    }
+                    Ok(Some(Ok(_))) => {}
+                }
+            }
+        })
+    }
+
+    /// Sends a binary message.
+    ///
+    /// # Errors
+    /// When the socket is closed.
+    pub fn send_binary(&mut self, data: &[u8]) -> Result<(), String> {
+        use futures_util::SinkExt;
+        let ws = &mut self.ws;
+        let msg = tokio_tungstenite::tungstenite::Message::Binary(data.to_vec().into());
+        self.rt.block_on(ws.send(msg)).map_err(|e| e.to_string())
+    }
+
+    /// Waits up to `timeout` for the server to close the socket: its close
+    /// code, or `None` when it did not close (or closed without a code).
+    pub fn close_code(&mut self, timeout: std::time::Duration) -> Option<u16> {
+        use futures_util::StreamExt;
+        let ws = &mut self.ws;
+        self.rt.block_on(async {
+            let until = tokio::time::Instant::now() + timeout;
+            loop {
+                match tokio::time::timeout_at(until, ws.next()).await {
+                    Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame)))) => {
+                        return frame.map(|f| u16::from(f.code));
+                    }
+                    Ok(Some(Ok(_))) => {}
+                    Ok(None | Some(Err(_))) | Err(_) => return None,
                 }
             }
         })

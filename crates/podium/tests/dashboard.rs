@@ -36,7 +36,13 @@ fn the_dashboard_works_in_a_real_browser_in_english_and_french() {
          wait",
     );
     let desktop = desktop.to_string_lossy().into_owned();
-    let looks = ["#1f4e79 Fractions", "#5b2c6f Geography", "#1e6f5c Poetry", "#7b3f00 Marking", "#2e4053 Admin"];
+    let looks = [
+        "#1f4e79 Fractions",
+        "#5b2c6f Geography",
+        "#1e6f5c Poetry",
+        "#7b3f00 Marking",
+        "#2e4053 Admin",
+    ];
     for (u, look) in pupils.iter().chain([&teacher, &admin]).zip(looks) {
         std::fs::write(u.home.join(".podium-test-desktop"), format!("{look}\n")).expect("desktop settings");
     }
@@ -61,9 +67,17 @@ fn the_dashboard_works_in_a_real_browser_in_english_and_french() {
         .current_dir(&e2e)
         .output()
         .expect("run node");
-    let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     println!("{report}");
-    assert!(out.status.success(), "the browser walk failed:\n{report}\n{}", kit.log_tail());
+    assert!(
+        out.status.success(),
+        "the browser walk failed:\n{report}\n{}",
+        kit.log_tail()
+    );
     assert!(report.contains(" passed, 0 failed"), "{report}");
     assert!(!kit.log().contains("panicked"));
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod events;
 pub mod me;
 pub mod sessions;
+pub mod station;
 pub mod thumbnail;
 
 use crate::AppState;
@@ -23,6 +24,7 @@ pub fn api() -> Router<AppState> {
         .merge(auth::router())
         .merge(events::router())
         .merge(thumbnail::router())
+        .merge(station::router())
         .route("/openapi.json", get(document))
         .method_not_allowed_fallback(method_not_allowed)
 }

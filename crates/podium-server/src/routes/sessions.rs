@@ -8,13 +8,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use podium_core::{ActionResults, ErrorBody, LogoffRequest, SessionInfo, SessionList, StartRequest};
+use podium_core::{ActionResults, ErrorBody, LogoffRequest, SessionInfo, SessionList, StartRequest, TargetsRequest};
 
 /// The sessions routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sessions", get(list).post(start))
         .route("/sessions/logoff", post(logoff))
+        .route("/sessions/disconnect", post(disconnect))
 }
 
 /// The sessions the caller may see: a standard user sees their own,
@@ -86,4 +87,30 @@ pub(crate) async fn logoff(
     JsonBody(req): JsonBody<LogoffRequest>,
 ) -> Result<Json<ActionResults>, AppError> {
     Ok(Json(s.host.logoff(&caller, &req).await?))
+}
+
+/// Disconnect sessions ("suspend and leave the session active"): every
+/// station connection is dropped; the session and its programs keep
+/// running, and its user gets it back at their next login. One result per
+/// target, as for log off.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions/disconnect",
+    tag = "sessions",
+    request_body = TargetsRequest,
+    responses(
+        (status = 200, description = "One result per target", body = ActionResults),
+        (status = 400, description = "Malformed request", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Cross-site request or account not allowed", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+    )
+)]
+pub(crate) async fn disconnect(
+    State(s): State<AppState>,
+    Who(caller): Who,
+    JsonBody(req): JsonBody<TargetsRequest>,
+) -> Result<Json<ActionResults>, AppError> {
+    Ok(Json(s.host.disconnect(&caller, &req)?))
 }

@@ -1,0 +1,239 @@
+//! Stations: who is looking at a session now. A station is a browser
+//! (later a native viewer) connected to the session's VNC stream through
+//! the daemon. One station at a time: a newer one takes the session over,
+//! and the older is told so. Locking a station ends the stream until the
+//! user gives their password again; disconnecting ends it and leaves the
+//! session running.
+
+use crate::error::{HostError, Result};
+use crate::live::{Kick, Live, StationConn};
+use crate::manager::{Host, HostEvent};
+use crate::registry::NewAudit;
+use podium_core::permission::decide;
+use podium_core::{
+    Action, AuditKind, Caller, Refusal, Selection, SessionId, SessionState, Station, StationStatus, Timestamp,
+};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::watch;
+
+static SERIAL: AtomicU64 = AtomicU64::new(1);
+
+/// A station's open connection. Dropping it marks the station gone.
+#[derive(Debug)]
+pub struct StationGuard {
+    host: Arc<Host>,
+    live: Arc<Live>,
+    serial: u64,
+    /// Changes when the host ends the connection, saying why.
+    pub kicked: watch::Receiver<Option<Kick>>,
+    /// The session's VNC socket.
+    pub vnc_socket: PathBuf,
+    /// Who must be listening on it: the session's user and Xvnc's pid.
+    pub vnc_server: (u32, i32),
+}
+
+impl StationGuard {
+    /// Whether the session is logging off or over: a VNC stream that ends
+    /// then ends with the session, not by accident.
+    #[must_use]
+    pub fn session_ending(&self) -> bool {
+        self.live.has_ended() || self.live.state().state == SessionState::Closing
+    }
+}
+
+impl Drop for StationGuard {
+    fn drop(&mut self) {
+        self.host.station_gone(&self.live, self.serial);
+    }
+}
+
+impl Host {
+    /// The session of user `uid`, if any.
+    pub(crate) fn session_of(&self, uid: u32) -> Option<Arc<Live>> {
+        self.snapshot().into_iter().find(|l| l.account.uid == uid)
+    }
+
+    /// The caller's own session and whether it is locked.
+    #[must_use]
+    pub fn station_status(&self, caller: &Caller) -> StationStatus {
+        match self.session_of(caller.uid) {
+            Some(live) => {
+                // The state lock must be released before `info` takes it again.
+                let locked = live.state().locked;
+                StationStatus {
+                    locked,
+                    session: Some(self.info(&live)),
+                }
+            }
+            None => StationStatus {
+                session: None,
+                locked: false,
+            },
+        }
+    }
+
+    /// Connects a station from `address` to the caller's own session: any
+    /// other station of it is told it was taken over.
+    ///
+    /// # Errors
+    /// [`HostError::NoSuchSession`] without a running session;
+    /// [`HostError::Locked`] while the station is locked.
+    pub fn open_station(self: &Arc<Self>, caller: &Caller, kind: &str, address: &str) -> Result<StationGuard> {
+        let live = self.session_of(caller.uid).ok_or(HostError::NoSuchSession)?;
+        let (guard, previous) = {
+            let mut st = live.state();
+            let running = st.running.clone().ok_or(HostError::NoSuchSession)?;
+            // While closing, the user may still come and save their work.
+            if st.state == SessionState::Starting {
+                return Err(HostError::NoSuchSession);
+            }
+            if st.locked {
+                return Err(HostError::Locked);
+            }
+            let (kick, kicked) = watch::channel(None);
+            let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
+            let info = Station {
+                kind: kind.to_owned(),
+                address: address.to_owned(),
+                since: Timestamp::now(),
+            };
+            let previous = st.station.replace(StationConn { serial, info, kick });
+            st.connected_at = st.station.as_ref().map(|c| c.info.since);
+            if st.state == SessionState::Disconnected {
+                st.state = SessionState::Active;
+            }
+            let guard = StationGuard {
+                host: self.clone(),
+                live: live.clone(),
+                serial,
+                kicked,
+                vnc_socket: live.spec.vnc_socket(),
+                vnc_server: (live.account.uid, running.xvnc_pid),
+            };
+            (guard, previous)
+        };
+        if let Some(old) = previous {
+            old.kick.send_replace(Some(Kick::TakenOver));
+        }
+        self.station_changed(&live);
+        self.audit_station(
+            &caller.user,
+            &live,
+            "connect",
+            "done",
+            Some(format!("{kind} from {address}")),
+        );
+        tracing::info!(session = live.id, user = %live.account.name, %address, "station connected");
+        Ok(guard)
+    }
+
+    /// Records the station's change in the registry and tells watchers.
+    fn station_changed(&self, live: &Live) {
+        let (station, state) = {
+            let st = live.state();
+            (st.station.as_ref().map(|c| c.info.clone()), st.state)
+        };
+        if let Err(e) = self.registry.set_station(live.id, station.as_ref(), state) {
+            tracing::error!(session = live.id, "registry: {e}");
+        }
+        self.emit(HostEvent::Changed(self.info(live)));
+    }
+
+    /// A station's connection ended: if it was the current one, the
+    /// session is now disconnected (unless it is closing).
+    fn station_gone(&self, live: &Arc<Live>, serial: u64) {
+        {
+            let mut st = live.state();
+            if st.station.as_ref().is_none_or(|c| c.serial != serial) {
+                return;
+            }
+            st.station = None;
+            if st.state == SessionState::Active {
+                st.state = SessionState::Disconnected;
+            }
+        }
+        if live.has_ended() {
+            return;
+        }
+        tracing::info!(session = live.id, "station disconnected");
+        self.audit_station(&live.account.name, live, "disconnect", "done", None);
+        self.station_changed(live);
+    }
+
+    /// Ends the station connection of a session with `why`.
+    pub(crate) fn kick(&self, live: &Live, why: Kick) {
+        let st = live.state();
+        if let Some(c) = &st.station {
+            c.kick.send_replace(Some(why));
+        }
+    }
+
+    /// Locks the caller's own station: the stream stops until they give
+    /// their password again.
+    ///
+    /// # Errors
+    /// [`HostError::NoSuchSession`] without a session.
+    pub fn lock(&self, caller: &Caller) -> Result<()> {
+        let live = self.session_of(caller.uid).ok_or(HostError::NoSuchSession)?;
+        decide(
+            caller,
+            live.account.uid,
+            self.owner_role(&live),
+            Action::Lock,
+            Selection::Named,
+        )
+        .map_err(HostError::Refused)?;
+        live.state().locked = true;
+        self.registry.set_locked(live.id, true)?;
+        self.kick(&live, Kick::Locked);
+        self.audit_station(&caller.user, &live, "lock", "done", None);
+        Ok(())
+    }
+
+    /// Unlocks the caller's station once PAM accepted their password.
+    ///
+    /// # Errors
+    /// [`HostError::NoSuchSession`] without a session.
+    pub fn unlock(&self, caller: &Caller) -> Result<()> {
+        let live = self.session_of(caller.uid).ok_or(HostError::NoSuchSession)?;
+        live.state().locked = false;
+        self.registry.set_locked(live.id, false)?;
+        self.audit_station(&caller.user, &live, "unlock", "done", None);
+        self.emit(HostEvent::Changed(self.info(&live)));
+        Ok(())
+    }
+
+    /// Audits an action on a station.
+    pub(crate) fn audit_station(&self, actor: &str, live: &Live, action: &str, outcome: &str, reason: Option<String>) {
+        self.record(&NewAudit {
+            actor: actor.to_owned(),
+            kind: AuditKind::Station,
+            action: Some(action.to_owned()),
+            session: Some(live.id),
+            target_user: Some(live.account.name.clone()),
+            outcome: outcome.to_owned(),
+            reason,
+            duration_ms: None,
+        });
+    }
+
+    /// The id of the caller's own session, if they have one.
+    #[must_use]
+    pub fn own_session(&self, caller: &Caller) -> Option<SessionId> {
+        self.session_of(caller.uid).map(|l| l.id)
+    }
+
+    /// Whether `caller` may open the relay of session `id` (their own only).
+    ///
+    /// # Errors
+    /// [`HostError::Refused`] for somebody else's session.
+    pub fn check_own(&self, caller: &Caller, id: SessionId) -> Result<()> {
+        match self.sessions().get(&id) {
+            Some(l) if l.account.uid == caller.uid => Ok(()),
+            Some(_) => Err(HostError::Refused(Refusal::NotYourSession)),
+            None => Err(HostError::NoSuchSession),
+        }
+    }
+}

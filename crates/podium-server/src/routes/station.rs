@@ -1,0 +1,289 @@
+//! `/station`: a user's own desktop in the browser — open or reconnect
+//! their session, relay its VNC stream over a WebSocket, lock and unlock.
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::identity::{Who, check_same_origin};
+use crate::json::JsonBody;
+use crate::web::RemoteAddr;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{Extensions, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use podium_core::{Caller, ErrorBody, ErrorCode, StartRequest, StationStatus, UnlockRequest};
+use podium_host::HostError;
+use podium_host::live::Kick;
+use podium_host::login::{LoginFailure, check_password};
+use podium_host::station::StationGuard;
+use serde::Deserialize;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::UnixStream;
+use zeroize::Zeroizing;
+
+/// The station routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/station", get(status))
+        .route("/station/session", post(open))
+        .route("/station/lock", post(lock))
+        .route("/station/unlock", post(unlock))
+        .route("/station/vnc", get(vnc))
+}
+
+/// The caller's own session, if any, and whether their station is locked.
+#[utoipa::path(
+    get,
+    path = "/api/v1/station",
+    tag = "station",
+    responses(
+        (status = 200, description = "The caller's own session", body = StationStatus),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Account not allowed", body = ErrorBody),
+    )
+)]
+pub(crate) async fn status(State(s): State<AppState>, Who(caller): Who) -> Json<StationStatus> {
+    Json(s.host.station_status(&caller))
+}
+
+/// Creates the caller's session, or returns the one they already have
+/// (one session per user). Answers once the desktop runs.
+#[utoipa::path(
+    post,
+    path = "/api/v1/station/session",
+    tag = "station",
+    responses(
+        (status = 200, description = "The caller's session, new or existing", body = StationStatus),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Account not allowed to have a session, or a cross-site request", body = ErrorBody),
+        (status = 422, description = "The account cannot have a desktop (no home directory …)", body = ErrorBody),
+        (status = 503, description = "The desktop could not start", body = ErrorBody),
+    )
+)]
+pub(crate) async fn open(State(s): State<AppState>, Who(caller): Who) -> Result<Json<StationStatus>, AppError> {
+    if s.host.own_session(&caller).is_none() {
+        let req = StartRequest {
+            user: caller.user.clone(),
+            command: None,
+        };
+        match s.host.start(&caller, &req).await {
+            Ok(_) | Err(HostError::AlreadyRunning { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Json(s.host.station_status(&caller)))
+}
+
+/// Locks the caller's station: the stream stops, and only their password
+/// (`/station/unlock`) brings it back. The session keeps running.
+#[utoipa::path(
+    post,
+    path = "/api/v1/station/lock",
+    tag = "station",
+    responses(
+        (status = 204, description = "Locked"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Cross-site request", body = ErrorBody),
+        (status = 404, description = "No running session", body = ErrorBody),
+    )
+)]
+pub(crate) async fn lock(State(s): State<AppState>, Who(caller): Who) -> Result<StatusCode, AppError> {
+    s.host.lock(&caller)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Unlocks the caller's station with their password (checked by PAM, and
+/// throttled like a login).
+#[utoipa::path(
+    post,
+    path = "/api/v1/station/unlock",
+    tag = "station",
+    request_body = UnlockRequest,
+    responses(
+        (status = 204, description = "Unlocked"),
+        (status = 400, description = "Malformed request", body = ErrorBody),
+        (status = 401, description = "Wrong password, or not logged in", body = ErrorBody),
+        (status = 403, description = "Cross-site request", body = ErrorBody),
+        (status = 404, description = "No running session", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 429, description = "Too many wrong passwords; wait", body = ErrorBody),
+        (status = 503, description = "PAM could not be asked", body = ErrorBody),
+    )
+)]
+pub(crate) async fn unlock(
+    State(s): State<AppState>,
+    Who(caller): Who,
+    extensions: Extensions,
+    JsonBody(req): JsonBody<UnlockRequest>,
+) -> Result<StatusCode, AppError> {
+    if !(1..=podium_core::request::MAX_PASSWORD_LEN).contains(&req.password.chars().count()) {
+        return Err(AppError::bad_request("\"password\" must be 1 to 1024 characters"));
+    }
+    if s.host.own_session(&caller).is_none() {
+        return Err(HostError::NoSuchSession.into());
+    }
+    let ip = extensions
+        .get::<ConnectInfo<RemoteAddr>>()
+        .map_or_else(|| "local".to_owned(), |c| c.0.0.ip().to_string());
+    let keys = [format!("user:{}", caller.user), format!("addr:{ip}")];
+    if s.throttle.blocked(&keys) {
+        s.metrics.login_failure("throttled");
+        return Err(AppError::new(
+            ErrorCode::TooManyRequests,
+            "too many wrong passwords; try again in a minute",
+        ));
+    }
+    let service = s.host.config().session.pam_service.clone();
+    match check_password(s.host.exe(), &service, &caller.user, Zeroizing::new(req.password)).await? {
+        Ok(()) => {
+            s.host.unlock(&caller)?;
+            Ok(StatusCode::NO_CONTENT)
+        }
+        Err(LoginFailure::Unavailable(m)) => {
+            tracing::error!(user = %caller.user, "PAM unavailable: {m}");
+            Err(AppError::new(
+                ErrorCode::Unavailable,
+                "the password cannot be checked right now",
+            ))
+        }
+        Err(_) => {
+            s.throttle.fail(&keys);
+            s.metrics.login_failure("bad_credentials");
+            Err(AppError::unauthorized("wrong password"))
+        }
+    }
+}
+
+/// Query of `/station/vnc`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct VncQuery {
+    /// The session to show; it must be the caller's own (the default).
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 4294967295_u64)]
+    session: Option<String>,
+}
+
+/// The caller's desktop: a WebSocket relaying the session's VNC stream
+/// (binary RFB messages both ways), for the session's own user only. A
+/// newer station takes the session over; the older is closed with code
+/// 4001 ("taken over"), 4002 (disconnected), 4003 (locked) or 4004 (ended).
+#[utoipa::path(
+    get,
+    path = "/api/v1/station/vnc",
+    tag = "station",
+    params(VncQuery),
+    responses(
+        (status = 101, description = "WebSocket of the session's VNC stream"),
+        (status = 400, description = "Not a WebSocket upgrade, or a malformed query", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Another user's session, or another site's page", body = ErrorBody),
+        (status = 404, description = "No running session", body = ErrorBody),
+        (status = 423, description = "The station is locked", body = ErrorBody),
+    )
+)]
+pub(crate) async fn vnc(
+    State(s): State<AppState>,
+    Who(caller): Who,
+    headers: HeaderMap,
+    extensions: Extensions,
+    query: Result<Query<VncQuery>, QueryRejection>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, AppError> {
+    check_same_origin(&headers, true)?;
+    let Query(q) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
+    if let Some(id) = q.session {
+        let id: u32 = id
+            .parse()
+            .map_err(|_| AppError::bad_request(format!("\"session\" is not a session id: {id:?}")))?;
+        s.host.check_own(&caller, id)?;
+    }
+    let ws = ws.map_err(|e| AppError::bad_request(format!("this route is a WebSocket ({})", e.body_text())))?;
+    let address = extensions
+        .get::<ConnectInfo<RemoteAddr>>()
+        .map_or_else(|| "local".to_owned(), |c| c.0.0.ip().to_string());
+    let guard = s.host.open_station(&caller, "browser", &address)?;
+    let stream = connect_vnc(&guard).await?;
+    Ok(ws
+        .protocols(["binary"])
+        .on_upgrade(move |socket| relay(socket, stream, guard, caller))
+        .into_response())
+}
+
+/// Connects to the session's VNC socket and makes sure the session's own
+/// Xvnc is what listens there (its directory is the user's).
+async fn connect_vnc(guard: &StationGuard) -> Result<UnixStream, AppError> {
+    let stream = UnixStream::connect(&guard.vnc_socket)
+        .await
+        .map_err(|e| AppError::new(ErrorCode::Unavailable, format!("the desktop cannot be reached: {e}")))?;
+    let peer = stream.peer_cred().map_err(|e| AppError::internal(&e))?;
+    let (uid, pid) = guard.vnc_server;
+    if peer.uid() != uid || peer.pid() != Some(pid) {
+        tracing::warn!(socket = %guard.vnc_socket.display(), peer_pid = ?peer.pid(), "VNC socket not served by the session's Xvnc");
+        return Err(AppError::new(ErrorCode::Unavailable, "the desktop cannot be reached"));
+    }
+    Ok(stream)
+}
+
+fn close_frame(kick: Kick) -> CloseFrame {
+    let (code, reason) = match kick {
+        Kick::TakenOver => (4001, "taken over by another station"),
+        Kick::Disconnected => (4002, "disconnected"),
+        Kick::Locked => (4003, "locked"),
+        Kick::Ended => (4004, "session ended"),
+    };
+    CloseFrame {
+        code,
+        reason: reason.into(),
+    }
+}
+
+/// Relays bytes both ways until either side closes or the host ends the
+/// connection.
+async fn relay(mut socket: WebSocket, stream: UnixStream, mut guard: StationGuard, caller: Caller) {
+    let (mut from_vnc, mut to_vnc) = stream.into_split();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        tokio::select! {
+            msg = socket.recv() => match msg {
+                Some(Ok(Message::Binary(data))) => {
+                    if to_vnc.write_all(&data).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+                        n = from_vnc.read(&mut buf) => match n {
+                Ok(0) | Err(_) => {
+                    let frame = if guard.session_ending() {
+                        close_frame(Kick::Ended)
+                    } else {
+                        tracing::warn!(user = %caller.user, "the desktop's VNC stream ended");
+                        CloseFrame { code: 1011, reason: "the desktop stopped answering".into() }
+                    };
+                    let _ = socket.send(Message::Close(Some(frame))).await;
+                    break;
+                }
+                Ok(n) => {
+                    if socket.send(Message::Binary(buf[..n].to_vec().into())).await.is_err() {
+                        break;
+                    }
+                }
+            },
+            changed = guard.kicked.changed() => {
+                let kick = if changed.is_ok() { *guard.kicked.borrow() } else { None };
+                if let Some(kick) = kick {
+                    tracing::debug!(user = %caller.user, ?kick, "station connection ended by the host");
+                    let _ = socket.send(Message::Close(Some(close_frame(kick)))).await;
+                }
+                break;
+            }
+        }
+    }
+    let _ = to_vnc.shutdown().await;
+}

@@ -1,0 +1,14 @@
+// The part of noVNC's RFB class the station page uses (noVNC ships no types).
+declare module "@novnc/novnc" {
+  export default class RFB extends EventTarget {
+    constructor(target: HTMLElement, url: string, options?: { wsProtocols?: string[]; shared?: boolean });
+    scaleViewport: boolean;
+    resizeSession: boolean;
+    clipViewport: boolean;
+    focusOnClick: boolean;
+    viewOnly: boolean;
+    background: string;
+    disconnect(): void;
+    focus(): void;
+  }
+}

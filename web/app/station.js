@@ -1,0 +1,291 @@
+// The station: the user's own desktop in the browser (SPEC §6). It opens
+// (or reconnects to) the user's session, shows it with noVNC through the
+// daemon's relay, and offers Log off, Disconnect and Lock. A log-off
+// warning shows over the desktop as well as on it.
+
+import RFB from "@novnc/novnc";
+import { html } from "htm/preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import * as api from "./api.js";
+import { LanguageSwitch } from "./dashboard.js";
+import { lang, setLang, t } from "./i18n.js";
+
+/**
+ * @typedef {import("./api.js").Me} Me
+ * @typedef {import("./api.js").Session} Session
+ * @typedef {"starting" | "connecting" | "connected" | "disconnected" | "taken_over" | "locked" | "ending" | "failed"} Phase
+ */
+
+/** How long a reconnection may take before the page says so. */
+const CONNECT_TIMEOUT = 15_000;
+
+/**
+ * @param {{ me: Me, onSignedOut: (why?: string) => void, onLang: () => void, onDashboard: (() => void) | null }} props
+ */
+export function Station({ me, onSignedOut, onLang, onDashboard }) {
+  const [phase, setPhase] = useState(/** @type {Phase} */ ("starting"));
+  const [session, setSession] = useState(/** @type {Session | null} */ (null));
+  const [error, setError] = useState(/** @type {string | null} */ (null));
+  const [now, setNow] = useState(Date.now());
+  const [confirm, setConfirm] = useState(false);
+  const screen = useRef(/** @type {HTMLDivElement | null} */ (null));
+  const rfb = useRef(/** @type {RFB | null} */ (null));
+  const leaving = useRef(false);
+  const sessionId = useRef(/** @type {number | null} */ (null));
+
+  /** Opens the VNC stream of our session. */
+  const connect = () => {
+    if (!screen.current) return;
+    rfb.current?.disconnect();
+    setPhase("connecting");
+    const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/station/vnc`;
+    const r = new RFB(screen.current, url, { wsProtocols: ["binary"] });
+    r.scaleViewport = true;
+    r.background = "#0f172a";
+    r.focusOnClick = true;
+    const timer = window.setTimeout(() => {
+      if (rfb.current === r) setPhase("failed");
+    }, CONNECT_TIMEOUT);
+    r.addEventListener("connect", () => {
+      window.clearTimeout(timer);
+      setPhase("connected");
+      r.focus();
+    });
+    r.addEventListener("disconnect", () => {
+      window.clearTimeout(timer);
+      if (rfb.current !== r || leaving.current) return;
+      rfb.current = null;
+      explain();
+    });
+    rfb.current = r;
+  };
+
+    /**
+   * The session is over: a dashboard user goes back to the dashboard; anyone
+   * else is signed out too, as logging off a desktop does.
+   */
+  const ended = () => {
+    if (onDashboard) return onDashboard();
+    api
+      .logout()
+      .catch(() => undefined)
+      .finally(() => onSignedOut(t("station.ended")));
+  };
+
+  /** After the stream ended: find out why (locked, taken over, ended, disconnected). */
+  const explain = async () => {
+    try {
+      const st = await api.station();
+      if (!st.session) return ended();
+      setSession(st.session);
+      if (st.locked) setPhase("locked");
+      else if (st.session.state === "closing") setPhase("ending");
+      else if (st.session.station) setPhase("taken_over");
+      else setPhase("disconnected");
+    } catch (e) {
+      if (e instanceof api.ApiError && e.status === 401) return onSignedOut(t("err.session_lost"));
+      setPhase("disconnected");
+    }
+  };
+
+  // Open (or reconnect to) the session, then show it.
+  useEffect(() => {
+    let gone = false;
+    api
+      .openStation()
+      .then((st) => {
+        if (gone) return;
+        if (!st.session) throw new api.ApiError(503, "unavailable", "no session");
+        setSession(st.session);
+        sessionId.current = st.session.id;
+        if (st.locked) setPhase("locked");
+        else connect();
+      })
+      .catch((e) => {
+        if (gone) return;
+        if (e instanceof api.ApiError && e.status === 401) return onSignedOut(t("err.session_lost"));
+        setError(e instanceof api.ApiError && e.status === 0 ? t("err.network") : t("station.cannot_start"));
+        setPhase("failed");
+      });
+    return () => {
+      gone = true;
+      leaving.current = true;
+      rfb.current?.disconnect();
+    };
+  }, []);
+
+  // Follow the session: a log-off countdown, its end.
+  useEffect(
+    () =>
+      api.events(
+        (e) => {
+          const id = sessionId.current;
+          if (e.type === "snapshot") {
+            const mine = e.sessions.find((s) => s.id === id);
+            if (mine) setSession(mine);
+          } else if ((e.type === "session_changed" || e.type === "session_added") && e.session.id === id) {
+            setSession(e.session);
+          } else if (e.type === "session_removed" && e.id === id) {
+                        leaving.current = true;
+            rfb.current?.disconnect();
+            ended();
+          }
+        },
+        () => undefined,
+        () => onSignedOut(t("err.session_lost")),
+      ),
+    [],
+  );
+
+  const closing = session?.state === "closing" && session.logoff_deadline;
+  useEffect(() => {
+    if (!closing) return undefined;
+    const timer = window.setInterval(() => setNow(Date.now()), 500);
+    return () => window.clearInterval(timer);
+  }, [closing]);
+  // `now` only makes the page draw again; the clock is read afresh, so the
+  // first figure shown is already right.
+  const secondsLeft = closing && session?.logoff_deadline ? Math.max(0, Math.ceil((Date.parse(session.logoff_deadline) - Math.max(now, Date.now())) / 1000)) : 0;
+
+  const disconnect = async () => {
+    if (session) await api.disconnect([session.id]).catch(() => undefined);
+  };
+  const lock = async () => {
+    await api.lock().catch(() => undefined);
+  };
+  const logOff = async () => {
+    setConfirm(false);
+    if (!session) return;
+    setPhase("ending");
+    try {
+      await api.logoff({ sessions: [session.id], grace_seconds: 0 });
+    } catch {
+      setPhase("connected");
+    }
+  };
+
+  return html`
+    <div class="station">
+      <header class="station-bar">
+        <div class="station-who">
+          <span class="brand">${t("app.name")}</span>
+          <span>${me.full_name}</span>
+          ${session ? html`<span class="muted">${t("card.session", { id: session.id })}</span>` : null}
+        </div>
+        <div class="station-tools" role="toolbar" aria-label=${t("station.tools")}>
+          ${onDashboard ? html`<button type="button" class="button small" onClick=${onDashboard}>${t("station.dashboard")}</button>` : null}
+          <button type="button" class="button small" disabled=${phase !== "connected"} onClick=${lock}>${t("station.lock")}</button>
+          <button type="button" class="button small" disabled=${phase !== "connected"} onClick=${disconnect}>${t("station.disconnect")}</button>
+          <button type="button" class="button small danger" disabled=${!session || phase === "ending"} onClick=${() => setConfirm(true)}>${t("station.logoff")}</button>
+          <${LanguageSwitch} value=${lang()} onChange=${(/** @type {"en" | "fr"} */ l) => {
+            setLang(l);
+            onLang();
+          }} />
+        </div>
+      </header>
+      ${closing
+        ? html`<div role="alert" class="warning-banner">${t("station.warning", { s: secondsLeft })}</div>`
+        : null}
+      <main class="station-screen" aria-label=${t("station.desktop")}>
+        <div class="screen" ref=${screen}></div>
+        ${phase === "connected" ? null : html`<${Overlay} phase=${phase} error=${error} onReconnect=${connect} onUnlocked=${connect} onSignedOut=${onSignedOut} />`}
+      </main>
+      ${confirm
+        ? html`<div class="backdrop">
+            <div role="dialog" aria-modal="true" aria-labelledby="logoff-title" class="dialog">
+              <h2 id="logoff-title">${t("station.logoff_title")}</h2>
+              <p>${t("station.logoff_body")}</p>
+              <div class="dialog-buttons">
+                <button type="button" class="button" onClick=${() => setConfirm(false)}>${t("cancel")}</button>
+                <button type="button" class="button danger" onClick=${logOff}>${t("station.logoff")}</button>
+              </div>
+            </div>
+          </div>`
+        : null}
+    </div>
+  `;
+}
+
+/**
+ * What covers the desktop while it is not shown.
+ * @param {{ phase: Phase, error: string | null, onReconnect: () => void, onUnlocked: () => void, onSignedOut: (why?: string) => void }} props
+ */
+function Overlay({ phase, error, onReconnect, onUnlocked, onSignedOut }) {
+  const leave = async () => {
+    await api.logout().catch(() => undefined);
+    onSignedOut();
+  };
+  if (phase === "locked") return html`<${LockScreen} onUnlocked=${onUnlocked} />`;
+  /** @type {Record<Phase, [string, string | null]>} */
+  const texts = {
+    starting: [t("station.starting"), null],
+    connecting: [t("station.connecting"), null],
+    connected: ["", null],
+    disconnected: [t("station.disconnected"), t("station.disconnected_body")],
+    taken_over: [t("station.taken_over"), t("station.taken_over_body")],
+    locked: ["", null],
+    ending: [t("station.ending"), t("station.ending_body")],
+    failed: [t("station.failed"), error],
+  };
+  const [title, body] = texts[phase];
+  const busy = phase === "starting" || phase === "connecting" || phase === "ending";
+  return html`
+    <div class="overlay">
+      <div class="overlay-box" role=${busy ? "status" : "alertdialog"} aria-labelledby="overlay-title">
+        ${busy ? html`<div class="spinner" aria-hidden="true"></div>` : null}
+        <h2 id="overlay-title">${title}</h2>
+        ${body ? html`<p>${body}</p>` : null}
+        ${busy
+          ? null
+          : html`<div class="dialog-buttons">
+              <button type="button" class="button" onClick=${leave}>${t("menu.signout")}</button>
+              <button type="button" class="button primary" onClick=${onReconnect}>
+                ${phase === "taken_over" ? t("station.use_here") : t("station.reconnect")}
+              </button>
+            </div>`}
+      </div>
+    </div>
+  `;
+}
+
+/** @param {{ onUnlocked: () => void }} props */
+function LockScreen({ onUnlocked }) {
+  const [error, setError] = useState(/** @type {string | null} */ (null));
+  const [busy, setBusy] = useState(false);
+  const input = useRef(/** @type {HTMLInputElement | null} */ (null));
+  useEffect(() => input.current?.focus(), []);
+  const submit = async (/** @type {SubmitEvent} */ e) => {
+    e.preventDefault();
+    const password = input.current?.value ?? "";
+    setBusy(true);
+    setError(null);
+    try {
+      await api.unlock(password);
+      onUnlocked();
+    } catch (err) {
+      const status = err instanceof api.ApiError ? err.status : -1;
+      setError(status === 429 ? t("err.throttled") : status === 401 || status === 400 ? t("station.wrong_password") : t("err.server"));
+      setBusy(false);
+      if (input.current) input.current.value = "";
+      input.current?.focus();
+    }
+  };
+  return html`
+    <div class="overlay locked">
+      <form class="overlay-box" onSubmit=${submit} aria-labelledby="lock-title">
+        <svg class="lock-icon" aria-hidden="true" viewBox="0 0 24 24" width="40" height="40">
+          <rect x="4" y="10" width="16" height="11" rx="2.5" fill="currentColor" />
+          <path d="M8 10V7a4 4 0 0 1 8 0v3" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" />
+        </svg>
+        <h2 id="lock-title">${t("station.locked")}</h2>
+        <p>${t("station.locked_body")}</p>
+        <label class="field">
+          <span>${t("login.password")}</span>
+          <input type="password" autocomplete="current-password" ref=${input} />
+        </label>
+        ${error ? html`<p role="alert" class="error">${error}</p>` : null}
+        <button type="submit" class="button primary wide" disabled=${busy}>${t("station.unlock")}</button>
+      </form>
+    </div>
+  `;
+}
