@@ -8,10 +8,27 @@
 // Steps and their report come from lib.mjs.
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { accessibilityProblems, cfg, cli, finish, newPage, processesOf, step, until } from "./lib.mjs";
 
 function desktop() {
   return `${cfg.desktop}`;
+}
+
+/** A pupil's session as the daemon lists it. */
+function sessionOf(p) {
+  const { sessions } = JSON.parse(cli("session", "list", "--json"));
+  return sessions.find((s) => s.user === p.user);
+}
+
+/** The window tree of a pupil's display, as xwininfo prints it. */
+function windowsOf(p) {
+  const s = sessionOf(p);
+  if (!s) return "";
+  return execFileSync("xwininfo", ["-display", s.display, "-root", "-tree"], {
+    encoding: "utf8",
+    env: { ...process.env, XAUTHORITY: `/run/user/${p.uid}/podium-Xauthority` },
+  });
 }
 
 function startPupil(p) {
@@ -240,6 +257,65 @@ try {
     assert.equal(await card(page, alice).count(), 1);
   });
 
+  await step("Block ▸ selected users with a custom notice, then Unblock", async () => {
+    startPupil(bruno);
+    await card(page, bruno).waitFor();
+    await card(page, alice).click();
+    await page.getByRole("button", { name: "Actions" }).click();
+    await page.getByRole("menuitem", { name: "Block", exact: true }).click();
+    await page.getByRole("menuitem", { name: "Block selected users" }).click();
+    const dialog = page.getByRole("dialog", { name: "Block selected users" });
+    assert.ok((await dialog.innerText()).includes(alice.user));
+    assert.ok(!(await dialog.innerText()).includes(bruno.user));
+    await dialog.getByLabel("Notice text").fill("Eyes on the board, please");
+    await dialog.getByRole("button", { name: "Block" }).click();
+    await page.getByRole("region", { name: "Last action" }).filter({ hasText: "blocked" }).waitFor();
+    await card(page, alice).getByText("Blocked", { exact: true }).waitFor();
+    const listed = sessionOf(alice);
+    assert.equal(listed.blocked, true);
+    assert.equal(listed.block_message, "Eyes on the board, please");
+    assert.equal(sessionOf(bruno).blocked, false, "only the selected user is blocked");
+    // Let the next thumbnail (one a second at most) show the notice.
+    await page.waitForTimeout(1_500);
+    await page.screenshot({ path: `${cfg.screenshots}/dashboard-blocked.png` });
+    await page.getByRole("button", { name: "Actions" }).click();
+    await page.getByRole("menuitem", { name: "Unblock", exact: true }).click();
+    await page.getByRole("menuitem", { name: "Unblock selected users" }).click();
+    await until("the card is not blocked", 5_000, async () => (await card(page, alice).getByText("Blocked", { exact: true }).count()) === 0);
+    assert.equal(sessionOf(alice).blocked, false);
+  });
+
+  await step("Send message… to the selected user: shown on their desktop", async () => {
+    await page.getByRole("button", { name: "Actions" }).click();
+    await page.getByRole("menuitem", { name: "Send message…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Send message" });
+    assert.equal(await dialog.getByLabel("Selected users (1)").isChecked(), true);
+    await dialog.getByRole("button", { name: "Send" }).click();
+    await dialog.getByRole("alert").filter({ hasText: "Type a message first." }).waitFor();
+    await dialog.getByLabel("Message", { exact: true }).fill("Pens down in five minutes.");
+    await dialog.getByRole("button", { name: "Send" }).click();
+    await page.getByRole("region", { name: "Last action" }).filter({ hasText: "message sent" }).waitFor();
+    await until("the message is on alice's desktop", 5_000, () => windowsOf(alice).includes("Podium message"));
+    assert.ok(!windowsOf(bruno).includes("Podium message"), "only the selected user gets it");
+  });
+
+  await step("Disconnect users ▸ all: every session keeps running", async () => {
+    const before = cfg.pupils.slice(0, 2).map((p) => processesOf(p.uid));
+    await page.getByRole("button", { name: "Actions" }).click();
+    await page.getByRole("menuitem", { name: "Disconnect users" }).click();
+    await page.getByRole("menuitem", { name: "Disconnect all users" }).click();
+    const dialog = page.getByRole("dialog", { name: "Disconnect all users" });
+    assert.ok((await dialog.innerText()).includes(bruno.user));
+    await dialog.getByRole("button", { name: "Disconnect" }).click();
+    await page.getByRole("region", { name: "Last action" }).filter({ hasText: "disconnected" }).waitFor();
+    await card(page, alice).waitFor();
+    await card(page, bruno).waitFor();
+    assert.deepEqual(cfg.pupils.slice(0, 2).map((p) => processesOf(p.uid)), before, "every program still runs");
+    // Alice stays for the French walk; Bruno comes back there.
+    cli("session", "logoff", String(sessionOf(bruno).id), "--grace", "0", "--yes");
+    await until("Bruno's card leaves", 8_000, async () => (await card(page, bruno).count()) === 0);
+  });
+
   assert.deepEqual(page.errors, [], "no script error in the page");
   await page.context().close();
 
@@ -264,6 +340,44 @@ try {
     await dialog.getByRole("button", { name: "Déconnecter" }).click();
     await fr.getByRole("region", { name: "Dernière action" }).waitFor();
     await until("both cards are gone", 8_000, async () => (await card(fr, alice).count()) === 0 && (await card(fr, bruno).count()) === 0);
+    assert.deepEqual(fr.errors, [], "no script error in the page");
+  });
+
+  await step("in French: Bloquer, Débloquer, Suspendre les sessions, Envoyer un message…", async () => {
+    startPupil(alice);
+    startPupil(bruno);
+    await card(fr, alice).waitFor();
+    await card(fr, bruno).waitFor();
+    await card(fr, bruno).click();
+    await fr.getByRole("button", { name: "Actions" }).click();
+    await fr.getByRole("menuitem", { name: "Bloquer", exact: true }).click();
+    await fr.getByRole("menuitem", { name: "Bloquer les utilisateurs sélectionnés" }).click();
+    const block = fr.getByRole("dialog", { name: "Bloquer les utilisateurs sélectionnés" });
+    await block.getByText("Laissez vide pour « Ce poste est bloqué. »", { exact: false }).waitFor();
+    await block.getByRole("button", { name: "Bloquer" }).click();
+    await card(fr, bruno).getByText("Bloquée", { exact: true }).waitFor();
+    assert.equal(sessionOf(bruno).block_message, null, "the default notice");
+    await fr.getByRole("button", { name: "Actions" }).click();
+    await fr.getByRole("menuitem", { name: "Débloquer", exact: true }).click();
+    await fr.getByRole("menuitem", { name: "Débloquer tous les utilisateurs" }).click();
+    await until("nobody is blocked", 5_000, () => !sessionOf(bruno).blocked);
+    await fr.getByRole("button", { name: "Actions" }).click();
+    await fr.getByRole("menuitem", { name: "Suspendre les sessions", exact: true }).click();
+    await fr.getByRole("menuitem", { name: "Suspendre toutes les sessions" }).click();
+    const suspend = fr.getByRole("dialog", { name: "Suspendre toutes les sessions" });
+    await suspend.getByRole("button", { name: "Suspendre" }).click();
+    await fr.getByRole("region", { name: "Dernière action" }).filter({ hasText: "suspendue" }).waitFor();
+    await fr.getByRole("button", { name: "Actions" }).click();
+    await fr.getByRole("menuitem", { name: "Envoyer un message…" }).click();
+    const message = fr.getByRole("dialog", { name: "Envoyer un message" });
+    await message.getByLabel("Tous les utilisateurs").check();
+    await message.getByLabel("Message", { exact: true }).fill("Rangez vos affaires, s'il vous plaît.");
+    await message.getByRole("button", { name: "Envoyer" }).click();
+    await fr.getByRole("region", { name: "Dernière action" }).filter({ hasText: "message envoyé" }).waitFor();
+    await until("both desktops show it", 5_000, () => windowsOf(alice).includes("Podium message") && windowsOf(bruno).includes("Podium message"));
+    await fr.screenshot({ path: `${cfg.screenshots}/dashboard-fr-message.png` });
+    cli("session", "logoff", String(sessionOf(alice).id), String(sessionOf(bruno).id), "--grace", "0", "--yes");
+    await until("the cards leave", 8_000, async () => (await card(fr, alice).count()) === 0 && (await card(fr, bruno).count()) === 0);
     assert.deepEqual(fr.errors, [], "no script error in the page");
   });
 

@@ -260,7 +260,7 @@ try {
     await page.screenshot({ path: `${cfg.screenshots}/station-locked.png` });
     const status = await page.evaluate(async () => (await fetch("/api/v1/station")).json());
     assert.equal(status.locked, true);
-        assert.equal(await relayOpens(page, ""), false, "no stream while locked");
+    assert.equal(await relayOpens(page, ""), false, "no stream while locked");
     await lockForm.getByLabel("Password").fill("not the password");
     await lockForm.getByRole("button", { name: "Unlock" }).click();
     await lockForm.getByRole("alert").getByText("Wrong password.").waitFor();
@@ -271,13 +271,60 @@ try {
     assert.equal(await xtermTop(page), before);
   });
 
-    await step("another user's session cannot be opened from the page", async () => {
+  await step("another user's session cannot be opened from the page", async () => {
     assert.equal(await relayOpens(page, `?session=${cfg.other.session}`), false);
-        assert.equal(await relayOpens(page, `?session=${listed().id}`, true), true, "the same request for one's own session opens");
+    assert.equal(await relayOpens(page, `?session=${listed().id}`, true), true, "the same request for one's own session opens");
     // It took the session over while it was open.
     await page.getByRole("alertdialog").getByText("Your desktop is open elsewhere").waitFor({ timeout: 5_000 });
     await page.getByRole("button", { name: "Use it here" }).click();
     await firstFrame(page, 5_000);
+  });
+
+  await step("blocked from the dashboard: the page shows the notice and typed keys do not reach the xterm; unblocked, they do", async () => {
+    cli("session", "block", String(sessionId), "--message", "Eyes on the board, please");
+    const notice = page.getByRole("alert").filter({ hasText: "Eyes on the board, please" });
+    await notice.waitFor({ timeout: 5_000 });
+    await page.screenshot({ path: `${cfg.screenshots}/station-blocked.png` });
+    // Keys go to the canvas as before; the display server ignores them.
+    await page.locator(".screen canvas").focus();
+    await page.keyboard.type("echo blocked > ~/blocked.txt");
+    await page.keyboard.press("Enter");
+    await page.waitForTimeout(2_000);
+    assert.equal(existsSync(`${pupil.home}/blocked.txt`), false, "typed while blocked, and it arrived");
+    cli("session", "unblock", String(sessionId));
+    await notice.waitFor({ state: "detached", timeout: 5_000 });
+    await page.locator(".screen canvas").focus();
+    await page.keyboard.type("echo free > ~/free.txt");
+    await page.keyboard.press("Enter");
+    await until("~/free.txt exists", 5_000, () => existsSync(`${pupil.home}/free.txt`));
+    assert.equal(readFileSync(`${pupil.home}/free.txt`, "utf8"), "free\n");
+  });
+
+  await step("messages from the dashboard wait on the page until OK, one after the other", async () => {
+    cli("session", "message", String(sessionId), "--text", "Pens down in five minutes.");
+    cli("session", "message", String(sessionId), "--text", "Then save your work.");
+    const box = page.getByRole("alertdialog");
+    await box.getByText("Pens down in five minutes.").waitFor({ timeout: 5_000 });
+    assert.ok((await box.innerText()).includes("1 of 2"), await box.innerText());
+    await page.screenshot({ path: `${cfg.screenshots}/station-message.png` });
+    await box.getByRole("button", { name: "OK" }).click();
+    await box.getByText("Then save your work.").waitFor({ timeout: 5_000 });
+    await box.getByRole("button", { name: "OK" }).click();
+    await box.waitFor({ state: "detached", timeout: 5_000 });
+    const status = await page.evaluate(async () => (await fetch("/api/v1/station")).json());
+    assert.deepEqual(status.messages, [], "dismissed on the page, gone from the session");
+  });
+
+  await step("Disconnect from the dashboard drops the page's stream; Reconnect returns to the same session", async () => {
+    cli("session", "disconnect", String(sessionId));
+    await page.getByRole("alertdialog").getByText("Disconnected").waitFor({ timeout: 5_000 });
+    await until("the relay is closed", 3_000, () => openVnc() === 0);
+    assert.equal(listed().state, "disconnected");
+    assert.deepEqual(xterms(), pids, "the xterm still runs");
+    await page.getByRole("button", { name: "Reconnect" }).click();
+    await firstFrame(page, 5_000);
+    assert.equal(listed().id, sessionId);
+    assert.equal(listed().state, "active");
   });
 
   await step("Log off asks first, lets the apps close, ends every process and returns to the login page", async () => {
@@ -302,9 +349,9 @@ try {
     const id = listed().id;
     cli("session", "logoff", String(id), "--grace", "6", "--no-wait");
     const banner = page.getByRole("alert").filter({ hasText: "Your session will be logged off in" });
-        await banner.waitFor({ timeout: 5_000 });
+    await banner.waitFor({ timeout: 5_000 });
     const shown = Number(/in (\d+) seconds/.exec(await banner.innerText())?.[1]);
-        // The API gives the deadline in whole seconds, rounded up.
+    // The API gives the deadline in whole seconds, rounded up.
     assert.ok(shown >= 4 && shown <= 7, `the countdown starts from the grace time (${shown} s)`);
     await page.waitForTimeout(1000);
     await page.screenshot({ path: `${cfg.screenshots}/station-warning.png` });

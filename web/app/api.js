@@ -16,7 +16,10 @@
  *   | { type: "session_added", session: Session }
  *   | { type: "session_changed", session: Session }
  *   | { type: "session_removed", id: number }
- *   | { type: "thumbnail_updated", id: number, etags: Record<string, string> }} Event
+  *   | { type: "thumbnail_updated", id: number, etags: Record<string, string> }
+ *   | { type: "messages", id: number, messages: UserMessage[] }} Event
+ * @typedef {{ id: number, from: string, from_name: string, text: string, sent_at: string }} UserMessage
+ * @typedef {{ sessions: number[] } | { all: true }} Targets
  */
 
 /** An error the API answered with. */
@@ -100,7 +103,7 @@ export async function logoff(request) {
 }
 
 /**
- * @typedef {{ session: Session | null, locked: boolean }} StationStatus
+  * @typedef {{ session: Session | null, locked: boolean, messages: UserMessage[] }} StationStatus
  */
 
 /** @returns {Promise<StationStatus>} the caller's own session */
@@ -123,11 +126,26 @@ export async function unlock(password) {
 }
 
 /**
+ * An action other than log off on some sessions, each reported.
+ * @param {"disconnect" | "block" | "unblock" | "message"} action
+ * @param {Targets & { message?: string, text?: string }} request
+ * @returns {Promise<ActionResult[]>}
+ */
+export async function act(action, request) {
+  return (await (await post(`/api/v1/sessions/${action}`, request)).json()).results;
+}
+
+/**
  * @param {number[]} sessions
  * @returns {Promise<ActionResult[]>}
  */
 export async function disconnect(sessions) {
-  return (await (await post("/api/v1/sessions/disconnect", { sessions })).json()).results;
+  return act("disconnect", { sessions });
+}
+
+/** @param {number} id a message of the caller's own session, read */
+export async function dismissMessage(id) {
+  await post(`/api/v1/station/messages/${id}/dismiss`, {});
 }
 
 /**

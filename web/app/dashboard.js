@@ -5,7 +5,7 @@ import { html } from "htm/preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import * as api from "./api.js";
 import { Grid } from "./cards.js";
-import { ConfirmDialog } from "./dialog.js";
+import { ActionDialog } from "./dialog.js";
 import { lang, plural, reason, setLang, t } from "./i18n.js";
 import { Menu } from "./menu.js";
 import * as selection from "./selection.js";
@@ -17,8 +17,35 @@ import { forget, picture } from "./thumbs.js";
  * @typedef {import("./menu.js").MenuItem} MenuItem
  * @typedef {"small" | "medium" | "large"} Size
  * @typedef {{ title: string, lines: { text: string, outcome: string }[], summary: string }} Results
- * @typedef {{ scope: "selected" | "all", ids: number[], users: string[] }} Pending
+  * @typedef {import("./i18n.js").Key} Key
+ * @typedef {"logoff" | "disconnect" | "block" | "unblock" | "message"} ActionName
+ * @typedef {"selected" | "all"} Scope
+ * @typedef {{ action: ActionName, scope: Scope }} Pending
  */
+
+/** Each action's two menu entries (selected · all), which are also the titles of its dialog and results. */
+const ENTRIES = /** @type {Record<ActionName, [Key, Key]>} */ ({
+  logoff: ["menu.logoff_selected", "menu.logoff_all"],
+  disconnect: ["menu.disconnect_selected", "menu.disconnect_all"],
+  block: ["menu.block_selected", "menu.block_all"],
+  unblock: ["menu.unblock_selected", "menu.unblock_all"],
+  message: ["message.title", "message.title"],
+});
+/** The submenu each pair of entries sits in. */
+const MENUS = /** @type {Record<"logoff" | "disconnect" | "block" | "unblock", Key>} */ ({
+  logoff: "menu.logoff",
+  disconnect: "menu.disconnect",
+  block: "menu.block",
+  unblock: "menu.unblock",
+});
+/** How a target that was done is reported, and the summary. */
+const DONE = /** @type {Record<ActionName, [Key, Key]>} */ ({
+  logoff: ["outcome.done", "results.summary"],
+  disconnect: ["done.disconnect", "results.summary.disconnect"],
+  block: ["done.block", "results.summary.block"],
+  unblock: ["done.unblock", "results.summary.unblock"],
+  message: ["done.message", "results.summary.message"],
+});
 
 const SIZES = /** @type {Size[]} */ (["small", "medium", "large"]);
 const SIZE_KEY = "podium.thumbsize";
@@ -128,27 +155,52 @@ export function Dashboard({ me, onSignedOut, onLang }) {
     window.setTimeout(() => (el && el.isConnected ? el : actionsButton.current)?.focus(), 0);
   };
 
-  const describe = (/** @type {Session} */ s) => `${s.full_name} (${s.user})`;
-  const askLogoff = (/** @type {"selected" | "all"} */ scope) => {
-    const targets = scope === "selected" ? list.filter((s) => sel.selected.has(s.id)) : list.filter((s) => s.user !== me.user);
-    setPending({ scope, ids: targets.map((s) => s.id), users: targets.map(describe) });
+    const describe = (/** @type {Session} */ s) => `${s.full_name} (${s.user})`;
+  const others = list.filter((s) => s.user !== me.user);
+  /** The sessions an action in `scope` is for. */
+  const targetsOf = (/** @type {Scope} */ scope) => (scope === "selected" ? list.filter((s) => sel.selected.has(s.id)) : others);
+
+  /** An action chosen in a menu: unblock needs no question, the others open their dialog. */
+  const ask = (/** @type {ActionName} */ action, /** @type {Scope} */ scope) => {
+    if (action === "unblock") {
+      restore();
+      run({ action, scope }, { grace: 0, text: "", to: scope });
+    } else {
+      setPending({ action, scope });
+    }
   };
 
-  const doLogoff = async (/** @type {Pending} */ p, /** @type {number} */ grace) => {
+  /**
+   * Sends the action and shows each session's outcome.
+   * @param {Pending} p
+   * @param {import("./dialog.js").Answer} answer
+   */
+  const run = async (p, answer) => {
     setPending(null);
     restore();
-    const title = p.scope === "selected" ? t("menu.logoff_selected") : t("menu.logoff_all");
+    const scope = p.action === "message" ? answer.to : p.scope;
+    const [selectedTitle, allTitle] = ENTRIES[p.action];
+    const title = t(scope === "selected" ? selectedTitle : allTitle);
+    const targets = scope === "selected" ? { sessions: targetsOf("selected").map((s) => s.id) } : { all: /** @type {true} */ (true) };
     try {
-      const out = await api.logoff(p.scope === "selected" ? { sessions: p.ids, grace_seconds: grace } : { all: true, grace_seconds: grace });
+      const out =
+        p.action === "logoff"
+          ? await api.logoff({ ...targets, grace_seconds: answer.grace })
+          : await api.act(p.action, {
+              ...targets,
+              ...(p.action === "block" && answer.text ? { message: answer.text } : {}),
+              ...(p.action === "message" ? { text: answer.text } : {}),
+            });
+      const [doneWord, summary] = DONE[p.action];
       const lines = out.map((r) => {
         const s = sessions.get(r.session);
         const who = s ? describe(s) : r.user ? r.user : `#${r.session}`;
-        const what = t(/** @type {import("./i18n.js").Key} */ (`outcome.${r.outcome}`));
+        const what = r.outcome === "done" ? t(doneWord) : t(/** @type {Key} */ (`outcome.${r.outcome}`));
         return { text: r.reason && r.outcome !== "done" ? `${who}: ${what} — ${reason(r.reason)}` : `${who}: ${what}`, outcome: r.outcome };
       });
       const done = out.filter((r) => r.outcome === "done").length;
-      setResults({ title, lines, summary: t("results.summary", { done, refused: out.length - done }) });
-      if (p.scope === "selected") setSel(selection.empty);
+      setResults({ title, lines, summary: t(summary, { done, refused: out.length - done }) });
+      if (scope === "selected" && (p.action === "logoff" || p.action === "disconnect")) setSel(selection.empty);
     } catch (e) {
       if (e instanceof api.ApiError && e.status === 401) return onSignedOut(t("err.session_lost"));
       setResults({ title, lines: [], summary: e instanceof api.ApiError && e.status === 0 ? t("err.network") : t("err.server") });
@@ -163,14 +215,24 @@ export function Dashboard({ me, onSignedOut, onLang }) {
     }
   };
 
-  /** @type {MenuItem[]} */
-  const logoffItems = [
-    { label: t("menu.logoff_selected"), disabled: sel.selected.size === 0, onSelect: () => askLogoff("selected") },
-    { label: t("menu.logoff_all"), disabled: !list.some((s) => s.user !== me.user), onSelect: () => askLogoff("all") },
+    /** The actions on sessions, as the Actions menu and the context menu show them. @type {MenuItem[]} */
+  const sessionActions = [
+    ...(/** @type {const} */ (["logoff", "disconnect", "block", "unblock"])).map((action) => ({
+      label: t(MENUS[action]),
+      items: [
+        { label: t(ENTRIES[action][0]), disabled: sel.selected.size === 0, onSelect: () => ask(action, "selected") },
+        { label: t(ENTRIES[action][1]), disabled: others.length === 0, onSelect: () => ask(action, "all") },
+      ],
+    })),
+    {
+      label: t("menu.message"),
+      disabled: others.length === 0 && sel.selected.size === 0,
+      onSelect: () => ask("message", sel.selected.size > 0 ? "selected" : "all"),
+    },
   ];
   /** @type {MenuItem[]} */
   const actions = [
-    { label: t("menu.logoff"), items: logoffItems },
+    ...sessionActions,
     {
       label: t("menu.thumbsize"),
       items: SIZES.map((s) => ({
@@ -185,6 +247,45 @@ export function Dashboard({ me, onSignedOut, onLang }) {
     },
     { label: t("menu.signout"), onSelect: signOut },
   ];
+
+    /** The dialog that asks before `p` is done. */
+  const dialogFor = (/** @type {Pending} */ p) => {
+    const users = targetsOf(p.scope).map(describe);
+    const all = p.scope === "all";
+    const common = {
+      title: t(ENTRIES[p.action][all ? 1 : 0]),
+      users,
+      onConfirm: (/** @type {import("./dialog.js").Answer} */ a) => run(p, a),
+      onCancel: () => {
+        setPending(null);
+        restore();
+      },
+    };
+    if (p.action === "logoff") {
+      const body = all ? `${t("confirm.body_all")} ${t("confirm.body")}` : t("confirm.body");
+      return html`<${ActionDialog} ...${common} body=${body} grace=${DEFAULT_GRACE} confirmLabel=${t("confirm.ok")} danger=${true} />`;
+    }
+    if (p.action === "disconnect") {
+      const body = all ? `${t("disconnect.body_all")} ${t("disconnect.body")}` : t("disconnect.body");
+      return html`<${ActionDialog} ...${common} body=${body} confirmLabel=${t("disconnect.ok")} />`;
+    }
+    if (p.action === "block") {
+      const body = all ? `${t("block.body_all")} ${t("block.body")}` : t("block.body");
+      const text = { label: t("block.text"), hint: t("block.hint"), placeholder: t("block.placeholder"), required: false, multiline: false };
+      return html`<${ActionDialog} ...${common} body=${body} text=${text} confirmLabel=${t("block.ok")} />`;
+    }
+    const text = { label: t("message.text"), required: true, multiline: true };
+    const recipients = { selected: sel.selected.size, choice: p.scope };
+    return html`<${ActionDialog}
+      ...${common}
+      title=${t("message.title")}
+      body=${t("message.body")}
+      users=${null}
+      text=${text}
+      recipients=${recipients}
+      confirmLabel=${t("message.ok")}
+    />`;
+  };
 
   const openActions = () => {
     remember();
@@ -281,25 +382,13 @@ export function Dashboard({ me, onSignedOut, onLang }) {
       ${menu?.kind === "context"
         ? html`<${Menu}
             label=${t("menu.context")}
-            items=${[{ label: t("menu.logoff"), items: logoffItems }]}
+            items=${sessionActions}
             onClose=${closeMenu}
             style=${{ position: "fixed", left: `${Math.min(menu.x, window.innerWidth - 320)}px`, top: `${Math.min(menu.y, window.innerHeight - 200)}px` }}
           />`
         : null}
 
-      ${pending
-        ? html`<${ConfirmDialog}
-            title=${pending.scope === "selected" ? t("menu.logoff_selected") : t("menu.logoff_all")}
-            body=${pending.scope === "selected" ? t("confirm.body") : `${t("confirm.body_all")} ${t("confirm.body")}`}
-            users=${pending.users}
-            grace=${DEFAULT_GRACE}
-            onConfirm=${(/** @type {number} */ g) => doLogoff(pending, g)}
-            onCancel=${() => {
-              setPending(null);
-              restore();
-            }}
-          />`
-        : null}
+            ${pending ? dialogFor(pending) : null}
     </div>
   `;
 }

@@ -12,7 +12,8 @@ import { lang, setLang, t } from "./i18n.js";
 
 /**
  * @typedef {import("./api.js").Me} Me
- * @typedef {import("./api.js").Session} Session
+  * @typedef {import("./api.js").Session} Session
+ * @typedef {import("./api.js").UserMessage} UserMessage
  * @typedef {"starting" | "connecting" | "connected" | "disconnected" | "taken_over" | "locked" | "ending" | "failed"} Phase
  */
 
@@ -27,7 +28,8 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
   const [session, setSession] = useState(/** @type {Session | null} */ (null));
   const [error, setError] = useState(/** @type {string | null} */ (null));
   const [now, setNow] = useState(Date.now());
-  const [confirm, setConfirm] = useState(false);
+    const [confirm, setConfirm] = useState(false);
+  const [messages, setMessages] = useState(/** @type {UserMessage[]} */ ([]));
   const screen = useRef(/** @type {HTMLDivElement | null} */ (null));
   const rfb = useRef(/** @type {RFB | null} */ (null));
   const leaving = useRef(false);
@@ -97,6 +99,7 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
         if (gone) return;
         if (!st.session) throw new api.ApiError(503, "unavailable", "no session");
         setSession(st.session);
+        setMessages(st.messages ?? []);
         sessionId.current = st.session.id;
         if (st.locked) setPhase("locked");
         else connect();
@@ -125,8 +128,10 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
             if (mine) setSession(mine);
           } else if ((e.type === "session_changed" || e.type === "session_added") && e.session.id === id) {
             setSession(e.session);
+          } else if (e.type === "messages" && e.id === id) {
+            setMessages(e.messages);
           } else if (e.type === "session_removed" && e.id === id) {
-                        leaving.current = true;
+            leaving.current = true;
             rfb.current?.disconnect();
             ended();
           }
@@ -188,7 +193,30 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
         : null}
       <main class="station-screen" aria-label=${t("station.desktop")}>
         <div class="screen" ref=${screen}></div>
-        ${phase === "connected" ? null : html`<${Overlay} phase=${phase} error=${error} onReconnect=${connect} onUnlocked=${connect} onSignedOut=${onSignedOut} />`}
+                ${phase === "connected" ? null : html`<${Overlay} phase=${phase} error=${error} onReconnect=${connect} onUnlocked=${connect} onSignedOut=${onSignedOut} />`}
+        ${session?.blocked && phase !== "locked"
+          ? html`<div class="overlay blocked" role="alert">
+              <div class="blocked-box">
+                <svg aria-hidden="true" viewBox="0 0 24 24" width="48" height="48" class="blocked-icon">
+                  <rect x="6" y="5" width="4" height="14" rx="1.2" fill="currentColor" />
+                  <rect x="14" y="5" width="4" height="14" rx="1.2" fill="currentColor" />
+                </svg>
+                <h2>${session.block_message ?? t("station.blocked")}</h2>
+                <p>${t("station.blocked_body")}</p>
+              </div>
+            </div>`
+          : null}
+        ${messages.length > 0 && phase !== "locked"
+          ? html`<${MessageCard}
+              message=${messages[0]}
+              index=${1}
+              count=${messages.length}
+              onOk=${(/** @type {number} */ id) => {
+                setMessages((m) => m.filter((x) => x.id !== id));
+                api.dismissMessage(id).catch(() => undefined);
+              }}
+            />`
+          : null}
       </main>
       ${confirm
         ? html`<div class="backdrop">
@@ -243,6 +271,31 @@ function Overlay({ phase, error, onReconnect, onUnlocked, onSignedOut }) {
                 ${phase === "taken_over" ? t("station.use_here") : t("station.reconnect")}
               </button>
             </div>`}
+      </div>
+    </div>
+  `;
+}
+
+/**
+ * A message from the dashboard, until the user presses OK (which also
+ * takes it off the desktop).
+ * @param {{ message: UserMessage, index: number, count: number, onOk: (id: number) => void }} props
+ */
+function MessageCard({ message, index, count, onOk }) {
+  const ok = useRef(/** @type {HTMLButtonElement | null} */ (null));
+  useEffect(() => ok.current?.focus(), [message.id]);
+  const time = new Date(message.sent_at).toLocaleTimeString(lang(), { hour: "2-digit", minute: "2-digit" });
+  return html`
+    <div class="overlay message-layer">
+      <div role="alertdialog" aria-modal="true" aria-labelledby="message-title" aria-describedby="message-text" class="overlay-box message-card">
+        <div class="message-head">
+          <h2 id="message-title">${t("station.message_from", { name: message.from_name })}</h2>
+          <span class="muted">${time}${count > 1 ? ` · ${t("station.message_count", { i: index, n: count })}` : ""}</span>
+        </div>
+        <p id="message-text" class="message-text">${message.text}</p>
+        <div class="dialog-buttons">
+          <button type="button" class="button primary" ref=${ok} onClick=${() => onOk(message.id)}>${t("station.message_ok")}</button>
+        </div>
       </div>
     </div>
   `;

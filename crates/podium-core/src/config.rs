@@ -127,6 +127,9 @@ pub struct SessionConfig {
     pub xvnc: PathBuf,
     /// Name of the cgroup (under the cgroup v2 root) that holds every session.
     pub cgroup: String,
+    /// Log off sessions left disconnected this long (abandoned desktops
+    /// hold memory and a seat); never by default.
+    pub disconnected_logoff_after: Every,
 }
 
 impl Default for SessionConfig {
@@ -143,6 +146,7 @@ impl Default for SessionConfig {
             pam_service: "podium".to_owned(),
             xvnc: PathBuf::from("/usr/bin/Xvnc"),
             cgroup: "podium".to_owned(),
+            disconnected_logoff_after: Every::Never,
         }
     }
 }
@@ -218,6 +222,103 @@ impl Serialize for Geometry {
 }
 
 impl<'de> Deserialize<'de> for Geometry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A length of time written with units (`90s`, `30m`, `2h`, `1h30m`), or
+/// `never`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Every {
+    /// Not at all.
+    #[default]
+    Never,
+    /// After this many seconds (at least 1).
+    Seconds(u64),
+}
+
+impl Every {
+    /// The duration, unless it is `never`.
+    #[must_use]
+    pub fn duration(self) -> Option<std::time::Duration> {
+        match self {
+            Every::Never => None,
+            Every::Seconds(s) => Some(std::time::Duration::from_secs(s)),
+        }
+    }
+}
+
+impl fmt::Display for Every {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Every::Seconds(s) = *self else {
+            return f.write_str("never");
+        };
+        let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
+        if h > 0 {
+            write!(f, "{h}h")?;
+        }
+        if m > 0 {
+            write!(f, "{m}m")?;
+        }
+        if sec > 0 {
+            write!(f, "{sec}s")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::str::FromStr for Every {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("expected a time such as \"90s\", \"30m\", \"2h\", \"1h30m\" or \"never\", not {s:?}");
+        let text = s.trim();
+        if text == "never" {
+            return Ok(Every::Never);
+        }
+        let (mut total, mut number, mut last_unit) = (0u64, None::<u64>, u8::MAX);
+        for c in text.chars() {
+            if let Some(d) = c.to_digit(10) {
+                let n = number
+                    .unwrap_or(0)
+                    .checked_mul(10)
+                    .and_then(|n| n.checked_add(u64::from(d)));
+                number = Some(n.ok_or_else(bad)?);
+                continue;
+            }
+            // Units in decreasing order, each at most once: 1h30m, not 30m1h.
+            let (rank, scale) = match c {
+                'h' => (0, 3600),
+                'm' => (1, 60),
+                's' => (2, 1),
+                _ => return Err(bad()),
+            };
+            let n = number.take().ok_or_else(bad)?;
+            if last_unit != u8::MAX && rank <= last_unit {
+                return Err(bad());
+            }
+            last_unit = rank;
+            total = n
+                .checked_mul(scale)
+                .and_then(|v| total.checked_add(v))
+                .ok_or_else(bad)?;
+        }
+        // A bare number has no unit: ambiguous, so refused.
+        if number.is_some() || last_unit == u8::MAX || total == 0 || total > 366 * 24 * 3600 {
+            return Err(bad());
+        }
+        Ok(Every::Seconds(total))
+    }
+}
+
+impl Serialize for Every {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Every {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
@@ -354,6 +455,7 @@ mod tests {
         assert_eq!(c.server.socket, PathBuf::from("/run/podium/podium.sock"));
         assert_eq!(c.server.state_dir, PathBuf::from("/var/lib/podium"));
         assert_eq!(c.session.max_processes, 1024);
+        assert_eq!(c.session.disconnected_logoff_after, Every::Never);
     }
 
     #[test]
@@ -391,6 +493,50 @@ mod tests {
         assert_eq!(e.key, "web.listen");
         let e = Config::parse("[tls]\ncert = \"/x.pem\"\n", "p.toml").unwrap_err();
         assert_eq!(e.key, "tls.cert");
+    }
+
+    #[test]
+    fn times_need_units_and_read_back_the_same() {
+        for (text, secs) in [
+            ("90s", 90),
+            ("30m", 1800),
+            ("2h", 7200),
+            ("1h30m", 5400),
+            ("1h0m5s", 3605),
+        ] {
+            assert_eq!(text.parse::<Every>(), Ok(Every::Seconds(secs)), "{text}");
+        }
+        assert_eq!("never".parse::<Every>(), Ok(Every::Never));
+        assert_eq!(Every::Seconds(5400).to_string(), "1h30m");
+        assert_eq!(Every::Seconds(3605).to_string(), "1h5s");
+        assert_eq!(Every::Never.to_string(), "never");
+        for bad in [
+            "",
+            "30",
+            "m",
+            "0s",
+            "30m1h",
+            "1h1h",
+            "5 m",
+            "-5m",
+            "99999999999999999999h",
+            "400d",
+        ] {
+            assert!(bad.parse::<Every>().is_err(), "{bad:?} should be refused");
+        }
+        let e = Config::parse("[session]\ndisconnected_logoff_after = 30\n", "p.toml").unwrap_err();
+        assert_eq!(
+            (e.line, e.key.as_str()),
+            (2, "session.disconnected_logoff_after"),
+            "{e}"
+        );
+        let e = Config::parse("[session]\ndisconnected_logoff_after = \"30\"\n", "p.toml").unwrap_err();
+        assert!(e.to_string().contains("\"30m\""), "{e}");
+        let c = Config::parse("[session]\ndisconnected_logoff_after = \"45m\"\n", "p.toml").expect("valid");
+        assert_eq!(
+            c.session.disconnected_logoff_after.duration(),
+            Some(std::time::Duration::from_secs(2700))
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! What the events WebSocket (`GET /api/v1/events`) sends: one JSON object
 //! per message, tagged by `type`.
 
-use crate::{SessionId, SessionInfo};
+use crate::{SessionId, SessionInfo, UserMessage};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -37,5 +37,13 @@ pub enum Event {
         id: SessionId,
         /// The new ETag of each size made (`small`, `medium`, `large`).
         etags: BTreeMap<String, String>,
+    },
+    /// The messages waiting on one of the caller's own sessions changed
+    /// (one was sent or dismissed): sent to the session's user only.
+    Messages {
+        /// The session.
+        id: SessionId,
+        /// Every message still waiting, oldest first.
+        messages: Vec<UserMessage>,
     },
 }

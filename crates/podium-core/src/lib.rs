@@ -22,14 +22,17 @@ pub mod timestamp;
 
 pub use action::Action;
 pub use audit::{AuditKind, AuditList, AuditRecord};
-pub use config::Config;
+pub use config::{Config, Every};
 
 pub use error::{ErrorBody, ErrorCode};
 pub use events::Event;
 pub use me::Me;
 pub use outcome::{ActionResult, ActionResults, EndKind, Outcome};
 pub use permission::{Caller, Refusal, Selection};
-pub use request::{LoginRequest, LogoffRequest, RequestError, StartRequest, Targets, TargetsRequest, UnlockRequest};
+pub use request::{
+    BlockRequest, LoginRequest, LogoffRequest, MessageRequest, RequestError, StartRequest, Targets, TargetsRequest,
+    UnlockRequest,
+};
 pub use role::Role;
-pub use session::{SessionId, SessionInfo, SessionList, SessionState, Station, StationStatus};
+pub use session::{SessionId, SessionInfo, SessionList, SessionState, Station, StationStatus, UserMessage};
 pub use timestamp::Timestamp;

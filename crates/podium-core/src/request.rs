@@ -149,6 +149,117 @@ impl utoipa::PartialSchema for TargetsRequest {
 
 impl utoipa::ToSchema for TargetsRequest {}
 
+/// The longest text a block notice or a message may carry, in characters:
+/// what fits on a screen in large type.
+pub const MAX_MESSAGE_LEN: usize = 500;
+
+/// Checks a teacher's text: at most [`MAX_MESSAGE_LEN`] characters and,
+/// when `required`, not empty or blank.
+fn check_text(field: &'static str, text: &str, required: bool) -> Result<(), RequestError> {
+    let n = text.chars().count();
+    if n > MAX_MESSAGE_LEN || (required && text.trim().is_empty()) {
+        return Err(RequestError::Text {
+            field,
+            max: MAX_MESSAGE_LEN,
+        });
+    }
+    Ok(())
+}
+
+/// Body of `POST /api/v1/sessions/block`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockRequest {
+    /// Session ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "whole::ids")]
+    pub sessions: Vec<SessionId>,
+    /// Every session the caller may act on, except their own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all: bool,
+    /// The notice's text; absent, null or blank for the default ("This
+    /// station is blocked." in the user's language).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl BlockRequest {
+    /// Checks the body and says which sessions it aims at.
+    ///
+    /// # Errors
+    /// A [`RequestError`] naming the field that is wrong.
+    pub fn targets(&self) -> Result<Targets, RequestError> {
+        check_text("message", self.message.as_deref().unwrap_or(""), false)?;
+        targets(&self.sessions, self.all)
+    }
+
+    /// The custom text, if the request has one (blank counts as none).
+    #[must_use]
+    pub fn custom_message(&self) -> Option<String> {
+        self.message
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(str::to_owned)
+    }
+}
+
+impl utoipa::PartialSchema for BlockRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        targets_schema_with(
+            &serde_json::json!({
+                "message": {
+                    "type": ["string", "null"], "maxLength": MAX_MESSAGE_LEN,
+                    "description": "The notice's text; absent or blank for \"This station is blocked.\" in the user's language."
+                }
+            }),
+            &[],
+        )
+    }
+}
+
+impl utoipa::ToSchema for BlockRequest {}
+
+/// Body of `POST /api/v1/sessions/message`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageRequest {
+    /// Session ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "whole::ids")]
+    pub sessions: Vec<SessionId>,
+    /// Every session the caller may act on, except their own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all: bool,
+    /// What the users read, until they dismiss it.
+    pub text: String,
+}
+
+impl MessageRequest {
+    /// Checks the body and says which sessions it aims at.
+    ///
+    /// # Errors
+    /// A [`RequestError`] naming the field that is wrong.
+    pub fn targets(&self) -> Result<Targets, RequestError> {
+        check_text("text", &self.text, true)?;
+        targets(&self.sessions, self.all)
+    }
+}
+
+impl utoipa::PartialSchema for MessageRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        targets_schema_with(
+            &serde_json::json!({
+                "text": {
+                    "type": "string", "minLength": 1, "maxLength": MAX_MESSAGE_LEN, "pattern": "\\S",
+                    "description": "What the users read, until they dismiss it."
+                }
+            }),
+            &["text"],
+        )
+    }
+}
+
+impl utoipa::ToSchema for MessageRequest {}
+
 /// Body of `POST /api/v1/sessions` (administrators: `podium session start`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -201,13 +312,21 @@ pub fn is_login_name(name: &str) -> bool {
 /// session ids, or `"all": true` — exactly one of them — plus the
 /// action's own fields (`extra`, JSON-schema properties).
 fn targets_schema(extra: &serde_json::Value) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    targets_schema_with(extra, &[])
+}
+
+/// [`targets_schema`] whose `extra` fields named in `required` must be given.
+fn targets_schema_with(
+    extra: &serde_json::Value,
+    required: &[&str],
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     use utoipa::openapi::schema::{OneOfBuilder, Schema};
     let ids = serde_json::json!({
         "type": "array",
         "description": "Session ids to act on.",
         "items": { "type": "integer", "format": "int64", "minimum": 0, "maximum": 4_294_967_295_u64 }
     });
-    let branch = |sessions: serde_json::Value, all: bool, required: &str| -> Schema {
+    let branch = |sessions: serde_json::Value, all: bool, target: &str| -> Schema {
         let mut properties = serde_json::json!({
             "sessions": sessions,
             "all": { "type": "boolean", "enum": [all],
@@ -216,10 +335,12 @@ fn targets_schema(extra: &serde_json::Value) -> utoipa::openapi::RefOr<utoipa::o
         if let (Some(p), Some(e)) = (properties.as_object_mut(), extra.as_object()) {
             p.extend(e.clone());
         }
+        let mut names = vec![target];
+        names.extend_from_slice(required);
         let object = serde_json::json!({
             "type": "object",
             "additionalProperties": false,
-            "required": [required],
+            "required": names,
             "properties": properties
         });
         serde_json::from_value(object).unwrap_or_default()
@@ -283,6 +404,40 @@ mod tests {
         assert!(serde_json::from_str::<LogoffRequest>(r#"{"sessions":[2.5]}"#).is_err());
         assert!(serde_json::from_str::<LogoffRequest>(r#"{"sessions":[4294967296]}"#).is_err());
         assert!(serde_json::from_str::<LogoffRequest>(r#"{"all":true,"grace_seconds":-1}"#).is_err());
+    }
+
+    #[test]
+    fn block_and_message_texts_are_checked() {
+        let block = |m: &str| BlockRequest {
+            all: true,
+            message: Some(m.to_owned()),
+            ..Default::default()
+        };
+        assert_eq!(block("").targets(), Ok(Targets::All));
+        assert_eq!(block("  ").custom_message(), None);
+        assert_eq!(block(" Eyes on me ").custom_message().as_deref(), Some("Eyes on me"));
+        assert_eq!(block(&"é".repeat(MAX_MESSAGE_LEN)).targets(), Ok(Targets::All));
+        assert!(block(&"é".repeat(MAX_MESSAGE_LEN + 1)).targets().is_err());
+        let message = |t: &str| MessageRequest {
+            sessions: vec![2],
+            text: t.to_owned(),
+            ..Default::default()
+        };
+        assert_eq!(message("Pens down").targets(), Ok(Targets::Ids(vec![2])));
+        assert_eq!(
+            message(" \n ").targets(),
+            Err(RequestError::Text {
+                field: "text",
+                max: MAX_MESSAGE_LEN
+            })
+        );
+        assert!(
+            serde_json::from_str::<MessageRequest>(r#"{"all":true}"#).is_err(),
+            "text is required"
+        );
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(MessageRequest::schema()).expect("schema");
+        assert_eq!(schema["oneOf"][0]["required"], serde_json::json!(["sessions", "text"]));
     }
 
     #[test]

@@ -107,6 +107,27 @@ pub struct StationStatus {
     pub session: Option<SessionInfo>,
     /// Whether the station is locked (the password must be given again).
     pub locked: bool,
+    /// Messages waiting for the user to dismiss them, oldest first.
+    #[serde(default)]
+    pub messages: Vec<UserMessage>,
+}
+
+/// A message sent from the dashboard, shown on the desktop and the station
+/// until its user dismisses it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserMessage {
+    /// Its id, for `POST /api/v1/station/messages/{id}/dismiss`.
+    #[schema(minimum = 0)]
+    pub id: u64,
+    /// Login of who sent it.
+    pub from: String,
+    /// Their full name, as the message shows it.
+    pub from_name: String,
+    /// The text.
+    pub text: String,
+    /// When it was sent.
+    pub sent_at: Timestamp,
 }
 
 /// The body of `GET /api/v1/sessions` and of `podium session list --json`.

@@ -13,6 +13,12 @@
 use crate::sys::spawn::PASSED_FD;
 use crate::worker::protocol::WorkerSpec;
 
+/// The parameters the daemon may change on a running Xvnc through its X
+/// extension (`x11::vncext`): Xvnc's default list, plus `AcceptKeyEvents`
+/// so that a block can turn the viewers' keyboard off, not only the mouse.
+pub const ALLOW_OVERRIDE: &str =
+    "desktop,AcceptPointerEvents,AcceptKeyEvents,SendCutText,AcceptCutText,SendPrimary,SetPrimary";
+
 /// Xvnc's argv (argv\[0\] included).
 #[must_use]
 pub fn xvnc_args(spec: &WorkerSpec) -> Vec<String> {
@@ -39,6 +45,8 @@ pub fn xvnc_args(spec: &WorkerSpec) -> Vec<String> {
         "0600",
         "-SecurityTypes",
         "None",
+        "-AllowOverride",
+        ALLOW_OVERRIDE,
         "-AlwaysShared",
         "-desktop",
         &spec.desktop_name,

@@ -87,6 +87,9 @@ pub enum HostError {
     /// The caller has no (running) session.
     #[error("no running session")]
     NoSuchSession,
+    /// No such message is waiting on the caller's session.
+    #[error("no message {0} is waiting")]
+    NoSuchMessage(u64),
     /// The station is locked: the password must be given first.
     #[error("the station is locked")]
     Locked,

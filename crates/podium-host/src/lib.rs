@@ -11,6 +11,7 @@
 //! function), thumbnails.
 
 pub mod actions;
+pub mod autologoff;
 pub mod cgroup;
 pub mod display;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod manager;
 pub mod reaper;
 mod recover;
 pub mod registry;
+pub mod screen;
 pub mod station;
 pub mod stats;
 pub mod sys;

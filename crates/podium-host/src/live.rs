@@ -3,7 +3,7 @@
 use crate::registry::StoredLogoff;
 use crate::users::Account;
 use crate::worker::protocol::{EndReport, Request, Running, WorkerSpec};
-use podium_core::{EndKind, SessionId, SessionState, Timestamp};
+use podium_core::{EndKind, SessionId, SessionState, Timestamp, UserMessage};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 use tokio::sync::{mpsc, watch};
@@ -61,8 +61,14 @@ pub struct LiveState {
     pub station: Option<StationConn>,
     /// The user locked their station: nothing is relayed until they unlock.
     pub locked: bool,
-    /// The block notice's text, while the session is blocked.
+    /// While the session is blocked, the notice's custom text (empty for
+    /// the default one).
     pub block: Option<String>,
+    /// Since when no station shows the session (for the automatic log off
+    /// of abandoned sessions).
+    pub disconnected_since: Option<Timestamp>,
+    /// Messages waiting for the user to dismiss them, oldest first.
+    pub messages: Vec<UserMessage>,
 }
 
 impl LiveState {
@@ -77,6 +83,8 @@ impl LiveState {
             station: None,
             locked: false,
             block: None,
+            disconnected_since: None,
+            messages: Vec::new(),
         }
     }
 }
@@ -132,6 +140,8 @@ pub struct Live {
     command_rx: Mutex<Option<mpsc::UnboundedReceiver<Request>>>,
     ended: watch::Sender<Option<Ended>>,
     deadline: watch::Sender<Option<SystemTime>>,
+    /// Podium's windows on the session's screen (block notice, messages).
+    pub(crate) screen: tokio::sync::Mutex<crate::screen::Screen>,
 }
 
 impl Live {
@@ -150,6 +160,7 @@ impl Live {
             command_rx: Mutex::new(Some(rx)),
             ended: watch::channel(None).0,
             deadline: watch::channel(deadline).0,
+            screen: tokio::sync::Mutex::default(),
         }
     }
 

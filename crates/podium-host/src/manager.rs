@@ -34,6 +34,15 @@ pub enum HostEvent {
         /// Its user's uid, so watchers can tell whether they saw it.
         uid: u32,
     },
+    /// The messages waiting on a session changed (for its user only).
+    Messages {
+        /// The session.
+        id: SessionId,
+        /// Its user's uid.
+        uid: u32,
+        /// Every message still waiting, oldest first.
+        messages: Vec<podium_core::UserMessage>,
+    },
 }
 
 /// The host: sessions, registry, roles.
@@ -172,7 +181,7 @@ impl Host {
             station: st.station.as_ref().map(|c| c.info.clone()),
             state: st.state,
             blocked: st.block.is_some(),
-            block_message: st.block.clone(),
+            block_message: st.block.clone().filter(|m| !m.is_empty()),
             display: st
                 .running
                 .as_ref()
@@ -363,9 +372,11 @@ impl Host {
             running: None,
             locked: false,
             block: None,
+            disconnected_since: Some(created_at),
         };
         self.registry.insert(&stored)?;
-        let state = LiveState::new(SessionState::Starting);
+        let mut state = LiveState::new(SessionState::Starting);
+        state.disconnected_since = Some(created_at);
         let live = Arc::new(Live::new(account, spec, created_at, state));
         sessions.insert(id, live.clone());
         drop(sessions);

@@ -168,10 +168,16 @@ impl Host {
     /// When the registry cannot be read.
     pub fn recover(self: &Arc<Self>) -> Result<usize> {
         let rows = self.registry.sessions()?;
+        let messages = self.registry.messages()?;
         let count = rows.len();
         let known: Vec<_> = rows.iter().map(|r| r.id).collect();
         for row in rows {
             let live = Arc::new(live_from_row(row));
+            live.state().messages = messages
+                .iter()
+                .filter(|(session, _)| *session == live.id)
+                .map(|(_, m)| m.clone())
+                .collect();
             self.sessions().insert(live.id, live.clone());
             let host = self.clone();
             tokio::spawn(async move { host.adopt(live).await });
@@ -218,6 +224,7 @@ impl Host {
                 self.emit(HostEvent::Changed(self.info(&live)));
                 let pending = live.state().logoff.is_some();
                 self.watch(live.clone(), conn);
+                self.restore_screen(&live);
                 if pending {
                     self.resume_logoff(&live);
                 }
@@ -285,6 +292,12 @@ fn live_from_row(row: StoredSession) -> Live {
     state.logoff = logoff;
     state.locked = row.locked;
     state.block = row.block;
+    // Without a station now, whatever the row said: counting from the
+    // restart at the latest.
+    state.disconnected_since = Some(match row.disconnected_since {
+        Some(since) if row.state != SessionState::Active => since,
+        _ => podium_core::Timestamp::now(),
+    });
     Live::new(account, row.spec, row.created_at, state)
 }
 

@@ -40,6 +40,14 @@ CREATE TABLE IF NOT EXISTS audit (
     duration_ms INTEGER
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+CREATE TABLE IF NOT EXISTS messages (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    session     INTEGER NOT NULL,
+    sender      TEXT NOT NULL,
+    sender_name TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    sent_at     INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS web_logins (
     token_hash BLOB PRIMARY KEY,
     user       TEXT NOT NULL,
@@ -47,16 +55,17 @@ CREATE TABLE IF NOT EXISTS web_logins (
     created_at INTEGER NOT NULL,
     last_seen  INTEGER NOT NULL
 );
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 ";
 
 /// Columns added after the first schema, with their definitions: added to
 /// an older database at open.
-const ADDED_COLUMNS: [(&str, &str); 4] = [
+const ADDED_COLUMNS: [(&str, &str); 5] = [
     ("locked", "INTEGER NOT NULL DEFAULT 0"),
     ("blocked", "INTEGER NOT NULL DEFAULT 0"),
     ("block_message", "TEXT"),
     ("station", "TEXT"),
+    ("disconnected_since", "INTEGER"),
 ];
 
 /// A pending log off, as stored so a restarted daemon can finish it.
@@ -95,6 +104,21 @@ pub struct StoredSession {
     pub locked: bool,
     /// The block notice's text, when the session is blocked.
     pub block: Option<String>,
+    /// Since when no station has shown the session.
+    pub disconnected_since: Option<Timestamp>,
+}
+
+/// A message to queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NewMessage<'a> {
+    /// Sender's login.
+    pub from: &'a str,
+    /// Sender's full name.
+    pub from_name: &'a str,
+    /// The text.
+    pub text: &'a str,
+    /// When.
+    pub sent_at: Timestamp,
 }
 
 /// An audit record to add.
@@ -194,7 +218,8 @@ impl Registry {
         self.with(|c| {
             let mut stmt = c.prepare(
                 "SELECT id, user, uid, state, created_at, connected_at, logoff_deadline, logoff_by,
-                        logoff_asked_ms, spec, running, locked, blocked, block_message FROM sessions ORDER BY id",
+                        logoff_asked_ms, spec, running, locked, blocked, block_message, disconnected_since
+                 FROM sessions ORDER BY id",
             )?;
             let rows = stmt.query_map([], |r| {
                 Ok((
@@ -213,13 +238,14 @@ impl Registry {
                         r.get::<_, bool>(11)?,
                         r.get::<_, bool>(12)?,
                         r.get::<_, Option<String>>(13)?,
+                        r.get::<_, Option<i64>>(14)?,
                     ),
                 ))
             })?;
             let mut out = Vec::new();
             for row in rows {
                 let (id, user, uid, state, created, connected, deadline, by, asked, spec, running, flags) = row?;
-                let (locked, blocked, block_message) = flags;
+                let (locked, blocked, block_message, disconnected_since) = flags;
                 let (Some(state), Ok(spec)) = (
                     SessionState::from_word(&state),
                     serde_json::from_str::<WorkerSpec>(&spec),
@@ -250,6 +276,7 @@ impl Registry {
                     } else {
                         None
                     },
+                    disconnected_since: disconnected_since.map(Timestamp::from_unix),
                 });
             }
             Ok(out)
@@ -262,18 +289,23 @@ impl Registry {
     /// On database failure, or when the id or user is taken.
     pub fn insert(&self, s: &StoredSession) -> Result<()> {
         self.with(|c| {
-            c.execute(
-                "INSERT INTO sessions (id, user, uid, state, created_at, spec) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            let tx = c.transaction()?;
+            // Messages of an earlier session with this id are not this one's.
+            tx.execute("DELETE FROM messages WHERE session = ?1", params![s.id])?;
+            tx.execute(
+                "INSERT INTO sessions (id, user, uid, state, created_at, spec, disconnected_since)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     s.id,
                     s.user,
                     s.uid,
                     s.state.as_str(),
                     s.created_at.unix(),
-                    json(&s.spec)
+                    json(&s.spec),
+                    s.disconnected_since.map(Timestamp::unix),
                 ],
-            )
-            .map(drop)
+            )?;
+            tx.commit()
         })
     }
 
@@ -330,7 +362,7 @@ impl Registry {
         })
     }
 
-    /// Records who is connected (or nobody) and since when, with the state.
+    /// Records who is connected (or nobody, since when), with the state.
     ///
     /// # Errors
     /// On database failure.
@@ -338,14 +370,74 @@ impl Registry {
         &self,
         id: SessionId,
         station: Option<&podium_core::Station>,
+        disconnected_since: Option<Timestamp>,
         state: SessionState,
     ) -> Result<()> {
         self.with(|c| {
             c.execute(
-                "UPDATE sessions SET station = ?2, connected_at = ?3, state = ?4 WHERE id = ?1",
-                params![id, station.map(json), station.map(|s| s.since.unix()), state.as_str()],
+                "UPDATE sessions SET station = ?2, connected_at = ?3, state = ?4, disconnected_since = ?5
+                 WHERE id = ?1",
+                params![
+                    id,
+                    station.map(json),
+                    station.map(|s| s.since.unix()),
+                    state.as_str(),
+                    disconnected_since.map(Timestamp::unix)
+                ],
             )
             .map(drop)
+        })
+    }
+
+    /// Queues a message for a session; returns its id.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn add_message(&self, session: SessionId, m: &NewMessage<'_>) -> Result<u64> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO messages (session, sender, sender_name, text, sent_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![session, m.from, m.from_name, m.text, m.sent_at.unix()],
+            )?;
+            Ok(u64::try_from(c.last_insert_rowid()).unwrap_or(0))
+        })
+    }
+
+    /// Removes a dismissed message; false when it was not there.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn remove_message(&self, session: SessionId, id: u64) -> Result<bool> {
+        self.with(|c| {
+            c.execute(
+                "DELETE FROM messages WHERE session = ?1 AND id = ?2",
+                params![session, i64::try_from(id).unwrap_or(-1)],
+            )
+            .map(|n| n > 0)
+        })
+    }
+
+    /// Every waiting message, by session, oldest first.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn messages(&self) -> Result<Vec<(SessionId, podium_core::UserMessage)>> {
+        self.with(|c| {
+            let mut stmt =
+                c.prepare("SELECT session, id, sender, sender_name, text, sent_at FROM messages ORDER BY id")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    podium_core::UserMessage {
+                        id: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                        from: r.get(2)?,
+                        from_name: r.get(3)?,
+                        text: r.get(4)?,
+                        sent_at: Timestamp::from_unix(r.get(5)?),
+                    },
+                ))
+            })?;
+            rows.collect()
         })
     }
 
@@ -374,6 +466,7 @@ impl Registry {
         self.with(|c| {
             let tx = c.transaction()?;
             let removed = tx.execute("DELETE FROM sessions WHERE id = ?1", params![id])?;
+            tx.execute("DELETE FROM messages WHERE session = ?1", params![id])?;
             if removed > 0 {
                 insert_audit(&tx, record)?;
             }

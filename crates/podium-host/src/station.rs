@@ -61,15 +61,20 @@ impl Host {
         match self.session_of(caller.uid) {
             Some(live) => {
                 // The state lock must be released before `info` takes it again.
-                let locked = live.state().locked;
+                let (locked, messages) = {
+                    let st = live.state();
+                    (st.locked, st.messages.clone())
+                };
                 StationStatus {
                     locked,
                     session: Some(self.info(&live)),
+                    messages,
                 }
             }
             None => StationStatus {
                 session: None,
                 locked: false,
+                messages: Vec::new(),
             },
         }
     }
@@ -101,6 +106,7 @@ impl Host {
             };
             let previous = st.station.replace(StationConn { serial, info, kick });
             st.connected_at = st.station.as_ref().map(|c| c.info.since);
+            st.disconnected_since = None;
             if st.state == SessionState::Disconnected {
                 st.state = SessionState::Active;
             }
@@ -117,6 +123,7 @@ impl Host {
         if let Some(old) = previous {
             old.kick.send_replace(Some(Kick::TakenOver));
         }
+        self.enforce_block(&live);
         self.station_changed(&live);
         self.audit_station(
             &caller.user,
@@ -131,11 +138,15 @@ impl Host {
 
     /// Records the station's change in the registry and tells watchers.
     fn station_changed(&self, live: &Live) {
-        let (station, state) = {
+        let (station, since, state) = {
             let st = live.state();
-            (st.station.as_ref().map(|c| c.info.clone()), st.state)
+            (
+                st.station.as_ref().map(|c| c.info.clone()),
+                st.disconnected_since,
+                st.state,
+            )
         };
-        if let Err(e) = self.registry.set_station(live.id, station.as_ref(), state) {
+        if let Err(e) = self.registry.set_station(live.id, station.as_ref(), since, state) {
             tracing::error!(session = live.id, "registry: {e}");
         }
         self.emit(HostEvent::Changed(self.info(live)));
@@ -150,6 +161,7 @@ impl Host {
                 return;
             }
             st.station = None;
+            st.disconnected_since = Some(Timestamp::now());
             if st.state == SessionState::Active {
                 st.state = SessionState::Disconnected;
             }

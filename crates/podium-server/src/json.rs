@@ -28,6 +28,36 @@ where
     }
 }
 
+/// Reads every request's body (up to [`BODY_LIMIT`]) before anything looks
+/// at the request. A request refused before its body was read (not logged
+/// in, a cross-site `Origin`, a wrong `Content-Type`) would otherwise leave
+/// the body unread: the server must then drop the connection, and a client
+/// that sends its next request on that kept-alive connection meanwhile
+/// gets a broken connection instead of an answer.
+pub async fn read_body(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(_) => {
+            let mut r = AppError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("the body is larger than {BODY_LIMIT} bytes"),
+            )
+            .into_response();
+            // What is left of the body is not read: say the connection ends.
+            r.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+            r
+        }
+    }
+}
+
 fn rejection(r: &JsonRejection) -> AppError {
     match r {
         JsonRejection::MissingJsonContentType(_) => AppError::new(

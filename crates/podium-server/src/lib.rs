@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics::router())
         .merge(ui::router())
         .fallback(routes::not_found)
+        .layer(axum::middleware::from_fn(json::read_body))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::count_requests,

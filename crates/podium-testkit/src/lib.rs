@@ -11,6 +11,8 @@
 pub mod bench;
 pub mod host;
 pub mod procfs;
+pub mod rfb;
+pub mod screen;
 pub mod system;
 pub mod web;
 

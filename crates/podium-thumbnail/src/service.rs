@@ -284,6 +284,7 @@ impl Service {
                 match events.recv().await {
                     Ok(HostEvent::Added(i) | HostEvent::Changed(i)) => service.consider(&host, i.id, i.uid, &i.display),
                     Ok(HostEvent::Removed { id, .. }) => service.stop(id),
+                    Ok(HostEvent::Messages { .. }) => {}
                     Err(broadcast::error::RecvError::Lagged(_)) => {
                         let caller = podium_core::Caller {
                             user: "root".into(),

@@ -117,6 +117,26 @@ pub enum SessionCommand {
     },
     /// Log sessions off: warn, ask applications to close, then end them.
     Logoff(LogoffArgs),
+    /// Drop the sessions' stations; the sessions keep running.
+    Disconnect(TargetArgs),
+    /// Cover the sessions' screens with a notice and ignore their input.
+    Block {
+        #[command(flatten)]
+        targets: TargetArgs,
+        /// The notice's text (default: "This station is blocked." in each user's language).
+        #[arg(long, value_name = "TEXT")]
+        message: Option<String>,
+    },
+    /// End the block of sessions.
+    Unblock(TargetArgs),
+    /// Show a message on the sessions' screens until each user dismisses it.
+    Message {
+        #[command(flatten)]
+        targets: TargetArgs,
+        /// What the users read.
+        #[arg(long, value_name = "TEXT", required = true)]
+        text: String,
+    },
     /// Start a session for USER without a password (administrators).
     Start {
         /// Login name.
@@ -152,6 +172,32 @@ pub struct LogoffArgs {
     /// Print the API's JSON body instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The sessions an action is for, and how to print its results.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("targets").required(true).args(["ids", "all"]))]
+pub struct TargetArgs {
+    /// Session ids.
+    #[arg(value_name = "ID")]
+    pub ids: Vec<u32>,
+    /// Every session you may act on, except your own.
+    #[arg(long, conflicts_with = "ids")]
+    pub all: bool,
+    /// Print the API's JSON body instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl TargetArgs {
+    /// The API's request body naming these sessions.
+    #[must_use]
+    pub fn request(&self) -> podium_core::TargetsRequest {
+        podium_core::TargetsRequest {
+            sessions: self.ids.clone(),
+            all: self.all,
+        }
+    }
 }
 
 /// `podium audit`.

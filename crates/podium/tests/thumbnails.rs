@@ -190,3 +190,35 @@ fn thumbnails_are_visible_to_whoever_may_see_the_session() {
         assert_eq!(d.info().map(|i| (i.width, i.height)), Some((w, w * 5 / 8)), "{size}");
     }
 }
+
+#[test]
+fn a_blocked_desktop_is_pictured_with_its_notice() {
+    let kit = Kit::start(PODIUM);
+    let teacher = TestUser::create(Role::Dashboard);
+    let pupil = TestUser::create(Role::Standard);
+    let (id, _) = start_painted(&kit, &pupil, "eeeeee");
+    let web = Web::login(&kit, &teacher);
+    let _events = Events::connect(&kit, web.cookie_header().as_deref(), Some(web.origin())).expect("events");
+    let path = format!("/api/v1/sessions/{id}/thumbnail?size=medium");
+    wait_until(Duration::from_secs(5), "the light desktop is pictured", || {
+        let (status, _, jpeg) = web.get_bytes(&path, &[]);
+        status == 200 && close(average(&jpeg), (0xee, 0xee, 0xee))
+    });
+
+    let out = kit.cli().args(["session", "block", &id.to_string()]).run();
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    // The notice is dark all over: what the pupil sees is what the teacher sees.
+    let mut last = (0, 0, 0);
+    wait_until(Duration::from_secs(3), "the thumbnail shows the dark notice", || {
+        let (status, _, jpeg) = web.get_bytes(&path, &[]);
+        last = average(&jpeg);
+        status == 200 && last.0 < 0x50 && last.1 < 0x50 && last.2 < 0x60
+    });
+
+    let out = kit.cli().args(["session", "unblock", &id.to_string()]).run();
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    wait_until(Duration::from_secs(3), "the desktop is pictured again", || {
+        let (status, _, jpeg) = web.get_bytes(&path, &[]);
+        status == 200 && close(average(&jpeg), (0xee, 0xee, 0xee))
+    });
+}

@@ -117,6 +117,9 @@ pub struct Running {
     pub xauthority: PathBuf,
     /// The display's cookie, hex (the daemon's X connections use it).
     pub cookie: String,
+    /// The locale of the desktop's messages, for notices in the user's language.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// The one line a worker prints on stdout after trying to start.

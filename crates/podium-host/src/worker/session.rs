@@ -33,6 +33,14 @@ const KILL_WAIT: Duration = Duration::from_secs(3);
 /// How often the end sequence looks at the cgroup.
 const TICK: Duration = Duration::from_millis(10);
 
+/// The locale programs write their messages in, as the C library picks it:
+/// the first non-empty of `LC_ALL`, `LC_MESSAGES`, `LANG`.
+fn messages_locale<'a>(env: &[(&str, &'a str)]) -> Option<&'a str> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|name| env.iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| *v))
+}
+
 /// What has been set up so far: the record the teardown works from.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -57,6 +65,8 @@ pub struct Progress {
     pub desktop_pid: Option<i32>,
     /// The display's cookie (hex).
     pub cookie: Option<String>,
+    /// The locale of the desktop's messages (`LC_ALL`, `LC_MESSAGES` or `LANG`).
+    pub locale: Option<String>,
 }
 
 /// A session in the worker.
@@ -107,6 +117,7 @@ impl Session {
             runtime_dir_created: p.runtime_dir.as_ref()?.1,
             xauthority: p.user_xauth.clone()?,
             cookie: p.cookie.clone()?,
+            locale: p.locale.clone(),
         })
     }
 
@@ -249,6 +260,7 @@ impl Session {
             // Without a system locale, still speak UTF-8 (names like Chloé).
             env.push(("LANG", "C.UTF-8"));
         }
+        self.progress.locale = messages_locale(&env).map(str::to_owned);
         let errors_file =
             CString::new(account.home.join(".xsession-errors").to_string_lossy().as_bytes()).map_err(|_| {
                 HostError::UnusableAccount {
@@ -419,6 +431,7 @@ impl Session {
                 user_xauth: Some(r.xauthority),
                 desktop_pid: Some(r.desktop_pid),
                 cookie: Some(r.cookie),
+                locale: r.locale,
             },
             (None, None) => Progress::default(),
         };
@@ -599,5 +612,28 @@ fn remove_stale_x_files(display: u32, xvnc_pid: i32, uid: u32) {
     if owned && pid == Some(xvnc_pid) {
         let _ = fs::remove_file(&lock);
         let _ = fs::remove_file(crate::display::x_socket(display));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::messages_locale;
+
+    #[test]
+    fn the_messages_locale_is_picked_as_the_c_library_does() {
+        assert_eq!(messages_locale(&[("LANG", "fr_FR.UTF-8")]), Some("fr_FR.UTF-8"));
+        assert_eq!(
+            messages_locale(&[("LANG", "fr_FR.UTF-8"), ("LC_MESSAGES", "en_GB.UTF-8")]),
+            Some("en_GB.UTF-8")
+        );
+        assert_eq!(
+            messages_locale(&[("LC_MESSAGES", "en_GB.UTF-8"), ("LC_ALL", ""), ("LANG", "de_DE")]),
+            Some("en_GB.UTF-8")
+        );
+        assert_eq!(
+            messages_locale(&[("LC_ALL", "fr_CA.UTF-8"), ("LANG", "C")]),
+            Some("fr_CA.UTF-8")
+        );
+        assert_eq!(messages_locale(&[]), None);
     }
 }

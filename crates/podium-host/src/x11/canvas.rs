@@ -1,6 +1,7 @@
-//! A small software canvas for notices: rectangles, circles and
-//! anti-aliased text (DejaVu Sans, built into the binary so a notice looks
-//! the same on every host), sent to a window with `PutImage`.
+//! A small software canvas for notices: rounded rectangles, discs, arches,
+//! triangles, soft shadows and anti-aliased text (DejaVu Sans, built into
+//! the binary so a notice looks the same on every host), sent to a window
+//! with `PutImage`. Laying text out is [`super::text`]'s job.
 
 use fontdue::{Font, FontSettings};
 use std::sync::OnceLock;
@@ -96,8 +97,16 @@ impl Canvas {
 
     /// Fills a rectangle with rounded corners (radius `r`; 0 for square).
     pub fn round_rect(&mut self, x: i32, y: i32, w: i32, h: i32, r: i32, color: Rgb) {
-        for py in y..y + h {
-            for px in x..x + w {
+        self.round_rect_alpha(x, y, w, h, r, color, 255);
+    }
+
+    /// Mixes a rounded rectangle in at `opacity` (0–255): shadows.
+    #[allow(clippy::too_many_arguments)]
+    pub fn round_rect_alpha(&mut self, x: i32, y: i32, w: i32, h: i32, r: i32, color: Rgb, opacity: u8) {
+        let (x0, y0) = (x.max(0), y.max(0));
+        let (x1, y1) = ((x + w).min(i32::from(self.width)), (y + h).min(i32::from(self.height)));
+        for py in y0..y1 {
+            for px in x0..x1 {
                 // Distance into the corner region, for anti-aliased corners.
                 let cx = if px < x + r {
                     x + r
@@ -113,6 +122,10 @@ impl Canvas {
                 } else {
                     py
                 };
+                if (cx, cy) == (px, py) {
+                    self.plot(px, py, color, opacity);
+                    continue;
+                }
                 let (dx, dy) = (f64::from(px - cx), f64::from(py - cy));
                 let d = (dx * dx + dy * dy).sqrt() - f64::from(r);
                 let alpha = if r == 0 || d <= -0.5 {
@@ -121,7 +134,67 @@ impl Canvas {
                     (0.5 - d).clamp(0.0, 1.0)
                 };
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                self.plot(px, py, color, (alpha * 255.0) as u8);
+                self.plot(px, py, color, (alpha * f64::from(opacity)) as u8);
+            }
+        }
+    }
+
+    /// A soft shadow around a rounded rectangle (drawn before it), fading
+    /// out over `spread` pixels from `opacity`, shifted down by `drop`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn shadow(&mut self, x: i32, y: i32, w: i32, h: i32, r: i32, spread: i32, drop: i32, opacity: u8) {
+        let y = y + drop;
+        let (x0, y0) = ((x - spread).max(0), (y - spread).max(0));
+        let x1 = (x + w + spread).min(i32::from(self.width));
+        let y1 = (y + h + spread).min(i32::from(self.height));
+        let spread_f = f64::from(spread.max(1));
+        // The rectangle the corners' centres span (`clamp` wants min ≤ max).
+        let (left, right) = (x + r, (x + w - r - 1).max(x + r));
+        let (top, bottom) = (y + r, (y + h - r - 1).max(y + r));
+        for py in y0..y1 {
+            for px in x0..x1 {
+                // Distance from the rounded rectangle's edge (0 inside).
+                let nx = px.clamp(left, right);
+                let ny = py.clamp(top, bottom);
+                let (dx, dy) = (f64::from(px - nx), f64::from(py - ny));
+                let d = (dx * dx + dy * dy).sqrt() - f64::from(r);
+                let fade = (1.0 - d.max(0.0) / spread_f).clamp(0.0, 1.0);
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                self.plot(px, py, 0x000000, (fade * fade * f64::from(opacity)) as u8);
+            }
+        }
+    }
+
+    /// Fills a triangle, anti-aliased by sampling each pixel 4×4 times.
+    pub fn triangle(&mut self, a: (i32, i32), b: (i32, i32), c: (i32, i32), color: Rgb) {
+        let edge = |p: (f64, f64), q: (i32, i32), r: (i32, i32)| {
+            (f64::from(r.0 - q.0)) * (p.1 - f64::from(q.1)) - (f64::from(r.1 - q.1)) * (p.0 - f64::from(q.0))
+        };
+        let area = edge((f64::from(c.0), f64::from(c.1)), a, b);
+        if area == 0.0 {
+            return;
+        }
+        let (x0, x1) = (a.0.min(b.0).min(c.0), a.0.max(b.0).max(c.0));
+        let (y0, y1) = (a.1.min(b.1).min(c.1), a.1.max(b.1).max(c.1));
+        for py in y0..=y1 {
+            for px in x0..=x1 {
+                let mut hits = 0u32;
+                for sy in 0..4 {
+                    for sx in 0..4 {
+                        let p = (
+                            f64::from(px) + (f64::from(sx) + 0.5) / 4.0,
+                            f64::from(py) + (f64::from(sy) + 0.5) / 4.0,
+                        );
+                        let (e0, e1, e2) = (edge(p, a, b), edge(p, b, c), edge(p, c, a));
+                        let inside = if area > 0.0 {
+                            e0 >= 0.0 && e1 >= 0.0 && e2 >= 0.0
+                        } else {
+                            e0 <= 0.0 && e1 <= 0.0 && e2 <= 0.0
+                        };
+                        hits += u32::from(inside);
+                    }
+                }
+                self.plot(px, py, color, u8::try_from(hits * 255 / 16).unwrap_or(255));
             }
         }
     }
@@ -129,6 +202,35 @@ impl Canvas {
     /// Fills an anti-aliased disc.
     pub fn disc(&mut self, cx: i32, cy: i32, r: i32, color: Rgb) {
         self.round_rect(cx - r, cy - r, 2 * r, 2 * r, r, color);
+    }
+
+    /// Draws the top half of a ring centred on (cx, cy), `thickness` pixels
+    /// wide inside radius `r`: a lock's shackle.
+    pub fn arch(&mut self, cx: i32, cy: i32, r: i32, thickness: i32, color: Rgb) {
+        let inner = f64::from(r - thickness);
+        for py in cy - r..=cy {
+            for px in cx - r..=cx + r {
+                // Distances are taken from pixel centres, as in `round_rect`.
+                let (dx, dy) = (f64::from(px - cx), f64::from(py - cy));
+                let d = (dx * dx + dy * dy).sqrt();
+                let outside = (d - f64::from(r) + 0.5).clamp(0.0, 1.0);
+                let inside = (inner - d + 0.5).clamp(0.0, 1.0);
+                let alpha = (1.0 - outside - inside).clamp(0.0, 1.0);
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                self.plot(px, py, color, (alpha * 255.0) as u8);
+            }
+        }
+    }
+
+    /// The canvas as a binary PPM (P6) image, to look at a notice without
+    /// a display.
+    #[must_use]
+    pub fn to_ppm(&self) -> Vec<u8> {
+        let mut out = format!("P6\n{} {}\n255\n", self.width, self.height).into_bytes();
+        for p in &self.px {
+            out.extend_from_slice(&p.to_be_bytes()[1..]);
+        }
+        out
     }
 
     /// Width of `text` at `size` pixels.
@@ -154,30 +256,6 @@ impl Canvas {
             pen += m.advance_width;
         }
         pen
-    }
-
-    /// Splits `text` into lines no wider than `max` pixels.
-    #[must_use]
-    pub fn wrap(font: &Font, size: f32, text: &str, max: f32) -> Vec<String> {
-        let mut lines = Vec::new();
-        let mut line = String::new();
-        for word in text.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_owned()
-            } else {
-                format!("{line} {word}")
-            };
-            if Canvas::measure(font, size, &candidate) > max && !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-                line = word.to_owned();
-            } else {
-                line = candidate;
-            }
-        }
-        if !line.is_empty() {
-            lines.push(line);
-        }
-        lines
     }
 
     /// Sends the canvas to `window` at (0, 0), in strips small enough for
@@ -219,7 +297,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_leaves_ink_and_wraps() {
+    fn text_leaves_ink() {
         let f = fonts().expect("embedded fonts parse");
         let mut c = Canvas::new(200, 40, 0x000000);
         let end = c.text(&f.bold, 24.0, 4.0, 30, 0xffffff, "Podium");
@@ -229,8 +307,38 @@ mod tests {
             .filter(|(x, y)| c.pixel(*x, *y) != 0)
             .count();
         assert!(ink > 100, "only {ink} pixels drawn");
-        let lines = Canvas::wrap(&f.regular, 16.0, "one two three four five six seven", 80.0);
-        assert!(lines.len() >= 3, "{lines:?}");
+    }
+
+    #[test]
+    fn shapes_fill_what_they_cover_and_nothing_else() {
+        let mut c = Canvas::new(100, 100, 0x000000);
+        c.arch(50, 50, 20, 5, 0xffffff);
+        assert_eq!(c.pixel(50, 32), 0xffffff, "on the ring");
+        assert_eq!(c.pixel(50, 45), 0x000000, "inside the ring");
+        assert_eq!(c.pixel(50, 60), 0x000000, "below the centre: only the top half");
+        c.triangle((10, 80), (30, 80), (10, 95), 0x00ff00);
+        assert_eq!(c.pixel(12, 82), 0x00ff00);
+        assert_eq!(c.pixel(28, 94), 0x000000);
+        let mut s = Canvas::new(100, 100, 0xffffff);
+        s.shadow(30, 30, 40, 40, 6, 10, 0, 200);
+        assert!(
+            s.pixel(50, 50) < 0xffffff && s.pixel(25, 50) < 0xffffff,
+            "under and near: darker"
+        );
+        assert_eq!(s.pixel(5, 5), 0xffffff, "far: untouched");
+        // Degenerate sizes draw nothing and do not panic.
+        s.shadow(10, 10, 2, 2, 6, 3, 0, 200);
+        s.round_rect(-50, -50, 500, 500, 300, 0x123456);
+        c.triangle((0, 0), (5, 5), (10, 10), 0xffffff);
+    }
+
+    #[test]
+    fn ppm_has_a_header_and_three_bytes_a_pixel() {
+        let c = Canvas::new(3, 2, 0x112233);
+        let ppm = c.to_ppm();
+        assert!(ppm.starts_with(b"P6\n3 2\n255\n"));
+        assert_eq!(&ppm[ppm.len() - 3..], &[0x11, 0x22, 0x33]);
+        assert_eq!(ppm.len(), 11 + 3 * 6);
     }
 
     #[test]

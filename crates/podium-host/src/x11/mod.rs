@@ -1,13 +1,23 @@
 //! X11 work the daemon does on a session's display, as a client holding
-//! the session's cookie: asking windows to close ([`windows`]) and drawing
-//! notices on top of everything ([`notice`], [`canvas`]).
+//! the session's cookie: asking windows to close ([`windows`]), drawing
+//! notices on top of everything — the log-off warning ([`notice`]), the
+//! block notice ([`block`]), messages ([`message`]), all in [`overlay`]
+//! windows drawn with [`canvas`] and [`text`] — and telling Xvnc to ignore
+//! its viewers' input or drop them ([`vncext`]).
 //!
 //! Everything here is blocking (x11rb's pure-Rust connection); the daemon
 //! runs it on blocking threads, never on its async workers.
 
+pub mod block;
 pub mod canvas;
+pub mod message;
 pub mod notice;
+pub mod overlay;
+pub mod text;
+pub mod vncext;
 pub mod windows;
+
+pub use notice::Lang;
 
 use crate::error::{HostError, Result};
 use crate::xauth::{Cookie, PROTOCOL};

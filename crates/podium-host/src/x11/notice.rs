@@ -2,24 +2,22 @@
 //! log-off warning with its countdown.
 //!
 //! A notice is an override-redirect window owned by the daemon's own X
-//! connection: the user's window manager cannot move or close it, and it is
-//! raised again every half second so new windows do not cover it. It does
-//! not cover the whole screen, so the user can still save their work.
+//! connection ([`super::overlay`]): the user's window manager cannot move
+//! or close it, and it is raised again every half second so new windows do
+//! not cover it — above a block notice too, so a blocked user still sees
+//! that their session is ending. It does not cover the whole screen, so
+//! the user can still save their work.
 
 use super::DisplayAccess;
 use super::canvas::{Canvas, Fonts, fonts};
+use super::overlay::{Layer, Overlay, Rect, Runner, Spec};
+use super::text;
 use crate::error::Result;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
-use x11rb::connection::Connection;
 use x11rb::protocol::Event;
-use x11rb::protocol::xproto::{
-    ConfigureWindowAux, ConnectionExt, CreateGCAux, CreateWindowAux, EventMask, StackMode, WindowClass,
-};
-use x11rb::rust_connection::RustConnection;
-use x11rb::wrapper::ConnectionExt as _;
+use x11rb::protocol::xproto::EventMask;
 
 /// The language a notice is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -36,6 +34,17 @@ impl Lang {
     #[must_use]
     pub fn from_locale(locale: &str) -> Lang {
         if locale.starts_with("fr") { Lang::Fr } else { Lang::En }
+    }
+
+    /// The language of messages in a session's environment, found as the C
+    /// library finds it: `LC_ALL`, else `LC_MESSAGES`, else `LANG` (the
+    /// first that is set and not empty).
+    #[must_use]
+    pub fn from_env(env: &[(String, String)]) -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|key| env.iter().find(|(k, v)| k == key && !v.is_empty()).map(|(_, v)| v))
+            .map_or(Lang::En, |v| Lang::from_locale(v))
     }
 }
 
@@ -54,10 +63,28 @@ pub enum Content {
 const CARD_WIDTH: u16 = 760;
 const CARD_HEIGHT: u16 = 150;
 const TOP: i16 = 36;
-const BACKGROUND: u32 = 0x1f2937;
-const ACCENT: u32 = 0xf59e0b;
-const TITLE: u32 = 0xffffff;
-const BODY: u32 = 0xd1d5db;
+
+/// The notices' palette: a dark slate card, amber for what needs attention.
+pub(crate) mod palette {
+    use super::super::canvas::Rgb;
+    /// Cards.
+    pub const BACKGROUND: Rgb = 0x1f2937;
+    /// Behind a card that covers the screen.
+    pub const BACKDROP: Rgb = 0x111827;
+    /// Lines and borders on a card.
+    pub const LINE: Rgb = 0x374151;
+    /// What needs attention.
+    pub const ACCENT: Rgb = 0xf59e0b;
+    /// The accent, pressed.
+    pub const ACCENT_DARK: Rgb = 0xb45309;
+    /// Titles.
+    pub const TITLE: Rgb = 0xffffff;
+    /// Body text.
+    pub const BODY: Rgb = 0xd1d5db;
+    /// Secondary text.
+    pub const MUTED: Rgb = 0x9ca3af;
+}
+use palette::{ACCENT, BACKGROUND, BODY, TITLE};
 
 fn seconds_left(deadline: SystemTime) -> u64 {
     let left = deadline.duration_since(SystemTime::now()).unwrap_or_default();
@@ -98,7 +125,9 @@ pub fn render_warning(f: &Fonts, width: u16, lang: Lang, seconds: u64, by: &str)
     let nw = Canvas::measure(&f.bold, size, &number);
     #[allow(clippy::cast_precision_loss)]
     c.text(&f.bold, size, cx as f32 - nw / 2.0, cy + 14, BACKGROUND, &number);
-    let (title, body) = warning_text(lang, seconds, by);
+    let by = text::sanitize(by).replace('\n', " ");
+    let (title, body) = warning_text(lang, seconds, &by);
+    let body = text::drawable(&f.regular, &body);
     let text_x = 150.0;
     #[allow(clippy::cast_precision_loss)]
     let max = w as f32 - text_x - 24.0;
@@ -107,7 +136,7 @@ pub fn render_warning(f: &Fonts, width: u16, lang: Lang, seconds: u64, by: &str)
         title_size -= 1.0;
     }
     c.text(&f.bold, title_size, text_x, 62, TITLE, &title);
-    for (i, line) in Canvas::wrap(&f.regular, 17.0, &body, max).iter().take(3).enumerate() {
+    for (i, line) in text::wrap(&f.regular, 17.0, &body, max, 2).iter().enumerate() {
         c.text(
             &f.regular,
             17.0,
@@ -122,9 +151,8 @@ pub fn render_warning(f: &Fonts, width: u16, lang: Lang, seconds: u64, by: &str)
 
 /// A notice on screen. Dropping it (or [`Notice::close`]) takes it away.
 pub struct Notice {
-    stop: Arc<AtomicBool>,
     content: Arc<Mutex<Content>>,
-    thread: Option<JoinHandle<()>>,
+    runner: Runner,
 }
 
 impl std::fmt::Debug for Notice {
@@ -133,12 +161,15 @@ impl std::fmt::Debug for Notice {
     }
 }
 
-struct Shown {
-    conn: RustConnection,
-    window: u32,
-    gc: u32,
-    depth: u8,
-    width: u16,
+/// The warning card: across the top of the screen, centred.
+fn placement(screen: (u16, u16)) -> Rect {
+    let width = CARD_WIDTH.min(screen.0.saturating_sub(40)).max(320);
+    Rect {
+        x: i16::try_from(screen.0.saturating_sub(width) / 2).unwrap_or(0),
+        y: TOP,
+        width,
+        height: CARD_HEIGHT,
+    }
 }
 
 impl Notice {
@@ -148,20 +179,23 @@ impl Notice {
     /// # Errors
     /// When the display cannot be reached.
     pub fn show(access: &DisplayAccess, content: Content, lang: Lang) -> Result<Notice> {
-        let shown = open_window(access)?;
-        let stop = Arc::new(AtomicBool::new(false));
+        let overlay = Overlay::open(
+            access,
+            &Spec {
+                name: "Podium notice",
+                layer: Layer::Warning,
+                background: BACKGROUND,
+                geometry: &placement,
+                events: EventMask::EXPOSURE,
+                root_events: EventMask::STRUCTURE_NOTIFY,
+                mapped: true,
+            },
+        )?;
         let content = Arc::new(Mutex::new(content));
-        let (s, c) = (stop.clone(), content.clone());
-        draw(&shown, &c, lang);
-        let thread = std::thread::Builder::new()
-            .name(format!("notice {}", access.name()))
-            .spawn(move || run(&shown, &s, &c, lang))
-            .map_err(|e| access.error(e))?;
-        Ok(Notice {
-            stop,
-            content,
-            thread: Some(thread),
-        })
+        let shared = content.clone();
+        draw(&overlay, &shared, lang);
+        let runner = Runner::spawn(access, "notice", move |stop| run(overlay, stop, &shared, lang))?;
+        Ok(Notice { content, runner })
     }
 
     /// Changes what the notice says (a log off brought forward).
@@ -173,117 +207,50 @@ impl Notice {
 
     /// Takes the notice away and waits until it is gone.
     pub fn close(mut self) {
-        self.finish();
-    }
-
-    fn finish(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.runner.stop();
     }
 }
 
-impl Drop for Notice {
-    fn drop(&mut self) {
-        self.finish();
-    }
-}
-
-fn open_window(access: &DisplayAccess) -> Result<Shown> {
-    let conn = access.connect()?;
-    let e = |err: &dyn std::fmt::Display| access.error(err);
-    let screen = conn.setup().roots.first().ok_or_else(|| e(&"no screen"))?.clone();
-    let width = CARD_WIDTH.min(screen.width_in_pixels.saturating_sub(40)).max(320);
-    let x = i16::try_from((screen.width_in_pixels.saturating_sub(width)) / 2).unwrap_or(0);
-    let window = conn.generate_id().map_err(|x| e(&x))?;
-    let aux = CreateWindowAux::new()
-        .override_redirect(1)
-        .background_pixel(BACKGROUND)
-        .border_pixel(ACCENT)
-        .event_mask(EventMask::EXPOSURE);
-    conn.create_window(
-        screen.root_depth,
-        window,
-        screen.root,
-        x,
-        TOP,
-        width,
-        CARD_HEIGHT,
-        0,
-        WindowClass::INPUT_OUTPUT,
-        screen.root_visual,
-        &aux,
-    )
-    .map_err(|x| e(&x))?;
-    let _ = conn.change_property8(
-        x11rb::protocol::xproto::PropMode::REPLACE,
-        window,
-        x11rb::protocol::xproto::AtomEnum::WM_NAME,
-        x11rb::protocol::xproto::AtomEnum::STRING,
-        b"Podium notice",
-    );
-    let gc = conn.generate_id().map_err(|x| e(&x))?;
-    conn.create_gc(gc, window, &CreateGCAux::new()).map_err(|x| e(&x))?;
-    conn.map_window(window).map_err(|x| e(&x))?;
-    conn.flush().map_err(|x| e(&x))?;
-    Ok(Shown {
-        conn,
-        window,
-        gc,
-        depth: screen.root_depth,
-        width,
-    })
-}
-
-fn draw(s: &Shown, content: &Mutex<Content>, lang: Lang) -> Option<u64> {
+fn draw(o: &Overlay, content: &Mutex<Content>, lang: Lang) -> Option<u64> {
     let f = fonts()?;
     let c = content.lock().ok()?.clone();
     let Content::LogoffWarning { deadline, requested_by } = c;
     let secs = seconds_left(deadline);
-    let canvas = render_warning(f, s.width, lang, secs, &requested_by);
-    canvas.put(&s.conn, s.window, s.gc, s.depth).ok()?;
-    s.conn.flush().ok()?;
-    Some(secs)
+    let canvas = render_warning(f, o.geometry.width, lang, secs, &requested_by);
+    o.put(&canvas).then_some(secs)
 }
 
-fn run(s: &Shown, stop: &AtomicBool, content: &Mutex<Content>, lang: Lang) {
+fn run(mut o: Overlay, stop: &AtomicBool, content: &Mutex<Content>, lang: Lang) {
     let mut last = None;
-    let mut ticks = 0u32;
     while !stop.load(Ordering::SeqCst) {
-        let mut exposed = false;
-        loop {
-            match s.conn.poll_for_event() {
-                Ok(Some(Event::Expose(_))) => exposed = true,
-                Ok(Some(_)) => {}
-                Ok(None) => break,
-                Err(_) => return,
+        let Some(events) = o.events(Duration::from_millis(100)) else {
+            return;
+        };
+        let mut redraw = false;
+        for e in &events {
+            if o.screen_resized(e) {
+                let r = placement(o.screen);
+                redraw |= r.width != o.geometry.width;
+                if !o.set_geometry(r) {
+                    return;
+                }
             }
+            redraw |= matches!(e, Event::Expose(x) if x.count == 0);
         }
         let now = content.lock().ok().map(|c| {
             let Content::LogoffWarning { deadline, .. } = &*c;
             seconds_left(*deadline)
         });
-        if exposed || now != last {
-            last = draw(s, content, lang);
+        if redraw || now != last {
+            last = draw(&o, content, lang);
             if last.is_none() {
                 return;
             }
         }
-        if ticks % 5 == 0 {
-            let raised = s
-                .conn
-                .configure_window(s.window, &ConfigureWindowAux::new().stack_mode(StackMode::ABOVE));
-            if raised.is_err() || s.conn.flush().is_err() {
-                return;
-            }
+        if !o.keep_on_top() {
+            return;
         }
-        ticks = ticks.wrapping_add(1);
-        std::thread::sleep(Duration::from_millis(100));
     }
-    let _ = s.conn.destroy_window(s.window);
-    let _ = s.conn.flush();
-    let _ = s.conn.get_input_focus().map(|c| c.reply());
 }
 
 #[cfg(test)]
@@ -303,6 +270,24 @@ mod tests {
         assert!(warning_text(Lang::Fr, 3, "Ann").1.contains("Ann"));
         assert_eq!(Lang::from_locale("fr_FR.UTF-8"), Lang::Fr);
         assert_eq!(Lang::from_locale("C"), Lang::En);
+    }
+
+    #[test]
+    fn language_comes_from_lc_all_then_lc_messages_then_lang() {
+        let env = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        };
+        assert_eq!(Lang::from_env(&env(&[("LANG", "fr_FR.UTF-8")])), Lang::Fr);
+        assert_eq!(
+            Lang::from_env(&env(&[("LANG", "fr_FR.UTF-8"), ("LC_ALL", "C")])),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_env(&env(&[("LANG", "en_GB.UTF-8"), ("LC_MESSAGES", "fr_CA.UTF-8")])),
+            Lang::Fr
+        );
+        assert_eq!(Lang::from_env(&env(&[("LC_ALL", ""), ("LANG", "fr_BE")])), Lang::Fr);
+        assert_eq!(Lang::from_env(&[]), Lang::En);
     }
 
     #[test]

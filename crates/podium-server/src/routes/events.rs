@@ -72,6 +72,8 @@ fn visible(caller: &Caller, e: HostEvent) -> Option<Event> {
         HostEvent::Added(i) => may_see(caller, i.uid).then_some(Event::SessionAdded { session: i }),
         HostEvent::Changed(i) => may_see(caller, i.uid).then_some(Event::SessionChanged { session: i }),
         HostEvent::Removed { id, uid } => may_see(caller, uid).then_some(Event::SessionRemoved { id }),
+        // Messages are the user's own business.
+        HostEvent::Messages { id, uid, messages } => (caller.uid == uid).then_some(Event::Messages { id, messages }),
     }
 }
 

@@ -1,4 +1,5 @@
-//! `/sessions`: list, start, log off.
+//! `/sessions`: list, start, and the actions on sessions (log off,
+//! disconnect, block, unblock, message).
 
 use crate::AppState;
 use crate::error::AppError;
@@ -8,7 +9,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use podium_core::{ActionResults, ErrorBody, LogoffRequest, SessionInfo, SessionList, StartRequest, TargetsRequest};
+use podium_core::{
+    ActionResults, BlockRequest, ErrorBody, LogoffRequest, MessageRequest, SessionInfo, SessionList, StartRequest,
+    TargetsRequest,
+};
 
 /// The sessions routes.
 pub fn router() -> Router<AppState> {
@@ -16,6 +20,9 @@ pub fn router() -> Router<AppState> {
         .route("/sessions", get(list).post(start))
         .route("/sessions/logoff", post(logoff))
         .route("/sessions/disconnect", post(disconnect))
+        .route("/sessions/block", post(block))
+        .route("/sessions/unblock", post(unblock))
+        .route("/sessions/message", post(message))
 }
 
 /// The sessions the caller may see: a standard user sees their own,
@@ -63,6 +70,27 @@ pub(crate) async fn start(
     Ok((StatusCode::CREATED, Json(info)))
 }
 
+/// What every per-session action (log off, disconnect, block, unblock,
+/// message) answers: results even when some targets were refused, errors
+/// only for a request that could not be read or a caller not let in.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code, reason = "read by utoipa only: it documents, it is never built")]
+enum ActionResponses {
+    /// One result per target.
+    #[response(status = 200, description = "One result per target")]
+    Results(ActionResults),
+    #[response(status = 400, description = "Malformed request")]
+    Malformed(ErrorBody),
+    #[response(status = 401, description = "Not logged in")]
+    NotLoggedIn(ErrorBody),
+    #[response(status = 403, description = "Cross-site request or account not allowed")]
+    Forbidden(ErrorBody),
+    #[response(status = 413, description = "Body too large")]
+    TooLarge(ErrorBody),
+    #[response(status = 415, description = "Body is not JSON")]
+    NotJson(ErrorBody),
+}
+
 /// Log sessions off: each target is decided on its own and reported
 /// (`done`, `refused` with the reason, `not_found`, `failed`); the status
 /// is 200 even when some were refused. "all" leaves the caller's own
@@ -72,14 +100,7 @@ pub(crate) async fn start(
     path = "/api/v1/sessions/logoff",
     tag = "sessions",
     request_body = LogoffRequest,
-    responses(
-        (status = 200, description = "One result per target", body = ActionResults),
-        (status = 400, description = "Malformed request", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Cross-site request or account not allowed", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Body is not JSON", body = ErrorBody),
-    )
+    responses(ActionResponses)
 )]
 pub(crate) async fn logoff(
     State(s): State<AppState>,
@@ -98,19 +119,66 @@ pub(crate) async fn logoff(
     path = "/api/v1/sessions/disconnect",
     tag = "sessions",
     request_body = TargetsRequest,
-    responses(
-        (status = 200, description = "One result per target", body = ActionResults),
-        (status = 400, description = "Malformed request", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Cross-site request or account not allowed", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Body is not JSON", body = ErrorBody),
-    )
+    responses(ActionResponses)
 )]
 pub(crate) async fn disconnect(
     State(s): State<AppState>,
     Who(caller): Who,
     JsonBody(req): JsonBody<TargetsRequest>,
 ) -> Result<Json<ActionResults>, AppError> {
-    Ok(Json(s.host.disconnect(&caller, &req)?))
+    Ok(Json(s.host.disconnect(&caller, &req).await?))
+}
+
+/// Block sessions: a notice covers each screen (the request's `message`, or
+/// "This station is blocked." in the user's language) and the keyboard
+/// and pointer of its stations are ignored until unblocked. Blocking a
+/// blocked session changes its text. One result per target.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions/block",
+    tag = "sessions",
+    request_body = BlockRequest,
+    responses(ActionResponses)
+)]
+pub(crate) async fn block(
+    State(s): State<AppState>,
+    Who(caller): Who,
+    JsonBody(req): JsonBody<BlockRequest>,
+) -> Result<Json<ActionResults>, AppError> {
+    Ok(Json(s.host.block(&caller, &req).await?))
+}
+
+/// Unblock sessions: the notice goes and input works again. One result per
+/// target (unblocking a session that is not blocked is done, and harmless).
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions/unblock",
+    tag = "sessions",
+    request_body = TargetsRequest,
+    responses(ActionResponses)
+)]
+pub(crate) async fn unblock(
+    State(s): State<AppState>,
+    Who(caller): Who,
+    JsonBody(req): JsonBody<TargetsRequest>,
+) -> Result<Json<ActionResults>, AppError> {
+    Ok(Json(s.host.unblock(&caller, &req).await?))
+}
+
+/// Send a message: it shows on each desktop and station, with the sender's
+/// name, until the user presses OK; several wait in turn. One result per
+/// target.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions/message",
+    tag = "sessions",
+    request_body = MessageRequest,
+    responses(ActionResponses)
+)]
+pub(crate) async fn message(
+    State(s): State<AppState>,
+    Who(caller): Who,
+    JsonBody(req): JsonBody<MessageRequest>,
+) -> Result<Json<ActionResults>, AppError> {
+    Ok(Json(s.host.message(&caller, &req).await?))
 }

@@ -6,10 +6,11 @@ use crate::error::AppError;
 use crate::identity::{Who, check_same_origin};
 use crate::json::JsonBody;
 use crate::web::RemoteAddr;
+use axum::extract::rejection::PathRejection;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/station/lock", post(lock))
         .route("/station/unlock", post(unlock))
         .route("/station/vnc", get(vnc))
+        .route("/station/messages/{id}/dismiss", post(dismiss))
 }
 
 /// The caller's own session, if any, and whether their station is locked.
@@ -156,6 +158,34 @@ pub(crate) async fn unlock(
             Err(AppError::unauthorized("wrong password"))
         }
     }
+}
+
+/// The user read a message on their station and pressed OK: it goes from
+/// the station and from the desktop, and the next one shows.
+#[utoipa::path(
+    post,
+    path = "/api/v1/station/messages/{id}/dismiss",
+    tag = "station",
+    params(("id" = u64, Path, description = "The message's id", minimum = 0)),
+    responses(
+        (status = 204, description = "Dismissed"),
+        (status = 400, description = "Not a message id", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Cross-site request", body = ErrorBody),
+        (status = 404, description = "No session, or no such message waiting", body = ErrorBody),
+    )
+)]
+pub(crate) async fn dismiss(
+    State(s): State<AppState>,
+    Who(caller): Who,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, AppError> {
+    let Path(id) = id.map_err(|e| AppError::bad_request(e.body_text()))?;
+    let id: u64 = id
+        .parse()
+        .map_err(|_| AppError::bad_request(format!("not a message id: {id:?}")))?;
+    s.host.dismiss_own(&caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Query of `/station/vnc`.

@@ -56,6 +56,7 @@ pub async fn run(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<St
     )?;
     let host = Host::open(config.clone(), exe)?;
     let adopted = host.recover()?;
+    host.start_auto_logoff();
     tokio::spawn(podium_host::reaper::reap_forever());
     let thumbnails = podium_thumbnail::Service::new(std::time::Duration::from_millis(u64::from(
         config.thumbnails.interval_ms,

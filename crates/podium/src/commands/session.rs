@@ -1,11 +1,11 @@
-//! `podium session list | logoff | start`.
+//! `podium session list | logoff | disconnect | block | unblock | message | start`.
 
 use super::Status;
 use crate::cli::{LogoffArgs, SessionCommand};
 use crate::client::Client;
 use crate::output;
 use anyhow::{Result, bail};
-use podium_core::{ActionResults, LogoffRequest, SessionInfo, SessionList, StartRequest};
+use podium_core::{ActionResults, BlockRequest, LogoffRequest, MessageRequest, SessionInfo, SessionList, StartRequest};
 use std::io::{BufRead, IsTerminal, Write};
 
 /// Runs a `podium session` subcommand.
@@ -32,7 +32,45 @@ pub async fn run(client: &Client, cmd: SessionCommand) -> Result<Status> {
             Ok(Status::Ok)
         }
         SessionCommand::Logoff(args) => logoff(client, args).await,
+        SessionCommand::Disconnect(t) => act(client, "disconnect", &t.request(), t.json).await,
+        SessionCommand::Block { targets: t, message } => {
+            let req = BlockRequest {
+                sessions: t.ids,
+                all: t.all,
+                message,
+            };
+            act(client, "block", &req, t.json).await
+        }
+        SessionCommand::Unblock(t) => act(client, "unblock", &t.request(), t.json).await,
+        SessionCommand::Message { targets: t, text } => {
+            let req = MessageRequest {
+                sessions: t.ids,
+                all: t.all,
+                text,
+            };
+            act(client, "message", &req, t.json).await
+        }
     }
+}
+
+/// Posts an action and prints each session's outcome.
+async fn act(client: &Client, action: &str, body: &impl serde::Serialize, json: bool) -> Result<Status> {
+    let reply = client.post(&format!("/api/v1/sessions/{action}"), body).await?;
+    print_results(&reply, json)
+}
+
+fn print_results(reply: &crate::client::Reply, json: bool) -> Result<Status> {
+    let results: ActionResults = reply.parse()?;
+    if json {
+        println!("{}", reply.text());
+    } else {
+        println!("{}", output::results(&results.results));
+    }
+    Ok(if results.all_done() {
+        Status::Ok
+    } else {
+        Status::Partial
+    })
 }
 
 async fn logoff(client: &Client, args: LogoffArgs) -> Result<Status> {
@@ -46,17 +84,7 @@ async fn logoff(client: &Client, args: LogoffArgs) -> Result<Status> {
         wait: !args.no_wait,
     };
     let reply = client.post("/api/v1/sessions/logoff", &req).await?;
-    let results: ActionResults = reply.parse()?;
-    if args.json {
-        println!("{}", reply.text());
-    } else {
-        println!("{}", output::results(&results.results));
-    }
-    Ok(if results.all_done() {
-        Status::Ok
-    } else {
-        Status::Partial
-    })
+    print_results(&reply, args.json)
 }
 
 /// Asks the person at the terminal, listing whose sessions would end.
