@@ -209,7 +209,7 @@ fn a_blocked_desktop_is_pictured_with_its_notice() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     // The notice is dark all over: what the pupil sees is what the teacher sees.
     let mut last = (0, 0, 0);
-    wait_until(Duration::from_secs(3), "the thumbnail shows the dark notice", || {
+    wait_until(Duration::from_secs(10), "the thumbnail shows the dark notice", || {
         let (status, _, jpeg) = web.get_bytes(&path, &[]);
         last = average(&jpeg);
         status == 200 && last.0 < 0x50 && last.1 < 0x50 && last.2 < 0x60
@@ -217,7 +217,7 @@ fn a_blocked_desktop_is_pictured_with_its_notice() {
 
     let out = kit.cli().args(["session", "unblock", &id.to_string()]).run();
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    wait_until(Duration::from_secs(3), "the desktop is pictured again", || {
+    wait_until(Duration::from_secs(10), "the desktop is pictured again", || {
         let (status, _, jpeg) = web.get_bytes(&path, &[]);
         status == 200 && close(average(&jpeg), (0xee, 0xee, 0xee))
     });

@@ -8,7 +8,15 @@ use crate::{Kit, TestUser};
 use podium_core::Role;
 use std::time::{Duration, Instant};
 
-fn hammer(kit: &Kit, admin: &TestUser, clients: usize, path: &str, per_client: usize) -> (Vec<Duration>, Duration) {
+/// `clients` logged-in administrators, each sending `per_client` GETs of
+/// `path` on its own keep-alive connection; every latency, and the wall time.
+pub(crate) fn hammer(
+    kit: &Kit,
+    admin: &TestUser,
+    clients: usize,
+    path: &str,
+    per_client: usize,
+) -> (Vec<Duration>, Duration) {
     let webs: Vec<Web> = (0..clients).map(|_| Web::login(kit, admin)).collect();
     let started = Instant::now();
     let handles: Vec<_> = webs

@@ -6,6 +6,56 @@ use crate::{Kit, TestUser, procfs};
 use podium_core::Role;
 use std::time::{Duration, Instant};
 
+/// How long `podium session logoff --all --grace 0` took.
+pub(crate) struct LogoffTiming {
+    /// When the last process of the sessions was gone (none: not in 60 s).
+    pub gone_at: Option<Duration>,
+    /// When the CLI call returned.
+    pub cli_time: Duration,
+    /// Sessions the CLI reported `done`.
+    pub done: usize,
+}
+
+/// Logs every session off at once, with no grace, watching `/proc` until no
+/// process of `uids` or of the daemon's cgroups is left.
+pub(crate) fn log_off_all(kit: &Kit, uids: &[u32]) -> LogoffTiming {
+    let cgroup = format!("/{}/", kit.cgroup_name);
+    let t0 = Instant::now();
+    let socket = kit.socket.to_string_lossy().into_owned();
+    let podium = kit.podium.clone();
+    let cli = std::thread::spawn(move || {
+        let t = Instant::now();
+        let out = std::process::Command::new(podium)
+            .args([
+                "--socket", &socket, "session", "logoff", "--all", "--grace", "0", "--yes",
+            ])
+            .stdin(std::process::Stdio::null())
+            .output();
+        (t.elapsed(), out)
+    });
+    let mut gone_at = None;
+    while t0.elapsed() < Duration::from_secs(60) {
+        let left = procfs::all()
+            .into_iter()
+            .filter(|p| p.state != 'Z' && (uids.contains(&p.uid) || p.cgroup.starts_with(&cgroup)))
+            .count();
+        if left == 0 {
+            gone_at = Some(t0.elapsed());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let (cli_time, out) = cli.join().expect("CLI thread");
+    let done = out
+        .map(|o| String::from_utf8_lossy(&o.stdout).matches(" done ").count())
+        .unwrap_or(0);
+    LogoffTiming {
+        gone_at,
+        cli_time,
+        done,
+    }
+}
+
 /// Runs the benchmark; returns its report section.
 #[must_use]
 pub fn logoff_all(podium: &str, n: usize) -> String {
@@ -35,36 +85,11 @@ pub fn logoff_all(podium: &str, n: usize) -> String {
     let worker_rss: u64 = workers.iter().map(|p| rss_kib(p.pid)).sum::<u64>() / workers.len().max(1) as u64;
 
     let uids: Vec<u32> = users.iter().map(|u| u.uid).collect();
-    let cgroup = format!("/{}/", kit.cgroup_name);
-    let t0 = Instant::now();
-    let socket = kit.socket.to_string_lossy().into_owned();
-    let podium_owned = podium.to_owned();
-    let cli = std::thread::spawn(move || {
-        let t = Instant::now();
-        let out = std::process::Command::new(podium_owned)
-            .args([
-                "--socket", &socket, "session", "logoff", "--all", "--grace", "0", "--yes",
-            ])
-            .stdin(std::process::Stdio::null())
-            .output();
-        (t.elapsed(), out)
-    });
-    let mut gone_at = None;
-    while t0.elapsed() < Duration::from_secs(60) {
-        let left = procfs::all()
-            .into_iter()
-            .filter(|p| p.state != 'Z' && (uids.contains(&p.uid) || p.cgroup.starts_with(&cgroup)))
-            .count();
-        if left == 0 {
-            gone_at = Some(t0.elapsed());
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let (cli_time, out) = cli.join().expect("CLI thread");
-    let done = out
-        .map(|o| String::from_utf8_lossy(&o.stdout).matches(" done ").count())
-        .unwrap_or(0);
+    let LogoffTiming {
+        gone_at,
+        cli_time,
+        done,
+    } = log_off_all(&kit, &uids);
     let s = Stats::of(&starts);
     let gone = gone_at.map_or_else(|| "not within 60 s".to_owned(), |g| format!("{:.2} s", g.as_secs_f64()));
     let verdict = match gone_at {

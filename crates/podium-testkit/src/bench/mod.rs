@@ -2,7 +2,10 @@
 //! description, the section-by-section update of docs/BENCHMARKS.md).
 
 pub mod api;
+pub mod census;
+pub mod load;
 pub mod logoff;
+pub mod soak;
 pub mod thumbs;
 
 use std::path::Path;

@@ -1,0 +1,121 @@
+//! Load: 100 real sessions on this machine — start time per session, the
+//! daemon's memory and CPU, `GET /api/v1/sessions` under 20 clients, log
+//! off of all of them — and a count of what is left afterwards.
+
+use super::api::hammer;
+use super::census::{Census, cpu_seconds};
+use super::logoff::{LogoffTiming, log_off_all};
+use super::{Stats, machine, today};
+use crate::{Kit, TestUser, procfs};
+use podium_core::Role;
+use std::time::{Duration, Instant};
+
+/// How long the idle CPU of the daemon is measured.
+const IDLE: Duration = Duration::from_secs(10);
+
+/// Runs the benchmark with `n` sessions; returns its report section.
+#[must_use]
+pub fn hundred_sessions(podium: &str, n: usize) -> String {
+    let kit = Kit::start(podium);
+    let admin = TestUser::create(Role::Admin);
+    let users: Vec<TestUser> = (0..n).map(|_| TestUser::create(Role::Standard)).collect();
+    let uids: Vec<u32> = users.iter().map(|u| u.uid).collect();
+    let before = Census::take(&kit, &uids);
+
+    let cpu0 = cpu_seconds(kit.daemon_pid());
+    let t_all = Instant::now();
+    let starts: Vec<Duration> = users
+        .iter()
+        .map(|u| {
+            let t = Instant::now();
+            let _ = kit.start_session(u, Some("xclock"));
+            t.elapsed()
+        })
+        .collect();
+    let started_in = t_all.elapsed();
+    let start_cpu = cpu_seconds(kit.daemon_pid()) - cpu0;
+    crate::wait_until(Duration::from_secs(60), "every desktop runs", || {
+        users
+            .iter()
+            .all(|u| procfs::of_user(u.uid).iter().any(|p| p.cmdline.starts_with("xclock")))
+    });
+    let loaded = Census::take(&kit, &uids);
+
+    // Idle: sessions running, nobody watching.
+    let cpu1 = cpu_seconds(kit.daemon_pid());
+    std::thread::sleep(IDLE);
+    let idle_cpu = (cpu_seconds(kit.daemon_pid()) - cpu1) / IDLE.as_secs_f64();
+
+    let cpu2 = cpu_seconds(kit.daemon_pid());
+    let (list, list_wall) = hammer(&kit, &admin, 20, "/api/v1/sessions", 100);
+    let (me, _) = hammer(&kit, &admin, 20, "/api/v1/me", 100);
+    let api_cpu = cpu_seconds(kit.daemon_pid()) - cpu2;
+    let after_api = Census::take(&kit, &uids);
+
+    let LogoffTiming {
+        gone_at,
+        cli_time,
+        done,
+    } = log_off_all(&kit, &uids);
+    // Idle threads of the daemon's blocking pool end after 10 s.
+    std::thread::sleep(Duration::from_secs(12));
+    let after = Census::take(&kit, &uids);
+    let leaks = after.leaks_since(&before);
+
+    let (s, l, m) = (Stats::of(&starts), Stats::of(&list), Stats::of(&me));
+    let gone = gone_at.map_or_else(|| "not within 60 s".to_owned(), |g| format!("{:.2} s", g.as_secs_f64()));
+    #[allow(clippy::cast_precision_loss)]
+    let rate = list.len() as f64 / list_wall.as_secs_f64();
+    let left = if leaks.is_empty() {
+        "nothing: every count is back where it started".to_owned()
+    } else {
+        format!("**{}**", leaks.join(", "))
+    };
+    drop(users);
+    format!(
+        "## Load: {n} sessions\n\n\
+         Run {} on {}.\n\n\
+         {n} real sessions (Xvnc 1280×800 + PAM + `xclock`), started one after another with `podium session start`; \
+         then 10 s idle with nobody watching; then 20 HTTPS clients × 100 requests of `GET /api/v1/sessions` \
+         (and of `GET /api/v1/me` as the reference); then `podium session logoff --all --grace 0`. \
+         Daemon CPU is its user + system time from `/proc/PID/stat`.\n\n\
+         | measure | value |\n|---|---|\n\
+         | start time per session | min {:.0} ms · median {:.0} ms · p95 {:.0} ms · max {:.0} ms |\n\
+         | {n} sessions started, in all | {:.1} s (daemon CPU {:.2} s) |\n\
+         | daemon with {n} sessions | RSS {:.1} MiB · {} threads · {} fds |\n\
+         | daemon CPU, {n} idle sessions | {:.2} % of one core |\n\
+         | `GET /api/v1/sessions`, 20 clients | p50 {:.1} ms · p99 **{:.1} ms** · {:.0} requests/s |\n\
+         | `GET /api/v1/me` (reference), 20 clients | p50 {:.1} ms · p99 {:.1} ms |\n\
+         | daemon CPU for the 4000 requests | {:.2} s |\n\
+         | log off all: until every process is gone | **{gone}** |\n\
+         | log off all: CLI call returns | {:.2} s ({done}/{n} done) |\n\
+         | left behind after the log off | {left} |\n\n\
+         {}",
+        today(),
+        machine(),
+        s.min,
+        s.p50,
+        s.p95,
+        s.max,
+        started_in.as_secs_f64(),
+        start_cpu,
+        loaded.rss_kib as f64 / 1024.0,
+        loaded.threads,
+        loaded.fds,
+        idle_cpu * 100.0,
+        l.p50,
+        l.p99,
+        rate,
+        m.p50,
+        m.p99,
+        api_cpu,
+        cli_time.as_secs_f64(),
+        Census::table(&[
+            ("before", before),
+            ("{n} running", loaded),
+            ("after the API load", after_api),
+            ("after log off", after)
+        ])
+        .replace("{n}", &n.to_string()),
+    )
+}

@@ -1,0 +1,258 @@
+//! Soak (`make soak`): sessions starting and ending without a pause for an
+//! hour — from the CLI and from the web, logged off at once or after a short
+//! warning — while a dashboard watches every desktop, then a count of what
+//! is left: file descriptors, memory, cgroups, displays, workers, runtime
+//! directories and zombies, before and after.
+
+use super::census::{Census, cpu_seconds};
+use super::{machine, today};
+use crate::web::{Events, Web};
+use crate::{Kit, TestUser};
+use podium_core::Role;
+use serde_json::json;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Users taking turns.
+const POOL: usize = 16;
+/// Pause between two operations.
+const PACE: Duration = Duration::from_millis(150);
+/// How often the counts are sampled.
+const SAMPLE_EVERY: Duration = Duration::from_secs(60);
+
+/// A small deterministic generator: the same run each time.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        usize::try_from(self.0 % n as u64).unwrap_or(0)
+    }
+}
+
+/// What the load did.
+#[derive(Default)]
+struct Tally {
+    starts_cli: u64,
+    starts_web: u64,
+    logoffs_cli: u64,
+    logoffs_web: u64,
+    failures: Vec<String>,
+}
+
+impl Tally {
+    fn fail(&mut self, what: String) {
+        if self.failures.len() < 10 {
+            self.failures.push(what);
+        } else if self.failures.len() == 10 {
+            self.failures.push("…".into());
+        }
+    }
+}
+
+/// Starts `u`'s session, every other time from the web station; its id.
+fn start(kit: &Kit, u: &TestUser, web: bool, tally: &mut Tally) -> Option<u32> {
+    if web {
+        let r = Web::login(kit, u).post("/api/v1/station/session", &json!({}));
+        let id = r.json()["session"]["id"].as_u64().and_then(|v| u32::try_from(v).ok());
+        if r.status == 200 && id.is_some() {
+            tally.starts_web += 1;
+        } else {
+            tally.fail(format!("web start of {}: {} {}", u.name, r.status, r.text));
+        }
+        id
+    } else {
+        let out = kit.cli().args(["session", "start", &u.name]).run();
+        let id = out.stdout.trim().parse().ok();
+        if out.code == 0 && id.is_some() {
+            tally.starts_cli += 1;
+        } else {
+            tally.fail(format!("CLI start of {}: {}{}", u.name, out.stdout, out.stderr));
+        }
+        id
+    }
+}
+
+/// Logs session `id` off (and waits until it ended), from the CLI or the API.
+fn log_off(kit: &Kit, admin: &Web, id: u32, grace: u32, web: bool, tally: &mut Tally) {
+    if web {
+        let r = admin.post(
+            "/api/v1/sessions/logoff",
+            &json!({"sessions": [id], "grace_seconds": grace, "wait": true}),
+        );
+        if r.status == 200 && r.text.contains("\"done\"") {
+            tally.logoffs_web += 1;
+        } else {
+            tally.fail(format!("web log off of {id}: {} {}", r.status, r.text));
+        }
+    } else {
+        let out = kit
+            .cli()
+            .args([
+                "session",
+                "logoff",
+                &id.to_string(),
+                "--grace",
+                &grace.to_string(),
+                "--yes",
+            ])
+            .run();
+        if out.code == 0 {
+            tally.logoffs_cli += 1;
+        } else {
+            tally.fail(format!("CLI log off of {id}: {}{}", out.stdout, out.stderr));
+        }
+    }
+}
+
+/// Runs the soak for `length`; returns its report section.
+#[must_use]
+pub fn soak(podium: &str, length: Duration) -> String {
+    let kit = Kit::start(podium);
+    let admin = TestUser::create(Role::Admin);
+    let users: Vec<TestUser> = (0..POOL).map(|_| TestUser::create(Role::Standard)).collect();
+    let admin_web = Web::login(&kit, &admin);
+    let uids: Vec<u32> = users.iter().map(|u| u.uid).collect();
+    let before = Census::take(&kit, &uids);
+    let cpu0 = cpu_seconds(kit.daemon_pid());
+    let stop = AtomicBool::new(false);
+    let (events_seen, thumbs_fetched) = (AtomicU64::new(0), AtomicU64::new(0));
+    let mut tally = Tally::default();
+    let mut samples: Vec<(String, Census)> = vec![("before".into(), before)];
+    let mut lost = Vec::new();
+    let t0 = Instant::now();
+
+    std::thread::scope(|scope| {
+        // A dashboard watching all along: events, and each new thumbnail.
+        scope.spawn(|| {
+            let watcher = Web::login(&kit, &admin);
+            let Ok(mut events) = Events::connect(&kit, watcher.cookie_header().as_deref(), Some(watcher.origin()))
+            else {
+                return;
+            };
+            while !stop.load(Ordering::Relaxed) {
+                let Some(e) = events.next(Duration::from_secs(1)) else {
+                    continue;
+                };
+                events_seen.fetch_add(1, Ordering::Relaxed);
+                if e["type"] == "thumbnail_updated"
+                    && let Some(id) = e["id"].as_u64()
+                {
+                    let (status, _, _) = watcher.get_bytes(&format!("/api/v1/sessions/{id}/thumbnail"), &[]);
+                    if status == 200 {
+                        thumbs_fetched.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        });
+
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut ids: Vec<Option<u32>> = vec![None; POOL];
+        let mut next_sample = SAMPLE_EVERY;
+        let mut n = 0u64;
+        while t0.elapsed() < length {
+            n += 1;
+            let i = rng.below(POOL);
+            let web = n % 2 == 0;
+            ids[i] = match ids[i] {
+                None => start(&kit, &users[i], web, &mut tally),
+                Some(id) => {
+                    let grace = u32::from(n % 5 == 0);
+                    log_off(&kit, &admin_web, id, grace, web, &mut tally);
+                    None
+                }
+            };
+            if t0.elapsed() >= next_sample {
+                next_sample += SAMPLE_EVERY;
+                let minute = t0.elapsed().as_secs() / 60;
+                samples.push((format!("minute {minute}"), Census::take(&kit, &uids)));
+                // Nothing lost: the daemon lists exactly the sessions started.
+                let mut listed: Vec<u32> = kit.sessions().sessions.iter().map(|s| s.id).collect();
+                let mut mine: Vec<u32> = ids.iter().flatten().copied().collect();
+                listed.sort_unstable();
+                mine.sort_unstable();
+                if listed != mine {
+                    lost.push(format!("minute {minute}: listed {listed:?}, expected {mine:?}"));
+                }
+            }
+            std::thread::sleep(PACE);
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+
+    let ran = t0.elapsed();
+    let out = kit
+        .cli()
+        .args(["session", "logoff", "--all", "--grace", "0", "--yes"])
+        .run();
+    if out.code != 0 {
+        tally.fail(format!("final log off: {}{}", out.stdout, out.stderr));
+    }
+    crate::wait_until(Duration::from_secs(30), "every session is gone", || {
+        kit.sessions().sessions.is_empty()
+    });
+    // Idle threads of the daemon's blocking pool end after 10 s.
+    std::thread::sleep(Duration::from_secs(12));
+    let after = Census::take(&kit, &uids);
+    let cpu = cpu_seconds(kit.daemon_pid()) - cpu0;
+    samples.push(("after".into(), after));
+    let leaks = after.leaks_since(&before);
+    let peak_rss = samples.iter().map(|(_, c)| c.rss_kib).max().unwrap_or(0);
+
+    // Ten rows at most: the first, evenly spaced ones, the last.
+    let step = (samples.len() / 10).max(1);
+    let shown: Vec<(&str, Census)> = samples
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % step == 0 || *i + 1 == samples.len() || *i + 2 == samples.len())
+        .map(|(_, (l, c))| (l.as_str(), *c))
+        .collect();
+    let mut report = format!(
+        "## Soak: sessions starting and ending for {:.0} minutes\n\n\
+         Run {} on {}.\n\n\
+         {POOL} users take turns: a session is started (from the CLI, or by a web login and the station \
+         page's request) or logged off (from the CLI or the API; one log off in five with a 1 s warning), \
+         one operation every {} ms or so, while an administrator's dashboard holds the events WebSocket and \
+         fetches every new thumbnail. Every minute the daemon's list is compared with the sessions started.\n\n\
+         | measure | value |\n|---|---|\n\
+         | sessions started | {} from the CLI · {} from the web |\n\
+         | sessions logged off | {} from the CLI · {} from the API |\n\
+         | failed operations | {} |\n\
+         | sessions lost or unknown (list ≠ started) | {} |\n\
+         | events received · thumbnails fetched | {} · {} |\n\
+         | daemon CPU over the run | {:.1} s ({:.1} % of one core) |\n\
+         | daemon RSS: before · peak · after | {:.1} · {:.1} · {:.1} MiB |\n\
+         | left behind (fds, threads, cgroups, Xvnc, X sockets, workers, runtime dirs, zombies) | {} |\n\n",
+        ran.as_secs_f64() / 60.0,
+        today(),
+        machine(),
+        PACE.as_millis(),
+        tally.starts_cli,
+        tally.starts_web,
+        tally.logoffs_cli,
+        tally.logoffs_web,
+        tally.failures.len(),
+        lost.len(),
+        events_seen.load(Ordering::Relaxed),
+        thumbs_fetched.load(Ordering::Relaxed),
+        cpu,
+        cpu / ran.as_secs_f64() * 100.0,
+        before.rss_kib as f64 / 1024.0,
+        peak_rss as f64 / 1024.0,
+        after.rss_kib as f64 / 1024.0,
+        if leaks.is_empty() {
+            "**nothing**: every count is back where it started".to_owned()
+        } else {
+            format!("**{}**", leaks.join(", "))
+        },
+    );
+    report.push_str(&Census::table(&shown));
+    for f in tally.failures.iter().chain(&lost) {
+        let _ = writeln!(report, "\n- {}", f.replace('\n', " "));
+    }
+    drop(users);
+    report
+}
