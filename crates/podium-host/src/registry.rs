@@ -153,6 +153,33 @@ fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
+/// Makes the database file root's alone (0600), creating it if needed, and
+/// its journal files if they are there (SQLite gives new ones the
+/// database's mode): it holds every running session's X cookie, which must
+/// stay secret even in a state directory somebody made readable.
+fn make_private(db: &Path) -> Result<()> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    if std::fs::symlink_metadata(db).is_err() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(db)
+            .map_err(HostError::io("create", db))?;
+    }
+    for file in [
+        db.to_path_buf(),
+        PathBuf::from(format!("{}-wal", db.display())),
+        PathBuf::from(format!("{}-shm", db.display())),
+    ] {
+        if std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_file() && m.mode() & 0o077 != 0) {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                .map_err(HostError::io("chmod", &file))?;
+        }
+    }
+    Ok(())
+}
+
 impl Registry {
     /// Opens (creating if needed) `<state_dir>/podium.db`.
     ///
@@ -167,6 +194,7 @@ impl Registry {
             .create(state_dir)
             .map_err(HostError::io("create state directory", state_dir))?;
         let path = state_dir.join("podium.db");
+        make_private(&path)?;
         let err = |source| HostError::Registry {
             path: path.clone(),
             source,

@@ -146,9 +146,21 @@ impl Session {
         }
         let path = self.spec.progress_file();
         let tmp = path.with_extension("tmp");
+        // Root's alone: it holds the display's cookie, and the session
+        // directory around it is traversable (0711) by every user.
         let written = serde_json::to_vec(&self.progress)
             .map_err(std::io::Error::other)
-            .and_then(|b| fs::write(&tmp, b))
+            .and_then(|b| {
+                let mut f = fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .mode(0o600)
+                    .custom_flags(libc::O_NOFOLLOW)
+                    .open(&tmp)?;
+                f.set_permissions(fs::Permissions::from_mode(0o600))?;
+                std::io::Write::write_all(&mut f, &b)
+            })
             .and_then(|()| fs::rename(&tmp, &path));
         if let Err(e) = written {
             tracing::warn!(session = self.spec.id, "cannot record progress: {e}");
