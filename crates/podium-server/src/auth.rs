@@ -144,11 +144,31 @@ impl Logins {
 }
 
 /// Failed logins per key (a user, an address) within a sliding window.
+/// A password check under way counts against the limit until it ends, so
+/// that many attempts sent at once get no more checks than attempts sent
+/// one after another.
 #[derive(Debug)]
 pub struct Throttle {
     max: usize,
     window: Duration,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    keys: Mutex<HashMap<String, KeyCount>>,
+}
+
+/// What one key has used of its limit.
+#[derive(Debug, Default)]
+struct KeyCount {
+    failures: VecDeque<Instant>,
+    checking: usize,
+}
+
+impl KeyCount {
+    /// Failures in the window (older ones are forgotten) plus checks under way.
+    fn used(&mut self, now: Instant, window: Duration) -> usize {
+        while self.failures.front().is_some_and(|t| now.duration_since(*t) > window) {
+            self.failures.pop_front();
+        }
+        self.failures.len() + self.checking
+    }
 }
 
 impl Throttle {
@@ -158,34 +178,93 @@ impl Throttle {
         Throttle {
             max: usize::try_from(max).unwrap_or(usize::MAX),
             window,
-            failures: Mutex::new(HashMap::new()),
+            keys: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, KeyCount>> {
+        self.keys.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Whether any of `keys` has used up its failures.
     pub fn blocked(&self, keys: &[String]) -> bool {
         let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        keys.iter().any(|k| {
-            map.get_mut(k).is_some_and(|q| {
-                while q.front().is_some_and(|t| now.duration_since(*t) > self.window) {
-                    q.pop_front();
-                }
-                q.len() >= self.max
-            })
-        })
+        let mut map = self.lock();
+        keys.iter()
+            .any(|k| map.get_mut(k).is_some_and(|c| c.used(now, self.window) >= self.max))
     }
 
     /// Counts a failure against each of `keys`.
     pub fn fail(&self, keys: &[String]) {
         let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        if map.len() > 100_000 {
-            // Bound memory under a flood of distinct keys: forget stale entries.
-            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) <= self.window));
-        }
+        let mut map = self.lock();
+        Self::bound(&mut map, now, self.window);
         for k in keys {
-            map.entry(k.clone()).or_default().push_back(now);
+            map.entry(k.clone()).or_default().failures.push_back(now);
+        }
+    }
+
+    /// Starts a password check for `keys`, or `None` when any of them has
+    /// used up its limit. The check counts as a failure until it ends with
+    /// [`Attempt::passed`]; one that never ends (its request was dropped)
+    /// stays a failure.
+    #[must_use]
+    pub fn begin(self: &Arc<Self>, keys: &[String]) -> Option<Attempt> {
+        let now = Instant::now();
+        let mut map = self.lock();
+        if keys
+            .iter()
+            .any(|k| map.get_mut(k).is_some_and(|c| c.used(now, self.window) >= self.max))
+        {
+            return None;
+        }
+        Self::bound(&mut map, now, self.window);
+        for k in keys {
+            map.entry(k.clone()).or_default().checking += 1;
+        }
+        Some(Attempt {
+            throttle: self.clone(),
+            keys: keys.to_vec(),
+            failed: true,
+        })
+    }
+
+    /// Under a flood of distinct keys, forgets those with nothing left to count.
+    fn bound(map: &mut HashMap<String, KeyCount>, now: Instant, window: Duration) {
+        if map.len() > 100_000 {
+            map.retain(|_, c| c.checking > 0 || c.failures.back().is_some_and(|t| now.duration_since(*t) <= window));
+        }
+    }
+}
+
+/// A password check under way (see [`Throttle::begin`]).
+#[derive(Debug)]
+pub struct Attempt {
+    throttle: Arc<Throttle>,
+    keys: Vec<String>,
+    failed: bool,
+}
+
+impl Attempt {
+    /// The password was right, or could not be checked: nothing is counted.
+    pub fn passed(mut self) {
+        self.failed = false;
+    }
+
+    /// The password was wrong: a failure for each key.
+    pub fn failed(self) {}
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        let now = Instant::now();
+        let mut map = self.throttle.lock();
+        for k in &self.keys {
+            let c = map.entry(k.clone()).or_default();
+            c.checking = c.checking.saturating_sub(1);
+            if self.failed {
+                c.failures.push_back(now);
+            }
         }
     }
 }
@@ -205,6 +284,25 @@ mod tests {
         assert!(t.blocked(&keys));
         assert!(t.blocked(&["addr:10.0.0.1".to_owned()]), "per address");
         assert!(!t.blocked(&["user:bob".to_owned()]));
+    }
+
+    #[test]
+    fn checks_under_way_count_until_they_end() {
+        let t = Arc::new(Throttle::new(2, Duration::from_secs(60)));
+        let keys = vec!["user:alice".to_owned(), "addr:10.0.0.1".to_owned()];
+        let first = t.begin(&keys).expect("first check");
+        let second = t.begin(&keys).expect("second check");
+        assert!(
+            t.begin(&keys).is_none(),
+            "a third at the same time waits for the window"
+        );
+        assert!(t.blocked(&["addr:10.0.0.1".to_owned()]));
+        first.passed();
+        let third = t.begin(&keys).expect("a right password frees its place");
+        second.failed();
+        drop(third);
+        assert!(t.begin(&keys).is_none(), "a failure and a dropped check both count");
+        assert!(t.begin(&["user:bob".to_owned()]).is_some());
     }
 
     #[test]

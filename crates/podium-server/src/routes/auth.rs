@@ -80,7 +80,7 @@ async fn login(
     req.validate()?;
     let ip = addr.ip();
     let keys = [format!("user:{}", req.username), format!("addr:{ip}")];
-    if s.throttle.blocked(&keys) {
+    let Some(attempt) = s.throttle.begin(&keys) else {
         s.metrics.login_failure("throttled");
         audit(
             &s,
@@ -92,13 +92,20 @@ async fn login(
             ErrorCode::TooManyRequests,
             "too many failed logins; try again in a minute",
         ));
-    }
+    };
     let password = Zeroizing::new(req.password);
     let service = s.host.config().session.pam_service.clone();
-    let verdict = check_password(s.host.exe(), &service, &req.username, password).await?;
+    let verdict = match check_password(s.host.exe(), &service, &req.username, password).await {
+        Ok(v) => v,
+        Err(e) => {
+            attempt.passed();
+            return Err(e.into());
+        }
+    };
     match verdict {
-        Ok(()) => {}
+        Ok(()) => attempt.passed(),
         Err(LoginFailure::Unavailable(m)) => {
+            attempt.passed();
             tracing::error!(user = %req.username, "PAM unavailable: {m}");
             return Err(AppError::new(
                 ErrorCode::Unavailable,
@@ -106,7 +113,7 @@ async fn login(
             ));
         }
         Err(f) => {
-            s.throttle.fail(&keys);
+            attempt.failed();
             let reason = if matches!(f, LoginFailure::BadCredentials) {
                 "bad_credentials"
             } else {
