@@ -8,6 +8,7 @@
 //! is dropped, sessions first.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod bench;
 pub mod host;
 pub mod procfs;
