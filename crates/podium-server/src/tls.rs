@@ -84,15 +84,26 @@ fn make_self_signed(dir: &Path, cert: &Path, key: &Path) -> Result<(), TlsError>
     let mut names = vec![host, "localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
     names.dedup();
     let generated = rcgen::generate_simple_self_signed(names).map_err(|e| err(cert, e))?;
+    // Each file is written under a temporary name and renamed into place: a
+    // full disk or a crash must not leave a truncated file that every later
+    // start would refuse (a missing one is simply made again).
     let write = |path: &Path, text: &str, mode: u32| -> Result<(), TlsError> {
-        let mut f = std::fs::OpenOptions::new()
+        let tmp = path.with_extension("pem.tmp");
+        let _ = std::fs::remove_file(&tmp);
+        let written = std::fs::OpenOptions::new()
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .mode(mode)
-            .open(path)
-            .map_err(|e| err(path, e))?;
-        std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| err(path, e))
+            .open(&tmp)
+            .and_then(|mut f| {
+                std::io::Write::write_all(&mut f, text.as_bytes())?;
+                f.sync_all()
+            })
+            .and_then(|()| std::fs::rename(&tmp, path));
+        written.map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            err(path, e)
+        })
     };
     write(key, &generated.signing_key.serialize_pem(), 0o600)?;
     write(cert, &generated.cert.pem(), 0o644)?;
