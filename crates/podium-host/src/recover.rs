@@ -73,7 +73,12 @@ impl Host {
             return;
         }
         tracing::warn!(session = live.id, user = %live.account.name, "session worker died; cleaning up after it");
-        let running = live.state().running.clone();
+        // A worker removes the session's directory only after closing PAM
+        // and removing the runtime directory: without that directory (the
+        // worker finished its teardown but its end could not be recorded,
+        // say on a full disk), only the cgroup may be left, and PAM must
+        // not be closed a second time.
+        let running = live.state().running.clone().filter(|_| live.spec.run_dir.exists());
         let spec = ReclaimSpec {
             spec: live.spec.clone(),
             running,
