@@ -249,6 +249,21 @@ impl Host {
         }
     }
 
+    /// Audits a refused start; the error to answer with.
+    fn refuse_start(&self, caller: &Caller, user: &str, r: Refusal) -> HostError {
+        self.record(&NewAudit {
+            actor: caller.user.clone(),
+            kind: AuditKind::Refused,
+            action: Some("start".into()),
+            session: None,
+            target_user: Some(user.to_owned()),
+            outcome: "refused".into(),
+            reason: Some(r.reason().into()),
+            duration_ms: None,
+        });
+        HostError::Refused(r)
+    }
+
     /// Starts a session for `req.user` (administrators, or the user for
     /// themselves). Returns once the desktop runs.
     ///
@@ -257,20 +272,15 @@ impl Host {
     /// command, [`HostError::AlreadyRunning`], or what the worker reported.
     pub async fn start(self: &Arc<Self>, caller: &Caller, req: &StartRequest) -> Result<SessionInfo> {
         req.validate()?;
+        // Someone who may only start their own session is refused before the
+        // account is looked up, so the answer never tells whether it exists.
+        if caller.role != Role::Admin && req.user != caller.user {
+            return Err(self.refuse_start(caller, &req.user, Refusal::StartForOthers));
+        }
         let account = Account::by_name(&req.user)?;
         let standing = self.roles.standing(&account);
         if let Err(r) = may_start(caller, account.uid, standing.may_log_on) {
-            self.record(&NewAudit {
-                actor: caller.user.clone(),
-                kind: AuditKind::Refused,
-                action: Some("start".into()),
-                session: None,
-                target_user: Some(account.name.clone()),
-                outcome: "refused".into(),
-                reason: Some(r.reason().into()),
-                duration_ms: None,
-            });
-            return Err(HostError::Refused(r));
+            return Err(self.refuse_start(caller, &account.name, r));
         }
         if !account.home.is_dir() {
             return Err(HostError::UnusableAccount {

@@ -131,6 +131,13 @@ fn only_administrators_start_sessions_for_others_and_read_the_audit() {
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("only administrators"), "{}", out.stderr);
     assert!(kit.sessions().sessions.is_empty());
+    // The same answer for an account that does not exist: no probing.
+    let nobody = kit
+        .cli()
+        .as_user(&dash)
+        .args(["session", "start", "pt-no-such-account"])
+        .run();
+    assert_eq!((nobody.code, nobody.stderr.as_str()), (out.code, out.stderr.as_str()));
     let out = kit.cli().as_user(&std1).args(["audit"]).run();
     assert_eq!(out.code, 1, "standard users do not read the audit log");
     let out = kit.cli().as_user(&dash).args(["audit"]).run();
