@@ -124,3 +124,19 @@ impl HostError {
 
 /// Results of this crate.
 pub type Result<T, E = HostError> = std::result::Result<T, E>;
+
+impl HostError {
+    /// Whether this failed because the disk holding the state directory is
+    /// full (or out of inodes): something the administrator must fix, worth
+    /// saying plainly to whoever asked.
+    #[must_use]
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            HostError::Registry { source, .. } => {
+                matches!(source.sqlite_error_code(), Some(rusqlite::ErrorCode::DiskFull))
+            }
+            HostError::Io { source, .. } => source.raw_os_error() == Some(libc::ENOSPC),
+            _ => false,
+        }
+    }
+}

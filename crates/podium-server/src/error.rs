@@ -74,6 +74,13 @@ impl From<HostError> for AppError {
             ),
             HostError::AlreadyRunning { .. } => AppError::new(ErrorCode::Conflict, e.to_string()),
             HostError::StartFailed(_) => AppError::new(ErrorCode::Unavailable, e.to_string()),
+            _ if e.is_disk_full() => {
+                tracing::error!("{e}");
+                AppError::new(
+                    ErrorCode::Unavailable,
+                    "the host's disk is full: Podium cannot record anything until an administrator frees space",
+                )
+            }
             _ => AppError::internal(&e),
         }
     }

@@ -913,8 +913,8 @@ fn a_disk_filling_up_under_a_running_daemon_does_not_corrupt_the_registry() {
     let (sent, why) = refusal.expect("the registry ran out of space");
     eprintln!("message {sent} refused on the full disk: {why}");
     assert!(why.contains("full"), "a clear reason: {why}");
-    // A new session cannot be recorded: it fails, the reason is in the
-    // daemon's log, and nothing of it starts.
+    // A new session cannot be recorded: it fails, saying why, and nothing
+    // of it starts.
     let late = TestUser::create(Role::Standard);
     let out = kit.cli().args(["session", "start", &late.name]).run();
     eprintln!(
@@ -922,6 +922,7 @@ fn a_disk_filling_up_under_a_running_daemon_does_not_corrupt_the_registry() {
         out.code, out.stdout, out.stderr
     );
     assert_ne!(out.code, 0, "{}", out.stdout);
+    assert!(out.stderr.contains("disk is full"), "a clear reason: {}", out.stderr);
     assert!(kit.log().contains("database or disk is full"), "{}", kit.log_tail());
     assert!(procfs::of_user(late.uid).is_empty());
     assert_eq!(kit.sessions().sessions.len(), ids.len());
