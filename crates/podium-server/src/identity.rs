@@ -48,11 +48,12 @@ fn authority(url: &str) -> Option<&str> {
 /// 403 naming the foreign origin.
 pub fn check_same_origin(headers: &HeaderMap, allow_missing: bool) -> Result<(), AppError> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    // An `Origin` that is there but not plain ASCII is foreign, not missing.
     let origin = headers
         .get(header::ORIGIN)
         .or_else(|| headers.get(header::REFERER))
-        .and_then(|h| h.to_str().ok());
-    match (origin, host) {
+        .map(|h| String::from_utf8_lossy(h.as_bytes()));
+    match (origin.as_deref(), host) {
         (None, _) if allow_missing => Ok(()),
         (None, _) => Err(AppError::forbidden(
             "requests that change something need an Origin header from this server",
@@ -135,5 +136,14 @@ mod tests {
         let none = headers(&[("host", "school:8443")]);
         assert!(check_same_origin(&none, false).is_err());
         assert!(check_same_origin(&none, true).is_ok());
+    }
+
+    #[test]
+    fn an_origin_that_is_not_ascii_is_foreign_not_missing() {
+        let mut h = headers(&[("host", "school:8443")]);
+        let origin = HeaderValue::from_bytes("https://\u{e9}cole:8443".as_bytes()).expect("a valid header value");
+        h.insert(header::ORIGIN, origin);
+        assert!(check_same_origin(&h, true).is_err());
+        assert!(check_same_origin(&h, false).is_err());
     }
 }
