@@ -5,6 +5,10 @@ use std::fmt;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+/// The instants RFC 3339 can write in UTC, in seconds since the Unix epoch:
+/// `0000-01-01T00:00:00Z` to `9999-12-31T23:59:59Z`.
+const RFC3339_UTC: std::ops::RangeInclusive<i64> = -62_167_219_200..=253_402_300_799;
+
 /// A UTC instant that prints as `2026-11-24T09:00:00Z`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);
@@ -34,12 +38,16 @@ impl Timestamp {
         Timestamp(self.0.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)))
     }
 
-    /// Parses RFC 3339 (any offset); `None` when the text is not a time.
+    /// Parses RFC 3339 (any offset); `None` when the text is not a time, or
+    /// is one that cannot be written back in UTC (`0000-01-01T00:00:00+01:00`
+    /// is in the year -1).
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
         OffsetDateTime::parse(text, &Rfc3339)
             .ok()
-            .map(|t| Timestamp(t.unix_timestamp()))
+            .map(OffsetDateTime::unix_timestamp)
+            .filter(|secs| RFC3339_UTC.contains(secs))
+            .map(Timestamp)
     }
 }
 
@@ -92,6 +100,22 @@ mod tests {
         let t = Timestamp::from_unix(1_795_510_800);
         assert_eq!(t.to_string(), "2026-11-24T09:00:00Z");
         assert_eq!(Timestamp::parse("2026-11-24T10:00:00+01:00"), Some(t));
+    }
+
+    /// An offset can move a time written in years 0000 or 9999 out of
+    /// them, where it cannot be printed back.
+    #[test]
+    fn only_times_that_print_back_are_accepted() {
+        for text in [
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "0000-01-01T00:59:59+00:59",
+        ] {
+            let t = Timestamp::parse(text).expect("a time in range");
+            assert_eq!(Timestamp::parse(&t.to_string()), Some(t), "{text} printed as {t}");
+        }
+        assert_eq!(Timestamp::parse("0000-01-01T00:00:00+01:00"), None);
+        assert_eq!(Timestamp::parse("9999-12-31T23:59:59-01:00"), None);
     }
 
     #[test]
