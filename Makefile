@@ -5,7 +5,7 @@
 CARGO ?= cargo
 PREFIX ?= /usr/local
 
-.PHONY: all deps build release deb demo test lint typecheck vendor unit e2e bench install clean-test-leftovers
+.PHONY: all deps build release deb demo test lint typecheck vendor unit e2e bench install clean-test-leftovers fuzz
 
 all: build
 
@@ -48,6 +48,14 @@ test: deps lint build clean-test-leftovers
 
 bench: deps release
 	target/release/podium-bench --out docs/BENCHMARKS.md
+
+# Runs every cargo-fuzz target (fuzz/) for FUZZ_SECONDS each, 60 unless
+# given (make fuzz FUZZ_SECONDS=300); needs the nightly toolchain, installs
+# cargo-fuzz if missing. The table of executions, corpus sizes and findings
+# goes to target/fuzz-report.md; a finding fails the run and names its input.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 install: release
 	install -m 0755 -D target/release/podium $(DESTDIR)$(PREFIX)/bin/podium

@@ -546,3 +546,20 @@ impl std::fmt::Debug for UnlockRequest {
         f.write_str("UnlockRequest { password: … }")
     }
 }
+
+impl UnlockRequest {
+    /// Checks the password's shape (1 to [`MAX_PASSWORD_LEN`] characters)
+    /// before it goes anywhere near PAM.
+    ///
+    /// # Errors
+    /// A [`RequestError`] naming the field.
+    pub fn validate(&self) -> Result<(), RequestError> {
+        if !(1..=MAX_PASSWORD_LEN).contains(&self.password.chars().count()) {
+            return Err(RequestError::Text {
+                field: "password",
+                max: MAX_PASSWORD_LEN,
+            });
+        }
+        Ok(())
+    }
+}

@@ -169,6 +169,27 @@ fn parse_bool(value: &[u8]) -> Option<bool> {
     }
 }
 
+/// Reads the bytes of a `SetParam` or `Connect` reply as the daemon does:
+/// whether Xvnc says it worked. Xvnc runs as the session's user, so these
+/// bytes are the user's to shape; this is where they come in, public so the
+/// fuzz targets can reach it.
+///
+/// # Errors
+/// When the bytes are not a whole reply.
+pub fn read_done_reply(bytes: &[u8]) -> std::result::Result<bool, ParseError> {
+    Done::try_parse(bytes).map(|(done, _)| done.success)
+}
+
+/// Reads the bytes of a `GetParam` reply as the daemon does: the
+/// parameter's value as a boolean (`None` when it has none or it is not
+/// one). Public for the same reason as [`read_done_reply`].
+///
+/// # Errors
+/// When the bytes are not a whole reply.
+pub fn read_bool_reply(bytes: &[u8]) -> std::result::Result<Option<bool>, ParseError> {
+    Value::try_parse(bytes).map(|(v, _)| v.value.as_deref().and_then(parse_bool))
+}
+
 /// Why a request could not be sent or answered.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum VncExtError {

@@ -122,9 +122,7 @@ pub(crate) async fn unlock(
     extensions: Extensions,
     JsonBody(req): JsonBody<UnlockRequest>,
 ) -> Result<StatusCode, AppError> {
-    if !(1..=podium_core::request::MAX_PASSWORD_LEN).contains(&req.password.chars().count()) {
-        return Err(AppError::bad_request("\"password\" must be 1 to 1024 characters"));
-    }
+    req.validate()?;
     if s.host.own_session(&caller).is_none() {
         return Err(HostError::NoSuchSession.into());
     }

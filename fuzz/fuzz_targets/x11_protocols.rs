@@ -1,0 +1,23 @@
+//! `WM_PROTOCOLS` as read from a user's window before a log off asks it to
+//! close: the property belongs to the user's program and may hold any
+//! format and any bytes. The input is the property's format (first byte)
+//! and its value.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use podium_host::x11::windows::parse_protocols;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&format, value)) = data.split_first() else {
+        return;
+    };
+    let atoms = parse_protocols(format, value);
+    if format == 32 {
+        assert_eq!(atoms.len(), (value.len() / 4).min(64));
+        for (atom, bytes) in atoms.iter().zip(value.chunks_exact(4)) {
+            assert_eq!(atom.to_ne_bytes(), bytes);
+        }
+    } else {
+        assert!(atoms.is_empty());
+    }
+});
