@@ -1418,3 +1418,43 @@ fn wrong_passwords_sent_all_at_once_get_no_more_checks_than_the_limit() {
         .count();
     assert_eq!(refused, attempts - 5, "every throttled attempt audited");
 }
+
+#[test]
+fn wrong_unlock_passwords_sent_all_at_once_get_no_more_checks_than_the_limit() {
+    let kit = Kit::start(PODIUM);
+    let user = TestUser::create(Role::Standard);
+    let web = Web::login(&kit, &user);
+    assert_eq!(web.post("/api/v1/station/session", &json!({})).status, 200);
+    assert_eq!(web.post("/api/v1/station/lock", &json!({})).status, 204);
+    let before = user.pam_auth_calls();
+    let attempts = 15;
+    let mut statuses: Vec<u16> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..attempts)
+            .map(|i| {
+                let web = &web;
+                s.spawn(move || {
+                    let body = json!({"password": format!("guess-{i}")});
+                    web.post("/api/v1/station/unlock", &body).status
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("an unlock thread"))
+            .collect()
+    });
+    statuses.sort_unstable();
+    assert_eq!(
+        user.pam_auth_calls() - before,
+        5,
+        "PAM asked five times, not {attempts}: {statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 5, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        attempts - 5,
+        "{statuses:?}"
+    );
+    let status = web.get("/api/v1/station").json();
+    assert_eq!(status["locked"], true, "still locked");
+}

@@ -130,20 +130,31 @@ pub(crate) async fn unlock(
         .get::<ConnectInfo<RemoteAddr>>()
         .map_or_else(|| "local".to_owned(), |c| c.0.0.ip().to_string());
     let keys = [format!("user:{}", caller.user), format!("addr:{ip}")];
-    if s.throttle.blocked(&keys) {
+    // A check under way counts against the limit until it ends, so wrong
+    // passwords sent all at once get no more checks than the limit.
+    let Some(attempt) = s.throttle.begin(&keys) else {
         s.metrics.login_failure("throttled");
         return Err(AppError::new(
             ErrorCode::TooManyRequests,
             "too many wrong passwords; try again in a minute",
         ));
-    }
+    };
     let service = s.host.config().session.pam_service.clone();
-    match check_password(s.host.exe(), &service, &caller.user, Zeroizing::new(req.password)).await? {
+    let verdict = match check_password(s.host.exe(), &service, &caller.user, Zeroizing::new(req.password)).await {
+        Ok(v) => v,
+        Err(e) => {
+            attempt.passed();
+            return Err(e.into());
+        }
+    };
+    match verdict {
         Ok(()) => {
+            attempt.passed();
             s.host.unlock(&caller)?;
             Ok(StatusCode::NO_CONTENT)
         }
         Err(LoginFailure::Unavailable(m)) => {
+            attempt.passed();
             tracing::error!(user = %caller.user, "PAM unavailable: {m}");
             Err(AppError::new(
                 ErrorCode::Unavailable,
@@ -151,7 +162,7 @@ pub(crate) async fn unlock(
             ))
         }
         Err(_) => {
-            s.throttle.fail(&keys);
+            attempt.failed();
             s.metrics.login_failure("bad_credentials");
             Err(AppError::unauthorized("wrong password"))
         }
