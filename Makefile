@@ -5,7 +5,7 @@
 CARGO ?= cargo
 PREFIX ?= /usr/local
 
-.PHONY: all deps build release deb demo test lint typecheck vendor unit e2e bench install clean-test-leftovers fuzz
+.PHONY: all deps build release deb demo test lint typecheck vendor unit e2e bench soak install clean-test-leftovers fuzz
 
 all: build
 
@@ -48,6 +48,12 @@ test: deps lint build clean-test-leftovers
 
 bench: deps release
 	target/release/podium-bench --out docs/BENCHMARKS.md
+	target/release/podium-bench --only load --out docs/RELIABILITY.md
+
+# An hour of sessions starting and ending, counting leaks (not in CI).
+SOAK_MINUTES ?= 60
+soak: deps release
+	target/release/podium-bench --only soak --minutes $(SOAK_MINUTES) --out docs/RELIABILITY.md
 
 # Runs every cargo-fuzz target (fuzz/) for FUZZ_SECONDS each, 60 unless
 # given (make fuzz FUZZ_SECONDS=300); needs the nightly toolchain, installs
