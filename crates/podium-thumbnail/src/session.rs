@@ -197,8 +197,15 @@ impl Worker {
     /// Sleeps until the display, a request or a wake-up needs us, or the
     /// timeout passes. False when the display connection is gone.
     fn wait(&mut self, timeout: PollTimeout) -> bool {
+        let was_dirty = self.ctx.shared.is_dirty();
         if !self.drain_events() {
             return false;
+        }
+        // A damage event read off the socket while a reply was awaited (a
+        // change during the last capture) is already queued: act on it now,
+        // since the socket will not wake the poll for it.
+        if !was_dirty && self.ctx.shared.is_dirty() {
+            return true;
         }
         let ready = {
             let mut fds = [

@@ -191,12 +191,22 @@ fn thumbnails_are_visible_to_whoever_may_see_the_session() {
     }
 }
 
+/// The display's window tree (xwininfo), for failure messages.
+fn window_tree(user: &TestUser, display: &str) -> String {
+    std::process::Command::new("xwininfo")
+        .args(["-root", "-tree", "-display", display])
+        .env("XAUTHORITY", format!("/run/user/{}/podium-Xauthority", user.uid))
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr))
+        .unwrap_or_else(|e| e.to_string())
+}
+
 #[test]
 fn a_blocked_desktop_is_pictured_with_its_notice() {
     let kit = Kit::start(PODIUM);
     let teacher = TestUser::create(Role::Dashboard);
     let pupil = TestUser::create(Role::Standard);
-    let (id, _) = start_painted(&kit, &pupil, "eeeeee");
+    let (id, display) = start_painted(&kit, &pupil, "eeeeee");
     let web = Web::login(&kit, &teacher);
     let _events = Events::connect(&kit, web.cookie_header().as_deref(), Some(web.origin())).expect("events");
     let path = format!("/api/v1/sessions/{id}/thumbnail?size=medium");
@@ -217,8 +227,17 @@ fn a_blocked_desktop_is_pictured_with_its_notice() {
 
     let out = kit.cli().args(["session", "unblock", &id.to_string()]).run();
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    wait_until(Duration::from_secs(10), "the desktop is pictured again", || {
+    let shown = Instant::now();
+    while !{
         let (status, _, jpeg) = web.get_bytes(&path, &[]);
-        status == 200 && close(average(&jpeg), (0xee, 0xee, 0xee))
-    });
+        last = average(&jpeg);
+        status == 200 && close(last, (0xee, 0xee, 0xee))
+    } {
+        assert!(
+            shown.elapsed() < Duration::from_secs(10),
+            "the desktop is not pictured again after the unblock: average {last:?}; windows:\n{}",
+            window_tree(&pupil, &display)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
