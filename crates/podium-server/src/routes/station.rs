@@ -297,9 +297,14 @@ async fn relay(mut socket: WebSocket, stream: UnixStream, mut guard: StationGuar
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
             },
-                        n = from_vnc.read(&mut buf) => match n {
+            n = from_vnc.read(&mut buf) => match n {
                 Ok(0) | Err(_) => {
-                    let frame = if guard.session_ending() {
+                    // A disconnect also drops every viewer of the display, so
+                    // the stream may end before the kick is seen: the kick says why.
+                    let kicked = *guard.kicked.borrow();
+                    let frame = if let Some(kick) = kicked {
+                        close_frame(kick)
+                    } else if guard.session_ending() {
                         close_frame(Kick::Ended)
                     } else {
                         tracing::warn!(user = %caller.user, "the desktop's VNC stream ended");
