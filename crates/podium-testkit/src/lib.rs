@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod bench;
+pub mod browser;
 pub mod faults;
 pub mod host;
 pub mod procfs;

@@ -220,6 +220,20 @@ impl Events {
         Events::open(kit, "/api/v1/events", cookie, origin)
     }
 
+    /// Opens the station's VNC relay as `web`'s login, from its own origin,
+    /// as the station page does; `query` follows the path (`""` for none).
+    ///
+    /// # Errors
+    /// The HTTP status of a refused upgrade (0 when the connection failed).
+    pub fn station(kit: &Kit, web: &Web, query: &str) -> Result<Events, u16> {
+        Events::open(
+            kit,
+            &format!("/api/v1/station/vnc{query}"),
+            web.cookie_header().as_deref(),
+            Some(web.origin()),
+        )
+    }
+
     /// Opens the WebSocket at `path` (with its query) with this `Cookie`
     /// header and `Origin`.
     ///

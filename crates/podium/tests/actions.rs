@@ -50,13 +50,7 @@ fn shot(kit: &Kit, id: u32, user: &TestUser, name: Option<&str>) -> Shot {
 
 /// The open station relay of `web`'s user, with a viewer on it.
 fn station(kit: &Kit, web: &Web) -> Viewer {
-    let ws = Events::open(
-        kit,
-        "/api/v1/station/vnc",
-        web.cookie_header().as_deref(),
-        Some(web.origin()),
-    )
-    .expect("the station relay opens");
+    let ws = Events::station(kit, web, "").expect("the station relay opens");
     Viewer::over_relay(ws).expect("RFB handshake")
 }
 

@@ -3,20 +3,13 @@
 //! real users and sessions; this test sets them up and checks the run.
 
 use podium_core::Role;
-use podium_testkit::{Kit, TestUser};
+use podium_testkit::{Kit, TestUser, browser};
 use serde_json::json;
-use std::path::Path;
 
 const PODIUM: &str = env!("CARGO_BIN_EXE_podium");
 
 #[test]
 fn the_dashboard_works_in_a_real_browser_in_english_and_french() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let e2e = root.join("tests/e2e");
-    assert!(
-        e2e.join("node_modules/playwright-core").exists() && Path::new("/usr/bin/chromium").exists(),
-        "the browser tests need `npm ci` in tests/e2e and Debian's chromium: `make test` installs both"
-    );
     let kit = Kit::start(PODIUM);
     let teacher = TestUser::create_named(Role::Dashboard, "Marie Curie");
     let admin = TestUser::create_named(Role::Admin, "Paul Martin");
@@ -49,35 +42,11 @@ fn the_dashboard_works_in_a_real_browser_in_english_and_french() {
     for u in &pupils {
         let _ = kit.start_session(u, Some(&desktop));
     }
-    let screenshots = root.join("docs/screenshots");
-    std::fs::create_dir_all(&screenshots).expect("screenshot directory");
     let config = json!({
-        "url": format!("https://{}/", kit.https),
-        "podium": PODIUM,
-        "socket": kit.socket,
         "desktop": desktop,
-        "screenshots": screenshots,
         "teacher": {"user": teacher.name, "password": teacher.password, "uid": teacher.uid},
         "admin": {"user": admin.name, "uid": admin.uid},
         "pupils": pupils.iter().map(|p| json!({"user": p.name, "full_name": p.full_name, "uid": p.uid})).collect::<Vec<_>>(),
     });
-    let out = std::process::Command::new("node")
-        .arg(e2e.join("dashboard.mjs"))
-        .env("PODIUM_E2E", config.to_string())
-        .current_dir(&e2e)
-        .output()
-        .expect("run node");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    println!("{report}");
-    assert!(
-        out.status.success(),
-        "the browser walk failed:\n{report}\n{}",
-        kit.log_tail()
-    );
-    assert!(report.contains(" passed, 0 failed"), "{report}");
-    assert!(!kit.log().contains("panicked"));
+    browser::walk(&kit, "dashboard.mjs", config);
 }

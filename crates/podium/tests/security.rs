@@ -49,13 +49,7 @@ fn state(kit: &Kit, id: u32) -> String {
 
 /// Opens `web`'s user's station relay (making their session active).
 fn open_relay(kit: &Kit, web: &Web, id: u32) -> Events {
-    let ws = Events::open(
-        kit,
-        "/api/v1/station/vnc",
-        web.cookie_header().as_deref(),
-        Some(web.origin()),
-    )
-    .expect("the station relay opens");
+    let ws = Events::station(kit, web, "").expect("the station relay opens");
     wait_until(5 * SECOND, "the session is active", || state(kit, id) == "active");
     ws
 }

@@ -4,9 +4,8 @@
 
 use podium_core::Role;
 use podium_testkit::web::{Events, Web};
-use podium_testkit::{Kit, TestUser, procfs, wait_until};
+use podium_testkit::{Kit, TestUser, browser, procfs, wait_until};
 use serde_json::json;
-use std::path::Path;
 use std::time::Duration;
 
 const PODIUM: &str = env!("CARGO_BIN_EXE_podium");
@@ -24,16 +23,6 @@ fn desktop_toml() -> String {
 fn assert_error(r: &podium_testkit::web::WebReply, status: u16, code: &str) {
     assert_eq!(r.status, status, "{}", r.text);
     assert_eq!(r.json()["error"]["code"], code, "{}", r.text);
-}
-
-/// Opens the VNC relay for `web`'s login; `query` is appended to the path.
-fn relay(kit: &Kit, web: &Web, query: &str) -> Result<Events, u16> {
-    Events::open(
-        kit,
-        &format!("/api/v1/station/vnc{query}"),
-        web.cookie_header().as_deref(),
-        Some(web.origin()),
-    )
 }
 
 /// Reads the RFB greeting the session's Xvnc sends first.
@@ -54,7 +43,7 @@ fn the_station_opens_one_session_per_user_and_relays_it_to_its_owner_only() {
         web.get("/api/v1/station").json(),
         json!({"session": null, "locked": false, "messages": []})
     );
-    assert_eq!(relay(&kit, &web, "").err(), Some(404));
+    assert_eq!(Events::station(&kit, &web, "").err(), Some(404));
 
     // The first call creates the session, the second returns the same.
     let first = web.post("/api/v1/station/session", &json!({}));
@@ -67,7 +56,7 @@ fn the_station_opens_one_session_per_user_and_relays_it_to_its_owner_only() {
     assert_eq!(kit.sessions().sessions.len(), 1, "one session per user");
 
     // The owner gets the desktop's own RFB stream; the session is active.
-    let mut ws = relay(&kit, &web, "").expect("the owner's relay opens");
+    let mut ws = Events::station(&kit, &web, "").expect("the owner's relay opens");
     assert_eq!(greeting(&mut ws), "RFB 003.008\n");
     ws.send_binary(b"RFB 003.008\n").expect("answer the greeting");
     let security = ws.next_binary(5 * SECOND).expect("security types");
@@ -79,9 +68,12 @@ fn the_station_opens_one_session_per_user_and_relays_it_to_its_owner_only() {
 
     // Another user may not open it, by id or otherwise.
     let other = Web::login(&kit, &bruno);
-    assert_eq!(relay(&kit, &other, &format!("?session={id}")).err(), Some(403));
     assert_eq!(
-        relay(&kit, &other, "").err(),
+        Events::station(&kit, &other, &format!("?session={id}")).err(),
+        Some(403)
+    );
+    assert_eq!(
+        Events::station(&kit, &other, "").err(),
         Some(404),
         "bruno has no session of his own"
     );
@@ -100,8 +92,8 @@ fn the_station_opens_one_session_per_user_and_relays_it_to_its_owner_only() {
         Events::open(&kit, "/api/v1/station/vnc", None, Some(web.origin())).err(),
         Some(401)
     );
-    assert_eq!(relay(&kit, &web, "?session=abc").err(), Some(400));
-    assert_eq!(relay(&kit, &web, "?unknown=1").err(), Some(400));
+    assert_eq!(Events::station(&kit, &web, "?session=abc").err(), Some(400));
+    assert_eq!(Events::station(&kit, &web, "?unknown=1").err(), Some(400));
     // A plain GET is told it is a WebSocket route.
     assert_error(&web.get("/api/v1/station/vnc"), 400, "bad_request");
 
@@ -117,7 +109,7 @@ fn the_station_opens_one_session_per_user_and_relays_it_to_its_owner_only() {
         "the desktop still runs"
     );
     // Naming one's own session is allowed.
-    let mut own = relay(&kit, &web, &format!("?session={id}")).expect("own session by id");
+    let mut own = Events::station(&kit, &web, &format!("?session={id}")).expect("own session by id");
     assert!(greeting(&mut own).starts_with("RFB"));
     drop(own);
     let audit = kit.cli().args(["audit", "--json"]).run();
@@ -138,10 +130,10 @@ fn a_newer_station_disconnect_lock_and_log_off_each_close_the_relay_with_their_c
         .expect("session id");
 
     // A second station takes over: the first is closed with 4001.
-    let mut first = relay(&kit, &web, "").expect("first station");
+    let mut first = Events::station(&kit, &web, "").expect("first station");
     assert!(greeting(&mut first).starts_with("RFB"));
     let elsewhere = Web::login(&kit, &alice);
-    let mut second = relay(&kit, &elsewhere, "").expect("second station");
+    let mut second = Events::station(&kit, &elsewhere, "").expect("second station");
     assert!(greeting(&mut second).starts_with("RFB"));
     assert_eq!(first.close_code(5 * SECOND), Some(4001), "taken over");
 
@@ -153,12 +145,16 @@ fn a_newer_station_disconnect_lock_and_log_off_each_close_the_relay_with_their_c
     assert_eq!(kit.sessions().sessions[0].state.as_str(), "disconnected");
 
     // Lock: 4003, no new relay (423), wrong password refused, right one unlocks.
-    let mut third = relay(&kit, &web, "").expect("third station");
+    let mut third = Events::station(&kit, &web, "").expect("third station");
     assert!(greeting(&mut third).starts_with("RFB"));
     assert_eq!(web.post("/api/v1/station/lock", &json!({})).status, 204);
     assert_eq!(third.close_code(5 * SECOND), Some(4003), "locked");
-    assert_eq!(relay(&kit, &web, "").err(), Some(423));
-    assert_eq!(relay(&kit, &elsewhere, "").err(), Some(423), "locked for every browser");
+    assert_eq!(Events::station(&kit, &web, "").err(), Some(423));
+    assert_eq!(
+        Events::station(&kit, &elsewhere, "").err(),
+        Some(423),
+        "locked for every browser"
+    );
     assert_eq!(web.get("/api/v1/station").json()["locked"], true);
     assert_error(
         &web.post("/api/v1/station/unlock", &json!({"password": "not-it"})),
@@ -166,13 +162,13 @@ fn a_newer_station_disconnect_lock_and_log_off_each_close_the_relay_with_their_c
         "unauthorized",
     );
     assert_error(&web.post("/api/v1/station/unlock", &json!({})), 400, "bad_request");
-    assert_eq!(relay(&kit, &web, "").err(), Some(423), "still locked");
+    assert_eq!(Events::station(&kit, &web, "").err(), Some(423), "still locked");
     let r = web.post("/api/v1/station/unlock", &json!({"password": alice.password}));
     assert_eq!(r.status, 204, "{}", r.text);
     assert_eq!(web.get("/api/v1/station").json()["locked"], false);
 
     // Log off: 4004, then everything is gone.
-    let mut fourth = relay(&kit, &web, "").expect("station after unlock");
+    let mut fourth = Events::station(&kit, &web, "").expect("station after unlock");
     assert!(greeting(&mut fourth).starts_with("RFB"));
     let r = web.post(
         "/api/v1/sessions/logoff",
@@ -207,51 +203,21 @@ fn a_lock_survives_a_daemon_restart() {
     kit.start_daemon();
     assert_eq!(web.get("/api/v1/station").json()["session"]["id"], id);
     assert_eq!(web.get("/api/v1/station").json()["locked"], true);
-    assert_eq!(relay(&kit, &web, "").err(), Some(423));
+    assert_eq!(Events::station(&kit, &web, "").err(), Some(423));
 }
 
 #[test]
 fn the_station_works_in_a_real_browser() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let e2e = root.join("tests/e2e");
-    assert!(
-        e2e.join("node_modules/playwright-core").exists() && Path::new("/usr/bin/chromium").exists(),
-        "the browser tests need `npm ci` in tests/e2e and Debian's chromium: `make test` installs both"
-    );
     let kit = Kit::start_with(PODIUM, &desktop_toml());
     let pupil = TestUser::create_named(Role::Standard, "Alice Martin");
     let other = TestUser::create_named(Role::Standard, "Bruno Lefèvre");
     let teacher = TestUser::create_named(Role::Dashboard, "Marie Curie");
     let other_session = kit.start_session(&other, None);
-    let screenshots = root.join("docs/screenshots");
-    std::fs::create_dir_all(&screenshots).expect("screenshot directory");
     let config = json!({
-        "url": format!("https://{}/", kit.https),
-        "podium": PODIUM,
-        "socket": kit.socket,
-        "screenshots": screenshots,
         "root_color": ROOT_COLOR,
         "pupil": {"user": pupil.name, "password": pupil.password, "full_name": pupil.full_name, "uid": pupil.uid, "home": pupil.home},
         "other": {"user": other.name, "uid": other.uid, "session": other_session},
         "teacher": {"user": teacher.name, "password": teacher.password},
     });
-    let out = std::process::Command::new("node")
-        .arg(e2e.join("station.mjs"))
-        .env("PODIUM_E2E", config.to_string())
-        .current_dir(&e2e)
-        .output()
-        .expect("run node");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    println!("{report}");
-    assert!(
-        out.status.success(),
-        "the browser walk failed:\n{report}\n{}",
-        kit.log_tail()
-    );
-    assert!(report.contains(" passed, 0 failed"), "{report}");
-    assert!(!kit.log().contains("panicked"));
+    browser::walk(&kit, "station.mjs", config);
 }
