@@ -4,9 +4,9 @@
 
 use super::api::hammer;
 use super::census::{Census, cpu_seconds};
-use super::logoff::{LogoffTiming, log_off_all};
+use super::logoff::{LogoffTiming, log_off_all, say_gone, start_clocks, wait_for_clocks};
 use super::{Stats, machine, today};
-use crate::{Kit, TestUser, procfs};
+use crate::{Kit, TestUser};
 use podium_core::Role;
 use std::time::{Duration, Instant};
 
@@ -24,21 +24,10 @@ pub fn hundred_sessions(podium: &str, n: usize) -> String {
 
     let cpu0 = cpu_seconds(kit.daemon_pid());
     let t_all = Instant::now();
-    let starts: Vec<Duration> = users
-        .iter()
-        .map(|u| {
-            let t = Instant::now();
-            let _ = kit.start_session(u, Some("xclock"));
-            t.elapsed()
-        })
-        .collect();
+    let starts = start_clocks(&kit, &users);
     let started_in = t_all.elapsed();
     let start_cpu = cpu_seconds(kit.daemon_pid()) - cpu0;
-    crate::wait_until(Duration::from_secs(60), "every desktop runs", || {
-        users
-            .iter()
-            .all(|u| procfs::of_user(u.uid).iter().any(|p| p.cmdline.starts_with("xclock")))
-    });
+    wait_for_clocks(&users, Duration::from_secs(60));
     let loaded = Census::take(&kit, &uids);
 
     // Idle: sessions running, nobody watching.
@@ -63,7 +52,7 @@ pub fn hundred_sessions(podium: &str, n: usize) -> String {
     let leaks = after.leaks_since(&before);
 
     let (s, l, m) = (Stats::of(&starts), Stats::of(&list), Stats::of(&me));
-    let gone = gone_at.map_or_else(|| "not within 60 s".to_owned(), |g| format!("{:.2} s", g.as_secs_f64()));
+    let gone = say_gone(gone_at);
     #[allow(clippy::cast_precision_loss)]
     let rate = list.len() as f64 / list_wall.as_secs_f64();
     let left = if leaks.is_empty() {

@@ -56,22 +56,41 @@ pub(crate) fn log_off_all(kit: &Kit, uids: &[u32]) -> LogoffTiming {
     }
 }
 
+/// When the last process was gone ([`LogoffTiming::gone_at`]), in words
+/// for the report.
+pub(crate) fn say_gone(gone_at: Option<Duration>) -> String {
+    gone_at.map_or_else(|| "not within 60 s".to_owned(), |g| format!("{:.2} s", g.as_secs_f64()))
+}
+
+/// Starts a session running `xclock` (an X client that idles) for each of
+/// `users`, one after another; how long each start took.
+pub(crate) fn start_clocks(kit: &Kit, users: &[TestUser]) -> Vec<Duration> {
+    users
+        .iter()
+        .map(|u| {
+            let t = Instant::now();
+            let _ = kit.start_session(u, Some("xclock"));
+            t.elapsed()
+        })
+        .collect()
+}
+
+/// Waits up to `limit` until every one of `users` has their `xclock` running.
+pub(crate) fn wait_for_clocks(users: &[TestUser], limit: Duration) {
+    crate::wait_until(limit, "every desktop runs", || {
+        users
+            .iter()
+            .all(|u| procfs::of_user(u.uid).iter().any(|p| p.cmdline.starts_with("xclock")))
+    });
+}
+
 /// Runs the benchmark; returns its report section.
 #[must_use]
 pub fn logoff_all(podium: &str, n: usize) -> String {
     let kit = Kit::start(podium);
     let users: Vec<TestUser> = (0..n).map(|_| TestUser::create(Role::Standard)).collect();
-    let mut starts = Vec::with_capacity(n);
-    for u in &users {
-        let t = Instant::now();
-        let _ = kit.start_session(u, Some("xclock"));
-        starts.push(t.elapsed());
-    }
-    crate::wait_until(Duration::from_secs(30), "every desktop runs", || {
-        users
-            .iter()
-            .all(|u| procfs::of_user(u.uid).iter().any(|p| p.cmdline.starts_with("xclock")))
-    });
+    let starts = start_clocks(&kit, &users);
+    wait_for_clocks(&users, Duration::from_secs(30));
     let daemon_rss = rss_kib(kit.daemon_pid());
     let xvnc: Vec<procfs::Proc> = procfs::all()
         .into_iter()
@@ -91,7 +110,7 @@ pub fn logoff_all(podium: &str, n: usize) -> String {
         done,
     } = log_off_all(&kit, &uids);
     let s = Stats::of(&starts);
-    let gone = gone_at.map_or_else(|| "not within 60 s".to_owned(), |g| format!("{:.2} s", g.as_secs_f64()));
+    let gone = say_gone(gone_at);
     let verdict = match gone_at {
         Some(g) if g < Duration::from_secs(2) => "met",
         _ => "MISSED",
