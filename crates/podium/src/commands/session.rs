@@ -56,10 +56,6 @@ pub async fn run(client: &Client, cmd: SessionCommand) -> Result<Status> {
 /// Posts an action and prints each session's outcome.
 async fn act(client: &Client, action: &str, body: &impl serde::Serialize, json: bool) -> Result<Status> {
     let reply = client.post(&format!("/api/v1/sessions/{action}"), body).await?;
-    print_results(&reply, json)
-}
-
-fn print_results(reply: &crate::client::Reply, json: bool) -> Result<Status> {
     let results: ActionResults = reply.parse()?;
     if json {
         println!("{}", reply.text());
@@ -83,8 +79,7 @@ async fn logoff(client: &Client, args: LogoffArgs) -> Result<Status> {
         grace_seconds: args.grace,
         wait: !args.no_wait,
     };
-    let reply = client.post("/api/v1/sessions/logoff", &req).await?;
-    print_results(&reply, args.json)
+    act(client, "logoff", &req, args.json).await
 }
 
 /// Asks the person at the terminal, listing whose sessions would end.
