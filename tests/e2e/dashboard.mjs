@@ -59,6 +59,14 @@ try {
     assert.deepEqual(await accessibilityProblems(page), []);
   });
 
+  await step("the language menu turns the login page French and back", async () => {
+    await page.getByLabel("Language").selectOption("fr");
+    await page.getByRole("button", { name: FR.login }).waitFor();
+    await page.getByLabel(FR.user).waitFor();
+    await page.getByLabel("Langue").selectOption("en");
+    await page.getByRole("button", { name: "Log in" }).waitFor();
+  });
+
   await step("a wrong password is refused with a clear message", async () => {
     await page.getByLabel("User name").fill(cfg.teacher.user);
     await page.getByLabel("Password").fill("not the password");

@@ -57,12 +57,21 @@ function savedSize() {
   return s === "small" || s === "large" ? s : "medium";
 }
 
-/** @param {{ value: string, onChange: (l: "en" | "fr") => void }} props */
-export function LanguageSwitch({ value, onChange }) {
+/**
+ * The language menu: changes the page's language, then calls `onLang` so
+ * the page draws itself again.
+ * @param {{ onLang: () => void }} props
+ */
+export function LanguageSwitch({ onLang }) {
+  /** @param {Event} e */
+  const change = (e) => {
+    setLang(/** @type {"en" | "fr"} */ (/** @type {HTMLSelectElement} */ (e.target).value));
+    onLang();
+  };
   return html`
     <label class="lang">
       <span class="visually-hidden">${t("language")}</span>
-      <select aria-label=${t("language")} value=${value} onChange=${(/** @type {Event} */ e) => onChange(/** @type {"en" | "fr"} */ (/** @type {HTMLSelectElement} */ (e.target).value))}>
+      <select aria-label=${t("language")} value=${lang()} onChange=${change}>
         <option value="en" lang="en">English</option>
         <option value="fr" lang="fr">Français</option>
       </select>
@@ -328,10 +337,7 @@ export function Dashboard({ me, onSignedOut, onLang }) {
         <div class="topbar-right">
           <a class="button small" href="#station">${t("menu.mydesktop")}</a>
           <span class="whoami">${t("signed_in_as", { name: me.full_name })} · ${t(/** @type {import("./i18n.js").Key} */ (`role.${me.role}`))}</span>
-          <${LanguageSwitch} value=${lang()} onChange=${(/** @type {"en" | "fr"} */ l) => {
-            setLang(l);
-            onLang();
-          }} />
+          <${LanguageSwitch} onLang=${onLang} />
         </div>
       </header>
 

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import * as api from "./api.js";
 import { Dashboard, LanguageSwitch } from "./dashboard.js";
 import { Station } from "./station.js";
-import { lang, setLang, t } from "./i18n.js";
+import { t } from "./i18n.js";
 
 /** @typedef {import("./api.js").Me} Me */
 
@@ -63,10 +63,7 @@ function Login({ onLoggedIn, notice, onLang }) {
         ${error ? html`<p role="alert" class="error">${error}</p>` : null}
         <button type="submit" class="button primary wide" disabled=${busy}>${busy ? t("login.busy") : t("login.submit")}</button>
         <div class="login-foot">
-          <${LanguageSwitch} value=${lang()} onChange=${(/** @type {"en" | "fr"} */ l) => {
-            setLang(l);
-            onLang();
-          }} />
+          <${LanguageSwitch} onLang=${onLang} />
         </div>
       </form>
     </main>

@@ -8,7 +8,7 @@ import { html } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as api from "./api.js";
 import { LanguageSwitch } from "./dashboard.js";
-import { lang, setLang, t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 
 /**
  * @typedef {import("./api.js").Me} Me
@@ -182,10 +182,7 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
           <button type="button" class="button small" disabled=${phase !== "connected"} onClick=${lock}>${t("station.lock")}</button>
           <button type="button" class="button small" disabled=${phase !== "connected"} onClick=${disconnect}>${t("station.disconnect")}</button>
           <button type="button" class="button small danger" disabled=${!session || phase === "ending"} onClick=${() => setConfirm(true)}>${t("station.logoff")}</button>
-          <${LanguageSwitch} value=${lang()} onChange=${(/** @type {"en" | "fr"} */ l) => {
-            setLang(l);
-            onLang();
-          }} />
+          <${LanguageSwitch} onLang=${onLang} />
         </div>
       </header>
       ${closing
