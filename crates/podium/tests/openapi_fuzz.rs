@@ -41,7 +41,11 @@ fn schemathesis(kit: &Kit, cookie: Option<&str>, extra: &[&str]) -> (i32, u64, S
         ])
         .args(extra)
         .env("PODIUM_SESSION_COOKIE", cookie.unwrap_or("no-login"))
-        .env("SCHEMATHESIS_HOOKS", "")
+        .args(["--request-timeout", "30"])
+        .env(
+            "SCHEMATHESIS_HOOKS",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schemathesis_hooks.py"),
+        )
         .current_dir(&kit.dir)
         .output()
         .expect("run schemathesis");
@@ -63,7 +67,9 @@ fn schemathesis(kit: &Kit, cookie: Option<&str>, extra: &[&str]) -> (i32, u64, S
 
 #[test]
 fn schemathesis_finds_no_5xx_and_no_schema_violation() {
-    let kit = Kit::start(PODIUM);
+    // Short log offs: a waited one (`"wait": true`) answers when its
+    // sessions have ended; schemathesis_hooks.py keeps its grace short.
+    let kit = Kit::start_with(PODIUM, "grace_seconds = 1\nterminate_timeout_seconds = 2\n");
     let admin = TestUser::create(Role::Admin);
     let users: Vec<TestUser> = (0..2).map(|_| TestUser::create(Role::Standard)).collect();
     for u in &users {
