@@ -7,14 +7,12 @@ use podium_host::x11::block::BlockNotice;
 use podium_host::x11::canvas::fonts;
 use podium_host::x11::message::{self, MessageBox, QueuedMessage};
 use podium_host::x11::notice::{Content, Notice};
-use podium_host::x11::{DisplayAccess, Lang, vncext};
-use podium_host::xauth::{self, Cookie};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::fs::PermissionsExt;
+use podium_host::x11::{Lang, vncext};
+use podium_testkit::wait_until;
+use podium_testkit::xvnc::{Display, HEIGHT, WIDTH};
+use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
@@ -26,152 +24,6 @@ use x11rb::rust_connection::RustConnection;
 
 /// The block notice's backdrop colour.
 const BACKDROP: u32 = 0x111827;
-const WIDTH: u16 = 1280;
-const HEIGHT: u16 = 800;
-
-/// Waits until `f` holds, or fails the test saying `what`.
-fn wait_until(limit: Duration, what: &str, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(
-            start.elapsed() < limit,
-            "timed out after {limit:?} waiting until {what}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// A TigerVNC display of our own, stopped when dropped.
-struct Display {
-    xvnc: Child,
-    dir: PathBuf,
-    access: DisplayAccess,
-    clients: Vec<Child>,
-}
-
-impl Display {
-    /// Starts Xvnc as Podium's sessions do (`-AllowOverride` included
-    /// unless `allow_override` is false).
-    fn start(allow_override: bool) -> Display {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "podium-x11-test-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir(&dir).expect("test directory");
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).expect("chmod");
-        let cookie = Cookie::generate().expect("cookie");
-        let host = nix::unistd::gethostname().expect("hostname");
-        let contents = xauth::file_contents(&host.to_string_lossy(), "", &cookie);
-        std::fs::write(dir.join("xauth"), contents).expect("xauth file");
-        let mut args: Vec<String> = [
-            "-displayfd",
-            "1",
-            "-geometry",
-            &format!("{WIDTH}x{HEIGHT}"),
-            "-depth",
-            "24",
-            "-nolisten",
-            "tcp",
-            "-auth",
-            &dir.join("xauth").to_string_lossy(),
-            "-rfbport",
-            "-1",
-            "-rfbunixpath",
-            &dir.join("vnc.sock").to_string_lossy(),
-            "-SecurityTypes",
-            "None",
-            "-AlwaysShared",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-        if allow_override {
-            args.extend([
-                "-AllowOverride".to_owned(),
-                podium_host::display::ALLOW_OVERRIDE.to_owned(),
-            ]);
-        }
-        let mut xvnc = Command::new("Xvnc")
-            .args(&args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(dir.join("xvnc.log")).expect("log file"))
-            .spawn()
-            .expect("Xvnc (TigerVNC) is installed");
-        let mut line = String::new();
-        BufReader::new(xvnc.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("Xvnc tells its display number");
-        let display: u32 = line.trim().parse().expect("a display number");
-        let access = DisplayAccess {
-            display,
-            cookie,
-            server_uid: nix::unistd::getuid().as_raw(),
-            server_pid: i32::try_from(xvnc.id()).expect("pid"),
-        };
-        wait_until(Duration::from_secs(5), "the VNC socket exists", || {
-            dir.join("vnc.sock").exists()
-        });
-        Display {
-            xvnc,
-            dir,
-            access,
-            clients: Vec::new(),
-        }
-    }
-
-    fn conn(&self) -> RustConnection {
-        self.access.connect().expect("connects to the display")
-    }
-
-    /// Runs an X program on the display, killed with the display.
-    fn client(&mut self, program: &str, args: &[&str]) {
-        let child = self.command(program, args).spawn().expect("X client starts");
-        self.clients.push(child);
-    }
-
-    /// Runs an X program on the display to its end.
-    fn run(&self, program: &str, args: &[&str]) {
-        let out = self.command(program, args).output().expect("X program runs");
-        assert!(
-            out.status.success(),
-            "{program} {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn command(&self, program: &str, args: &[&str]) -> Command {
-        let mut c = Command::new(program);
-        c.args(args)
-            .env("DISPLAY", self.access.name())
-            .env("XAUTHORITY", self.dir.join("xauth"))
-            .env("PS1", "$ ")
-            .current_dir("/")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        c
-    }
-
-    fn vnc_socket(&self) -> PathBuf {
-        self.dir.join("vnc.sock")
-    }
-}
-
-impl Drop for Display {
-    fn drop(&mut self) {
-        for c in &mut self.clients {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-        let _ = self.xvnc.kill();
-        let _ = self.xvnc.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// A VNC viewer speaking RFB 3.8 by hand.
 struct Viewer(UnixStream);
@@ -507,6 +359,85 @@ fn block_notice_covers_the_screen_and_windows_mapped_later() {
     d.run("import", &["-window", "root", "/tmp/podium-block-notice.png"]);
     block.close();
     assert!(find(&conn, "Podium block").is_none(), "closing takes the window away");
+}
+
+/// One pixel of the screen, `0xRRGGBB`, wherever the screen's size.
+fn pixel_at(conn: &RustConnection, x: i16, y: i16) -> u32 {
+    let img = conn
+        .get_image(ImageFormat::Z_PIXMAP, root(conn), x, y, 1, 1, !0)
+        .expect("get image")
+        .reply()
+        .expect("image");
+    let b = [img.data[0], img.data[1], img.data[2], img.data[3]];
+    let lsb = conn.setup().image_byte_order == ImageOrder::LSB_FIRST;
+    (if lsb {
+        u32::from_le_bytes(b)
+    } else {
+        u32::from_be_bytes(b)
+    }) & 0xff_ffff
+}
+
+/// This process's resident memory in KiB (nextest runs each test alone in
+/// its process).
+fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+#[test]
+fn a_huge_screen_costs_the_block_notice_no_screen_sized_memory() {
+    // Any program of the user's may make the screen huge (RandR allows up
+    // to 32768 a side; 16384² is 1 GiB at 4 bytes a pixel). The notice,
+    // drawn by root, keeps drawing only its card.
+    let d = Display::start(true);
+    let conn = d.conn();
+    let f = fonts().expect("fonts");
+    let long = "Eyes on the board, please. ".repeat(12);
+    let block = BlockNotice::show(&d.access, Lang::En, &long).expect("block shown");
+    let window = find(&conn, "Podium block").expect("block window");
+    let before = resident_kib();
+    let (w, h) = (8192u16, 8192u16);
+    d.run("xrandr", &["--fb", &format!("{w}x{h}")]);
+    wait_until(Duration::from_secs(10), "the block covers the larger screen", || {
+        let g = conn.get_geometry(window).expect("q").reply().expect("geometry");
+        (g.width, g.height) == (w, h)
+    });
+    let card = podium_host::x11::block::layout(f, (w, h), Lang::En, &long).card;
+    let inside = (card.x + 10, card.y + 10);
+    wait_until(Duration::from_secs(10), "the card is drawn in the middle", || {
+        pixel_at(&conn, inside.0, inside.1) != BACKDROP
+    });
+    for (x, y) in [(0, 0), (8191, 0), (0, 8191), (8191, 8191), (card.x - 40, 4096)] {
+        assert_eq!(pixel_at(&conn, x, y), BACKDROP, "({x}, {y})");
+    }
+    let grown = resident_kib().saturating_sub(before);
+    eprintln!("resident memory grew by {grown} KiB when the screen became {w}×{h}");
+    // A screen-sized picture alone would be 256 MiB.
+    assert!(grown < 32 * 1024, "grew by {grown} KiB");
+
+    // Shorter words, a smaller card: nothing of the old card is left.
+    let last_line = (card.x + 10, card.y + i16::try_from(card.height).expect("height") - 10);
+    assert_ne!(
+        pixel_at(&conn, last_line.0, last_line.1),
+        BACKDROP,
+        "the long card reaches down"
+    );
+    block.update("");
+    let small = podium_host::x11::block::layout(f, (w, h), Lang::En, "").card;
+    assert!(small.y > card.y, "the one-line card is shorter");
+    wait_until(Duration::from_secs(10), "the old card is wiped", || {
+        pixel_at(&conn, card.x + 10, card.y + 10) == BACKDROP
+    });
+    assert_ne!(
+        pixel_at(&conn, small.x + 10, small.y + 10),
+        BACKDROP,
+        "the new card is drawn"
+    );
+    block.close();
 }
 
 #[test]

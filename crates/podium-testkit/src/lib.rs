@@ -18,6 +18,7 @@ pub mod rfb;
 pub mod screen;
 pub mod system;
 pub mod web;
+pub mod xvnc;
 
 pub use host::{Cli, Kit};
 pub use system::{TestUser, wait_until};

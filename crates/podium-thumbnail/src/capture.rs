@@ -34,7 +34,22 @@ pub enum CaptureError {
         /// Bits per pixel.
         bpp: u8,
     },
+    /// Without MIT-SHM, the screen is too large to copy into the daemon.
+    #[error("the screen ({width}×{height}) is too large to capture without MIT-SHM")]
+    TooLarge {
+        /// Width.
+        width: u16,
+        /// Height.
+        height: u16,
+    },
 }
+
+/// The most bytes one capture may copy through the socket into the
+/// daemon's own memory when the server has no MIT-SHM (with it, the
+/// pixels stay in memory the X server made). Any program of the user's
+/// can make the screen huge (RandR allows 16384² and more, 1 GiB); 64 MiB
+/// holds a 5K screen.
+pub const MAX_SOCKET_CAPTURE: usize = 64 << 20;
 
 fn x(e: impl std::fmt::Display) -> CaptureError {
     CaptureError::X(e.to_string())
@@ -140,6 +155,9 @@ impl Capturer {
                     .map_err(x)?;
                 let mem = self.shm.as_ref().map(|(_, m, _)| m).ok_or_else(|| x("segment lost"))?;
                 Cow::Borrowed(mem.bytes().get(..size).ok_or_else(|| x("short segment"))?)
+            }
+            None if size > MAX_SOCKET_CAPTURE => {
+                return Err(CaptureError::TooLarge { width: w, height: h });
             }
             None => {
                 let reply = conn

@@ -41,6 +41,10 @@ pub enum ThumbError {
     /// Capturing failed.
     #[error("the display could not be captured: {0}")]
     Capture(String),
+    /// The display cannot be captured as it is now (its screen is too
+    /// large), but may be later: capturing goes on.
+    #[error("the display cannot be shown now: {0}")]
+    NotNow(String),
 }
 
 pub(crate) struct Request {

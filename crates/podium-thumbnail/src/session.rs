@@ -2,7 +2,7 @@
 //! until DAMAGE says the screen changed, and captures at most once per
 //! interval while somebody watches (or once when a picture is asked for).
 
-use crate::capture::Capturer;
+use crate::capture::{CaptureError, Capturer};
 use crate::scale::Scaler;
 use crate::service::{Request, Service, ThumbError, ThumbEvent, Thumbnail};
 use crate::{Size, encode};
@@ -179,9 +179,16 @@ impl Worker {
             if self.ctx.shared.is_dirty() && self.ctx.service.is_watched(self.ctx.owner) {
                 let since = self.last.map_or(interval, |t| t.elapsed());
                 if since >= interval {
-                    if let Err(e) = self.capture() {
-                        tracing::warn!(session = self.ctx.id, "thumbnail capture failed: {e}");
-                        return;
+                    match self.capture() {
+                        Ok(()) => {}
+                        // Until the next change: the screen may shrink.
+                        Err(e @ ThumbError::NotNow(_)) => {
+                            tracing::debug!(session = self.ctx.id, "no thumbnail: {e}");
+                        }
+                        Err(e) => {
+                            tracing::warn!(session = self.ctx.id, "thumbnail capture failed: {e}");
+                            return;
+                        }
                     }
                     continue;
                 }
@@ -245,9 +252,23 @@ impl Worker {
             .damage_subtract(self.display.damage, x11rb::NONE, x11rb::NONE)
             .map_err(|e| err(&e))?;
         self.ctx.shared.dirty.store(false, Ordering::SeqCst);
-        let pixels = self.display.capturer.grab(&self.display.conn).map_err(|e| err(&e))?;
-        self.ctx.service.count_capture();
+        let grabbed = self.display.capturer.grab(&self.display.conn);
         self.last = Some(Instant::now());
+        let pixels = match grabbed {
+            Ok(p) => p,
+            Err(e @ CaptureError::TooLarge { .. }) => {
+                // No stale picture: asking for one says why there is none.
+                self.ctx
+                    .shared
+                    .frames
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clear();
+                return Err(ThumbError::NotNow(e.to_string()));
+            }
+            Err(e) => return Err(err(&e)),
+        };
+        self.ctx.service.count_capture();
         let mut etags = BTreeMap::new();
         let mut made = Vec::new();
         for size in self.ctx.shared.wanted() {

@@ -129,16 +129,38 @@ pub fn layout(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str) -> Layou
     }
 }
 
-/// Draws the whole screen of a block notice.
+/// How far the card's shadow reaches beyond it, and how much lower it sits.
+const SHADOW_SPREAD: i32 = 24;
+const SHADOW_DROP: i32 = 8;
+
+/// A drawn block notice: the card with its shadow, and where it goes on
+/// the screen. The rest of the screen is the window's background (the
+/// backdrop colour), painted by the X server, so the picture stays the
+/// card's size however large the user makes their screen.
+pub struct Picture {
+    /// The card and its shadow on the backdrop.
+    pub canvas: Canvas,
+    /// Where the canvas's top left corner goes.
+    pub at: (i16, i16),
+}
+
+/// Draws a block notice for a screen of `screen` size.
 #[must_use]
-pub fn render(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str) -> Canvas {
+pub fn render(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str) -> Picture {
     let l = layout(f, screen, lang, message);
-    let mut c = Canvas::new(screen.0, screen.1, BACKDROP);
-    let (x, y) = (i32::from(l.card.x), i32::from(l.card.y));
+    let (sw, sh) = (i32::from(screen.0), i32::from(screen.1));
+    let (cx0, cy0) = (i32::from(l.card.x), i32::from(l.card.y));
+    let (x0, y0) = ((cx0 - SHADOW_SPREAD).max(0), (cy0 - SHADOW_SPREAD).max(0));
+    let x1 = (cx0 + i32::from(l.card.width) + SHADOW_SPREAD).min(sw);
+    let y1 = (cy0 + i32::from(l.card.height) + SHADOW_DROP + SHADOW_SPREAD).min(sh);
+    let size = |v: i32| u16::try_from(v.max(1)).unwrap_or(u16::MAX);
+    let mut c = Canvas::new(size(x1 - x0), size(y1 - y0), BACKDROP);
+    // Everything below is drawn in the canvas's coordinates.
+    let (x, y) = (cx0 - x0, cy0 - y0);
     let (w, h) = (i32::from(l.card.width), i32::from(l.card.height));
-    c.shadow(x, y, w, h, 18, 24, 8, 110);
+    c.shadow(x, y, w, h, 18, SHADOW_SPREAD, SHADOW_DROP, 110);
     c.round_rect(x, y, w, h, 18, BACKGROUND);
-    let (cx, cy) = l.lock;
+    let (cx, cy) = (l.lock.0 - x0, l.lock.1 - y0);
     c.disc(cx, cy, LOCK_RADIUS, ACCENT);
     padlock(&mut c, cx, cy, BACKGROUND, ACCENT);
     let mut top = cy + LOCK_RADIUS + 34;
@@ -153,7 +175,11 @@ pub fn render(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str) -> Canva
         centred_text(&mut c, &f.regular, HINT_SIZE, cx, top + 18, MUTED, line);
         top += HINT_LINE;
     }
-    c
+    let at = |v: i32| i16::try_from(v).unwrap_or(0);
+    Picture {
+        canvas: c,
+        at: (at(x0), at(y0)),
+    }
 }
 
 /// A block notice on screen. Dropping it (or [`BlockNotice::close`]) takes
@@ -199,15 +225,15 @@ impl BlockNotice {
             },
         )?;
         let f = fonts().ok_or_else(|| access.error("the built-in fonts are unreadable"))?;
-        let canvas = render(f, overlay.screen, lang, message);
-        if !overlay.put(&canvas) {
+        let picture = render(f, overlay.screen, lang, message);
+        if !overlay.put_at(&picture.canvas, picture.at) {
             return Err(access.error("cannot draw the block notice"));
         }
         let message = Arc::new(Mutex::new((0, message.to_owned())));
         let shared = message.clone();
         let display = access.clone();
         let runner = Runner::spawn(access, "block", move |stop| {
-            run(overlay, canvas, stop, &shared, lang, &display);
+            run(overlay, picture, stop, &shared, lang, &display);
         })?;
         Ok(BlockNotice { message, runner })
     }
@@ -245,11 +271,12 @@ fn hold_input_off(o: &Overlay, ext: VncExt, access: &DisplayAccess) {
 }
 
 /// Keeps the notice on top and drawn. The picture is drawn again only
-/// when the message or the screen's size changes; an exposure sends the
-/// same pixels again.
+/// when the message or the screen's size changes (the old one is wiped
+/// first: the new card may be smaller); an exposure sends the same pixels
+/// again.
 fn run(
     mut o: Overlay,
-    mut canvas: Canvas,
+    mut picture: Picture,
     stop: &AtomicBool,
     message: &Mutex<(u64, String)>,
     lang: Lang,
@@ -286,11 +313,14 @@ fn run(
             let Some(f) = fonts() else {
                 return;
             };
-            canvas = render(f, o.screen, lang, &text);
+            picture = render(f, o.screen, lang, &text);
             drawn = generation;
+            if !o.clear() {
+                return;
+            }
             exposed = true;
         }
-        if exposed && !o.put(&canvas) {
+        if exposed && !o.put_at(&picture.canvas, picture.at) {
             return;
         }
         if let Some(ext) = ext
@@ -332,13 +362,19 @@ mod tests {
         let f = fonts().expect("fonts");
         for size in [(1280, 800), (1024, 768), (640, 480), (3840, 2160)] {
             let message = "Eyes on the board 🦖 \u{202e}please";
-            let c = render(f, size, Lang::En, message);
-            assert_eq!((c.width(), c.height()), size);
-            // Corners are the backdrop, the lock's disc is amber.
+            let Picture { canvas: c, at: origin } = render(f, size, Lang::En, message);
+            // The picture lies on the screen; its corners are the backdrop,
+            // like the rest of the screen, and the lock's disc is amber.
+            assert!(origin.0 >= 0 && origin.1 >= 0, "{origin:?}");
+            assert!(i32::from(origin.0) + i32::from(c.width()) <= i32::from(size.0));
+            assert!(i32::from(origin.1) + i32::from(c.height()) <= i32::from(size.1));
             assert_eq!(c.pixel(0, 0), BACKDROP);
-            assert_eq!(c.pixel(size.0 - 1, size.1 - 1), BACKDROP);
+            assert_eq!(c.pixel(c.width() - 1, c.height() - 1), BACKDROP);
             let l = layout(f, size, Lang::En, message);
-            let at = |x: i32, y: i32| c.pixel(u16::try_from(x).expect("x"), u16::try_from(y).expect("y"));
+            let at = |x: i32, y: i32| {
+                let x = u16::try_from(x - i32::from(origin.0)).expect("x");
+                c.pixel(x, u16::try_from(y - i32::from(origin.1)).expect("y"))
+            };
             assert_eq!(at(l.lock.0, l.lock.1 - LOCK_RADIUS + 3), ACCENT, "{size:?}");
             // The card fits on the screen with a margin, the text in the card.
             let card = l.card;
@@ -355,8 +391,33 @@ mod tests {
     fn a_tiny_screen_does_not_panic() {
         let f = fonts().expect("fonts");
         for size in [(1, 1), (100, 50), (200, 2000)] {
-            let c = render(f, size, Lang::Fr, "x");
-            assert_eq!((c.width(), c.height()), size);
+            let p = render(f, size, Lang::Fr, "x");
+            assert!(p.canvas.width() <= size.0 && p.canvas.height() <= size.1, "{size:?}");
+        }
+    }
+
+    #[test]
+    fn a_huge_screen_draws_no_more_than_the_card() {
+        // A user may make their screen 16384×16384 (1 GiB at 4 bytes a
+        // pixel); the notice's picture stays the card's size.
+        let f = fonts().expect("fonts");
+        for size in [(16384, 16384), (u16::MAX, u16::MAX), (u16::MAX, 600)] {
+            let p = render(f, size, Lang::En, &"Eyes on the board please. ".repeat(30));
+            let l = layout(f, size, Lang::En, "");
+            assert!(
+                p.canvas.width() <= 768 && p.canvas.height() <= 530,
+                "{size:?} {}×{}",
+                p.canvas.width(),
+                p.canvas.height()
+            );
+            // Centred: the card is in the middle of the screen.
+            let middle = i32::from(p.at.0) + i32::from(p.canvas.width()) / 2;
+            assert!(
+                (middle - i32::from(size.0) / 2).abs() <= 2 || size.0 > 32767,
+                "{size:?} {:?}",
+                p.at
+            );
+            assert!(l.card.width <= 720);
         }
     }
 }

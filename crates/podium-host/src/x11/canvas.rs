@@ -258,12 +258,19 @@ impl Canvas {
         pen
     }
 
-    /// Sends the canvas to `window` at (0, 0), in strips small enough for
-    /// any server's request size limit.
+    /// Sends the canvas to `window` with its top left corner at `at`, in
+    /// strips small enough for any server's request size limit.
     ///
     /// # Errors
     /// When the connection fails.
-    pub fn put(&self, conn: &impl Connection, window: Window, gc: Gcontext, depth: u8) -> Result<(), ReplyOrIdError> {
+    pub fn put(
+        &self,
+        conn: &impl Connection,
+        window: Window,
+        gc: Gcontext,
+        depth: u8,
+        at: (i16, i16),
+    ) -> Result<(), ReplyOrIdError> {
         let lsb = conn.setup().image_byte_order == ImageOrder::LSB_FIRST;
         let row_bytes = usize::from(self.width) * 4;
         let max_bytes = conn.maximum_request_bytes().saturating_sub(64).max(row_bytes);
@@ -274,14 +281,17 @@ impl Canvas {
                 data.extend_from_slice(&if lsb { p.to_le_bytes() } else { p.to_be_bytes() });
             }
             let rows = u16::try_from(chunk.len() / usize::from(self.width).max(1)).unwrap_or(0);
-            let y = i16::try_from(strip * rows_per_strip).unwrap_or(i16::MAX);
+            let y = i16::try_from(strip * rows_per_strip)
+                .ok()
+                .and_then(|y| y.checked_add(at.1))
+                .unwrap_or(i16::MAX);
             conn.put_image(
                 ImageFormat::Z_PIXMAP,
                 window,
                 gc,
                 self.width,
                 rows,
-                0,
+                at.0,
                 y,
                 0,
                 depth,

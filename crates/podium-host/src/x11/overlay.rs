@@ -201,7 +201,18 @@ impl Overlay {
 
     /// Draws `canvas` at the window's top left corner.
     pub fn put(&self, canvas: &Canvas) -> bool {
-        canvas.put(&self.conn, self.window, self.gc, self.depth).is_ok() && self.conn.flush().is_ok()
+        self.put_at(canvas, (0, 0))
+    }
+
+    /// Draws `canvas` with its top left corner at `at` in the window.
+    pub fn put_at(&self, canvas: &Canvas, at: (i16, i16)) -> bool {
+        canvas.put(&self.conn, self.window, self.gc, self.depth, at).is_ok() && self.conn.flush().is_ok()
+    }
+
+    /// Paints the whole window in its background colour (the X server does
+    /// the painting, whatever the window's size).
+    pub fn clear(&self) -> bool {
+        self.conn.clear_area(false, self.window, 0, 0, 0, 0).is_ok() && self.conn.flush().is_ok()
     }
 
     /// Moves and resizes the window.

@@ -72,7 +72,7 @@ pub(crate) async fn thumbnail(
     }
     let thumb = s.thumbnails.get(id, size).await.map_err(|e| match e {
         ThumbError::NoDisplay(_) => AppError::new(ErrorCode::Unavailable, e.to_string()),
-        ThumbError::Capture(_) => AppError::new(ErrorCode::Unavailable, e.to_string()),
+        ThumbError::Capture(_) | ThumbError::NotNow(_) => AppError::new(ErrorCode::Unavailable, e.to_string()),
     })?;
     let etag = HeaderValue::from_str(&thumb.etag).map_err(|e| AppError::internal(&e))?;
     let matches = headers
