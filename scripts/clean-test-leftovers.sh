@@ -10,8 +10,10 @@ done
 for root in /sys/fs/cgroup /sys/fs/cgroup/unified /sys/fs/cgroup/pids; do
     for d in "$root"/podium-test-*; do
         [ -d "$d" ] || continue
-        for s in "$d"/session-*/*/ "$d"/session-*/; do
-            [ -d "$s" ] && [ -f "$s/cgroup.kill" ] && echo 1 > "$s/cgroup.kill" 2>/dev/null
+        # Sessions, also those under a test's delegated service cgroup
+        # (podium-test-*.slice/podium.service/…).
+        for s in $(find "$d" -type d -name 'session-*'); do
+            [ -f "$s/cgroup.kill" ] && echo 1 > "$s/cgroup.kill" 2>/dev/null
         done
         sleep 0.2
         find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null

@@ -125,7 +125,8 @@ pub struct SessionConfig {
     pub pam_service: String,
     /// The TigerVNC X server.
     pub xvnc: PathBuf,
-    /// Name of the cgroup (under the cgroup v2 root) that holds every session.
+    /// Name of the cgroup that holds every session: under the cgroup v2
+    /// root, or under the service's cgroup when systemd delegates one.
     pub cgroup: String,
     /// Log off sessions left disconnected this long (abandoned desktops
     /// hold memory and a seat); never by default.

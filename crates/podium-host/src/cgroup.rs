@@ -9,6 +9,18 @@
 //! <mount>/<name>/session-<id>/desktop    every program of the user
 //! ```
 //!
+//! When systemd delegates a cgroup to the daemon (`Delegate=yes` in
+//! `podium.service`; systemd marks it with the `trusted.delegate` or
+//! `user.delegate` attribute), Podium's subtree goes inside it instead, as
+//! systemd expects, and the daemon moves itself (with its session workers)
+//! into a `daemon` leaf: a cgroup that passes controllers down may hold no
+//! processes of its own.
+//!
+//! ```text
+//! /system.slice/podium.service/daemon                  the daemon, the session workers
+//! /system.slice/podium.service/<name>/session-<id>/…   as above
+//! ```
+//!
 //! Splitting display and desktop lets a log off ask the user's programs to
 //! quit and wait for them while their display still runs. Every directory
 //! is root's, so a user's process cannot move itself out. Where the pids
@@ -43,8 +55,10 @@ impl Part {
 /// Where Podium's cgroups live on this host.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hierarchy {
-    /// `<v2 mount>/<name>`.
+    /// `<v2 mount>/<name>`, or `<delegated>/<name>`.
     pub base: PathBuf,
+    /// The cgroup systemd delegated to the daemon's service, if any.
+    pub delegated: Option<PathBuf>,
     /// `<v1 pids mount>/<name>` when the pids controller is on cgroup v1.
     pub pids_v1: Option<PathBuf>,
     /// Whether the v2 hierarchy offers the pids controller.
@@ -111,10 +125,16 @@ impl Hierarchy {
         let text = fs::read_to_string("/proc/self/mountinfo").map_err(HostError::io("read", "/proc/self/mountinfo"))?;
         let mounts = parse_mountinfo(&text);
         let v2 = mounts.v2.ok_or(HostError::NoCgroup2)?;
-        let controllers = fs::read_to_string(v2.join("cgroup.controllers")).unwrap_or_default();
+        let own = fs::read_to_string("/proc/self/cgroup")
+            .ok()
+            .and_then(|t| own_cgroup(&v2, &t));
+        let delegated = own.and_then(|own| delegated_root(&own));
+        let top = delegated.as_ref().unwrap_or(&v2);
+        let controllers = fs::read_to_string(top.join("cgroup.controllers")).unwrap_or_default();
         let pids_v2 = controllers.split_whitespace().any(|c| c == "pids");
         Ok(Hierarchy {
-            base: v2.join(name),
+            base: top.join(name),
+            delegated,
             pids_v1: if pids_v2 {
                 None
             } else {
@@ -130,15 +150,22 @@ impl Hierarchy {
     /// # Errors
     /// When the directories cannot be made.
     pub fn prepare(&self) -> Result<()> {
+        if let Some(root) = &self.delegated {
+            enter_daemon_leaf(root)?;
+        }
         fs::create_dir_all(&self.base).map_err(HostError::io("create cgroup", &self.base))?;
         if self.pids_v2 {
-            // Every ancestor up to the mount must pass the controller down.
+            // Every ancestor up to the mount (or up to the delegated
+            // cgroup: systemd owns those above) must pass the controller down.
             let mut chain = vec![self.base.clone()];
             while let Some(parent) = chain.last().and_then(|p| p.parent()).map(Path::to_path_buf) {
                 if !parent.join("cgroup.subtree_control").exists() {
                     break;
                 }
                 chain.push(parent);
+                if self.delegated.as_deref() == chain.last().map(PathBuf::as_path) {
+                    break;
+                }
             }
             for dir in chain.iter().rev() {
                 write_file(&dir.join("cgroup.subtree_control"), "+pids")?;
@@ -181,6 +208,56 @@ pub struct SessionCgroup {
     pub pids_v1: Option<PathBuf>,
     /// Whether `pids.max` is set on `dir`.
     pub pids_v2: bool,
+}
+
+/// The leaf of a delegated cgroup that holds the daemon and its workers.
+pub const DAEMON_LEAF: &str = "daemon";
+
+/// The daemon's own cgroup directory, from `/proc/self/cgroup` text.
+fn own_cgroup(v2: &Path, proc_self_cgroup: &str) -> Option<PathBuf> {
+    let rel = proc_self_cgroup.lines().find_map(|l| l.strip_prefix("0::"))?.trim();
+    let rel = rel.trim_start_matches('/');
+    if rel.split('/').any(|c| c == "..") {
+        return None;
+    }
+    Some(if rel.is_empty() { v2.to_path_buf() } else { v2.join(rel) })
+}
+
+/// Whether systemd marked `dir` as delegated to the service in it.
+fn is_delegated(dir: &Path) -> bool {
+    ["trusted.delegate", "user.delegate"]
+        .iter()
+        .any(|name| matches!(crate::sys::xattr::get(dir, name), Ok(Some(v)) if v == b"1"))
+}
+
+/// The delegated cgroup the daemon runs in: its own cgroup, or the parent
+/// of the `daemon` leaf a previous start moved it into.
+fn delegated_root(own: &Path) -> Option<PathBuf> {
+    if is_delegated(own) {
+        return Some(own.to_path_buf());
+    }
+    let parent = own.parent()?;
+    (own.file_name()? == DAEMON_LEAF && is_delegated(parent)).then(|| parent.to_path_buf())
+}
+
+/// Moves every process of the delegated cgroup `root` (the daemon, and
+/// workers an older version left there) into its `daemon` leaf.
+fn enter_daemon_leaf(root: &Path) -> Result<()> {
+    let leaf = root.join(DAEMON_LEAF);
+    fs::create_dir_all(&leaf).map_err(HostError::io("create cgroup", &leaf))?;
+    let procs = root.join("cgroup.procs");
+    let text = fs::read_to_string(&procs).map_err(HostError::io("read", &procs))?;
+    let target = leaf.join("cgroup.procs");
+    for pid in text.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
+        match write_file(&target, &pid.to_string()) {
+            Ok(()) => {}
+            // It ended in the meantime.
+            Err(_) if !Path::new(&format!("/proc/{pid}")).exists() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    tracing::info!(cgroup = %root.display(), "running in the cgroup systemd delegated; sessions go under it");
+    Ok(())
 }
 
 /// Whether `pid` is (still) a member of the cgroup directory `dir`.
@@ -364,6 +441,22 @@ mod tests {
         assert_eq!(m.v2, Some(PathBuf::from("/sys/fs/cgroup")));
         assert_eq!(m.pids_v1, None);
         assert_eq!(parse_mountinfo("garbage\n\n- -\n"), Mounts::default());
+    }
+
+    #[test]
+    fn the_daemons_own_cgroup_is_read_from_the_unified_line() {
+        let v2 = Path::new("/sys/fs/cgroup");
+        let hybrid = "4:memory:/x\n0::/system.slice/podium.service\n1:cpu:/\n";
+        assert_eq!(
+            own_cgroup(v2, hybrid),
+            Some(PathBuf::from("/sys/fs/cgroup/system.slice/podium.service"))
+        );
+        assert_eq!(own_cgroup(v2, "0::/\n"), Some(PathBuf::from("/sys/fs/cgroup")));
+        assert_eq!(own_cgroup(v2, "1:name=systemd:/\n"), None, "no unified line");
+        assert_eq!(own_cgroup(v2, "0::/a/../../etc\n"), None);
+        // Not delegated: no attribute on a plain directory, or no directory.
+        assert_eq!(delegated_root(&std::env::temp_dir()), None);
+        assert_eq!(delegated_root(Path::new("/nonexistent/podium.service/daemon")), None);
     }
 
     #[test]

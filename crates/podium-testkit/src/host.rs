@@ -21,8 +21,12 @@ pub struct Kit {
     pub socket: PathBuf,
     /// The config file.
     pub config_path: PathBuf,
-    /// Name of the cgroup subtree under the cgroup v2 root.
+    /// Name of the cgroup subtree under the cgroup v2 root (or under
+    /// [`Kit::delegated`]).
     pub cgroup_name: String,
+    /// The cgroup the daemon starts in when it plays a systemd service with
+    /// `Delegate=yes` (see [`Kit::start_delegated`]).
+    pub delegated: Option<PathBuf>,
     /// The HTTPS address.
     pub https: std::net::SocketAddr,
     daemon: Option<Child>,
@@ -128,6 +132,18 @@ impl Kit {
     /// A daemon whose `[session]` section also holds `session_toml`.
     #[must_use]
     pub fn start_with(podium: &str, session_toml: &str) -> Kit {
+        Kit::start_in(podium, session_toml, false)
+    }
+
+    /// A daemon started as systemd starts `podium.service` with
+    /// `Delegate=yes`: in a cgroup of its own (`<v2>/<cgroup_name>.slice/
+    /// podium.service`) marked with the `trusted.delegate` attribute.
+    #[must_use]
+    pub fn start_delegated(podium: &str) -> Kit {
+        Kit::start_in(podium, "", true)
+    }
+
+    fn start_in(podium: &str, session_toml: &str, delegated: bool) -> Kit {
         ensure_host_setup();
         static N: AtomicU32 = AtomicU32::new(0);
         let tag = format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
@@ -148,12 +164,21 @@ impl Kit {
             dir.join("run").display(),
         );
         std::fs::write(&config_path, config).expect("write config");
+        let delegated = delegated.then(|| {
+            let service = cgroup2_root()
+                .join(format!("{cgroup_name}.slice"))
+                .join("podium.service");
+            std::fs::create_dir_all(&service).expect("the service's cgroup");
+            podium_host::sys::xattr::set(&service, "trusted.delegate", b"1").expect("mark it delegated");
+            service
+        });
         let mut kit = Kit {
             podium: PathBuf::from(podium),
             dir,
             socket,
             config_path,
             cgroup_name,
+            delegated,
             https,
             daemon: None,
         };
@@ -169,7 +194,19 @@ impl Kit {
             .open(self.dir.join("daemon.log"))
             .expect("log");
         let err = log.try_clone().expect("log");
-        let child = Command::new(&self.podium)
+        let mut command = match &self.delegated {
+            // As systemd does: the service's processes start in its cgroup.
+            Some(service) => {
+                let mut c = Command::new("sh");
+                c.arg("-c")
+                    .arg("echo $$ > \"$0/cgroup.procs\" && exec \"$@\"")
+                    .arg(service)
+                    .arg(&self.podium);
+                c
+            }
+            None => Command::new(&self.podium),
+        };
+        let child = command
             .args(["serve", "--config"])
             .arg(&self.config_path)
             .env("PODIUM_LOG", "info,podium_host=debug")
@@ -240,16 +277,27 @@ impl Kit {
         serde_json::from_str(&out.stdout).expect("session list --json parses")
     }
 
+    /// The cgroup directory that holds the sessions.
+    #[must_use]
+    pub fn sessions_cgroup_dir(&self) -> PathBuf {
+        self.delegated
+            .clone()
+            .unwrap_or_else(cgroup2_root)
+            .join(&self.cgroup_name)
+    }
+
     /// The cgroup of session `id`, as `/proc/<pid>/cgroup` shows it.
     #[must_use]
     pub fn session_cgroup(&self, id: u32) -> String {
-        format!("/{}/session-{id}", self.cgroup_name)
+        let dir = self.session_cgroup_dir(id);
+        let rel = dir.strip_prefix(cgroup2_root()).unwrap_or(&dir);
+        format!("/{}", rel.display())
     }
 
     /// The cgroup directory of session `id`.
     #[must_use]
     pub fn session_cgroup_dir(&self, id: u32) -> PathBuf {
-        cgroup2_root().join(&self.cgroup_name).join(format!("session-{id}"))
+        self.sessions_cgroup_dir().join(format!("session-{id}"))
     }
 
     /// The runtime directory of session `id`.
@@ -319,8 +367,19 @@ impl Drop for Kit {
             );
             let _ = c.wait();
         }
-        let base = cgroup2_root().join(&self.cgroup_name);
-        let _ = std::fs::remove_dir(&base);
+        let _ = std::fs::remove_dir(self.sessions_cgroup_dir());
+        if let Some(service) = &self.delegated {
+            // Workers of the last sessions may still be leaving the leaf.
+            let leaf = service.join("daemon");
+            for _ in 0..50 {
+                if std::fs::remove_dir(&leaf).is_ok() || !leaf.exists() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = std::fs::remove_dir(service);
+            let _ = service.parent().map(std::fs::remove_dir);
+        }
         let _ = std::fs::remove_dir(Path::new("/sys/fs/cgroup/pids").join(&self.cgroup_name));
         if !std::thread::panicking() {
             let _ = std::fs::remove_dir_all(&self.dir);

@@ -11,3 +11,4 @@ pub mod signals;
 pub mod spawn;
 #[cfg(feature = "turbojpeg")]
 pub mod turbojpeg;
+pub mod xattr;
