@@ -8,7 +8,7 @@ use crate::manager::{Host, HostEvent};
 use crate::registry::{NewAudit, StoredSession};
 use crate::users::Account;
 use crate::worker::client::{self, Connection};
-use crate::worker::protocol::{EndReport, ReclaimSpec, Reply, WorkerSpec};
+use crate::worker::protocol::{EndCause, EndReport, ReclaimSpec, Reply, WorkerSpec};
 use podium_core::audit::SYSTEM_ACTOR;
 use podium_core::{AuditKind, SessionState};
 use std::sync::Arc;
@@ -96,6 +96,13 @@ impl Host {
         self.finish(&live, &report);
     }
 
+    /// Whether a session that was starting when the daemon went away will
+    /// never answer: its worker left a report, or is recorded and gone.
+    fn start_is_over(&self, live: &Live) -> bool {
+        self.left_report(live.id).is_some()
+            || crate::worker::recorded_worker_pid(&live.spec).is_some_and(|pid| !worker_alive(pid))
+    }
+
     fn left_report(&self, id: podium_core::SessionId) -> Option<EndReport> {
         let path = WorkerSpec::ended_file(&self.ended_dir, id);
         let text = std::fs::read(&path).ok()?;
@@ -125,6 +132,17 @@ impl Host {
                 outcome: report.end.as_str().into(),
                 reason: report.problem.clone(),
                 duration_ms,
+            },
+            // It never ran: the start is what failed.
+            None if report.cause == EndCause::StartFailed => NewAudit {
+                actor: SYSTEM_ACTOR.into(),
+                kind: AuditKind::SessionStart,
+                action: None,
+                session: Some(live.id),
+                target_user: Some(live.account.name.clone()),
+                outcome: report.end.as_str().into(),
+                reason: report.problem.clone(),
+                duration_ms: None,
             },
             None => NewAudit {
                 actor: SYSTEM_ACTOR.into(),
@@ -202,6 +220,10 @@ impl Host {
         let conn = loop {
             match Connection::connect(&live.spec.socket()).await {
                 Ok(c) => break Some(c),
+                // A start that failed, or a worker that is gone, needs no
+                // more waiting: `worker_gone` finishes from its report or
+                // cleans up after it.
+                Err(_) if was_starting && self.start_is_over(&live) => break None,
                 Err(_) if tokio::time::Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(250)).await
                 }

@@ -48,6 +48,40 @@ pub struct ConnectArgs {
     pub insecure: bool,
 }
 
+/// Options that talk to a daemon, given on the command line to a
+/// subcommand that talks to none (or, for `--server` and the options
+/// that go with it, to one that only works on the local host): the
+/// message naming the first, and the subcommand's name. Values from the
+/// environment (`PODIUM_SERVER` …) are not complained about.
+#[must_use]
+pub fn misplaced_option(command: &Command, matches: &clap::ArgMatches) -> Option<(String, &'static str)> {
+    let (name, allowed): (&'static str, &[&str]) = match command {
+        Command::Serve(_) => ("serve", &["socket"]),
+        Command::Demo(_) => ("demo", &["socket"]),
+        Command::CheckConfig(_) => ("check-config", &[]),
+        _ => return None,
+    };
+    let options = [
+        ("socket", "--socket"),
+        ("server", "--server"),
+        ("login_user", "--user"),
+        ("ca_cert", "--ca-cert"),
+        ("insecure", "--insecure"),
+    ];
+    options
+        .iter()
+        .filter(|(id, _)| !allowed.contains(id))
+        .find(|(id, _)| matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
+        .map(|(_, flag)| {
+            let why = if name == "check-config" {
+                "it reads a file and talks to no daemon"
+            } else {
+                "it runs on this host, with no login"
+            };
+            (format!("{flag} does not apply to `podium {name}`: {why}"), name)
+        })
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {

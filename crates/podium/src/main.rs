@@ -23,9 +23,21 @@ fn init_tracing(default: &str) {
 /// Parses the command line; a usage error always ends with the usage of
 /// the (sub)command concerned, and exit status 2.
 fn parse() -> Cli {
-    use clap::{CommandFactory, Parser, error::ErrorKind};
-    match Cli::try_parse() {
-        Ok(cli) => cli,
+    use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    match parsed {
+        Ok((cli, matches)) => {
+            if let Some((message, name)) = cli::misplaced_option(&cli.command, &matches) {
+                let mut root = Cli::command();
+                root.build();
+                let sub = root.find_subcommand(name).cloned().unwrap_or(root);
+                eprintln!("error: {message}\n\n{}", sub.clone().render_usage());
+                std::process::exit(2);
+            }
+            cli
+        }
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => e.exit(),
         Err(e) => {
             let rendered = e.render().to_string();

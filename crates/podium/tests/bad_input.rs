@@ -399,6 +399,28 @@ fn every_subcommand_refuses_missing_and_invalid_arguments_with_status_2_and_its_
                     .unwrap_or("");
                 attempts.push(line(&[flag.to_owned()]));
             }
+            // Options for talking to a daemon, given to a command that
+            // talks to none, or only to the local one.
+            let misplaced: &[&[&str]] = match path.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+                ["serve" | "demo"] => &[
+                    &["--server", "https://podium.example:8443"],
+                    &["--user", "teacher"],
+                    &["--ca-cert", "/etc/ssl/podium.pem"],
+                    &["--insecure"],
+                ],
+                ["check-config"] => &[&["--socket", "/run/podium/podium.sock"], &["--insecure"]],
+                _ => &[],
+            };
+            for m in misplaced {
+                let args = line(&m.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+                let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+                let (_, _, stderr) = run_podium(&argv, &socket);
+                assert!(
+                    stderr.contains("does not apply to `podium"),
+                    "podium {argv:?}: {stderr}"
+                );
+                attempts.push(args);
+            }
         }
         commands.push(path.clone());
         for args in attempts {

@@ -711,7 +711,9 @@ fn a_session_starting_when_the_daemon_is_killed_is_taken_back() {
 }
 
 /// `kill -9` of the daemon while a session is starting, and the start then
-/// fails: the restarted daemon lets it go and nothing of it is left.
+/// fails: the worker leaves the reason, the restarted daemon lets the
+/// session go at once (not after the 40 s start timeout), audits the
+/// failed start with that reason, and nothing of it is left.
 #[test]
 fn a_session_that_fails_to_start_while_the_daemon_is_down_is_cleaned() {
     let slow = SlowXvnc::new("echo 'no display for you' >&2; exit 1");
@@ -720,22 +722,18 @@ fn a_session_that_fails_to_start_while_the_daemon_is_down_is_cleaned() {
     let id = {
         let code = kill_daemon_mid_start(&mut kit, &user);
         assert_ne!(code, 0);
-        let dirs: Vec<u32> = std::fs::read_dir(kit.dir.join("run"))
-            .expect("run dir")
-            .flatten()
-            .filter_map(|e| e.file_name().to_str()?.strip_prefix("session-")?.parse().ok())
-            .collect();
-        assert_eq!(dirs.len(), 1, "a half-started session: {dirs:?}");
-        dirs[0]
+        half_started(&kit)
     };
     let restarted = Instant::now();
     kit.start_daemon();
     wait_until(Duration::from_secs(90), "the failed session leaves the list", || {
         kit.sessions().sessions.is_empty()
     });
-    eprintln!(
-        "a start that failed while the daemon was down left the list {:?} after the restart",
-        restarted.elapsed()
+    let took = restarted.elapsed();
+    eprintln!("a start that failed while the daemon was down left the list {took:?} after the restart");
+    assert!(
+        took < Duration::from_secs(20),
+        "the daemon waited {took:?}, as if for a worker still starting"
     );
     assert_cleaned(&kit, &user, id);
     assert!(
@@ -744,9 +742,67 @@ fn a_session_that_fails_to_start_while_the_daemon_is_down_is_cleaned() {
         user.pam_markers()
     );
     let records = audit(&kit);
+    let failed = records
+        .iter()
+        .find(|r| r.session == Some(id) && r.kind == AuditKind::SessionStart)
+        .unwrap_or_else(|| panic!("the failed start is audited: {records:?}"));
+    eprintln!("audited: {} {} {:?}", failed.actor, failed.outcome, failed.reason);
+    assert_eq!(failed.outcome, "failed");
+    let reason = failed.reason.clone().unwrap_or_default();
     assert!(
-        records.iter().any(|r| r.session == Some(id) && r.outcome != "done"),
-        "the end of the session that never ran is audited: {records:?}"
+        reason.contains("no display for you"),
+        "the display's own words: {reason}"
+    );
+    assert_no_zombies(&kit);
+}
+
+/// The id of the one session whose directory exists.
+fn half_started(kit: &Kit) -> u32 {
+    let dirs: Vec<u32> = std::fs::read_dir(kit.dir.join("run"))
+        .expect("run dir")
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.strip_prefix("session-")?.parse().ok())
+        .collect();
+    assert_eq!(dirs.len(), 1, "a half-started session: {dirs:?}");
+    dirs[0]
+}
+
+/// `kill -9` of the daemon while a session is starting, then of the
+/// session's worker: the restarted daemon sees from the worker's progress
+/// record that nobody is starting the session any more, and cleans up at
+/// once instead of waiting out the 40 s start timeout.
+#[test]
+fn a_starting_session_whose_worker_died_with_the_daemon_is_cleaned_at_once() {
+    let slow = SlowXvnc::new("sleep 60; exec /usr/bin/Xvnc \"$@\"");
+    let mut kit = Kit::start_with(PODIUM, &format!("xvnc = \"{}\"", slow.path.display()));
+    let user = TestUser::create(Role::Standard);
+    assert_ne!(kill_daemon_mid_start(&mut kit, &user), 0);
+    let id = half_started(&kit);
+    let worker = worker_of(user.uid).expect("the worker is starting the session");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(worker), nix::sys::signal::Signal::SIGKILL).expect("kill");
+    wait_until(Duration::from_secs(10), "the worker is gone", || {
+        procfs::Proc::read(worker).is_none_or(|p| p.state == 'Z')
+    });
+    let restarted = Instant::now();
+    kit.start_daemon();
+    wait_until(Duration::from_secs(90), "the session leaves the list", || {
+        kit.sessions().sessions.is_empty()
+    });
+    let took = restarted.elapsed();
+    eprintln!("a start whose worker died left the list {took:?} after the restart");
+    assert!(
+        took < Duration::from_secs(20),
+        "the daemon waited {took:?} for a dead worker"
+    );
+    assert_cleaned(&kit, &user, id);
+    let records = audit(&kit);
+    let end = records
+        .iter()
+        .find(|r| r.session == Some(id) && r.kind == AuditKind::SessionEnd)
+        .unwrap_or_else(|| panic!("the end is audited: {records:?}"));
+    assert!(
+        end.reason.as_deref().unwrap_or("").contains("session worker died"),
+        "{end:?}"
     );
     assert_no_zombies(&kit);
 }

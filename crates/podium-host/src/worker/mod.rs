@@ -13,6 +13,13 @@ pub mod client;
 pub mod protocol;
 mod session;
 
+/// The pid of the worker that was starting `spec`'s session, as its
+/// progress record says (none before it made the session's directory).
+#[must_use]
+pub fn recorded_worker_pid(spec: &WorkerSpec) -> Option<i32> {
+    Session::recorded(spec).and_then(|p| p.worker_pid)
+}
+
 use crate::reaper::reap;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use podium_core::Timestamp;
@@ -34,12 +41,39 @@ fn read_stdin<T: serde::de::DeserializeOwned>() -> Result<T, String> {
     serde_json::from_str(&text).map_err(|e| format!("malformed session spec: {e}"))
 }
 
-fn print_line<T: serde::Serialize>(value: &T) {
-    if let Ok(line) = serde_json::to_string(value) {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{line}");
-        let _ = out.flush();
+/// Writes one JSON line on stdout (the daemon's pipe); false when it could
+/// not be written, as when the daemon that started us is gone.
+fn print_line<T: serde::Serialize>(value: &T) -> bool {
+    let Ok(line) = serde_json::to_string(value) else {
+        return false;
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}").is_ok() && out.flush().is_ok()
+}
+
+/// Tells the daemon the session did not start; when the daemon that asked
+/// is gone (killed meanwhile), leaves the reason where the next one looks,
+/// so it lets the session go at once and says why.
+fn start_failed(spec: &WorkerSpec, message: String) -> i32 {
+    if !print_line(&StartReport::Failed {
+        message: message.clone(),
+    }) {
+        tracing::warn!(
+            session = spec.id,
+            "nobody to tell that the session did not start; leaving a report"
+        );
+        leave_report(
+            spec,
+            &EndReport {
+                id: spec.id,
+                end: podium_core::EndKind::Failed,
+                cause: EndCause::StartFailed,
+                problem: Some(message),
+                finished_at: Timestamp::now(),
+            },
+        );
     }
+    1
 }
 
 /// Writes the end report where a daemon that was away will find it.
@@ -87,7 +121,7 @@ pub fn reclaim_main() -> i32 {
     let spec = r.spec.clone();
     let report = end_report(&spec, EndCause::WorkerDied, Session::reclaim(r.spec, r.running));
     leave_report(&spec, &report);
-    print_line(&report);
+    let _ = print_line(&report);
     0
 }
 
@@ -98,7 +132,7 @@ pub fn worker_main() -> i32 {
     let spec: WorkerSpec = match read_stdin() {
         Ok(s) => s,
         Err(e) => {
-            print_line(&StartReport::Failed { message: e });
+            let _ = print_line(&StartReport::Failed { message: e });
             return 2;
         }
     };
@@ -107,10 +141,7 @@ pub fn worker_main() -> i32 {
     // death must not reach the user's desktop.
     let _ = nix::unistd::setsid();
     if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
-        print_line(&StartReport::Failed {
-            message: format!("cannot become a subreaper: {e}"),
-        });
-        return 1;
+        return start_failed(&spec, format!("cannot become a subreaper: {e}"));
     }
     // Start clean: how we were spawned may have left signals ignored, and
     // helpers PAM modules fork would inherit that.
@@ -118,40 +149,30 @@ pub fn worker_main() -> i32 {
     crate::sys::signals::ignore_sigpipe();
     let signals = match signal_pipe() {
         Ok(fd) => fd,
-        Err(e) => {
-            print_line(&StartReport::Failed {
-                message: format!("cannot set up signals: {e}"),
-            });
-            return 1;
-        }
+        Err(e) => return start_failed(&spec, format!("cannot set up signals: {e}")),
     };
     let mut session = match Session::start(spec.clone()) {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!("session did not start: {e}");
-            print_line(&StartReport::Failed { message: e.to_string() });
-            return 1;
+            return start_failed(&spec, e.to_string());
         }
     };
     let listener = match bind(&spec.socket()) {
         Ok(l) => l,
         Err(e) => {
             let _ = session.end(Duration::from_secs(1));
-            print_line(&StartReport::Failed {
-                message: format!("cannot listen on {}: {e}", spec.socket().display()),
-            });
-            return 1;
+            return start_failed(&spec, format!("cannot listen on {}: {e}", spec.socket().display()));
         }
     };
     let Some(running) = session.running() else {
         let _ = session.end(Duration::from_secs(1));
-        print_line(&StartReport::Failed {
-            message: "session incomplete".into(),
-        });
-        return 1;
+        return start_failed(&spec, "session incomplete".into());
     };
     tracing::info!(display = running.display, "session running");
-    print_line(&StartReport::Ready(running));
+    // A daemon that went away meanwhile finds the session through its
+    // socket (it waits for a starting session's worker).
+    let _ = print_line(&StartReport::Ready(running));
     // Let go of the daemon's pipe; keep descriptor 1 taken.
     if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
         let _ = nix::unistd::dup2_stdout(null.as_fd());

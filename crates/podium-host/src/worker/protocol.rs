@@ -179,6 +179,9 @@ pub enum EndCause {
     WorkerStopped,
     /// The worker died; the daemon cleaned up after it.
     WorkerDied,
+    /// The session never ran: its start failed while no daemon was there
+    /// to hear it (the problem says why).
+    StartFailed,
 }
 
 impl EndCause {
@@ -191,6 +194,7 @@ impl EndCause {
             EndCause::DisplayDied => "display server died",
             EndCause::WorkerStopped => "session worker was stopped",
             EndCause::WorkerDied => "session worker died",
+            EndCause::StartFailed => "session did not start",
         }
     }
 }

@@ -67,6 +67,9 @@ pub struct Progress {
     pub cookie: Option<String>,
     /// The locale of the desktop's messages (`LC_ALL`, `LC_MESSAGES` or `LANG`).
     pub locale: Option<String>,
+    /// The worker that made it: a restarted daemon that finds it gone
+    /// stops waiting for a session that was still starting.
+    pub worker_pid: Option<i32>,
 }
 
 /// A session in the worker.
@@ -190,6 +193,7 @@ impl Session {
             .create(&run_dir)
             .map_err(HostError::io("create", &run_dir))?;
         self.progress.run_dir = true;
+        self.progress.worker_pid = i32::try_from(std::process::id()).ok();
         fs::set_permissions(&run_dir, fs::Permissions::from_mode(0o711)).map_err(HostError::io("chmod", &run_dir))?;
         self.save();
 
@@ -422,14 +426,19 @@ impl Session {
         self.pam = None;
     }
 
+    /// The progress record a worker left for session `spec`, if any.
+    #[must_use]
+    pub fn recorded(spec: &WorkerSpec) -> Option<Progress> {
+        read_small(&spec.progress_file(), 64 * 1024).and_then(|t| serde_json::from_str::<Progress>(&t).ok())
+    }
+
     /// Ends a session whose worker died, from the progress record it left
     /// (or, failing that, what the daemon knew): the same steps as
     /// [`Session::end`], with a fresh PAM handle to close the PAM session.
     #[must_use]
     pub fn reclaim(spec: WorkerSpec, running: Option<Running>) -> (EndKind, Vec<String>) {
         let mut s = Session::new(spec);
-        let recorded =
-            read_small(&s.spec.progress_file(), 64 * 1024).and_then(|t| serde_json::from_str::<Progress>(&t).ok());
+        let recorded = Session::recorded(&s.spec);
         s.progress = match (recorded, running) {
             (Some(p), _) => p,
             (None, Some(r)) => Progress {
@@ -444,6 +453,7 @@ impl Session {
                 desktop_pid: Some(r.desktop_pid),
                 cookie: Some(r.cookie),
                 locale: r.locale,
+                worker_pid: Some(r.worker_pid),
             },
             (None, None) => Progress::default(),
         };
