@@ -192,7 +192,10 @@ impl Host {
                     sent_at,
                 },
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| {
+                tracing::error!(session = live.id, "cannot keep the message: {e}");
+                e.reason()
+            })?;
         let message = UserMessage {
             id,
             from: from.to_owned(),

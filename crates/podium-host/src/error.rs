@@ -63,12 +63,26 @@ pub enum HostError {
     #[error("malformed worker message: {0}")]
     Protocol(String),
     /// The registry database failed.
-    #[error("registry {}: {source}", path.display())]
+    #[error("registry {}: {}", path.display(), sqlite_words(sqlite))]
     Registry {
         /// The database file.
         path: PathBuf,
+        /// SQLite's error (its words are in the message already: not a
+        /// `source`, or they would be printed twice).
+        sqlite: rusqlite::Error,
+    },
+    /// The registry cannot be written because of the file system it is on
+    /// (read-only, or full): the administrator's to fix, said plainly.
+    #[error("cannot write the registry {}: {why} (SQLite: {})", path.display(), sqlite_words(sqlite))]
+    Storage {
+        /// The database file.
+        path: PathBuf,
+        /// "the file system is read-only", "the disk is full".
+        why: &'static str,
+        /// Whether the disk is full.
+        full: bool,
         /// SQLite's error.
-        source: rusqlite::Error,
+        sqlite: rusqlite::Error,
     },
     /// A PAM call failed.
     #[error(transparent)]
@@ -131,12 +145,74 @@ impl HostError {
     /// saying plainly to whoever asked.
     #[must_use]
     pub fn is_disk_full(&self) -> bool {
+        self.disk_full()
+    }
+
+    /// What to tell whoever asked: [`DISK_FULL`] when the disk is full (the
+    /// file names and SQLite's words are for the log), else the error.
+    #[must_use]
+    pub fn reason(&self) -> String {
+        if self.disk_full() {
+            DISK_FULL.to_owned()
+        } else {
+            self.to_string()
+        }
+    }
+
+    fn disk_full(&self) -> bool {
         match self {
-            HostError::Registry { source, .. } => {
-                matches!(source.sqlite_error_code(), Some(rusqlite::ErrorCode::DiskFull))
+            HostError::Registry { sqlite, .. } => {
+                matches!(sqlite.sqlite_error_code(), Some(rusqlite::ErrorCode::DiskFull))
             }
             HostError::Io { source, .. } => source.raw_os_error() == Some(libc::ENOSPC),
+            HostError::Storage { full, .. } => *full,
             _ => false,
         }
+    }
+}
+
+/// The reason given for anything refused because the host's disk is full.
+pub const DISK_FULL: &str = "the host's disk is full: Podium cannot record anything until an administrator frees space";
+
+/// SQLite's words for an error, once: rusqlite repeats its message and
+/// then the code's own description ("disk I/O error: disk I/O error:
+/// Error code 4874: disk I/O error").
+fn sqlite_words(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(code, Some(message)) if message.as_str() != code.to_string() => message.clone(),
+        rusqlite::Error::SqliteFailure(code, _) => match code.code {
+            rusqlite::ErrorCode::Unknown => code.to_string(),
+            _ => rusqlite::ffi::code_to_str(code.extended_code).to_owned(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// The registry error for `source`, said plainly when the file system
+/// under `dir` is read-only or full.
+pub(crate) fn registry_error(path: &std::path::Path, dir: &std::path::Path, sqlite: rusqlite::Error) -> HostError {
+    use nix::sys::statvfs::{FsFlags, statvfs};
+    let path = path.to_path_buf();
+    match statvfs(dir) {
+        Ok(s) if s.flags().contains(FsFlags::ST_RDONLY) => HostError::Storage {
+            path,
+            why: "the file system is read-only",
+            full: false,
+            sqlite,
+        },
+        // Root may use the reserved blocks too: nearly nothing left, for root,
+        // is full (SQLite needs room for its journal, not one block).
+        Ok(s)
+            if s.blocks_free().saturating_mul(s.fragment_size()) < 1 << 20
+                || (s.files() > 0 && s.files_free() == 0) =>
+        {
+            HostError::Storage {
+                path,
+                why: "the disk is full",
+                full: true,
+                sqlite,
+            }
+        }
+        _ => HostError::Registry { path, sqlite },
     }
 }

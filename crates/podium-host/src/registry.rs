@@ -195,10 +195,8 @@ impl Registry {
             .map_err(HostError::io("create state directory", state_dir))?;
         let path = state_dir.join("podium.db");
         make_private(&path)?;
-        let err = |source| HostError::Registry {
-            path: path.clone(),
-            source,
-        };
+        // Said plainly when the file system is read-only or full.
+        let err = |source| crate::error::registry_error(&path, state_dir, source);
         let conn = Connection::open(&path).map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(err)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
@@ -232,9 +230,9 @@ impl Registry {
 
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
         let mut conn = self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut conn).map_err(|source| HostError::Registry {
+        f(&mut conn).map_err(|sqlite| HostError::Registry {
             path: self.path.clone(),
-            source,
+            sqlite,
         })
     }
 

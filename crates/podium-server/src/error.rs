@@ -76,10 +76,7 @@ impl From<HostError> for AppError {
             HostError::StartFailed(_) => AppError::new(ErrorCode::Unavailable, e.to_string()),
             _ if e.is_disk_full() => {
                 tracing::error!("{e}");
-                AppError::new(
-                    ErrorCode::Unavailable,
-                    "the host's disk is full: Podium cannot record anything until an administrator frees space",
-                )
+                AppError::new(ErrorCode::Unavailable, podium_host::error::DISK_FULL)
             }
             _ => AppError::internal(&e),
         }

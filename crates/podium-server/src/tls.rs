@@ -16,22 +16,31 @@ use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
-/// A certificate problem, naming the file.
+/// A certificate problem: what could not be done, with which file.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: {message}", path.display())]
+#[error("{what} {}: {message}", path.display())]
 pub struct TlsError {
-    /// The file concerned.
+    /// What could not be done ("cannot read the certificate" …).
+    pub what: &'static str,
+    /// The file or directory concerned.
     pub path: PathBuf,
     /// What is wrong.
     pub message: String,
 }
 
-fn err(path: &Path, message: impl std::fmt::Display) -> TlsError {
+fn err(what: &'static str, path: &Path, message: impl std::fmt::Display) -> TlsError {
     TlsError {
+        what,
         path: path.to_owned(),
         message: message.to_string(),
     }
 }
+
+const READ_CERT: &str = "cannot read the certificate";
+const READ_KEY: &str = "cannot read the private key";
+const USE_CERT: &str = "cannot use the certificate";
+const MAKE: &str = "cannot make a self-signed certificate in";
+const WRITE: &str = "cannot write";
 
 /// The certificate and key to serve: `cert`/`key` when configured, else
 /// `<state_dir>/tls/{cert,key}.pem`, made self-signed for this host's
@@ -52,38 +61,38 @@ pub fn server_config(cert: Option<&Path>, key: Option<&Path>, state_dir: &Path) 
         }
     };
     let certs: Vec<CertificateDer<'static>> = rustls_pemfile::certs(&mut BufReader::new(
-        std::fs::File::open(&cert_path).map_err(|e| err(&cert_path, e))?,
+        std::fs::File::open(&cert_path).map_err(|e| err(READ_CERT, &cert_path, e))?,
     ))
     .collect::<Result<_, _>>()
-    .map_err(|e| err(&cert_path, e))?;
+    .map_err(|e| err(READ_CERT, &cert_path, e))?;
     if certs.is_empty() {
-        return Err(err(&cert_path, "no certificate in the file"));
+        return Err(err(READ_CERT, &cert_path, "the file holds no PEM certificate"));
     }
     let key: PrivateKeyDer<'static> = rustls_pemfile::private_key(&mut BufReader::new(
-        std::fs::File::open(&key_path).map_err(|e| err(&key_path, e))?,
+        std::fs::File::open(&key_path).map_err(|e| err(READ_KEY, &key_path, e))?,
     ))
-    .map_err(|e| err(&key_path, e))?
-    .ok_or_else(|| err(&key_path, "no private key in the file"))?;
+    .map_err(|e| err(READ_KEY, &key_path, e))?
+    .ok_or_else(|| err(READ_KEY, &key_path, "the file holds no PEM private key"))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| err(&cert_path, e))?
+        .map_err(|e| err(USE_CERT, &cert_path, e))?
         .with_no_client_auth()
         .with_single_cert(certs, key)
-        .map_err(|e| err(&cert_path, e))?;
+        .map_err(|e| err(USE_CERT, &cert_path, e))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
 
 fn make_self_signed(dir: &Path, cert: &Path, key: &Path) -> Result<(), TlsError> {
-    std::fs::create_dir_all(dir).map_err(|e| err(dir, e))?;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| err(dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| err(MAKE, dir, e))?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| err(MAKE, dir, e))?;
     let host = nix::unistd::gethostname()
         .map(|h| h.to_string_lossy().into_owned())
         .unwrap_or_else(|_| "podium".into());
     let mut names = vec![host, "localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
     names.dedup();
-    let generated = rcgen::generate_simple_self_signed(names).map_err(|e| err(cert, e))?;
+    let generated = rcgen::generate_simple_self_signed(names).map_err(|e| err(MAKE, dir, e))?;
     // Each file is written under a temporary name and renamed into place: a
     // full disk or a crash must not leave a truncated file that every later
     // start would refuse (a missing one is simply made again).
@@ -102,7 +111,7 @@ fn make_self_signed(dir: &Path, cert: &Path, key: &Path) -> Result<(), TlsError>
             .and_then(|()| std::fs::rename(&tmp, path));
         written.map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
-            err(path, e)
+            err(WRITE, path, e)
         })
     };
     write(key, &generated.signing_key.serialize_pem(), 0o600)?;

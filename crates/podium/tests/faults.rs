@@ -846,6 +846,17 @@ fn a_read_only_state_directory_stops_the_daemon_with_an_error_naming_it() {
     );
     assert_eq!(ended.code, Some(1), "{}", ended.stderr);
     assert!(ended.stderr.contains(&state.display().to_string()), "{}", ended.stderr);
+    assert!(
+        ended.stderr.contains("cannot write the registry") && ended.stderr.contains("the file system is read-only"),
+        "said plainly: {}",
+        ended.stderr
+    );
+    assert_eq!(
+        ended.stderr.matches("unable to open").count(),
+        1,
+        "SQLite's words once: {}",
+        ended.stderr
+    );
     assert!(!ended.stderr.contains("panicked"), "{}", ended.stderr);
     mount.read_write();
     assert_eq!(faults::integrity_check(&state.join("podium.db")), "ok");
@@ -923,6 +934,17 @@ fn a_full_disk_at_start_up_is_reported_and_recovered_from() {
         "{}",
         ended.stderr
     );
+    assert!(
+        ended.stderr.contains("the disk is full"),
+        "said plainly: {}",
+        ended.stderr
+    );
+    assert_eq!(
+        ended.stderr.matches("disk I/O error").count(),
+        1,
+        "SQLite's words once: {}",
+        ended.stderr
+    );
     assert!(!ended.stderr.contains("panicked"), "{}", ended.stderr);
     std::fs::remove_file(&filler).expect("free the space");
     daemon.start();
@@ -968,7 +990,8 @@ fn a_disk_filling_up_under_a_running_daemon_does_not_corrupt_the_registry() {
     }
     let (sent, why) = refusal.expect("the registry ran out of space");
     eprintln!("message {sent} refused on the full disk: {why}");
-    assert!(why.contains("full"), "a clear reason: {why}");
+    assert!(why.contains("the host's disk is full"), "a clear reason: {why}");
+    assert!(!why.contains("podium.db"), "file names are for the log: {why}");
     // A new session cannot be recorded: it fails, saying why, and nothing
     // of it starts.
     let late = TestUser::create(Role::Standard);
