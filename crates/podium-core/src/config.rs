@@ -59,6 +59,12 @@ pub struct WebConfig {
     pub max_login_failures: u32,
     /// The window for `max_login_failures`, in seconds.
     pub login_failure_window_seconds: u32,
+    /// Reverse proxies whose `X-Forwarded-For` header is believed: a
+    /// request from one of these addresses is taken to come from the
+    /// address the proxy names (for the login throttle, the audit log and
+    /// the station's address). Anyone else's header is ignored, so a
+    /// client cannot choose its own address. None by default.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
@@ -69,6 +75,7 @@ impl Default for WebConfig {
             idle_timeout_minutes: 120,
             max_login_failures: 5,
             login_failure_window_seconds: 60,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -563,6 +570,10 @@ mod tests {
             .join("\n");
         let mut expected = Config::default();
         expected.web.plain_http = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
+        expected.web.trusted_proxies = vec![
+            std::net::IpAddr::from([127, 0, 0, 1]),
+            std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+        ];
         expected.tls.cert = Some(PathBuf::from("/etc/ssl/certs/podium.pem"));
         expected.tls.key = Some(PathBuf::from("/etc/ssl/private/podium.key"));
         expected.session.command = "/etc/X11/Xsession".into();

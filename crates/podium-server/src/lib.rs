@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod client_addr;
 pub mod error;
 pub mod identity;
 pub mod json;

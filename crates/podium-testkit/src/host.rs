@@ -132,7 +132,13 @@ impl Kit {
     /// A daemon whose `[session]` section also holds `session_toml`.
     #[must_use]
     pub fn start_with(podium: &str, session_toml: &str) -> Kit {
-        Kit::start_in(podium, session_toml, false)
+        Kit::start_in(podium, session_toml, "", false)
+    }
+
+    /// A daemon whose `[web]` section also holds `web_toml`.
+    #[must_use]
+    pub fn start_with_web(podium: &str, web_toml: &str) -> Kit {
+        Kit::start_in(podium, "", web_toml, false)
     }
 
     /// A daemon started as systemd starts `podium.service` with
@@ -140,10 +146,10 @@ impl Kit {
     /// podium.service`) marked with the `trusted.delegate` attribute.
     #[must_use]
     pub fn start_delegated(podium: &str) -> Kit {
-        Kit::start_in(podium, "", true)
+        Kit::start_in(podium, "", "", true)
     }
 
-    fn start_in(podium: &str, session_toml: &str, delegated: bool) -> Kit {
+    fn start_in(podium: &str, session_toml: &str, web_toml: &str, delegated: bool) -> Kit {
         ensure_host_setup();
         static N: AtomicU32 = AtomicU32::new(0);
         let tag = format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
@@ -158,7 +164,7 @@ impl Kit {
         let sets_command = session_toml.lines().any(|l| l.trim_start().starts_with("command"));
         let default_command = if sets_command { "" } else { "command = \"xclock\"\n" };
         let config = format!(
-            "[server]\nsocket = \"{}\"\nstate_dir = \"{}\"\nrun_dir = \"{}\"\n\n[web]\nlisten = \"{https}\"\n\n[session]\ncgroup = \"{cgroup_name}\"\npam_service = \"{TEST_PAM_SERVICE}\"\n{default_command}{session_toml}\n",
+            "[server]\nsocket = \"{}\"\nstate_dir = \"{}\"\nrun_dir = \"{}\"\n\n[web]\nlisten = \"{https}\"\n{web_toml}\n[session]\ncgroup = \"{cgroup_name}\"\npam_service = \"{TEST_PAM_SERVICE}\"\n{default_command}{session_toml}\n",
             socket.display(),
             dir.join("state").display(),
             dir.join("run").display(),

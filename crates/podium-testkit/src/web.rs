@@ -129,6 +129,21 @@ impl Web {
         read(req.send())
     }
 
+    /// `POST path` with a JSON body, as a page of this server would, with
+    /// more headers (such as a proxy's `X-Forwarded-For`).
+    #[must_use]
+    pub fn post_with(&self, path: &str, body: &serde_json::Value, headers: &[(&str, &str)]) -> WebReply {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("origin", self.base.as_str())
+            .json(body);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        read(req.send())
+    }
+
     /// `POST path` with a raw body and content type.
     #[must_use]
     pub fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> WebReply {

@@ -1452,3 +1452,64 @@ fn wrong_unlock_passwords_sent_all_at_once_get_no_more_checks_than_the_limit() {
     let status = web.get("/api/v1/station").json();
     assert_eq!(status["locked"], true, "still locked");
 }
+
+/// Behind a reverse proxy listed in `web.trusted_proxies`, the address the
+/// proxy names in `X-Forwarded-For` is the client's: the throttle counts
+/// per real address and the audit log shows it. From anyone else the
+/// header is ignored, so a client cannot dodge the throttle by naming a
+/// new address with each wrong password.
+#[test]
+fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+    let users: Vec<TestUser> = (0..3).map(|_| TestUser::create(Role::Standard)).collect();
+    let login = |kit: &Kit, u: &TestUser, password: &str, from: &str| {
+        Web::new(kit).post_with(
+            "/api/v1/auth/login",
+            &json!({"username": u.name, "password": password}),
+            &[("x-forwarded-for", from)],
+        )
+    };
+
+    // The tests' client connects from 127.0.0.1: here, a trusted proxy.
+    let kit = Kit::start_with_web(PODIUM, "trusted_proxies = [\"127.0.0.1\", \"::1\"]\n");
+    for attempt in 1..=5 {
+        // The client's own claim (left) is not believed; the proxy's (right) is.
+        let r = login(&kit, &users[0], "wrong", "6.6.6.6, 203.0.113.7");
+        assert_eq!(r.status, 401, "wrong password {attempt}: {}", r.text);
+    }
+    let r = login(&kit, &users[1], &users[1].password, "203.0.113.7");
+    assert_eq!(r.status, 429, "203.0.113.7 is locked out, whoever logs in: {}", r.text);
+    let r = login(&kit, &users[1], &users[1].password, "203.0.113.8");
+    assert_eq!(r.status, 200, "another address is not: {}", r.text);
+    let r = login(&kit, &users[2], &users[2].password, "6.6.6.6");
+    assert_eq!(r.status, 200, "nor the address the client made up: {}", r.text);
+    let records = audit(&kit);
+    let from = |who: &str, outcome: &str| {
+        records
+            .iter()
+            .filter(|r| r.kind == AuditKind::Login && r.actor == who && r.outcome == outcome)
+            .filter_map(|r| r.reason.clone())
+            .collect::<Vec<_>>()
+    };
+    let failed = from(&users[0].name, "failed");
+    assert_eq!(failed.len(), 5, "{records:?}");
+    assert!(failed.iter().all(|r| r.ends_with("(from 203.0.113.7)")), "{failed:?}");
+    assert_eq!(from(&users[1].name, "done"), ["from 203.0.113.8"]);
+    assert!(from(&users[1].name, "refused")[0].contains("from 203.0.113.7"));
+    drop(kit);
+
+    // No trusted proxy: the header changes nothing.
+    let kit = Kit::start(PODIUM);
+    for attempt in 1..=5 {
+        let r = login(&kit, &users[0], "wrong", &format!("203.0.113.{attempt}"));
+        assert_eq!(r.status, 401, "wrong password {attempt}: {}", r.text);
+    }
+    let r = login(&kit, &users[1], &users[1].password, "203.0.113.99");
+    assert_eq!(r.status, 429, "127.0.0.1 is locked out, whatever it claims: {}", r.text);
+    let records = audit(&kit);
+    let failed: Vec<String> = records
+        .iter()
+        .filter(|r| r.kind == AuditKind::Login && r.outcome == "failed")
+        .filter_map(|r| r.reason.clone())
+        .collect();
+    assert!(failed.iter().all(|r| r.ends_with("(from 127.0.0.1)")), "{failed:?}");
+}

@@ -5,8 +5,7 @@ use crate::auth::COOKIE;
 use crate::error::AppError;
 use crate::identity::{check_same_origin, cookie};
 use crate::json::JsonBody;
-use crate::web::RemoteAddr;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -71,14 +70,13 @@ async fn login(
     headers: HeaderMap,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Response, AppError> {
-    let Some(ConnectInfo(RemoteAddr(addr))) = extensions.get::<ConnectInfo<RemoteAddr>>().copied() else {
+    let Some(ip) = crate::client_addr::of_request(&s, &extensions, &headers) else {
         return Err(AppError::bad_request(
             "log in over HTTPS; on the local socket the daemon knows who you are",
         ));
     };
     check_same_origin(&headers, true)?;
     req.validate()?;
-    let ip = addr.ip();
     let keys = [format!("user:{}", req.username), format!("addr:{ip}")];
     let Some(attempt) = s.throttle.begin(&keys) else {
         s.metrics.login_failure("throttled");

@@ -5,12 +5,11 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::identity::{Who, check_same_origin};
 use crate::json::JsonBody;
-use crate::web::RemoteAddr;
 use axum::extract::rejection::PathRejection;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -120,15 +119,15 @@ pub(crate) async fn unlock(
     State(s): State<AppState>,
     Who(caller): Who,
     extensions: Extensions,
+    headers: HeaderMap,
     JsonBody(req): JsonBody<UnlockRequest>,
 ) -> Result<StatusCode, AppError> {
     req.validate()?;
     if s.host.own_session(&caller).is_none() {
         return Err(HostError::NoSuchSession.into());
     }
-    let ip = extensions
-        .get::<ConnectInfo<RemoteAddr>>()
-        .map_or_else(|| "local".to_owned(), |c| c.0.0.ip().to_string());
+    let ip = crate::client_addr::of_request(&s, &extensions, &headers)
+        .map_or_else(|| "local".to_owned(), |ip| ip.to_string());
     let keys = [format!("user:{}", caller.user), format!("addr:{ip}")];
     // A check under way counts against the limit until it ends, so wrong
     // passwords sent all at once get no more checks than the limit.
@@ -242,9 +241,8 @@ pub(crate) async fn vnc(
         s.host.check_own(&caller, id)?;
     }
     let ws = ws.map_err(|e| AppError::bad_request(format!("this route is a WebSocket ({})", e.body_text())))?;
-    let address = extensions
-        .get::<ConnectInfo<RemoteAddr>>()
-        .map_or_else(|| "local".to_owned(), |c| c.0.0.ip().to_string());
+    let address = crate::client_addr::of_request(&s, &extensions, &headers)
+        .map_or_else(|| "local".to_owned(), |ip| ip.to_string());
     let guard = s.host.open_station(&caller, "browser", &address)?;
     let stream = connect_vnc(&guard).await?;
     Ok(ws
