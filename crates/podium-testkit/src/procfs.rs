@@ -102,12 +102,18 @@ pub fn in_cgroup(cgroup: &str) -> Vec<Proc> {
 /// Every descendant of `pid` (children, grandchildren …), zombies included.
 #[must_use]
 pub fn descendants(pid: i32) -> Vec<Proc> {
-    let procs = all();
+    descendants_in(&all(), pid)
+}
+
+/// The descendants of `pid` among `procs` (one look at `/proc` serving
+/// several counts).
+#[must_use]
+pub fn descendants_in(procs: &[Proc], pid: i32) -> Vec<Proc> {
     let mut found: HashSet<i32> = HashSet::from([pid]);
     let mut out = Vec::new();
     loop {
         let before = found.len();
-        for p in &procs {
+        for p in procs {
             if found.contains(&p.ppid) && found.insert(p.pid) {
                 out.push(p.clone());
             }

@@ -50,7 +50,7 @@ impl Census {
             .unwrap_or(0);
         let cgroup = format!("/{}/", kit.cgroup_name);
         let all = procfs::all();
-        let descendants = procfs::descendants(pid);
+        let descendants = procfs::descendants_in(&all, pid);
         Census {
             fds: count_dir(std::path::Path::new(&format!("/proc/{pid}/fd")), |_| true),
             threads,
