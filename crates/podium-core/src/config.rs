@@ -133,7 +133,8 @@ pub struct SessionConfig {
     /// The TigerVNC X server.
     pub xvnc: PathBuf,
     /// Name of the cgroup that holds every session: under the cgroup v2
-    /// root, or under the service's cgroup when systemd delegates one.
+    /// root, or under the service's cgroup when systemd delegates one and
+    /// the pids controller is on cgroup v1.
     pub cgroup: String,
     /// Log off sessions left disconnected this long (abandoned desktops
     /// hold memory and a seat); never by default.

@@ -13,8 +13,10 @@
 //! `podium.service`; systemd marks it with the `trusted.delegate` or
 //! `user.delegate` attribute), Podium's subtree goes inside it instead, as
 //! systemd expects, and the daemon moves itself (with its session workers)
-//! into a `daemon` leaf: a cgroup that passes controllers down may hold no
-//! processes of its own.
+//! into a `daemon` leaf, keeping the service's own cgroup free of
+//! processes. It does so only where the process limit needs no v2
+//! controller passed down from the service's cgroup (see `offers_pids`);
+//! elsewhere the sessions stay under the cgroup root.
 //!
 //! ```text
 //! /system.slice/podium.service/daemon                  the daemon, the session workers
@@ -128,10 +130,19 @@ impl Hierarchy {
         let own = fs::read_to_string("/proc/self/cgroup")
             .ok()
             .and_then(|t| own_cgroup(&v2, &t));
-        let delegated = own.and_then(|own| delegated_root(&own));
+        let delegated = own.and_then(|own| delegated_root(&own)).filter(|root| {
+            let usable = !offers_pids(root);
+            if !usable {
+                tracing::info!(
+                    cgroup = %root.display(),
+                    "systemd delegated a cgroup, but the sessions' process limit would need it to pass the pids \
+                     controller down, which would keep the next daemon out of it: sessions stay under the cgroup root"
+                );
+            }
+            usable
+        });
         let top = delegated.as_ref().unwrap_or(&v2);
-        let controllers = fs::read_to_string(top.join("cgroup.controllers")).unwrap_or_default();
-        let pids_v2 = controllers.split_whitespace().any(|c| c == "pids");
+        let pids_v2 = offers_pids(top);
         Ok(Hierarchy {
             base: top.join(name),
             delegated,
@@ -154,18 +165,15 @@ impl Hierarchy {
             enter_daemon_leaf(root)?;
         }
         fs::create_dir_all(&self.base).map_err(HostError::io("create cgroup", &self.base))?;
-        if self.pids_v2 {
-            // Every ancestor up to the mount (or up to the delegated
-            // cgroup: systemd owns those above) must pass the controller down.
+        // Only outside a delegated cgroup (see `offers_pids`).
+        if self.pids_v2 && self.delegated.is_none() {
+            // Every ancestor up to the mount must pass the controller down.
             let mut chain = vec![self.base.clone()];
             while let Some(parent) = chain.last().and_then(|p| p.parent()).map(Path::to_path_buf) {
                 if !parent.join("cgroup.subtree_control").exists() {
                     break;
                 }
                 chain.push(parent);
-                if self.delegated.as_deref() == chain.last().map(PathBuf::as_path) {
-                    break;
-                }
             }
             for dir in chain.iter().rev() {
                 write_file(&dir.join("cgroup.subtree_control"), "+pids")?;
@@ -221,6 +229,20 @@ fn own_cgroup(v2: &Path, proc_self_cgroup: &str) -> Option<PathBuf> {
         return None;
     }
     Some(if rel.is_empty() { v2.to_path_buf() } else { v2.join(rel) })
+}
+
+/// Whether the cgroup `dir` offers the v2 pids controller.
+///
+/// A delegated cgroup that does is not used: limiting sessions there would
+/// mean enabling pids in the service's own `cgroup.subtree_control`, and
+/// then systemd cannot put the next daemon into the service's cgroup while
+/// the sessions (which outlive a restart, `KillMode=process`) are still
+/// in it (EBUSY: systemd issue 24064; `DelegateSubgroup=` needs systemd 254).
+fn offers_pids(dir: &Path) -> bool {
+    fs::read_to_string(dir.join("cgroup.controllers"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .any(|c| c == "pids")
 }
 
 /// Whether systemd marked `dir` as delegated to the service in it.
@@ -457,6 +479,18 @@ mod tests {
         // Not delegated: no attribute on a plain directory, or no directory.
         assert_eq!(delegated_root(&std::env::temp_dir()), None);
         assert_eq!(delegated_root(Path::new("/nonexistent/podium.service/daemon")), None);
+    }
+
+    #[test]
+    fn the_pids_controller_is_read_from_cgroup_controllers() {
+        let dir = std::env::temp_dir().join(format!("podium-cgroup-test-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("dir");
+        assert!(!offers_pids(&dir), "no file: no controller");
+        fs::write(dir.join("cgroup.controllers"), "cpu io memory pids\n").expect("write");
+        assert!(offers_pids(&dir));
+        fs::write(dir.join("cgroup.controllers"), "hugetlb pidsx\n").expect("write");
+        assert!(!offers_pids(&dir));
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

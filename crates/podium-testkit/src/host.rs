@@ -283,13 +283,26 @@ impl Kit {
         serde_json::from_str(&out.stdout).expect("session list --json parses")
     }
 
+    /// Whether the daemon nests its cgroups in [`Kit::delegated`]: only
+    /// where that cgroup does not offer the v2 pids controller (on hybrid
+    /// hosts pids is on cgroup v1); elsewhere they stay under the root.
+    #[must_use]
+    pub fn nests_in_delegated(&self) -> bool {
+        self.delegated.as_ref().is_some_and(|d| {
+            !std::fs::read_to_string(d.join("cgroup.controllers"))
+                .unwrap_or_default()
+                .split_whitespace()
+                .any(|c| c == "pids")
+        })
+    }
+
     /// The cgroup directory that holds the sessions.
     #[must_use]
     pub fn sessions_cgroup_dir(&self) -> PathBuf {
-        self.delegated
-            .clone()
-            .unwrap_or_else(cgroup2_root)
-            .join(&self.cgroup_name)
+        match &self.delegated {
+            Some(d) if self.nests_in_delegated() => d.join(&self.cgroup_name),
+            _ => cgroup2_root().join(&self.cgroup_name),
+        }
     }
 
     /// The cgroup of session `id`, as `/proc/<pid>/cgroup` shows it.
