@@ -122,41 +122,30 @@ impl Host {
             )
             .unwrap_or(u64::MAX)
         });
-        let audit = match &logoff {
-            Some(l) => NewAudit {
-                actor: l.by.clone(),
-                kind: AuditKind::Logoff,
-                action: None,
-                session: Some(live.id),
-                target_user: Some(live.account.name.clone()),
-                outcome: report.end.as_str().into(),
-                reason: report.problem.clone(),
-                duration_ms,
-            },
+        let (actor, kind, reason) = match &logoff {
+            Some(l) => (l.by.clone(), AuditKind::Logoff, report.problem.clone()),
             // It never ran: the start is what failed.
-            None if report.cause == EndCause::StartFailed => NewAudit {
-                actor: SYSTEM_ACTOR.into(),
-                kind: AuditKind::SessionStart,
-                action: None,
-                session: Some(live.id),
-                target_user: Some(live.account.name.clone()),
-                outcome: report.end.as_str().into(),
-                reason: report.problem.clone(),
-                duration_ms: None,
-            },
-            None => NewAudit {
-                actor: SYSTEM_ACTOR.into(),
-                kind: AuditKind::SessionEnd,
-                action: None,
-                session: Some(live.id),
-                target_user: Some(live.account.name.clone()),
-                outcome: report.end.as_str().into(),
-                reason: Some(match &report.problem {
+            None if report.cause == EndCause::StartFailed => {
+                (SYSTEM_ACTOR.into(), AuditKind::SessionStart, report.problem.clone())
+            }
+            None => (
+                SYSTEM_ACTOR.into(),
+                AuditKind::SessionEnd,
+                Some(match &report.problem {
                     Some(p) => format!("{}: {p}", report.cause.describe()),
                     None => report.cause.describe().into(),
                 }),
-                duration_ms: None,
-            },
+            ),
+        };
+        let audit = NewAudit {
+            actor,
+            kind,
+            action: None,
+            session: Some(live.id),
+            target_user: Some(live.account.name.clone()),
+            outcome: report.end.as_str().into(),
+            reason,
+            duration_ms,
         };
         if logoff.is_some() {
             self.stats

@@ -158,3 +158,26 @@ pub fn tcp_listen_inodes() -> HashSet<u64> {
     }
     out
 }
+
+/// This process's resident memory in KiB (nextest runs each test alone in
+/// its process, so a test can see what it made the code under test hold).
+#[must_use]
+pub fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/self/status")
+}
+
+/// The processes among `procs` that are not inside cgroup `cgroup` (a
+/// `/proc/PID/cgroup` path) or one of its children.
+#[must_use]
+pub fn outside<'p>(procs: &'p [Proc], cgroup: &str) -> Vec<&'p Proc> {
+    let prefix = format!("{cgroup}/");
+    procs
+        .iter()
+        .filter(|p| p.cgroup != cgroup && !p.cgroup.starts_with(&prefix))
+        .collect()
+}

@@ -12,17 +12,6 @@ use x11rb::connection::Connection;
 const COLOUR: &str = "#3366cc";
 const BGR: [u8; 3] = [0xcc, 0x66, 0x33];
 
-/// This process's resident memory in KiB (nextest runs each test alone in
-/// its process).
-fn resident_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS")
-}
-
 fn painted(shm: bool) -> Display {
     let d = if shm {
         Display::start(true)
@@ -55,7 +44,7 @@ fn without_mit_shm_a_huge_screen_is_refused_not_copied() {
     }
 
     resize(&d, HUGE);
-    let before = resident_kib();
+    let before = podium_testkit::procfs::resident_kib();
     let e = capturer.grab(&conn).expect_err("too large for the socket");
     assert!(
         matches!(
@@ -69,7 +58,7 @@ fn without_mit_shm_a_huge_screen_is_refused_not_copied() {
     );
     let text = e.to_string();
     assert!(text.contains("8192×4096") && text.contains("MIT-SHM"), "{text}");
-    let grown = resident_kib().saturating_sub(before);
+    let grown = podium_testkit::procfs::resident_kib().saturating_sub(before);
     assert!(grown < 16 * 1024, "grew by {grown} KiB");
 
     // Back to a normal size: captured again.

@@ -258,15 +258,8 @@ wait"#
     // The escapees run on, re-parented to the session's worker, inside the session.
     let worker = worker_of(user.uid).expect("the session's worker");
     let procs = procfs::of_user(user.uid);
-    for p in &procs {
-        assert!(
-            p.cgroup.starts_with(&format!("{session_cg}/")),
-            "{} ({}) is outside the session: {}",
-            p.pid,
-            p.cmdline,
-            p.cgroup
-        );
-    }
+    let outside = procfs::outside(&procs, &session_cg);
+    assert!(outside.is_empty(), "outside the session: {outside:?}");
     let double_forked: Vec<_> = procs.iter().filter(|p| p.cmdline == "sleep 1001").collect();
     assert_eq!(double_forked.len(), 2);
     assert!(

@@ -86,15 +86,8 @@ fn sessions_live_in_the_delegated_cgroup_through_a_restart_and_a_log_off() {
     });
     let processes = procfs::of_user(user.uid);
     assert!(processes.len() >= 2, "Xvnc and xclock: {processes:?}");
-    for p in &processes {
-        assert!(
-            p.cgroup.starts_with(&format!("{cgroup}/")),
-            "process {} ({}) is in {}, outside the session",
-            p.pid,
-            p.cmdline,
-            p.cgroup
-        );
-    }
+    let outside = procfs::outside(&processes, &cgroup);
+    assert!(outside.is_empty(), "outside the session: {outside:?}");
     // The session's worker stays with the daemon (in the leaf when nesting).
     let home = if nested {
         service.join("daemon")
