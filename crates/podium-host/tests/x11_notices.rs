@@ -418,7 +418,7 @@ fn a_huge_screen_costs_the_block_notice_no_screen_sized_memory() {
     block.update("");
     let small = podium_host::x11::block::layout(f, (w, h), Lang::En, "").card;
     assert!(small.y > card.y, "the one-line card is shorter");
-    // The old picture is wiped first, then the new one drawn.
+    // One picture over both places: the new card, backdrop around it.
     wait_until(
         Duration::from_secs(10),
         "the old card is wiped and the new one drawn",

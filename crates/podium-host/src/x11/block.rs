@@ -182,6 +182,26 @@ pub fn render(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str) -> Pictu
     }
 }
 
+/// A picture that replaces `old` with `new` in one piece: the union of
+/// both places, backdrop where only the old card was. Drawing it instead
+/// of wiping the window first leaves no moment without a card.
+fn replacing(old: &Picture, new: &Picture) -> Picture {
+    let edges = |p: &Picture| {
+        let (x, y) = (i32::from(p.at.0), i32::from(p.at.1));
+        (x, y, x + i32::from(p.canvas.width()), y + i32::from(p.canvas.height()))
+    };
+    let ((ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1)) = (edges(old), edges(new));
+    let (x0, y0, x1, y1) = (ax0.min(bx0), ay0.min(by0), ax1.max(bx1), ay1.max(by1));
+    let size = |v: i32| u16::try_from(v.max(1)).unwrap_or(u16::MAX);
+    let mut canvas = Canvas::new(size(x1 - x0), size(y1 - y0), BACKDROP);
+    canvas.blit(&new.canvas, bx0 - x0, by0 - y0);
+    let at = |v: i32| i16::try_from(v).unwrap_or(0);
+    Picture {
+        canvas,
+        at: (at(x0), at(y0)),
+    }
+}
+
 /// A block notice on screen. Dropping it (or [`BlockNotice::close`]) takes
 /// it away; it does not turn the viewers' input back on.
 pub struct BlockNotice {
@@ -271,9 +291,9 @@ fn hold_input_off(o: &Overlay, ext: VncExt, access: &DisplayAccess) {
 }
 
 /// Keeps the notice on top and drawn. The picture is drawn again only
-/// when the message or the screen's size changes (the old one is wiped
-/// first: the new card may be smaller); an exposure sends the same pixels
-/// again.
+/// when the message or the screen's size changes (over the old card's
+/// place too: the new card may be smaller); an exposure sends the same
+/// pixels again.
 fn run(
     mut o: Overlay,
     mut picture: Picture,
@@ -313,12 +333,21 @@ fn run(
             let Some(f) = fonts() else {
                 return;
             };
-            picture = render(f, o.screen, lang, &text);
+            let fresh = render(f, o.screen, lang, &text);
             drawn = generation;
-            if !o.clear() {
-                return;
+            if resized {
+                // The old card may be anywhere on the new screen.
+                if !o.clear() {
+                    return;
+                }
+                exposed = true;
+            } else {
+                let whole = replacing(&picture, &fresh);
+                if !o.put_at(&whole.canvas, whole.at) {
+                    return;
+                }
             }
-            exposed = true;
+            picture = fresh;
         }
         if exposed && !o.put_at(&picture.canvas, picture.at) {
             return;
@@ -394,6 +423,28 @@ mod tests {
             let p = render(f, size, Lang::Fr, "x");
             assert!(p.canvas.width() <= size.0 && p.canvas.height() <= size.1, "{size:?}");
         }
+    }
+
+    #[test]
+    fn a_new_card_is_drawn_over_the_old_ones_place_too() {
+        let f = fonts().expect("fonts");
+        let screen = (1280, 800);
+        let old = render(f, screen, Lang::En, &"Eyes on the board please. ".repeat(30));
+        let new = render(f, screen, Lang::En, "");
+        assert!(new.canvas.height() < old.canvas.height(), "a shorter card");
+        let whole = replacing(&old, &new);
+        assert_eq!(whole.at, old.at, "the old card's place, which holds the new one");
+        assert_eq!(
+            (whole.canvas.width(), whole.canvas.height()),
+            (old.canvas.width(), old.canvas.height())
+        );
+        // The new card where it goes, backdrop where only the old one was.
+        let dy = u16::try_from(new.at.1 - whole.at.1).expect("below");
+        let dx = u16::try_from(new.at.0 - whole.at.0).expect("right");
+        for (x, y) in [(40, 40), (new.canvas.width() / 2, new.canvas.height() / 2)] {
+            assert_eq!(whole.canvas.pixel(dx + x, dy + y), new.canvas.pixel(x, y));
+        }
+        assert_eq!(whole.canvas.pixel(whole.canvas.width() / 2, 2), BACKDROP);
     }
 
     #[test]

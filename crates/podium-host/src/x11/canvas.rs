@@ -64,6 +64,26 @@ impl Canvas {
         }
     }
 
+    /// Copies `src` onto this canvas with its top left corner at (x, y),
+    /// leaving out what falls outside.
+    pub fn blit(&mut self, src: &Canvas, x: i32, y: i32) {
+        let (w, sw) = (i32::from(self.width), i32::from(src.width));
+        let (x0, x1) = (x.max(0), (x + sw).min(w));
+        if x0 >= x1 {
+            return;
+        }
+        for sy in 0..i32::from(src.height) {
+            let ty = y + sy;
+            if ty < 0 || ty >= i32::from(self.height) {
+                continue;
+            }
+            let index = |row: i32, width: i32, col: i32| usize::try_from(row * width + col).unwrap_or(0);
+            let (from, to) = (index(sy, sw, x0 - x), index(ty, w, x0));
+            let len = usize::try_from(x1 - x0).unwrap_or(0);
+            self.px[to..to + len].copy_from_slice(&src.px[from..from + len]);
+        }
+    }
+
     /// Width in pixels.
     #[must_use]
     pub fn width(&self) -> u16 {
@@ -305,6 +325,24 @@ impl Canvas {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blit_copies_what_fits() {
+        let mut dst = Canvas::new(4, 3, 0);
+        let mut src = Canvas::new(2, 2, 7);
+        src.px[3] = 9;
+        dst.blit(&src, 1, 1);
+        assert_eq!(dst.px, vec![0, 0, 0, 0, 0, 7, 7, 0, 0, 7, 9, 0]);
+        // Partly outside, on every side: clipped, no panic.
+        for (x, y) in [(-1, -1), (3, 2), (-5, 0), (0, 5), (4, 0)] {
+            let mut d = Canvas::new(4, 3, 0);
+            d.blit(&src, x, y);
+        }
+        let mut d = Canvas::new(4, 3, 0);
+        d.blit(&src, -1, -1);
+        assert_eq!(d.px[0], 9, "the part inside is copied");
+        assert_eq!(d.px.iter().filter(|p| **p != 0).count(), 1);
+    }
 
     #[test]
     fn text_leaves_ink() {
