@@ -221,10 +221,14 @@ pub struct SessionCgroup {
 /// The leaf of a delegated cgroup that holds the daemon and its workers.
 pub const DAEMON_LEAF: &str = "daemon";
 
+/// The cgroup v2 path (`/a/b`) in `/proc/PID/cgroup` text: its `0::` line.
+fn unified_path(proc_cgroup: &str) -> Option<&str> {
+    proc_cgroup.lines().find_map(|l| l.strip_prefix("0::")).map(str::trim)
+}
+
 /// The daemon's own cgroup directory, from `/proc/self/cgroup` text.
 fn own_cgroup(v2: &Path, proc_self_cgroup: &str) -> Option<PathBuf> {
-    let rel = proc_self_cgroup.lines().find_map(|l| l.strip_prefix("0::"))?.trim();
-    let rel = rel.trim_start_matches('/');
+    let rel = unified_path(proc_self_cgroup)?.trim_start_matches('/');
     if rel.split('/').any(|c| c == "..") {
         return None;
     }
@@ -238,7 +242,8 @@ fn own_cgroup(v2: &Path, proc_self_cgroup: &str) -> Option<PathBuf> {
 /// then systemd cannot put the next daemon into the service's cgroup while
 /// the sessions (which outlive a restart, `KillMode=process`) are still
 /// in it (EBUSY: systemd issue 24064; `DelegateSubgroup=` needs systemd 254).
-fn offers_pids(dir: &Path) -> bool {
+#[must_use]
+pub fn offers_pids(dir: &Path) -> bool {
     fs::read_to_string(dir.join("cgroup.controllers"))
         .unwrap_or_default()
         .split_whitespace()
@@ -287,10 +292,10 @@ fn process_in(pid: i32, dir: &Path) -> bool {
     let Ok(text) = fs::read_to_string(format!("/proc/{pid}/cgroup")) else {
         return false;
     };
-    let Some(rel) = text.lines().find_map(|l| l.strip_prefix("0::")) else {
+    let Some(rel) = unified_path(&text) else {
         return false;
     };
-    dir.to_string_lossy().ends_with(rel.trim())
+    dir.to_string_lossy().ends_with(rel)
 }
 
 fn write_file(path: &Path, value: &str) -> Result<()> {

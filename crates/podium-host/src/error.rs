@@ -145,21 +145,6 @@ impl HostError {
     /// saying plainly to whoever asked.
     #[must_use]
     pub fn is_disk_full(&self) -> bool {
-        self.disk_full()
-    }
-
-    /// What to tell whoever asked: [`DISK_FULL`] when the disk is full (the
-    /// file names and SQLite's words are for the log), else the error.
-    #[must_use]
-    pub fn reason(&self) -> String {
-        if self.disk_full() {
-            DISK_FULL.to_owned()
-        } else {
-            self.to_string()
-        }
-    }
-
-    fn disk_full(&self) -> bool {
         match self {
             HostError::Registry { sqlite, .. } => {
                 matches!(sqlite.sqlite_error_code(), Some(rusqlite::ErrorCode::DiskFull))
@@ -167,6 +152,17 @@ impl HostError {
             HostError::Io { source, .. } => source.raw_os_error() == Some(libc::ENOSPC),
             HostError::Storage { full, .. } => *full,
             _ => false,
+        }
+    }
+
+    /// What to tell whoever asked: [`DISK_FULL`] when the disk is full (the
+    /// file names and SQLite's words are for the log), else the error.
+    #[must_use]
+    pub fn reason(&self) -> String {
+        if self.is_disk_full() {
+            DISK_FULL.to_owned()
+        } else {
+            self.to_string()
         }
     }
 }

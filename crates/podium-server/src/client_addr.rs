@@ -61,6 +61,13 @@ pub fn of_request(s: &AppState, extensions: &Extensions, headers: &HeaderMap) ->
     Some(client_ip(peer.ip(), headers, &s.host.config().web.trusted_proxies))
 }
 
+/// The client's address as the station and the throttle name it:
+/// `local` for a request on the Unix socket.
+#[must_use]
+pub fn name_of_request(s: &AppState, extensions: &Extensions, headers: &HeaderMap) -> String {
+    of_request(s, extensions, headers).map_or_else(|| "local".to_owned(), |ip| ip.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

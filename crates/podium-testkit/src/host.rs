@@ -288,12 +288,9 @@ impl Kit {
     /// hosts pids is on cgroup v1); elsewhere they stay under the root.
     #[must_use]
     pub fn nests_in_delegated(&self) -> bool {
-        self.delegated.as_ref().is_some_and(|d| {
-            !std::fs::read_to_string(d.join("cgroup.controllers"))
-                .unwrap_or_default()
-                .split_whitespace()
-                .any(|c| c == "pids")
-        })
+        self.delegated
+            .as_ref()
+            .is_some_and(|d| !podium_host::cgroup::offers_pids(d))
     }
 
     /// The cgroup directory that holds the sessions.
@@ -389,7 +386,7 @@ impl Drop for Kit {
         let _ = std::fs::remove_dir(self.sessions_cgroup_dir());
         if let Some(service) = &self.delegated {
             // Workers of the last sessions may still be leaving the leaf.
-            let leaf = service.join("daemon");
+            let leaf = service.join(podium_host::cgroup::DAEMON_LEAF);
             for _ in 0..50 {
                 if std::fs::remove_dir(&leaf).is_ok() || !leaf.exists() {
                     break;

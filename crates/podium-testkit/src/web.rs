@@ -28,6 +28,12 @@ pub struct WebReply {
 }
 
 impl WebReply {
+    /// The value of header `name`, if it is there and plain text.
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
     /// The body as JSON.
     #[must_use]
     pub fn json(&self) -> serde_json::Value {

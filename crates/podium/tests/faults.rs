@@ -23,10 +23,17 @@ fn audit(kit: &Kit) -> Vec<AuditRecord> {
         .records
 }
 
-fn logoff_record(records: &[AuditRecord], id: u32) -> Option<&AuditRecord> {
-    records
-        .iter()
-        .find(|r| r.kind == AuditKind::Logoff && r.session == Some(id))
+/// The audit record of `kind` about session `id`.
+fn record(records: &[AuditRecord], kind: AuditKind, id: u32) -> Option<&AuditRecord> {
+    records.iter().find(|r| r.kind == kind && r.session == Some(id))
+}
+
+/// Restarts the daemon and waits until it lists no session; how long that took.
+fn restart_until_no_session(kit: &mut Kit, what: &str) -> Duration {
+    let restarted = Instant::now();
+    kit.start_daemon();
+    wait_until(Duration::from_secs(90), what, || kit.sessions().sessions.is_empty());
+    restarted.elapsed()
 }
 
 /// The session workers of these users, from one look at `/proc`: the
@@ -334,7 +341,7 @@ wait"#
     assert_cleaned(&kit, &user, id);
     assert_eq!(user.pam_markers(), vec!["open_session", "close_session"]);
     let records = audit(&kit);
-    let rec = logoff_record(&records, id).expect("log off audited");
+    let rec = record(&records, AuditKind::Logoff, id).expect("log off audited");
     assert_eq!(rec.outcome, "forced");
     assert_eq!(
         kit.sessions().sessions.iter().map(|s| s.id).collect::<Vec<_>>(),
@@ -452,7 +459,7 @@ fn every_save_lands_and_an_app_that_never_exits_is_forced_after_the_timeout() {
     let records = audit(&kit);
     for (u, id) in users.iter().zip(&ids) {
         assert_cleaned(&kit, u, *id);
-        let rec = logoff_record(&records, *id).expect("log off audited");
+        let rec = record(&records, AuditKind::Logoff, *id).expect("log off audited");
         assert_eq!(rec.outcome, "forced");
         let ms = rec.duration_ms.expect("duration");
         eprintln!("session {id}: forced after {ms} ms");
@@ -568,7 +575,8 @@ fn twenty_sessions_survive_kill_9_idle_and_in_the_middle_of_their_log_off() {
     );
     let records = audit(&kit);
     for (u, id) in users.iter().zip(&ids) {
-        let rec = logoff_record(&records, *id).unwrap_or_else(|| panic!("log off of {id} audited: {records:?}"));
+        let rec =
+            record(&records, AuditKind::Logoff, *id).unwrap_or_else(|| panic!("log off of {id} audited: {records:?}"));
         assert_eq!(rec.actor, "root");
         assert!(
             rec.outcome == "closed" || rec.outcome == "forced",
@@ -717,12 +725,7 @@ fn a_session_that_fails_to_start_while_the_daemon_is_down_is_cleaned() {
         assert_ne!(code, 0);
         half_started(&kit)
     };
-    let restarted = Instant::now();
-    kit.start_daemon();
-    wait_until(Duration::from_secs(90), "the failed session leaves the list", || {
-        kit.sessions().sessions.is_empty()
-    });
-    let took = restarted.elapsed();
+    let took = restart_until_no_session(&mut kit, "the failed session leaves the list");
     eprintln!("a start that failed while the daemon was down left the list {took:?} after the restart");
     assert!(
         took < Duration::from_secs(20),
@@ -735,9 +738,7 @@ fn a_session_that_fails_to_start_while_the_daemon_is_down_is_cleaned() {
         user.pam_markers()
     );
     let records = audit(&kit);
-    let failed = records
-        .iter()
-        .find(|r| r.session == Some(id) && r.kind == AuditKind::SessionStart)
+    let failed = record(&records, AuditKind::SessionStart, id)
         .unwrap_or_else(|| panic!("the failed start is audited: {records:?}"));
     eprintln!("audited: {} {} {:?}", failed.actor, failed.outcome, failed.reason);
     assert_eq!(failed.outcome, "failed");
@@ -776,12 +777,7 @@ fn a_starting_session_whose_worker_died_with_the_daemon_is_cleaned_at_once() {
     wait_until(Duration::from_secs(10), "the worker is gone", || {
         procfs::Proc::read(worker).is_none_or(|p| p.state == 'Z')
     });
-    let restarted = Instant::now();
-    kit.start_daemon();
-    wait_until(Duration::from_secs(90), "the session leaves the list", || {
-        kit.sessions().sessions.is_empty()
-    });
-    let took = restarted.elapsed();
+    let took = restart_until_no_session(&mut kit, "the session leaves the list");
     eprintln!("a start whose worker died left the list {took:?} after the restart");
     assert!(
         took < Duration::from_secs(20),
@@ -789,10 +785,7 @@ fn a_starting_session_whose_worker_died_with_the_daemon_is_cleaned_at_once() {
     );
     assert_cleaned(&kit, &user, id);
     let records = audit(&kit);
-    let end = records
-        .iter()
-        .find(|r| r.session == Some(id) && r.kind == AuditKind::SessionEnd)
-        .unwrap_or_else(|| panic!("the end is audited: {records:?}"));
+    let end = record(&records, AuditKind::SessionEnd, id).unwrap_or_else(|| panic!("the end is audited: {records:?}"));
     assert!(
         end.reason.as_deref().unwrap_or("").contains("session worker died"),
         "{end:?}"

@@ -15,6 +15,7 @@
 //! takes.
 
 use podium_core::{Role, SessionState};
+use podium_host::cgroup::DAEMON_LEAF;
 use podium_testkit::host::cgroup2_root;
 use podium_testkit::{Kit, TestUser, procfs, wait_until};
 use std::path::Path;
@@ -41,7 +42,7 @@ fn pids_in(dir: &Path) -> Vec<String> {
 /// The daemon sits in the leaf, and the service's own cgroup holds nobody.
 fn check_daemon_in_its_leaf(kit: &Kit, service: &Path) {
     let daemon = procfs::Proc::read(kit.daemon_pid()).expect("the daemon runs");
-    assert_eq!(daemon.cgroup, rel(&service.join("daemon")), "the daemon's cgroup");
+    assert_eq!(daemon.cgroup, rel(&service.join(DAEMON_LEAF)), "the daemon's cgroup");
     assert_eq!(
         pids_in(service),
         Vec::<String>::new(),
@@ -68,7 +69,7 @@ fn sessions_live_in_the_delegated_cgroup_through_a_restart_and_a_log_off() {
             "{}",
             kit.log_tail()
         );
-        assert!(!service.join("daemon").exists(), "no leaf when not nesting");
+        assert!(!service.join(DAEMON_LEAF).exists(), "no leaf when not nesting");
     }
 
     let user = TestUser::create(Role::Standard);
@@ -90,7 +91,7 @@ fn sessions_live_in_the_delegated_cgroup_through_a_restart_and_a_log_off() {
     assert!(outside.is_empty(), "outside the session: {outside:?}");
     // The session's worker stays with the daemon (in the leaf when nesting).
     let home = if nested {
-        service.join("daemon")
+        service.join(DAEMON_LEAF)
     } else {
         service.clone()
     };

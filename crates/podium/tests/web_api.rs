@@ -36,12 +36,7 @@ fn login_sets_a_strict_cookie_and_me_tells_each_role() {
             &json!({"username": user.name, "password": user.password}),
         );
         assert_eq!(r.status, 200, "{}", r.text);
-        let cookie = r
-            .headers
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .expect("a cookie")
-            .to_owned();
+        let cookie = r.header("set-cookie").expect("a cookie").to_owned();
         for flag in ["podium_session=", "HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
             assert!(cookie.contains(flag), "{flag} missing from {cookie}");
         }

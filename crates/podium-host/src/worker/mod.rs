@@ -13,13 +13,6 @@ pub mod client;
 pub mod protocol;
 mod session;
 
-/// The pid of the worker that was starting `spec`'s session, as its
-/// progress record says (none before it made the session's directory).
-#[must_use]
-pub fn recorded_worker_pid(spec: &WorkerSpec) -> Option<i32> {
-    Session::recorded(spec).and_then(|p| p.worker_pid)
-}
-
 use crate::reaper::reap;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use podium_core::Timestamp;
@@ -31,6 +24,13 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::Path;
 use std::time::Duration;
+
+/// The pid of the worker that was starting `spec`'s session, as its
+/// progress record says (none before it made the session's directory).
+#[must_use]
+pub fn recorded_worker_pid(spec: &WorkerSpec) -> Option<i32> {
+    Session::recorded(spec).and_then(|p| p.worker_pid)
+}
 
 fn read_stdin<T: serde::de::DeserializeOwned>() -> Result<T, String> {
     let mut text = String::new();

@@ -118,8 +118,8 @@ pub fn layout(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str) -> Layou
     let clamp = |v: i32| u16::try_from(v.max(0)).unwrap_or(u16::MAX);
     Layout {
         card: Rect {
-            x: i16::try_from(x).unwrap_or(0),
-            y: i16::try_from(y).unwrap_or(0),
+            x: coord(x),
+            y: coord(y),
             width: clamp(card_w),
             height: clamp(card_h),
         },
@@ -127,6 +127,16 @@ pub fn layout(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str) -> Layou
         lines,
         hint,
     }
+}
+
+/// A picture's width or height (at least 1) from `i32` arithmetic.
+fn extent(v: i32) -> u16 {
+    u16::try_from(v.max(1)).unwrap_or(u16::MAX)
+}
+
+/// An X coordinate from `i32` arithmetic.
+fn coord(v: i32) -> i16 {
+    i16::try_from(v).unwrap_or(0)
 }
 
 /// How far the card's shadow reaches beyond it, and how much lower it sits.
@@ -153,8 +163,7 @@ pub fn render(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str) -> Pictu
     let (x0, y0) = ((cx0 - SHADOW_SPREAD).max(0), (cy0 - SHADOW_SPREAD).max(0));
     let x1 = (cx0 + i32::from(l.card.width) + SHADOW_SPREAD).min(sw);
     let y1 = (cy0 + i32::from(l.card.height) + SHADOW_DROP + SHADOW_SPREAD).min(sh);
-    let size = |v: i32| u16::try_from(v.max(1)).unwrap_or(u16::MAX);
-    let mut c = Canvas::new(size(x1 - x0), size(y1 - y0), BACKDROP);
+    let mut c = Canvas::new(extent(x1 - x0), extent(y1 - y0), BACKDROP);
     // Everything below is drawn in the canvas's coordinates.
     let (x, y) = (cx0 - x0, cy0 - y0);
     let (w, h) = (i32::from(l.card.width), i32::from(l.card.height));
@@ -175,10 +184,9 @@ pub fn render(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str) -> Pictu
         centred_text(&mut c, &f.regular, HINT_SIZE, cx, top + 18, MUTED, line);
         top += HINT_LINE;
     }
-    let at = |v: i32| i16::try_from(v).unwrap_or(0);
     Picture {
         canvas: c,
-        at: (at(x0), at(y0)),
+        at: (coord(x0), coord(y0)),
     }
 }
 
@@ -192,13 +200,11 @@ fn replacing(old: &Picture, new: &Picture) -> Picture {
     };
     let ((ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1)) = (edges(old), edges(new));
     let (x0, y0, x1, y1) = (ax0.min(bx0), ay0.min(by0), ax1.max(bx1), ay1.max(by1));
-    let size = |v: i32| u16::try_from(v.max(1)).unwrap_or(u16::MAX);
-    let mut canvas = Canvas::new(size(x1 - x0), size(y1 - y0), BACKDROP);
+    let mut canvas = Canvas::new(extent(x1 - x0), extent(y1 - y0), BACKDROP);
     canvas.blit(&new.canvas, bx0 - x0, by0 - y0);
-    let at = |v: i32| i16::try_from(v).unwrap_or(0);
     Picture {
         canvas,
-        at: (at(x0), at(y0)),
+        at: (coord(x0), coord(y0)),
     }
 }
 

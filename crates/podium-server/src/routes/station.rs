@@ -126,8 +126,7 @@ pub(crate) async fn unlock(
     if s.host.own_session(&caller).is_none() {
         return Err(HostError::NoSuchSession.into());
     }
-    let ip = crate::client_addr::of_request(&s, &extensions, &headers)
-        .map_or_else(|| "local".to_owned(), |ip| ip.to_string());
+    let ip = crate::client_addr::name_of_request(&s, &extensions, &headers);
     let keys = [format!("user:{}", caller.user), format!("addr:{ip}")];
     // A check under way counts against the limit until it ends, so wrong
     // passwords sent all at once get no more checks than the limit.
@@ -241,8 +240,7 @@ pub(crate) async fn vnc(
         s.host.check_own(&caller, id)?;
     }
     let ws = ws.map_err(|e| AppError::bad_request(format!("this route is a WebSocket ({})", e.body_text())))?;
-    let address = crate::client_addr::of_request(&s, &extensions, &headers)
-        .map_or_else(|| "local".to_owned(), |ip| ip.to_string());
+    let address = crate::client_addr::name_of_request(&s, &extensions, &headers);
     let guard = s.host.open_station(&caller, "browser", &address)?;
     let stream = connect_vnc(&guard).await?;
     Ok(ws
