@@ -77,12 +77,19 @@ impl Web {
     #[must_use]
     pub fn login(kit: &Kit, user: &TestUser) -> Web {
         let w = Web::new(kit);
-        let r = w.post(
-            "/api/v1/auth/login",
-            &serde_json::json!({"username": user.name, "password": user.password}),
-        );
+        let r = w.try_login(&user.name, &user.password);
         assert_eq!(r.status, 200, "login as {} failed: {}", user.name, r.text);
         w
+    }
+
+    /// `POST /api/v1/auth/login` with this name and password, from a page
+    /// of this server; the answer, whatever it is.
+    #[must_use]
+    pub fn try_login(&self, username: &str, password: &str) -> WebReply {
+        self.post(
+            "/api/v1/auth/login",
+            &serde_json::json!({"username": username, "password": password}),
+        )
     }
 
     /// The origin pages of this server have.

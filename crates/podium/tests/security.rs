@@ -782,10 +782,7 @@ fn cross_site_requests_are_refused_on_every_state_changing_route_and_change_noth
 
     // The login cookie: HttpOnly, Secure, SameSite=Strict, for this host only.
     let web_admin = Web::new(&kit);
-    let r = web_admin.post(
-        "/api/v1/auth/login",
-        &json!({"username": admin.name, "password": admin.password}),
-    );
+    let r = web_admin.try_login(&admin.name, &admin.password);
     assert_eq!(r.status, 200, "{}", r.text);
     let set_cookie = r.header("set-cookie").expect("a login cookie").to_owned();
     let mut parts = set_cookie.split(';').map(str::trim);
@@ -848,10 +845,7 @@ fn cross_site_requests_are_refused_on_every_state_changing_route_and_change_noth
     );
     assert_eq!(walker.pam_auth_calls(), 0, "PAM was not even asked");
     assert_eq!(web_walker.get("/api/v1/me").status, 401, "not logged in");
-    let r = web_walker.post(
-        "/api/v1/auth/login",
-        &json!({"username": walker.name, "password": walker.password}),
-    );
+    let r = web_walker.try_login(&walker.name, &walker.password);
     assert_eq!(r.status, 200, "the same login from this server's page: {}", r.text);
 
     // Start a session for somebody.
@@ -1296,7 +1290,7 @@ fn failed_logins_lock_out_user_and_address_audited_and_no_password_is_ever_writt
     // Wrong passwords: the unlock counted as one failure, so four more
     // make five, and the sixth attempt is refused without asking PAM, even
     // with the right password, and for anybody else from the same address.
-    let login = |u: &str, p: &str| Web::new(&kit).post("/api/v1/auth/login", &json!({"username": u, "password": p}));
+    let login = |u: &str, p: &str| Web::new(&kit).try_login(u, p);
     for attempt in 1..=4 {
         let r = login(&user.name, &wrong);
         assert_eq!(r.status, 401, "wrong password {attempt}: {}", r.text);
@@ -1374,10 +1368,7 @@ fn wrong_passwords_sent_all_at_once_get_no_more_checks_than_the_limit() {
         let threads: Vec<_> = (0..attempts)
             .map(|i| {
                 let (kit, name) = (&kit, user.name.as_str());
-                s.spawn(move || {
-                    let body = json!({"username": name, "password": format!("guess-{i}")});
-                    Web::new(kit).post("/api/v1/auth/login", &body).status
-                })
+                s.spawn(move || Web::new(kit).try_login(name, &format!("guess-{i}")).status)
             })
             .collect();
         threads.into_iter().map(|t| t.join().expect("a login thread")).collect()

@@ -31,10 +31,7 @@ fn login_sets_a_strict_cookie_and_me_tells_each_role() {
         let user = TestUser::create(role);
         let web = Web::new(&kit);
         assert_error(&web.get("/api/v1/me"), 401, "unauthorized");
-        let r = web.post(
-            "/api/v1/auth/login",
-            &json!({"username": user.name, "password": user.password}),
-        );
+        let r = web.try_login(&user.name, &user.password);
         assert_eq!(r.status, 200, "{}", r.text);
         let cookie = r.header("set-cookie").expect("a cookie").to_owned();
         for flag in ["podium_session=", "HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
@@ -56,15 +53,9 @@ fn wrong_locked_expired_and_denied_accounts_cannot_log_in() {
     let kit = Kit::start(PODIUM);
     let user = TestUser::create(Role::Standard);
     let web = Web::new(&kit);
-    let wrong = web.post(
-        "/api/v1/auth/login",
-        &json!({"username": user.name, "password": "not-it"}),
-    );
+    let wrong = web.try_login(&user.name, "not-it");
     assert_error(&wrong, 401, "unauthorized");
-    let unknown = web.post(
-        "/api/v1/auth/login",
-        &json!({"username": "nobody-here", "password": "x"}),
-    );
+    let unknown = web.try_login("nobody-here", "x");
     assert_error(&unknown, 401, "unauthorized");
     assert_eq!(
         wrong.json()["error"]["message"],
@@ -74,27 +65,18 @@ fn wrong_locked_expired_and_denied_accounts_cannot_log_in() {
 
     let locked = TestUser::create(Role::Standard);
     podium_testkit::system::run("usermod", &["-L", &locked.name]);
-    let r = web.post(
-        "/api/v1/auth/login",
-        &json!({"username": locked.name, "password": locked.password}),
-    );
+    let r = web.try_login(&locked.name, &locked.password);
     assert_error(&r, 401, "unauthorized");
 
     let expired = TestUser::create(Role::Standard);
     podium_testkit::system::run("chage", &["-E", "0", &expired.name]);
-    let r = web.post(
-        "/api/v1/auth/login",
-        &json!({"username": expired.name, "password": expired.password}),
-    );
+    let r = web.try_login(&expired.name, &expired.password);
     assert_error(&r, 403, "forbidden");
     assert!(r.text.contains("expired"), "{}", r.text);
 
     let denied = TestUser::create(Role::Standard);
     denied.join("podium-deny");
-    let r = web.post(
-        "/api/v1/auth/login",
-        &json!({"username": denied.name, "password": denied.password}),
-    );
+    let r = web.try_login(&denied.name, &denied.password);
     assert_error(&r, 403, "forbidden");
 
     let audit = kit.cli().args(["audit"]).run().stdout;
@@ -112,23 +94,14 @@ fn the_sixth_wrong_password_in_a_minute_is_refused_without_asking_pam() {
     let user = TestUser::create(Role::Standard);
     let web = Web::new(&kit);
     for attempt in 1..=5 {
-        let r = web.post(
-            "/api/v1/auth/login",
-            &json!({"username": user.name, "password": format!("guess-{attempt}")}),
-        );
+        let r = web.try_login(&user.name, &format!("guess-{attempt}"));
         assert_error(&r, 401, "unauthorized");
     }
     assert_eq!(user.pam_auth_calls(), 5, "PAM was asked five times");
-    let r = web.post(
-        "/api/v1/auth/login",
-        &json!({"username": user.name, "password": "guess-6"}),
-    );
+    let r = web.try_login(&user.name, "guess-6");
     assert_error(&r, 429, "too_many_requests");
     // Even the right password waits out the window.
-    let r = web.post(
-        "/api/v1/auth/login",
-        &json!({"username": user.name, "password": user.password}),
-    );
+    let r = web.try_login(&user.name, &user.password);
     assert_error(&r, 429, "too_many_requests");
     assert_eq!(user.pam_auth_calls(), 5, "PAM was not asked again");
     let audit = kit.cli().args(["audit", "--json"]).run().stdout;
