@@ -294,11 +294,7 @@ impl Standalone {
 
     /// Starts the daemon and waits until it answers on its socket.
     pub fn start(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.join("daemon.log"))
-            .expect("log");
+        let log = crate::host::daemon_log(&self.dir);
         // Kept before waiting, so a daemon that never answers is stopped on drop.
         self.daemon = Some(self.command().stderr(log).spawn().expect("start podium serve"));
         let (podium, socket, log) = (self.podium.clone(), self.socket.clone(), self.dir.join("daemon.log"));

@@ -106,6 +106,15 @@ pub fn free_port() -> std::net::SocketAddr {
     l.local_addr().expect("local address")
 }
 
+/// `DIR/daemon.log`, opened to append what a daemon started there prints.
+pub(crate) fn daemon_log(dir: &Path) -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("daemon.log"))
+        .expect("the daemon's log file")
+}
+
 /// The cgroup v2 mount point.
 #[must_use]
 pub fn cgroup2_root() -> PathBuf {
@@ -194,11 +203,7 @@ impl Kit {
 
     /// Starts (or restarts) the daemon and waits until it answers.
     pub fn start_daemon(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.join("daemon.log"))
-            .expect("log");
+        let log = daemon_log(&self.dir);
         let err = log.try_clone().expect("log");
         let mut command = match &self.delegated {
             // As systemd does: the service's processes start in its cgroup.
