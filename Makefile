@@ -5,7 +5,7 @@
 CARGO ?= cargo
 PREFIX ?= /usr/local
 
-.PHONY: all deps build release deb demo test lint typecheck vendor unit e2e bench soak install clean-test-leftovers fuzz
+.PHONY: all deps deps-check build release deb demo test lint typecheck vendor unit e2e bench bench-smoke soak install clean-test-leftovers fuzz
 
 all: build
 
@@ -43,7 +43,12 @@ vendor:
 clean-test-leftovers:
 	@scripts/clean-test-leftovers.sh
 
-test: deps lint build clean-test-leftovers
+# Everything the build links and the tests start comes from a package
+# scripts/install-deps.sh installs (scripts/debian-packages.txt).
+deps-check: build
+	target/debug/podium-deps-check
+
+test: deps lint build deps-check clean-test-leftovers
 	$(CARGO) nextest run --workspace --no-fail-fast
 
 bench: deps release

@@ -20,4 +20,6 @@ for root in /sys/fs/cgroup /sys/fs/cgroup/unified /sys/fs/cgroup/pids; do
     done
 done
 rm -rf /tmp/podium-test-* 2>/dev/null
+# The test programs placed where test users can run them (a copy per build).
+rm -rf /var/tmp/podium-test-bin 2>/dev/null
 exit 0

@@ -4,16 +4,16 @@
 # second time. Used by `make demo`, `make test`, `make bench` and CI.
 set -eu
 
-PACKAGES="
-  tigervnc-standalone-server tigervnc-tools
-  x11-apps x11-utils x11-xserver-utils xterm xdotool
-  imagemagick
-  libpam0g-dev libpam-modules pkg-config gcc
-  passwd util-linux procps psmisc
-  sqlite3 ca-certificates python3-venv
-    systemd man-db dpkg-dev
-  chromium fonts-dejavu-core nodejs
-"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+# Every Debian package named in debian-packages.txt (the table that
+# `make test`'s podium-deps-check holds against what the build links and
+# the tests run).
+PACKAGES=$(sed -e 's/#.*//' "$HERE/debian-packages.txt" | awk 'NF >= 3 { print $3 }' | sort -u)
+
+if [ "${1:-}" = "--list" ]; then
+    echo "$PACKAGES"
+    exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: run as root (sudo make …)" >&2
@@ -22,6 +22,9 @@ fi
 
 missing=""
 for p in $PACKAGES; do
+    # Node.js from NodeSource is the package nodejs too, and brings npm
+    # itself; Debian's npm package would conflict with it.
+    [ "$p" = npm ] && command -v npm >/dev/null 2>&1 && continue
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
         missing="$missing $p"
     fi
@@ -34,18 +37,11 @@ if [ -n "$missing" ]; then
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-# Node.js from another source (NodeSource) brings npm itself; Debian's
-# nodejs needs its npm package.
-if ! command -v npm >/dev/null 2>&1; then
-    echo "install-deps: installing npm"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
-fi
-
 # The UI's type checker (web/) and the browser tests' playwright-core and
 # axe-core (tests/e2e/), exactly as their lock files say; again only when
 # the lock file changed since the last install.
 for dir in web tests/e2e; do
-    d="$(dirname "$0")/../$dir"
+    d="$HERE/../$dir"
     if [ ! -f "$d/node_modules/.package-lock.json" ] || [ "$d/package-lock.json" -nt "$d/node_modules/.package-lock.json" ]; then
         echo "install-deps: npm ci in $dir"
         (cd "$d" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
@@ -56,7 +52,7 @@ done
 for g in podium-admin podium-dashboard podium-deny; do
     getent group "$g" >/dev/null || groupadd --system "$g"
 done
-install -m 0644 -D "$(dirname "$0")/../dist/pam/podium" /etc/pam.d/podium
+install -m 0644 -D "$HERE/../dist/pam/podium" /etc/pam.d/podium
 
 # Schemathesis, which fuzzes the API against its OpenAPI document in the tests.
 VENV=/opt/podium-test-venv

@@ -118,6 +118,11 @@ pub fn render(s: &AppState) -> String {
     );
     let _ = writeln!(
         out,
+        "# HELP podium_thumbnail_captured_pixels_total Screen pixels copied for thumbnails (only what changed).\n# TYPE podium_thumbnail_captured_pixels_total counter\npodium_thumbnail_captured_pixels_total {}",
+        s.thumbnails.captured_pixels()
+    );
+    let _ = writeln!(
+        out,
         "# HELP podium_http_requests_total HTTP requests, by route and status.\n# TYPE podium_http_requests_total counter"
     );
     for ((route, status), n) in s.metrics.requests.lock().unwrap_or_else(PoisonError::into_inner).iter() {

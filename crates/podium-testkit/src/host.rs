@@ -13,8 +13,11 @@ use std::time::Duration;
 /// daemon and removes what it made.
 #[derive(Debug)]
 pub struct Kit {
-    /// The `podium` binary under test.
+    /// The `podium` binary under test, where every user can run it
+    /// ([`crate::bins::reachable`]).
     pub podium: PathBuf,
+    /// The build's directory, where the other test programs are.
+    build_dir: PathBuf,
     /// The test's directory (socket, state, runtime files, scripts).
     pub dir: PathBuf,
     /// The control socket.
@@ -187,8 +190,10 @@ impl Kit {
             podium_host::sys::xattr::set(&service, "trusted.delegate", b"1").expect("mark it delegated");
             service
         });
+        let built = PathBuf::from(podium);
         let mut kit = Kit {
-            podium: PathBuf::from(podium),
+            podium: crate::bins::reachable(&built),
+            build_dir: built.parent().map(Path::to_path_buf).unwrap_or_default(),
             dir,
             socket,
             config_path,
@@ -336,16 +341,11 @@ impl Kit {
         path
     }
 
-    /// The test X client binary (built with the workspace).
+    /// The test X client binary (built with the workspace), where the
+    /// sessions' users can run it.
     #[must_use]
     pub fn test_client(&self) -> PathBuf {
-        let p = self.podium.with_file_name("podium-test-client");
-        assert!(
-            p.exists(),
-            "{} is missing: build the workspace first (`make test` does)",
-            p.display()
-        );
-        p
+        crate::bins::reachable(&self.build_dir.join("podium-test-client"))
     }
 
     /// The daemon's log so far.

@@ -10,7 +10,9 @@
 
 pub mod access;
 pub mod bench;
+pub mod bins;
 pub mod browser;
+pub mod deps;
 pub mod faults;
 pub mod host;
 pub mod procfs;

@@ -20,6 +20,74 @@ pub struct Pixels<'a> {
     pub data: Cow<'a, [u8]>,
 }
 
+/// A rectangle of the screen, in pixels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rect {
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width.
+    pub w: u32,
+    /// Height.
+    pub h: u32,
+}
+
+impl Rect {
+    /// The whole of a `w`×`h` screen.
+    #[must_use]
+    pub fn screen(w: u32, h: u32) -> Rect {
+        Rect { x: 0, y: 0, w, h }
+    }
+
+    /// Whether it covers no pixel.
+    #[must_use]
+    pub fn is_empty(self) -> bool {
+        self.w == 0 || self.h == 0
+    }
+
+    /// The smallest rectangle holding both (an empty one adds nothing).
+    #[must_use]
+    pub fn union(self, o: Rect) -> Rect {
+        if self.is_empty() {
+            return o;
+        }
+        if o.is_empty() {
+            return self;
+        }
+        let (x0, y0) = (self.x.min(o.x), self.y.min(o.y));
+        let x1 = (self.x + self.w).max(o.x + o.w);
+        let y1 = (self.y + self.h).max(o.y + o.h);
+        Rect {
+            x: x0,
+            y: y0,
+            w: x1 - x0,
+            h: y1 - y0,
+        }
+    }
+
+    /// The part inside a `w`×`h` screen.
+    #[must_use]
+    pub fn clamp(self, w: u32, h: u32) -> Rect {
+        let x0 = self.x.min(w);
+        let y0 = self.y.min(h);
+        let x1 = self.x.saturating_add(self.w).min(w);
+        let y1 = self.y.saturating_add(self.h).min(h);
+        Rect {
+            x: x0,
+            y: y0,
+            w: x1 - x0,
+            h: y1 - y0,
+        }
+    }
+
+    /// Pixels covered.
+    #[must_use]
+    pub fn area(self) -> u64 {
+        u64::from(self.w) * u64::from(self.h)
+    }
+}
+
 /// What can go wrong capturing.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
@@ -136,32 +204,64 @@ impl Capturer {
         }
     }
 
+    /// The screen's size now (a round trip; the capture thread learns it
+    /// from DAMAGE events instead).
+    ///
+    /// # Errors
+    /// When the X server fails the request.
+    pub fn screen_size(&self, conn: &RustConnection) -> Result<(u32, u32), CaptureError> {
+        let geometry = conn.get_geometry(self.root).map_err(x)?.reply().map_err(x)?;
+        Ok((u32::from(geometry.width), u32::from(geometry.height)))
+    }
+
     /// The whole screen now.
     ///
     /// # Errors
     /// When the X server fails the request.
     pub fn grab<'s>(&'s mut self, conn: &RustConnection) -> Result<Pixels<'s>, CaptureError> {
-        let geometry = conn.get_geometry(self.root).map_err(x)?.reply().map_err(x)?;
-        let (w, h) = (geometry.width, geometry.height);
+        let (w, h) = self.screen_size(conn)?;
+        self.grab_rect(conn, Rect::screen(w, h), (w, h))
+    }
+
+    /// The pixels of `rect` of a screen of `screen` size: only what
+    /// changed, so the X server copies, and the daemon scales, that much.
+    /// Refused without MIT-SHM when the screen itself is too large to copy
+    /// (a program of the user's made it so), whatever the part asked for.
+    ///
+    /// # Errors
+    /// When the X server fails the request, or [`CaptureError::TooLarge`].
+    pub fn grab_rect<'s>(
+        &'s mut self,
+        conn: &RustConnection,
+        rect: Rect,
+        screen: (u32, u32),
+    ) -> Result<Pixels<'s>, CaptureError> {
+        let coord = |v: u32| i16::try_from(v).map_err(x);
+        let side = |v: u32| u16::try_from(v).map_err(x);
+        let (rx, ry, w, h) = (coord(rect.x)?, coord(rect.y)?, side(rect.w)?, side(rect.h)?);
         let size = usize::from(w) * usize::from(h) * 4;
+        let whole = usize::try_from(u64::from(screen.0) * u64::from(screen.1) * 4).unwrap_or(usize::MAX);
         let root = self.root;
         let msb = self.msb;
         let data: Cow<'s, [u8]> = match self.segment(conn, size)? {
             Some(seg) => {
                 let format = u8::from(ImageFormat::Z_PIXMAP);
-                shm::get_image(conn, root, 0, 0, w, h, !0, format, seg, 0)
+                shm::get_image(conn, root, rx, ry, w, h, !0, format, seg, 0)
                     .map_err(x)?
                     .reply()
                     .map_err(x)?;
                 let mem = self.shm.as_ref().map(|(_, m, _)| m).ok_or_else(|| x("segment lost"))?;
                 Cow::Borrowed(mem.bytes().get(..size).ok_or_else(|| x("short segment"))?)
             }
-            None if size > MAX_SOCKET_CAPTURE => {
-                return Err(CaptureError::TooLarge { width: w, height: h });
+            None if whole > MAX_SOCKET_CAPTURE => {
+                return Err(CaptureError::TooLarge {
+                    width: side(screen.0).unwrap_or(u16::MAX),
+                    height: side(screen.1).unwrap_or(u16::MAX),
+                });
             }
             None => {
                 let reply = conn
-                    .get_image(ImageFormat::Z_PIXMAP, root, 0, 0, w, h, !0)
+                    .get_image(ImageFormat::Z_PIXMAP, root, rx, ry, w, h, !0)
                     .map_err(x)?
                     .reply()
                     .map_err(x)?;
@@ -173,8 +273,8 @@ impl Capturer {
         };
         let data = if msb { Cow::Owned(to_bgrx(&data)) } else { data };
         Ok(Pixels {
-            width: u32::from(w),
-            height: u32::from(h),
+            width: rect.w,
+            height: rect.h,
             data,
         })
     }
@@ -187,6 +287,61 @@ fn to_bgrx(xrgb: &[u8]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use super::Rect;
+
+    #[test]
+    fn rectangles_join_and_stay_on_the_screen() {
+        let a = Rect {
+            x: 10,
+            y: 20,
+            w: 5,
+            h: 5,
+        };
+        let b = Rect {
+            x: 30,
+            y: 0,
+            w: 10,
+            h: 10,
+        };
+        assert_eq!(
+            a.union(b),
+            Rect {
+                x: 10,
+                y: 0,
+                w: 30,
+                h: 25
+            }
+        );
+        assert_eq!(Rect::default().union(a), a);
+        assert_eq!(a.union(Rect::default()), a);
+        assert_eq!(
+            Rect {
+                x: 1270,
+                y: 790,
+                w: 50,
+                h: 50
+            }
+            .clamp(1280, 800),
+            Rect {
+                x: 1270,
+                y: 790,
+                w: 10,
+                h: 10
+            }
+        );
+        assert!(
+            Rect {
+                x: 2000,
+                y: 0,
+                w: 5,
+                h: 5
+            }
+            .clamp(1280, 800)
+            .is_empty()
+        );
+        assert_eq!(Rect::screen(4, 2).area(), 8);
+    }
+
     #[test]
     fn msb_first_pixels_are_reordered() {
         assert_eq!(super::to_bgrx(&[0, 1, 2, 3, 0, 9, 8, 7]), vec![3, 2, 1, 0, 7, 8, 9, 0]);

@@ -1,6 +1,15 @@
-//! Scaling a screen down to a thumbnail with a SIMD resizer (area average).
+//! Scaling a screen down to a thumbnail with a SIMD resizer (area average),
+//! whole or only where it changed.
+//!
+//! With the box filter each pixel of the thumbnail averages the screen
+//! pixels whose centres fall in its box, so a change on the screen touches
+//! only the thumbnail pixels whose boxes it reaches. [`affected`] finds
+//! them and the screen part they are made from; [`Scaler::scale_into`]
+//! remakes just those in the kept thumbnail, giving the pixels a whole
+//! rescale would give. A ticking clock costs a clock's worth of work, not a
+//! screen's.
 
-use crate::capture::Pixels;
+use crate::capture::{Pixels, Rect};
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 
@@ -41,7 +50,103 @@ pub struct Scaled {
     pub data: Vec<u8>,
 }
 
+/// For a change in `changed` on a `screen`-sized screen, the part of a
+/// `thumb`-sized thumbnail to remake, and the screen part it is made from
+/// (a pixel wider on each side than the boxes, so rounding never misses a
+/// pixel at an edge).
+#[must_use]
+pub fn affected(changed: Rect, screen: (u32, u32), thumb: (u32, u32)) -> (Rect, Rect) {
+    let (sw, sh) = (f64::from(screen.0.max(1)), f64::from(screen.1.max(1)));
+    let (tw, th) = (f64::from(thumb.0.max(1)), f64::from(thumb.1.max(1)));
+    let (sx, sy) = (sw / tw, sh / th);
+    let changed = changed.clamp(screen.0, screen.1);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let span = |lo: u32, len: u32, scale: f64, limit: u32| -> (u32, u32) {
+        // The thumbnail pixels whose boxes hold a changed pixel, one more
+        // on each side for the boxes' rounding.
+        let first = (f64::from(lo) / scale).floor() as u32;
+        let last = (f64::from(lo + len) / scale).ceil() as u32;
+        (first.saturating_sub(1), (last + 1).min(limit))
+    };
+    let (dx0, dx1) = span(changed.x, changed.w, sx, thumb.0);
+    let (dy0, dy1) = span(changed.y, changed.h, sy, thumb.1);
+    let dst = Rect {
+        x: dx0,
+        y: dy0,
+        w: dx1.saturating_sub(dx0),
+        h: dy1.saturating_sub(dy0),
+    };
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let src_span = |d0: u32, d1: u32, scale: f64, limit: u32| -> (u32, u32) {
+        let a = (f64::from(d0) * scale).floor() as u32;
+        let b = (f64::from(d1) * scale).ceil() as u32;
+        (a.saturating_sub(1), (b + 1).min(limit))
+    };
+    let (x0, x1) = src_span(dx0, dx1, sx, screen.0);
+    let (y0, y1) = src_span(dy0, dy1, sy, screen.1);
+    let src = Rect {
+        x: x0,
+        y: y0,
+        w: x1.saturating_sub(x0),
+        h: y1.saturating_sub(y0),
+    };
+    if changed.is_empty() {
+        return (Rect::default(), Rect::default());
+    }
+    (dst, src)
+}
+
 impl Scaler {
+    /// Remakes the `dst` part of `thumb`, the thumbnail of a `screen`-sized
+    /// screen, from `src`: the pixels of the screen's part `src_at` (which
+    /// must hold what [`affected`] asked for).
+    ///
+    /// # Errors
+    /// When the sizes do not match the buffers.
+    pub fn scale_into(
+        &mut self,
+        src: &Pixels<'_>,
+        src_at: Rect,
+        screen: (u32, u32),
+        thumb: &mut Scaled,
+        dst: Rect,
+    ) -> Result<(), String> {
+        if dst.is_empty() {
+            return Ok(());
+        }
+        if dst.x + dst.w > thumb.width || dst.y + dst.h > thumb.height {
+            return Err("the part lies outside the thumbnail".into());
+        }
+        let sx = f64::from(screen.0) / f64::from(thumb.width);
+        let sy = f64::from(screen.1) / f64::from(thumb.height);
+        let input = ImageRef::new(src.width, src.height, &src.data, PixelType::U8x4).map_err(|e| e.to_string())?;
+        let mut out = Image::new(dst.w, dst.h, PixelType::U8x4);
+        let options = self.options.crop(
+            f64::from(dst.x) * sx - f64::from(src_at.x),
+            f64::from(dst.y) * sy - f64::from(src_at.y),
+            f64::from(dst.w) * sx,
+            f64::from(dst.h) * sy,
+        );
+        self.resizer
+            .resize(&input, &mut out, &options)
+            .map_err(|e| e.to_string())?;
+        let row = usize::try_from(dst.w).map_err(|e| e.to_string())? * 4;
+        let pitch = usize::try_from(thumb.width).map_err(|e| e.to_string())? * 4;
+        let (x, y) = (
+            usize::try_from(dst.x).map_err(|e| e.to_string())?,
+            usize::try_from(dst.y).map_err(|e| e.to_string())?,
+        );
+        for (i, line) in out.buffer().chunks_exact(row).enumerate() {
+            let at = (y + i) * pitch + x * 4;
+            thumb
+                .data
+                .get_mut(at..at + row)
+                .ok_or("the thumbnail buffer is short")?
+                .copy_from_slice(line);
+        }
+        Ok(())
+    }
+
     /// Scales `src` to `width`×`height`.
     ///
     /// # Errors
@@ -64,6 +169,99 @@ impl Scaler {
 mod tests {
     use super::*;
     use std::borrow::Cow;
+
+    /// A screen with detail everywhere: every pixel differs from its neighbours.
+    fn noisy(w: u32, h: u32, seed: u32) -> Vec<u8> {
+        let mut v = seed.wrapping_mul(2_654_435_761).max(1);
+        (0..w * h * 4)
+            .map(|_| {
+                v ^= v << 13;
+                v ^= v >> 17;
+                v ^= v << 5;
+                (v >> 24) as u8
+            })
+            .collect()
+    }
+
+    fn crop(data: &[u8], screen_w: u32, r: Rect) -> Vec<u8> {
+        let mut out = Vec::new();
+        for y in r.y..r.y + r.h {
+            let at = ((y * screen_w + r.x) * 4) as usize;
+            out.extend_from_slice(&data[at..at + (r.w * 4) as usize]);
+        }
+        out
+    }
+
+    #[test]
+    fn remaking_only_the_changed_part_gives_the_whole_rescale() {
+        for (screen, thumb) in [
+            ((1280, 800), (320, 200)),
+            ((1280, 800), (160, 100)),
+            ((1280, 800), (480, 300)),
+            ((1366, 768), (320, 180)),
+            ((1920, 1080), (480, 270)),
+        ] {
+            let before = noisy(screen.0, screen.1, 1);
+            let mut after = before.clone();
+            let changed = Rect {
+                x: 601,
+                y: 333,
+                w: 37,
+                h: 19,
+            };
+            let fresh = noisy(changed.w, changed.h, 2);
+            for row in 0..changed.h {
+                let at = (((changed.y + row) * screen.0 + changed.x) * 4) as usize;
+                let from = (row * changed.w * 4) as usize;
+                after[at..at + (changed.w * 4) as usize].copy_from_slice(&fresh[from..from + (changed.w * 4) as usize]);
+            }
+            let whole = |data: &[u8]| {
+                let px = Pixels {
+                    width: screen.0,
+                    height: screen.1,
+                    data: Cow::Borrowed(data),
+                };
+                Scaler::default().scale(&px, thumb.0, thumb.1).expect("scales")
+            };
+            let mut kept = whole(&before);
+            let expected = whole(&after);
+            let (dst, src) = affected(changed, screen, thumb);
+            assert!(
+                dst.area() < u64::from(thumb.0 * thumb.1) / 20,
+                "{dst:?} is a small part"
+            );
+            let part = crop(&after, screen.0, src);
+            let px = Pixels {
+                width: src.w,
+                height: src.h,
+                data: Cow::Owned(part),
+            };
+            Scaler::default()
+                .scale_into(&px, src, screen, &mut kept, dst)
+                .expect("scales the part");
+            assert!(
+                kept == expected,
+                "{screen:?} → {thumb:?}: the remade part differs from a whole rescale"
+            );
+        }
+    }
+
+    #[test]
+    fn a_change_at_the_screens_edge_stays_inside_both_pictures() {
+        let (dst, src) = affected(
+            Rect {
+                x: 1270,
+                y: 795,
+                w: 100,
+                h: 100,
+            },
+            (1280, 800),
+            (320, 200),
+        );
+        assert!(dst.x + dst.w <= 320 && dst.y + dst.h <= 200, "{dst:?}");
+        assert!(src.x + src.w <= 1280 && src.y + src.h <= 800, "{src:?}");
+        assert_eq!(affected(Rect::default(), (1280, 800), (320, 200)).0, Rect::default());
+    }
 
     #[test]
     fn a_flat_colour_stays_that_colour() {

@@ -78,6 +78,7 @@ pub struct Service {
     watchers: Mutex<Watchers>,
     events: broadcast::Sender<ThumbEvent>,
     captures: AtomicU64,
+    captured_pixels: AtomicU64,
 }
 
 impl std::fmt::Debug for Service {
@@ -129,6 +130,7 @@ impl Service {
             watchers: Mutex::new(Watchers::default()),
             events: broadcast::channel(1024).0,
             captures: AtomicU64::new(0),
+            captured_pixels: AtomicU64::new(0),
         })
     }
 
@@ -148,8 +150,17 @@ impl Service {
         self.captures.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn count_capture(&self) {
+    /// Screen pixels copied out of the displays so far (the
+    /// `podium_thumbnail_captured_pixels_total` metric): only the changed
+    /// parts, so far fewer than captures × screen size.
+    #[must_use]
+    pub fn captured_pixels(&self) -> u64 {
+        self.captured_pixels.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_capture(&self, pixels: u64) {
         self.captures.fetch_add(1, Ordering::Relaxed);
+        self.captured_pixels.fetch_add(pixels, Ordering::Relaxed);
     }
 
     pub(crate) fn publish(&self, e: ThumbEvent) {

@@ -1,11 +1,17 @@
 //! One session's capture thread: an X client of its display that sleeps
 //! until DAMAGE says the screen changed, and captures at most once per
 //! interval while somebody watches (or once when a picture is asked for).
+//!
+//! It keeps each thumbnail's pixels between captures and remakes only the
+//! part the changes since the last capture reach: DAMAGE reports the
+//! bounding box of what changed, only that box is copied out of the X
+//! server and scaled, and the kept picture is encoded again.
 
-use crate::capture::{CaptureError, Capturer};
-use crate::scale::Scaler;
+use crate::Size;
+use crate::capture::{CaptureError, Capturer, Rect};
+use crate::encode::{self, Encoder};
+use crate::scale::{self, Scaled, Scaler};
 use crate::service::{Request, Service, ThumbError, ThumbEvent, Thumbnail};
-use crate::{Size, encode};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use podium_core::SessionId;
 use podium_host::x11::DisplayAccess;
@@ -85,23 +91,35 @@ struct Display {
     conn: RustConnection,
     damage: u32,
     capturer: Capturer,
+    /// The screen's size when the connection was made.
+    size: (u32, u32),
 }
 
 fn open(access: &DisplayAccess) -> Result<Display, String> {
     let conn = access.connect().map_err(|e| e.to_string())?;
-    let root = conn.setup().roots.first().map(|s| s.root).ok_or("no screen")?;
+    let screen = conn.setup().roots.first().ok_or("no screen")?;
+    let (root, size) = (
+        screen.root,
+        (u32::from(screen.width_in_pixels), u32::from(screen.height_in_pixels)),
+    );
     conn.damage_query_version(1, 1)
         .map_err(|e| e.to_string())?
         .reply()
         .map_err(|e| e.to_string())?;
     let damage = conn.generate_id().map_err(|e| e.to_string())?;
-    // NonEmpty: one event when the screen starts to differ from what we
-    // captured last, none while it keeps changing until we look again.
-    conn.damage_create(damage, root, ReportLevel::NON_EMPTY)
+    // BoundingBox: an event when the changed area grows beyond what was
+    // reported since we last looked (none while changes stay inside it),
+    // carrying that area and the screen's size.
+    conn.damage_create(damage, root, ReportLevel::BOUNDING_BOX)
         .map_err(|e| e.to_string())?;
     let capturer = Capturer::new(&conn, root).map_err(|e| e.to_string())?;
     conn.flush().map_err(|e| e.to_string())?;
-    Ok(Display { conn, damage, capturer })
+    Ok(Display {
+        conn,
+        damage,
+        capturer,
+        size,
+    })
 }
 
 /// The thread's body.
@@ -126,11 +144,24 @@ pub(crate) fn run(ctx: Context) {
     };
     let shm = display.capturer.uses_shm();
     tracing::debug!(session = ctx.id, shm, "watching the display for thumbnails");
+    let encoder = match Encoder::new() {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::warn!(session = ctx.id, "no thumbnails for this session: {e}");
+            answer_all(&ctx, &Err(ThumbError::Capture(e)));
+            return;
+        }
+    };
+    let screen = display.size;
     let mut worker = Worker {
         ctx,
         display,
         scaler: Scaler::default(),
+        encoder,
         last: None,
+        screen,
+        changed: Rect::default(),
+        kept: HashMap::new(),
     };
     worker.ctx.shared.dirty.store(true, Ordering::SeqCst);
     worker.run();
@@ -146,7 +177,14 @@ struct Worker {
     ctx: Context,
     display: Display,
     scaler: Scaler,
+    encoder: Encoder,
     last: Option<Instant>,
+    /// The screen's size, as the last DAMAGE event gave it.
+    screen: (u32, u32),
+    /// What changed since the last capture (its bounding box).
+    changed: Rect,
+    /// Each size's pixels as last made, remade in part after a change.
+    kept: HashMap<Size, Scaled>,
 }
 
 impl Worker {
@@ -232,11 +270,27 @@ impl Worker {
         self.drain_events()
     }
 
-    /// Reads every event waiting; a damage event marks the screen changed.
+    /// Reads every event waiting; a damage event marks the screen changed
+    /// and says where, and how large the screen is now.
     fn drain_events(&mut self) -> bool {
         loop {
             match self.display.conn.poll_for_event() {
-                Ok(Some(Event::DamageNotify(_))) => self.ctx.shared.dirty.store(true, Ordering::SeqCst),
+                Ok(Some(Event::DamageNotify(e))) => {
+                    let screen = (u32::from(e.geometry.width), u32::from(e.geometry.height));
+                    if screen != self.screen {
+                        // Resized: every kept picture has the old shape.
+                        self.screen = screen;
+                        self.kept.clear();
+                    }
+                    let area = Rect {
+                        x: u32::try_from(e.area.x).unwrap_or(0),
+                        y: u32::try_from(e.area.y).unwrap_or(0),
+                        w: u32::from(e.area.width),
+                        h: u32::from(e.area.height),
+                    };
+                    self.changed = self.changed.union(area.clamp(screen.0, screen.1));
+                    self.ctx.shared.dirty.store(true, Ordering::SeqCst);
+                }
                 Ok(Some(_)) => {}
                 Ok(None) => return true,
                 Err(_) => return false,
@@ -252,12 +306,38 @@ impl Worker {
             .damage_subtract(self.display.damage, x11rb::NONE, x11rb::NONE)
             .map_err(|e| err(&e))?;
         self.ctx.shared.dirty.store(false, Ordering::SeqCst);
-        let grabbed = self.display.capturer.grab(&self.display.conn);
+        let changed = std::mem::take(&mut self.changed);
+        let screen = self.screen;
+        let sizes = self.ctx.shared.wanted();
+        self.forget_unwanted(&sizes);
+
+        // Each size's part to remake (all of it for a size not kept yet),
+        // and the screen part that covers them all.
+        let mut plans = Vec::new();
+        let mut source = Rect::default();
+        for &size in &sizes {
+            let dims = size.dimensions(screen.0, screen.1);
+            let kept = self.kept.get(&size).is_some_and(|k| (k.width, k.height) == dims);
+            let (dst, src) = if kept {
+                scale::affected(changed, screen, dims)
+            } else {
+                (Rect::screen(dims.0, dims.1), Rect::screen(screen.0, screen.1))
+            };
+            if !dst.is_empty() {
+                plans.push((size, dims, kept, dst));
+                source = source.union(src);
+            }
+        }
         self.last = Some(Instant::now());
+        if plans.is_empty() {
+            return Ok(());
+        }
+        let grabbed = self.display.capturer.grab_rect(&self.display.conn, source, screen);
         let pixels = match grabbed {
             Ok(p) => p,
             Err(e @ CaptureError::TooLarge { .. }) => {
                 // No stale picture: asking for one says why there is none.
+                self.kept.clear();
                 self.ctx
                     .shared
                     .frames
@@ -268,15 +348,21 @@ impl Worker {
             }
             Err(e) => return Err(err(&e)),
         };
-        self.ctx.service.count_capture();
-        let mut etags = BTreeMap::new();
+        self.ctx.service.count_capture(source.area());
         let mut made = Vec::new();
-        for size in self.ctx.shared.wanted() {
-            let (w, h) = size.dimensions(pixels.width, pixels.height);
-            let scaled = self.scaler.scale(&pixels, w, h).map_err(|e| err(&e))?;
-            let jpeg = encode::jpeg(&scaled).map_err(|e| err(&e))?;
+        for (size, dims, kept, dst) in plans {
+            let picture = if kept {
+                let picture = self.kept.get_mut(&size).ok_or_else(|| err(&"kept picture lost"))?;
+                self.scaler
+                    .scale_into(&pixels, source, screen, picture, dst)
+                    .map_err(|e| err(&e))?;
+                picture
+            } else {
+                let whole = self.scaler.scale(&pixels, dims.0, dims.1).map_err(|e| err(&e))?;
+                self.kept.entry(size).insert_entry(whole).into_mut()
+            };
+            let jpeg = self.encoder.jpeg(picture).map_err(|e| err(&e))?;
             let etag = encode::etag(&jpeg);
-            etags.insert(size, etag.clone());
             made.push((
                 size,
                 Thumbnail {
@@ -285,6 +371,25 @@ impl Worker {
                 },
             ));
         }
+        self.publish(made);
+        Ok(())
+    }
+
+    /// Drops the pictures of sizes nobody asked for lately: they were not
+    /// kept up to date, so a later request captures them whole.
+    fn forget_unwanted(&mut self, sizes: &[Size]) {
+        self.kept.retain(|s, _| sizes.contains(s));
+        self.ctx
+            .shared
+            .frames
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|s, _| sizes.contains(s));
+    }
+
+    /// Stores new pictures and, if any differs, tells the watchers.
+    fn publish(&self, made: Vec<(Size, Thumbnail)>) {
+        let mut etags = BTreeMap::new();
         let changed = {
             let mut frames = self.ctx.shared.frames.lock().unwrap_or_else(PoisonError::into_inner);
             let mut changed = false;
@@ -292,13 +397,18 @@ impl Worker {
                 if frames.get(&size).is_none_or(|old| old.etag != t.etag) {
                     changed = true;
                 }
+                etags.insert(size, t.etag.clone());
                 frames.insert(size, t);
             }
             changed
         };
         if changed {
+            let all = self.ctx.shared.frames.lock().unwrap_or_else(PoisonError::into_inner);
+            for (size, t) in all.iter() {
+                etags.entry(*size).or_insert_with(|| t.etag.clone());
+            }
+            drop(all);
             self.ctx.service.publish(ThumbEvent { id: self.ctx.id, etags });
         }
-        Ok(())
     }
 }

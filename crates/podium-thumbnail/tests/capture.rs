@@ -127,3 +127,97 @@ fn thumbnails_go_on_after_the_screen_was_too_large_for_a_while() {
     );
     service.stop(1);
 }
+
+/// A coloured window of `w`×`h` at (`x`, `y`), mapped over everything.
+fn paint_window(conn: &x11rb::rust_connection::RustConnection, (x, y, w, h): (i16, i16, u16, u16), colour: u32) {
+    use x11rb::protocol::xproto::{ConnectionExt as _, CreateWindowAux, WindowClass};
+    let screen = &conn.setup().roots[0];
+    let win = conn.generate_id().expect("id");
+    conn.create_window(
+        screen.root_depth,
+        win,
+        screen.root,
+        x,
+        y,
+        w,
+        h,
+        0,
+        WindowClass::INPUT_OUTPUT,
+        screen.root_visual,
+        &CreateWindowAux::new().background_pixel(colour).override_redirect(1),
+    )
+    .expect("create");
+    conn.map_window(win).expect("map");
+    conn.flush().expect("flush");
+}
+
+#[test]
+fn a_small_change_is_copied_and_scaled_alone_and_pictured_as_a_whole_capture_would() {
+    let d = painted(true);
+    let conn = d.conn();
+    // Detail around the place that will change, so a seam would show.
+    for (i, colour) in [0x00aa_3311u32, 0x0011_aa33, 0x0033_11aa, 0x00ee_ee00]
+        .into_iter()
+        .enumerate()
+    {
+        let i = i16::try_from(i).expect("small");
+        paint_window(&conn, (560 + i * 23, 300 + i * 17, 61, 43), colour);
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let service = Service::new(Duration::from_millis(100));
+    service.start(1, 0, d.access.clone());
+    let _watching = service.watch(0, true);
+    rt.block_on(service.get(1, Size::Large)).expect("a thumbnail");
+    // The display reports its whole screen changed once at first: let
+    // that capture pass.
+    let mut captures = service.captures();
+    loop {
+        std::thread::sleep(Duration::from_millis(400));
+        if service.captures() == captures {
+            break;
+        }
+        captures = service.captures();
+    }
+    let first = rt.block_on(service.get(1, Size::Large)).expect("a thumbnail");
+    let pixels_before = service.captured_pixels();
+
+    paint_window(&conn, (601, 333, 37, 19), 0x00ff_ffff);
+    let mut changed = None;
+    for _ in 0..50 {
+        std::thread::sleep(Duration::from_millis(100));
+        let t = rt.block_on(service.get(1, Size::Large)).expect("a thumbnail");
+        if t.etag != first.etag {
+            changed = Some(t);
+            break;
+        }
+    }
+    let changed = changed.expect("the change is pictured within 5 s");
+    let copied = service.captured_pixels() - pixels_before;
+    let screen = u64::from(WIDTH) * u64::from(HEIGHT);
+    assert!(
+        copied > 0 && copied < screen / 50,
+        "{copied} pixels copied for a 37×19 change on a {screen}-pixel screen"
+    );
+
+    // The same screen, captured and scaled whole, makes the same picture.
+    let root = conn.setup().roots[0].root;
+    let mut capturer = Capturer::new(&conn, root).expect("capturer");
+    let whole = capturer.grab(&conn).expect("grab");
+    let (w, h) = Size::Large.dimensions(whole.width, whole.height);
+    let scaled = podium_thumbnail::scale::Scaler::default()
+        .scale(&whole, w, h)
+        .expect("scale");
+    let jpeg = podium_thumbnail::encode::Encoder::new()
+        .expect("encoder")
+        .jpeg(&scaled)
+        .expect("encode");
+    assert_eq!(
+        changed.etag,
+        podium_thumbnail::encode::etag(&jpeg),
+        "the kept picture, remade in part, differs from a whole capture"
+    );
+    service.stop(1);
+}

@@ -581,6 +581,8 @@ fn installs_and_purges_the_debian_package() {
         "libpam-modules",
         "x11-xserver-utils",
         "libc6",
+        // The thumbnails' JPEG encoder, found by dpkg-shlibdeps.
+        "libturbojpeg0",
     ] {
         assert!(depends.stdout.contains(dep), "{dep} in Depends: {}", depends.stdout);
     }

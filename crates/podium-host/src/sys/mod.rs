@@ -9,6 +9,5 @@ pub mod pidfd;
 pub mod shm;
 pub mod signals;
 pub mod spawn;
-#[cfg(feature = "turbojpeg")]
 pub mod turbojpeg;
 pub mod xattr;

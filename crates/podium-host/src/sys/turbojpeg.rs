@@ -1,5 +1,6 @@
 //! The few calls of the system's libjpeg-turbo (TurboJPEG API 2.x) needed
-//! to compress a BGRX image; used by the benchmark to compare encoders.
+//! to compress a BGRX image: the thumbnails' encoder, the one TigerVNC
+//! itself uses (ARCHITECTURE.md says why it was chosen).
 
 use std::ffi::{CStr, c_char, c_int, c_uchar, c_ulong, c_void};
 

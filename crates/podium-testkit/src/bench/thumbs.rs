@@ -103,7 +103,7 @@ pub fn cost(podium: &str) -> String {
     let root = x11rb::connection::Connection::setup(&conn).roots[0].root;
     let mut capturer = Capturer::new(&conn, root).expect("capturer");
     let mut scaler = Scaler::default();
-    let mut turbo = podium_host::sys::turbojpeg::TurboJpeg::new().expect("libjpeg-turbo");
+    let mut turbo = encode::Encoder::new().expect("libjpeg-turbo");
     let xvnc = procfs::in_cgroup(&format!("{}/display", kit.session_cgroup(id)))[0].pid;
 
     let n = 300;
@@ -117,10 +117,16 @@ pub fn cost(podium: &str) -> String {
         let (w, h) = Size::Medium.dimensions(px.width, px.height);
         let scaled = scaler.scale(&px, w, h).expect("scale");
         let t2 = thread_cpu();
-        let jpeg = encode::jpeg(&scaled).expect("encode");
+        let jpeg = {
+            let mut out = Vec::new();
+            jpeg_encoder::Encoder::new(&mut out, encode::QUALITY)
+                .encode(&scaled.data, w as u16, h as u16, jpeg_encoder::ColorType::Bgra)
+                .expect("encode");
+            out
+        };
         let _etag = encode::etag(&jpeg);
         let t3 = thread_cpu();
-        let tj = encode::jpeg_turbo(&mut turbo, &scaled).expect("turbojpeg");
+        let tj = turbo.jpeg(&scaled).expect("turbojpeg");
         let t4 = thread_cpu();
         sizes = (jpeg.len(), tj.len());
         grab.push(t1 - t0);
