@@ -51,9 +51,18 @@ deps-check: build
 test: deps lint build deps-check clean-test-leftovers
 	$(CARGO) nextest run --workspace --no-fail-fast
 
+# Every speed and memory target, measured and judged: exits 1 naming each
+# target missed or left without data. Figures go to docs/BENCHMARKS.md (and
+# the 100-session load to docs/RELIABILITY.md) with the commit measured.
 bench: deps release
 	target/release/podium-bench --out docs/BENCHMARKS.md
 	target/release/podium-bench --only load --out docs/RELIABILITY.md
+
+# Every benchmark with a few sessions for a few seconds, and proof that a
+# missed target or a run without data fails: part of `make test` (the
+# podium-testkit test bench_smoke), runnable alone. Times nothing.
+bench-smoke: deps build
+	$(CARGO) nextest run -p podium-testkit --test bench_smoke
 
 # An hour of sessions starting and ending, counting leaks (not in CI).
 SOAK_MINUTES ?= 60

@@ -20,6 +20,7 @@
  *   | { type: "messages", id: number, messages: UserMessage[] }} Event
  * @typedef {{ id: number, from: string, from_name: string, text: string, sent_at: string }} UserMessage
  * @typedef {{ sessions: number[] } | { all: true }} Targets
+ * @typedef {{ size: string, onPicture: (id: number, etag: string, jpeg: Blob) => void }} Pictures
  */
 
 /** An error the API answered with. */
@@ -111,9 +112,14 @@ export async function station() {
   return (await call("/api/v1/station")).json();
 }
 
-/** @returns {Promise<StationStatus>} the caller's session, started if needed */
-export async function openStation() {
-  return (await post("/api/v1/station/session", {})).json();
+/**
+ * The caller's session, started if needed; `language`, when the user picked
+ * one on the login page, is what a new session speaks (and their next ones).
+ * @param {"en" | "fr" | null} language
+ * @returns {Promise<StationStatus>}
+ */
+export async function openStation(language) {
+  return (await post("/api/v1/station/session", language ? { language } : {})).json();
 }
 
 export async function lock() {
@@ -149,44 +155,58 @@ export async function dismissMessage(id) {
 }
 
 /**
- * A thumbnail, unless it still has `etag`.
- * @param {number} id
- * @param {string} size
- * @param {string | null} etag
- * @returns {Promise<{ blob: Blob, etag: string } | null>} null when unchanged
+ * A picture the events stream pushed: the session id (4 bytes, big-endian),
+ * the ETag's length (1 byte), the ETag, the JPEG.
+ * @param {ArrayBuffer} data
+ * @returns {{ id: number, etag: string, jpeg: Blob } | null}
  */
-export async function thumbnail(id, size, etag) {
-  /** @type {Record<string, string>} */
-  const headers = etag ? { "if-none-match": etag } : {};
-  const res = await call(`/api/v1/sessions/${id}/thumbnail?size=${size}`, { headers });
-  if (res.status === 304) return null;
-  return { blob: await res.blob(), etag: res.headers.get("etag") ?? "" };
+export function pictureFrame(data) {
+  if (data.byteLength < 5) return null;
+  const view = new DataView(data);
+  const len = view.getUint8(4);
+  if (data.byteLength < 5 + len) return null;
+  return {
+    id: view.getUint32(0),
+    etag: new TextDecoder().decode(new Uint8Array(data, 5, len)),
+    jpeg: new Blob([data.slice(5 + len)], { type: "image/jpeg" }),
+  };
 }
 
 /**
  * Keeps an events WebSocket open: reconnects with a growing delay (up to
  * 10 s) when it closes, and tells `onStatus` whether it is connected. The
- * first message after each (re)connection is a snapshot.
+ * first message after each (re)connection is a snapshot. With `pictures`,
+ * the daemon also sends the pictures of that size on the stream (the
+ * current ones after the snapshot, then each new one), which go to
+ * `pictures.onPicture`.
  * @param {(e: Event) => void} onEvent
  * @param {(connected: boolean) => void} onStatus
  * @param {() => void} onUnauthorized called when the login has ended
+ * @param {Pictures | null} [pictures]
  * @returns {() => void} closes it for good
  */
-export function events(onEvent, onStatus, onUnauthorized) {
+export function events(onEvent, onStatus, onUnauthorized, pictures = null) {
   let stopped = false;
   let delay = 500;
   /** @type {WebSocket | null} */
   let ws = null;
   /** @type {number | undefined} */
   let timer;
-  const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/events`;
+  const query = pictures ? `?thumbnails=${encodeURIComponent(pictures.size)}` : "";
+  const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/events${query}`;
   const open = () => {
     ws = new WebSocket(url);
+    ws.binaryType = "arraybuffer";
     ws.onopen = () => {
       delay = 500;
       onStatus(true);
     };
     ws.onmessage = (m) => {
+      if (m.data instanceof ArrayBuffer) {
+        const p = pictureFrame(m.data);
+        if (p && pictures) pictures.onPicture(p.id, p.etag, p.jpeg);
+        return;
+      }
       try {
         onEvent(JSON.parse(String(m.data)));
       } catch {

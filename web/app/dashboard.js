@@ -9,7 +9,7 @@ import { ActionDialog } from "./dialog.js";
 import { lang, plural, reason, setLang, t } from "./i18n.js";
 import { Menu } from "./menu.js";
 import * as selection from "./selection.js";
-import { forget, picture } from "./thumbs.js";
+import { forget, store } from "./thumbs.js";
 
 /**
  * @typedef {import("./api.js").Session} Session
@@ -96,44 +96,40 @@ export function Dashboard({ me, onSignedOut, onLang }) {
   const [now, setNow] = useState(Date.now());
   const returnFocus = useRef(/** @type {HTMLElement | null} */ (null));
   const actionsButton = useRef(/** @type {HTMLButtonElement | null} */ (null));
-  const sizeRef = useRef(size);
-  sizeRef.current = size;
 
   const list = useMemo(() => [...sessions.values()].sort((a, b) => a.id - b.id), [sessions]);
   const order = list.map((s) => s.id);
 
-  const show = (/** @type {number} */ id, /** @type {string | null} */ etag = null) => {
-    picture(id, sizeRef.current, etag).then((p) => {
-      if (p) setPictures((old) => (old[id] === p.url ? old : { ...old, [id]: p.url }));
-    });
+  /** A picture the events stream pushed. */
+  const onPicture = (/** @type {number} */ id, /** @type {string} */ etag, /** @type {Blob} */ jpeg) => {
+    const p = store(id, etag, jpeg);
+    setPictures((old) => (old[id] === p.url ? old : { ...old, [id]: p.url }));
   };
 
-  useEffect(
-    () =>
-      api.events(
-        (e) => {
-          if (e.type === "snapshot") {
-            setSessions(new Map(e.sessions.map((s) => [s.id, s])));
-            setLoaded(true);
-            e.sessions.forEach((s) => show(s.id));
-          } else if (e.type === "session_added" || e.type === "session_changed") {
-            setSessions((old) => new Map(old).set(e.session.id, e.session));
-            if (e.session.display) show(e.session.id);
-          } else if (e.type === "session_removed") {
-            setSessions((old) => {
-              const next = new Map(old);
-              next.delete(e.id);
-              return next;
-            });
-          } else if (e.type === "thumbnail_updated") {
-            show(e.id, e.etags[sizeRef.current] ?? null);
-          }
-        },
-        setConnected,
-        () => onSignedOut(t("err.session_lost")),
-      ),
-    [],
-  );
+  // The stream pushes the pictures of the size shown: a new size, a new stream.
+  useEffect(() => {
+    forget(new Set());
+    setPictures({});
+    return api.events(
+      (e) => {
+        if (e.type === "snapshot") {
+          setSessions(new Map(e.sessions.map((s) => [s.id, s])));
+          setLoaded(true);
+        } else if (e.type === "session_added" || e.type === "session_changed") {
+          setSessions((old) => new Map(old).set(e.session.id, e.session));
+        } else if (e.type === "session_removed") {
+          setSessions((old) => {
+            const next = new Map(old);
+            next.delete(e.id);
+            return next;
+          });
+        }
+      },
+      setConnected,
+      () => onSignedOut(t("err.session_lost")),
+      { size, onPicture },
+    );
+  }, [size]);
 
   // Forget what is gone: selection, pictures.
   useEffect(() => {
@@ -141,12 +137,6 @@ export function Dashboard({ me, onSignedOut, onLang }) {
     forget(new Set(order));
     setPictures((old) => Object.fromEntries(Object.entries(old).filter(([id]) => sessions.has(Number(id)))));
   }, [sessions]);
-
-  // A new size: new pictures for everyone.
-  useEffect(() => {
-    setPictures({});
-    order.forEach((id) => show(id));
-  }, [size]);
 
   // Countdowns tick while something is closing.
   const closing = list.some((s) => s.state === "closing");

@@ -330,6 +330,16 @@ export function lang() {
   return current;
 }
 
+/**
+ * The language the user picked with the language menu, if they did (not
+ * the browser's): the one their desktop is asked to speak.
+ * @returns {Lang | null}
+ */
+export function pickedLang() {
+  const saved = localStorage.getItem(STORAGE);
+  return saved === "en" || saved === "fr" ? saved : null;
+}
+
 /** @param {Lang} l */
 export function setLang(l) {
   current = l;

@@ -8,7 +8,7 @@ import { html } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as api from "./api.js";
 import { LanguageSwitch } from "./dashboard.js";
-import { lang, t } from "./i18n.js";
+import { lang, pickedLang, t } from "./i18n.js";
 
 /**
  * @typedef {import("./api.js").Me} Me
@@ -94,7 +94,7 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
   useEffect(() => {
     let gone = false;
     api
-      .openStation()
+      .openStation(pickedLang())
       .then((st) => {
         if (gone) return;
         if (!st.session) throw new api.ApiError(503, "unavailable", "no session");

@@ -1,52 +1,37 @@
-// Thumbnail pictures for the cards: fetched with the ETag we have, so an
-// unchanged desktop costs a 304, and kept as object URLs.
-
-import { thumbnail } from "./api.js";
+// Thumbnail pictures for the cards, as the events stream pushes them, kept
+// as object URLs (one per session: the dashboard shows one size at a time).
 
 /** @typedef {{ url: string, etag: string }} Picture */
 
-/** @type {Map<string, Picture>} */
+/** @type {Map<number, Picture>} */
 const pictures = new Map();
-/** @type {Map<string, Promise<Picture | null>>} */
-const inFlight = new Map();
 
 /**
- * The latest picture of session `id` at `size`, fetching it when `etag`
- * (from an event) differs from what we hold, or when we hold none.
+ * Keeps session `id`'s new picture, letting go of the one it replaces.
  * @param {number} id
- * @param {string} size
- * @param {string | null} [etag] the newest ETag known, if any
- * @returns {Promise<Picture | null>}
+ * @param {string} etag
+ * @param {Blob} jpeg
+ * @returns {Picture}
  */
-export function picture(id, size, etag = null) {
-  const key = `${id}/${size}`;
-  const have = pictures.get(key);
-  if (have && (etag === null || have.etag === etag)) return Promise.resolve(have);
-  const pending = inFlight.get(key);
-  if (pending) return pending;
-  const fetched = thumbnail(id, size, have?.etag ?? null)
-    .then((r) => {
-      if (r === null) return have ?? null;
-      if (have) URL.revokeObjectURL(have.url);
-      const p = { url: URL.createObjectURL(r.blob), etag: r.etag };
-      pictures.set(key, p);
-      return p;
-    })
-    .catch(() => have ?? null)
-    .finally(() => inFlight.delete(key));
-  inFlight.set(key, fetched);
-  return fetched;
+export function store(id, etag, jpeg) {
+  const have = pictures.get(id);
+  if (have && have.etag === etag) return have;
+  if (have) URL.revokeObjectURL(have.url);
+  const p = { url: URL.createObjectURL(jpeg), etag };
+  pictures.set(id, p);
+  return p;
 }
 
 /**
- * Forgets the pictures of sessions that are gone.
+ * Forgets the pictures of sessions that are gone (all of them when `live`
+ * is empty: a new size is coming).
  * @param {Set<number>} live
  */
 export function forget(live) {
-  for (const [key, p] of pictures) {
-    if (!live.has(Number(key.split("/")[0]))) {
+  for (const [id, p] of pictures) {
+    if (!live.has(id)) {
       URL.revokeObjectURL(p.url);
-      pictures.delete(key);
+      pictures.delete(id);
     }
   }
 }

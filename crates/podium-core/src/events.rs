@@ -1,5 +1,7 @@
 //! What the events WebSocket (`GET /api/v1/events`) sends: one JSON object
-//! per message, tagged by `type`.
+//! per text message, tagged by `type`; and, when the client asked for
+//! pictures (`?thumbnails=medium`), each new picture as a binary message
+//! ([`PictureFrame`]) right after its `thumbnail_updated`.
 
 use crate::{SessionId, SessionInfo, UserMessage};
 use serde::{Deserialize, Serialize};
@@ -31,7 +33,8 @@ pub enum Event {
         id: SessionId,
     },
     /// A session's desktop changed and new thumbnails are ready: fetch
-    /// `/api/v1/sessions/{id}/thumbnail?size=…` with `If-None-Match`.
+    /// `/api/v1/sessions/{id}/thumbnail?size=…` with `If-None-Match`, or
+    /// take the binary message that follows when the stream pushes pictures.
     ThumbnailUpdated {
         /// The session.
         id: SessionId,
@@ -46,4 +49,78 @@ pub enum Event {
         /// Every message still waiting, oldest first.
         messages: Vec<UserMessage>,
     },
+}
+
+/// A picture pushed on the events WebSocket, as one binary message: the
+/// session id (4 bytes, big-endian), the ETag's length (1 byte), the ETag
+/// (ASCII, quoted as in the `ETag` header), then the JPEG.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PictureFrame<'a> {
+    /// The session pictured.
+    pub id: SessionId,
+    /// The picture's ETag, as `GET /api/v1/sessions/{id}/thumbnail` gives it.
+    pub etag: &'a str,
+    /// The JPEG.
+    pub jpeg: &'a [u8],
+}
+
+impl<'a> PictureFrame<'a> {
+    /// The message's bytes (`None` for an ETag over 255 bytes, which
+    /// Podium never makes).
+    #[must_use]
+    pub fn encode(&self) -> Option<Vec<u8>> {
+        let len = u8::try_from(self.etag.len()).ok()?;
+        let mut out = Vec::with_capacity(5 + self.etag.len() + self.jpeg.len());
+        out.extend_from_slice(&self.id.to_be_bytes());
+        out.push(len);
+        out.extend_from_slice(self.etag.as_bytes());
+        out.extend_from_slice(self.jpeg);
+        Some(out)
+    }
+
+    /// Reads a message's bytes; `None` when they are not a picture frame.
+    #[must_use]
+    pub fn decode(bytes: &'a [u8]) -> Option<PictureFrame<'a>> {
+        let id = SessionId::from_be_bytes(bytes.get(..4)?.try_into().ok()?);
+        let len = usize::from(*bytes.get(4)?);
+        let etag = std::str::from_utf8(bytes.get(5..5 + len)?).ok()?;
+        Some(PictureFrame {
+            id,
+            etag,
+            jpeg: bytes.get(5 + len..)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picture_frames_go_and_come_back_and_garbage_is_no_frame() {
+        let f = PictureFrame {
+            id: 7,
+            etag: "\"00ff\"",
+            jpeg: &[0xff, 0xd8, 0xff, 0xd9],
+        };
+        let bytes = f.encode().expect("encodes");
+        assert_eq!(&bytes[..5], &[0, 0, 0, 7, 6]);
+        assert_eq!(PictureFrame::decode(&bytes), Some(f));
+        assert_eq!(PictureFrame::decode(&[0, 0, 0]), None);
+        assert_eq!(
+            PictureFrame::decode(&[0, 0, 0, 1, 9, b'x']),
+            None,
+            "an ETag longer than the message"
+        );
+        let long = "x".repeat(256);
+        assert_eq!(
+            PictureFrame {
+                id: 1,
+                etag: &long,
+                jpeg: &[]
+            }
+            .encode(),
+            None
+        );
+    }
 }

@@ -25,13 +25,13 @@ pub use audit::{AuditKind, AuditList, AuditRecord};
 pub use config::{Config, Every};
 
 pub use error::{ErrorBody, ErrorCode};
-pub use events::Event;
+pub use events::{Event, PictureFrame};
 pub use me::Me;
 pub use outcome::{ActionResult, ActionResults, EndKind, Outcome};
 pub use permission::{Caller, Refusal, Selection};
 pub use request::{
-    BlockRequest, LoginRequest, LogoffRequest, MessageRequest, RequestError, StartRequest, Targets, TargetsRequest,
-    UnlockRequest,
+    BlockRequest, Language, LoginRequest, LogoffRequest, MessageRequest, RequestError, StartRequest,
+    StationOpenRequest, Targets, TargetsRequest, UnlockRequest,
 };
 pub use role::Role;
 pub use session::{SessionId, SessionInfo, SessionList, SessionState, Station, StationStatus, UserMessage};

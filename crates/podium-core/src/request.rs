@@ -57,6 +57,9 @@ pub enum RequestError {
     /// A user name that cannot be a login name.
     #[error("\"user\" is not a valid login name: {0:?}")]
     User(String),
+    /// A locale name that cannot be one (`fr_FR.UTF-8`, `C.UTF-8`, `de_CH@euro`).
+    #[error("\"locale\" is not a locale name such as fr_FR.UTF-8: {0:?}")]
+    Locale(String),
 }
 
 /// Which sessions an action aims at.
@@ -271,6 +274,11 @@ pub struct StartRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(min_length = 1, max_length = 4096)]
     pub command: Option<String>,
+    /// The session's locale (`LANG`), e.g. `fr_FR.UTF-8`, instead of the
+    /// user's own (docs/ADMIN.md: the language of a session).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[A-Za-z][A-Za-z0-9_.@-]{0,63}$")]
+    pub locale: Option<String>,
 }
 
 /// The longest desktop command accepted.
@@ -293,8 +301,67 @@ impl StartRequest {
                 max: MAX_COMMAND_LEN,
             });
         }
+        if let Some(l) = &self.locale
+            && !is_locale_name(l)
+        {
+            return Err(RequestError::Locale(l.clone()));
+        }
         Ok(())
     }
+}
+
+/// A name the C library could take for a locale: a letter, then letters,
+/// digits, `_`, `.`, `@`, `-`, at most 64 characters. Nothing in it can
+/// reach a shell or a path outside the locale directories.
+#[must_use]
+pub fn is_locale_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '-'))
+        && name.len() <= 64
+}
+
+/// The languages Podium's pages and notices are written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// English.
+    En,
+    /// French.
+    Fr,
+}
+
+impl Language {
+    /// The language's ISO 639-1 code, as the API and the pages write it.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Fr => "fr",
+        }
+    }
+
+    /// The language of a locale such as `fr_FR.UTF-8` (English unless it
+    /// is French: the notices have no third language).
+    #[must_use]
+    pub fn of_locale(locale: &str) -> Language {
+        if locale.starts_with("fr") {
+            Language::Fr
+        } else {
+            Language::En
+        }
+    }
+}
+
+/// Body of `POST /api/v1/station/session` (optional): the language the
+/// user picked on the login page, which a new session speaks and the user
+/// keeps for their next sessions.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StationOpenRequest {
+    /// The language picked on the login page, if the user picked one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
 }
 
 /// A login name of a person's account: starts with a letter or `_`, then
@@ -484,8 +551,32 @@ mod tests {
         let bad = StartRequest {
             user: "bob".into(),
             command: Some("  ".into()),
+            locale: None,
         };
         assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn locales_are_names_and_nothing_else() {
+        for good in ["fr_FR.UTF-8", "C.UTF-8", "de_CH@euro", "en_US.utf8", "C"] {
+            assert!(is_locale_name(good), "{good}");
+        }
+        for bad in ["", "../fr", "fr FR", "fr_FR;rm", "_fr", &"a".repeat(65)] {
+            assert!(!is_locale_name(bad), "{bad}");
+        }
+        let start = |l: &str| StartRequest {
+            user: "bob".into(),
+            command: None,
+            locale: Some(l.into()),
+        };
+        assert_eq!(start("fr_FR.UTF-8").validate(), Ok(()));
+        assert_eq!(start("$(id)").validate(), Err(RequestError::Locale("$(id)".into())));
+        assert_eq!(Language::of_locale("fr_CA.UTF-8"), Language::Fr);
+        assert_eq!(Language::of_locale("C.UTF-8"), Language::En);
+        let open: StationOpenRequest = serde_json::from_str(r#"{"language":"fr"}"#).expect("parses");
+        assert_eq!(open.language, Some(Language::Fr));
+        assert!(serde_json::from_str::<StationOpenRequest>(r#"{"language":"de"}"#).is_err());
+        assert!(serde_json::from_str::<StationOpenRequest>(r#"{"lang":"fr"}"#).is_err());
     }
 }
 

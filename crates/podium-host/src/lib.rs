@@ -16,6 +16,7 @@ pub mod cgroup;
 pub mod display;
 pub mod error;
 pub mod live;
+pub mod locale;
 pub mod login;
 pub mod logoff;
 pub mod manager;

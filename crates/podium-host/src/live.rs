@@ -238,6 +238,18 @@ impl Live {
         })
     }
 
+    /// The language the session's user reads, which every notice on its
+    /// screen is written in: the desktop's message locale, as the worker
+    /// reported it (English when unknown).
+    #[must_use]
+    pub fn lang(&self) -> crate::x11::Lang {
+        self.state()
+            .running
+            .as_ref()
+            .and_then(|r| r.locale.as_deref())
+            .map_or(crate::x11::Lang::En, crate::x11::Lang::from_locale)
+    }
+
     /// The report a worker left, turned into what waiters see.
     #[must_use]
     pub fn ended_from(report: &EndReport, duration_ms: Option<u64>) -> Ended {

@@ -8,7 +8,7 @@ use crate::live::{Live, PendingLogoff};
 use crate::manager::{Host, HostEvent};
 use crate::registry::NewAudit;
 use crate::worker::protocol::Request;
-use crate::x11::notice::{Content, Lang, Notice};
+use crate::x11::notice::{Content, Notice};
 use crate::x11::{DisplayAccess, windows};
 use podium_core::permission::decide;
 use podium_core::{
@@ -187,7 +187,8 @@ impl Host {
                 deadline,
                 requested_by: pending.by_name.clone(),
             };
-            match tokio::task::spawn_blocking(move || Notice::show(&access, content, Lang::En)).await {
+            let lang = live.lang();
+            match tokio::task::spawn_blocking(move || Notice::show(&access, content, lang)).await {
                 Ok(Ok(n)) => notice = Some(n),
                 Ok(Err(e)) => {
                     tracing::warn!(session = live.id, "cannot show the log-off warning: {e}")

@@ -229,6 +229,14 @@ impl Host {
         may_see(caller, live.account.uid).then(|| self.info(&live))
     }
 
+    /// Whether session `id` exists and `caller` may see it (what
+    /// [`Host::get`] decides, without making the session's JSON: a
+    /// thumbnail request asks this ten times a second per desktop).
+    #[must_use]
+    pub fn may_see(&self, caller: &Caller, id: SessionId) -> bool {
+        self.sessions().get(&id).is_some_and(|l| may_see(caller, l.account.uid))
+    }
+
     /// The audit log, for dashboard users and administrators.
     ///
     /// # Errors
@@ -293,7 +301,8 @@ impl Host {
             .clone()
             .unwrap_or_else(|| self.config.session.command.clone());
         let (program, argv) = resolve_command(&command)?;
-        let live = self.reserve(account, program, argv)?;
+        let locale = self.locale_for(&account.name, req.locale.as_deref());
+        let live = self.reserve(account, program, argv, locale)?;
         let id = live.id;
         let _span = tracing::info_span!("start", session = id, user = %live.account.name).entered();
         tracing::info!(by = %caller.user, "starting session");
@@ -352,8 +361,27 @@ impl Host {
         Ok(info)
     }
 
+    /// The locale a new session of `user` speaks, when the user (or the
+    /// start) chose one; `None` leaves it to the PAM environment.
+    fn locale_for(&self, user: &str, asked: Option<&str>) -> Option<String> {
+        let remembered = self.registry.remembered_locale(user).unwrap_or_else(|e| {
+            tracing::warn!(user, "cannot read the user's language: {e}");
+            None
+        });
+        let accounts = crate::locale::accounts_service_language(Path::new(crate::locale::ACCOUNTS_SERVICE_DIR), user);
+        let (locale, source) = crate::locale::choose(asked, remembered.as_deref(), accounts.as_deref())?;
+        tracing::info!(user, locale = %locale, "the session's locale is {}", source.as_str());
+        Some(locale)
+    }
+
     /// Picks an id, records the starting session and announces it.
-    fn reserve(&self, account: Account, program: PathBuf, argv: Vec<String>) -> Result<Arc<Live>> {
+    fn reserve(
+        &self,
+        account: Account,
+        program: PathBuf,
+        argv: Vec<String>,
+        locale: Option<String>,
+    ) -> Result<Arc<Live>> {
         let mut sessions = self.sessions();
         if let Some(other) = sessions.values().find(|l| l.account.uid == account.uid) {
             return Err(HostError::AlreadyRunning {
@@ -368,7 +396,8 @@ impl Host {
             self.config.server.run_dir.join(format!("session-{i}")).exists() || self.hierarchy.session(i).exists()
         };
         let id = (1..).find(|i| !taken.contains(i) && !leftover(*i)).unwrap_or(0);
-        let spec = self.spec_for(id, &account, program, argv);
+        let mut spec = self.spec_for(id, &account, program, argv);
+        spec.locale = locale;
         let created_at = Timestamp::now();
         let stored = StoredSession {
             id,
@@ -415,6 +444,7 @@ impl Host {
             terminate_timeout_ms: u64::from(s.terminate_timeout_seconds) * 1000,
             desktop_name: format!("{} ({})", account.full_name, account.name),
             ended_dir: self.ended_dir.clone(),
+            locale: None,
         }
     }
 

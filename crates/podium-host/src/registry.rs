@@ -55,7 +55,12 @@ CREATE TABLE IF NOT EXISTS web_logins (
     created_at INTEGER NOT NULL,
     last_seen  INTEGER NOT NULL
 );
-PRAGMA user_version = 4;
+CREATE TABLE IF NOT EXISTS user_locales (
+    user       TEXT PRIMARY KEY,
+    locale     TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+PRAGMA user_version = 5;
 ";
 
 /// Columns added after the first schema, with their definitions: added to
@@ -620,6 +625,37 @@ impl Registry {
                 })
             })?;
             rows.collect()
+        })
+    }
+}
+
+impl Registry {
+    /// Remembers the locale a user picked (on the login page) for their
+    /// next sessions.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn remember_locale(&self, user: &str, locale: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO user_locales (user, locale, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(user) DO UPDATE SET locale = excluded.locale, updated_at = excluded.updated_at",
+                params![user, locale, Timestamp::now().unix()],
+            )
+            .map(drop)
+        })
+    }
+
+    /// The locale `user` last picked, if any.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn remembered_locale(&self, user: &str) -> Result<Option<String>> {
+        self.with(|c| {
+            c.query_row("SELECT locale FROM user_locales WHERE user = ?1", params![user], |r| {
+                r.get(0)
+            })
+            .optional()
         })
     }
 }

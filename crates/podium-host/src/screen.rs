@@ -8,7 +8,6 @@ use crate::manager::Host;
 use crate::x11::DisplayAccess;
 use crate::x11::block::BlockNotice;
 use crate::x11::message::{MessageBox, QueuedMessage};
-use crate::x11::notice::Lang;
 use crate::x11::vncext;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -43,15 +42,6 @@ fn access(live: &Live) -> Result<DisplayAccess, String> {
         .ok_or_else(|| "the session's display is not running".to_owned())
 }
 
-/// The language the session's user reads.
-fn lang(live: &Live) -> Lang {
-    let st = live.state();
-    st.running
-        .as_ref()
-        .and_then(|r| r.locale.as_deref())
-        .map_or(Lang::En, Lang::from_locale)
-}
-
 fn queued(live: &Live) -> Vec<QueuedMessage> {
     live.state()
         .messages
@@ -70,7 +60,7 @@ impl Host {
     /// empty) and switches off the display's keyboard and pointer input.
     pub(crate) async fn show_block(self: &Arc<Self>, live: &Arc<Live>, text: &str) -> Result<(), String> {
         let access = access(live)?;
-        let (lang, message) = (lang(live), text.to_owned());
+        let (lang, message) = (live.lang(), text.to_owned());
         let mut screen = live.screen.lock().await;
         // Blocked already (and still on screen): a new text only.
         if let Some(shown) = screen.block.as_ref().filter(|b| b.is_shown()) {
@@ -129,7 +119,7 @@ impl Host {
             return Ok(());
         }
         let access = access(live)?;
-        let lang = lang(live);
+        let lang = live.lang();
         let shown = blocking(move || MessageBox::show(&access, lang, messages)).await?;
         let mut dismissed = shown.dismissed();
         screen.messages = Some(shown);

@@ -231,6 +231,30 @@ impl Host {
         });
     }
 
+    /// Records `language`, picked on the login page by `user`, as their
+    /// language from now on; the host's locale that carries it (what their
+    /// next session speaks). A language the host has no locale for is still
+    /// remembered, and the log says how to add it.
+    pub async fn pick_language(&self, user: &str, language: podium_core::Language) -> String {
+        let installed = tokio::task::spawn_blocking(crate::locale::installed)
+            .await
+            .unwrap_or_default();
+        let (locale, present) = crate::locale::for_language(language, &installed);
+        if !present {
+            tracing::warn!(
+                user,
+                locale = %locale,
+                "the host has no {} locale: programs will speak English until one is made \
+                 (dpkg-reconfigure locales, or locale-gen)",
+                language.code()
+            );
+        }
+        if let Err(e) = self.registry().remember_locale(user, &locale) {
+            tracing::warn!(user, "cannot remember the user's language: {e}");
+        }
+        locale
+    }
+
     /// The id of the caller's own session, if they have one.
     #[must_use]
     pub fn own_session(&self, caller: &Caller) -> Option<SessionId> {

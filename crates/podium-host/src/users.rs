@@ -123,12 +123,39 @@ pub struct Roles {
 #[derive(Debug, Default)]
 struct RoleCache {
     group_file: Option<SystemTime>,
+    passwd_file: Option<SystemTime>,
     group_file_checked: Option<Instant>,
     entries: HashMap<(u32, String), (Standing, Instant)>,
+    /// Accounts by uid: every web request names its caller by uid, and an
+    /// NSS lookup (the passwd file, systemd's user database) per request
+    /// cost more than the rest of a thumbnail's request.
+    accounts: HashMap<u32, (Account, Instant)>,
 }
 
 /// How often `/etc/group` is looked at for changes.
 const GROUP_FILE_CHECK: Duration = Duration::from_secs(1);
+
+impl RoleCache {
+    /// Drops everything cached when `/etc/group` or `/etc/passwd` changed
+    /// (looked at once per [`GROUP_FILE_CHECK`]).
+    fn forget_if_files_changed(&mut self, now: Instant) {
+        if self
+            .group_file_checked
+            .is_some_and(|t| now.duration_since(t) < GROUP_FILE_CHECK)
+        {
+            return;
+        }
+        let stamp = |p: &str| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        let (group, passwd) = (stamp("/etc/group"), stamp("/etc/passwd"));
+        self.group_file_checked = Some(now);
+        if self.group_file != group || self.passwd_file != passwd {
+            self.entries.clear();
+            self.accounts.clear();
+            self.group_file = group;
+            self.passwd_file = passwd;
+        }
+    }
+}
 
 /// How long a cached standing is trusted when `/etc/group` did not change
 /// (other NSS sources, such as LDAP, give no change signal).
@@ -162,22 +189,35 @@ impl Roles {
         }
     }
 
+    /// The account with user id `uid`, as NSS gave it at most
+    /// [`ROLE_TTL`] ago, and not before the last change of `/etc/passwd` or
+    /// `/etc/group`.
+    ///
+    /// # Errors
+    /// [`HostError::UnknownUser`] when the uid has no account.
+    pub fn account_by_uid(&self, uid: u32) -> Result<Account> {
+        let now = Instant::now();
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.forget_if_files_changed(now);
+            if let Some((a, at)) = cache.accounts.get(&uid)
+                && now.duration_since(*at) < ROLE_TTL
+            {
+                return Ok(a.clone());
+            }
+        }
+        let account = Account::by_uid(uid)?;
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.accounts.insert(uid, (account.clone(), now));
+        }
+        Ok(account)
+    }
+
     /// The account's standing now.
     #[must_use]
     pub fn standing(&self, account: &Account) -> Standing {
         let now = Instant::now();
         if let Ok(mut cache) = self.cache.lock() {
-            if cache
-                .group_file_checked
-                .is_none_or(|t| now.duration_since(t) >= GROUP_FILE_CHECK)
-            {
-                let stamp = std::fs::metadata("/etc/group").and_then(|m| m.modified()).ok();
-                cache.group_file_checked = Some(now);
-                if cache.group_file != stamp {
-                    cache.entries.clear();
-                    cache.group_file = stamp;
-                }
-            }
+            cache.forget_if_files_changed(now);
             // Keyed by name too: a deleted account's uid may be reused at once.
             if let Some((s, at)) = cache.entries.get(&(account.uid, account.name.clone()))
                 && now.duration_since(*at) < ROLE_TTL
@@ -199,7 +239,7 @@ impl Roles {
     /// # Errors
     /// [`HostError::UnknownUser`] when the uid has no account.
     pub fn caller_for_uid(&self, uid: u32) -> Result<Caller> {
-        let account = Account::by_uid(uid)?;
+        let account = self.account_by_uid(uid)?;
         let role = self.standing(&account).role;
         Ok(Caller {
             user: account.name,

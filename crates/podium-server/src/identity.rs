@@ -13,7 +13,6 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use podium_core::Caller;
-use podium_host::users::Account;
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone)]
@@ -89,7 +88,11 @@ impl FromRequestParts<AppState> for Who {
         if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
             check_same_origin(&parts.headers, false)?;
         }
-        let account = Account::by_uid(uid).map_err(|_| AppError::unauthorized(format!("{user} no longer exists")))?;
+        let account = state
+            .host
+            .roles()
+            .account_by_uid(uid)
+            .map_err(|_| AppError::unauthorized(format!("{user} no longer exists")))?;
         let standing = state.host.roles().standing(&account);
         if !standing.may_log_on {
             return Err(AppError::forbidden("this account is not allowed to log on"));

@@ -28,6 +28,36 @@ where
     }
 }
 
+/// A JSON body of type `T` that may be left out: an empty body is `None`,
+/// anything else must be `T`, with the same errors as [`JsonBody`].
+#[derive(Debug, Clone)]
+pub struct OptionalJsonBody<T>(pub Option<T>);
+
+impl<S, T> FromRequest<S> for OptionalJsonBody<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
+            AppError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("the body is larger than {BODY_LIMIT} bytes"),
+            )
+        })?;
+        if bytes.is_empty() {
+            return Ok(OptionalJsonBody(None));
+        }
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        JsonBody::from_request(req, state)
+            .await
+            .map(|JsonBody(v)| OptionalJsonBody(Some(v)))
+    }
+}
+
 /// Reads every request's body (up to [`BODY_LIMIT`]) before anything looks
 /// at the request. A request refused before its body was read (not logged
 /// in, a cross-site `Origin`, a wrong `Content-Type`) would otherwise leave

@@ -57,6 +57,32 @@ pub fn run_as(user: &TestUser, program: &str, args: &[&str], env: &[(&str, &str)
     }
 }
 
+/// Starts `program` as `user`, as [`run_as`] runs it, and leaves it
+/// running (a program on the user's display, say).
+#[must_use]
+pub fn spawn_as(user: &TestUser, program: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
+    Command::new("/usr/bin/setpriv")
+        .args([
+            format!("--reuid={}", user.uid),
+            format!("--regid={}", user.gid),
+            "--init-groups".into(),
+            "--".into(),
+            program.into(),
+        ])
+        .args(args)
+        .env_clear()
+        .env("HOME", &user.home)
+        .env("USER", &user.name)
+        .env("LOGNAME", &user.name)
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .envs(env.iter().copied())
+        .current_dir("/")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start setpriv")
+}
+
 /// Connects to a Unix socket (and, with a request, sends it and reads the
 /// whole answer; without, reads the first bytes the server sends). Perl is
 /// in every Debian system (`perl-base`), so this needs nothing installed.

@@ -30,9 +30,23 @@ pub struct Kit {
     /// The cgroup the daemon starts in when it plays a systemd service with
     /// `Delegate=yes` (see [`Kit::start_delegated`]).
     pub delegated: Option<PathBuf>,
+    /// The cgroup of its own a benchmark's daemon (and its workers) runs
+    /// in, so their CPU is counted apart (see [`Kit::start_measured`]).
+    measured: Option<PathBuf>,
     /// The HTTPS address.
     pub https: std::net::SocketAddr,
     daemon: Option<Child>,
+}
+
+/// Where a kit's daemon starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Placement {
+    /// In the test's own cgroup.
+    Inherited,
+    /// In a cgroup systemd would delegate to `podium.service`.
+    Delegated,
+    /// In a plain cgroup of its own, for counting its CPU.
+    Measured,
 }
 
 /// What a CLI run printed and returned.
@@ -144,13 +158,22 @@ impl Kit {
     /// A daemon whose `[session]` section also holds `session_toml`.
     #[must_use]
     pub fn start_with(podium: &str, session_toml: &str) -> Kit {
-        Kit::start_in(podium, session_toml, "", false)
+        Kit::start_in(podium, session_toml, "", "", Placement::Inherited)
     }
 
     /// A daemon whose `[web]` section also holds `web_toml`.
     #[must_use]
     pub fn start_with_web(podium: &str, web_toml: &str) -> Kit {
-        Kit::start_in(podium, "", web_toml, false)
+        Kit::start_in(podium, "", web_toml, "", Placement::Inherited)
+    }
+
+    /// A daemon for a benchmark: in a cgroup of its own, which its session
+    /// workers and their helpers share, so [`Kit::daemon_cgroup`] counts
+    /// their CPU apart from everything else on the machine; `sections` is
+    /// more configuration (`[thumbnails]` …).
+    #[must_use]
+    pub fn start_measured(podium: &str, sections: &str) -> Kit {
+        Kit::start_in(podium, "", "", sections, Placement::Measured)
     }
 
     /// A daemon started as systemd starts `podium.service` with
@@ -158,10 +181,10 @@ impl Kit {
     /// podium.service`) marked with the `trusted.delegate` attribute.
     #[must_use]
     pub fn start_delegated(podium: &str) -> Kit {
-        Kit::start_in(podium, "", "", true)
+        Kit::start_in(podium, "", "", "", Placement::Delegated)
     }
 
-    fn start_in(podium: &str, session_toml: &str, web_toml: &str, delegated: bool) -> Kit {
+    fn start_in(podium: &str, session_toml: &str, web_toml: &str, sections: &str, placement: Placement) -> Kit {
         ensure_host_setup();
         static N: AtomicU32 = AtomicU32::new(0);
         let tag = format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
@@ -176,13 +199,19 @@ impl Kit {
         let sets_command = session_toml.lines().any(|l| l.trim_start().starts_with("command"));
         let default_command = if sets_command { "" } else { "command = \"xclock\"\n" };
         let config = format!(
-            "[server]\nsocket = \"{}\"\nstate_dir = \"{}\"\nrun_dir = \"{}\"\n\n[web]\nlisten = \"{https}\"\n{web_toml}\n[session]\ncgroup = \"{cgroup_name}\"\npam_service = \"{TEST_PAM_SERVICE}\"\n{default_command}{session_toml}\n",
+            "[server]\nsocket = \"{}\"\nstate_dir = \"{}\"\nrun_dir = \"{}\"\n\n[web]\nlisten = \"{https}\"\n{web_toml}\n[session]\ncgroup = \"{cgroup_name}\"\npam_service = \"{TEST_PAM_SERVICE}\"\n{default_command}{session_toml}\n{sections}",
             socket.display(),
             dir.join("state").display(),
             dir.join("run").display(),
         );
         std::fs::write(&config_path, config).expect("write config");
-        let delegated = delegated.then(|| {
+        let own_cgroup = |path: PathBuf| {
+            std::fs::create_dir_all(&path).expect("the daemon's own cgroup");
+            path
+        };
+        let measured = (placement == Placement::Measured)
+            .then(|| own_cgroup(cgroup2_root().join(format!("{cgroup_name}-daemon"))));
+        let delegated = (placement == Placement::Delegated).then(|| {
             let service = cgroup2_root()
                 .join(format!("{cgroup_name}.slice"))
                 .join("podium.service");
@@ -199,6 +228,7 @@ impl Kit {
             config_path,
             cgroup_name,
             delegated,
+            measured,
             https,
             daemon: None,
         };
@@ -210,7 +240,7 @@ impl Kit {
     pub fn start_daemon(&mut self) {
         let log = daemon_log(&self.dir);
         let err = log.try_clone().expect("log");
-        let mut command = match &self.delegated {
+        let mut command = match self.delegated.as_ref().or(self.measured.as_ref()) {
             // As systemd does: the service's processes start in its cgroup.
             Some(service) => {
                 let mut c = Command::new("sh");
@@ -326,6 +356,54 @@ impl Kit {
         self.sessions_cgroup_dir().join(format!("session-{id}"))
     }
 
+    /// The cgroup the daemon and its workers run in (a benchmark's kit,
+    /// [`Kit::start_measured`]; elsewhere the test's own).
+    ///
+    /// # Panics
+    /// When the kit was not started with [`Kit::start_measured`].
+    #[must_use]
+    pub fn daemon_cgroup(&self) -> PathBuf {
+        self.measured
+            .clone()
+            .expect("a daemon started with Kit::start_measured")
+    }
+
+    /// The cgroup of session `id`'s display server (Xvnc, alone).
+    #[must_use]
+    pub fn display_cgroup(&self, id: u32) -> PathBuf {
+        self.session_cgroup_dir(id).join("display")
+    }
+
+    /// Session `id`'s display, e.g. `:3`.
+    #[must_use]
+    pub fn display_of(&self, id: u32) -> String {
+        self.sessions()
+            .sessions
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.display.clone())
+            .expect("the session is listed")
+    }
+
+    /// How root reaches session `id`'s display as an X client: its cookie
+    /// and its Xvnc, as the daemon's thumbnails and notices reach it.
+    #[must_use]
+    pub fn display_access(&self, id: u32, user: &TestUser) -> podium_host::x11::DisplayAccess {
+        let cookie = podium_host::xauth::read_cookie(&self.session_run_dir(id).join("display/xauth"))
+            .expect("the session's cookie");
+        let xvnc = crate::procfs::in_cgroup(&format!("{}/display", self.session_cgroup(id)));
+        podium_host::x11::DisplayAccess {
+            display: self
+                .display_of(id)
+                .trim_start_matches(':')
+                .parse()
+                .expect("a display number"),
+            cookie,
+            server_uid: user.uid,
+            server_pid: xvnc.first().expect("Xvnc runs").pid,
+        }
+    }
+
     /// The runtime directory of session `id`.
     #[must_use]
     pub fn session_run_dir(&self, id: u32) -> PathBuf {
@@ -400,6 +478,15 @@ impl Drop for Kit {
             }
             let _ = std::fs::remove_dir(service);
             let _ = service.parent().map(std::fs::remove_dir);
+        }
+        if let Some(own) = &self.measured {
+            // Workers of the last sessions may still be leaving.
+            for _ in 0..50 {
+                if std::fs::remove_dir(own).is_ok() || !own.exists() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
         }
         let _ = std::fs::remove_dir(Path::new("/sys/fs/cgroup/pids").join(&self.cgroup_name));
         if !std::thread::panicking() {

@@ -97,9 +97,27 @@ impl TestUser {
         u
     }
 
+    /// Like [`TestUser::create`], with a uid no earlier user left a trace
+    /// of (no account, no runtime directory, no process, no X socket), so
+    /// a count of what sessions leave behind starts from nothing.
+    #[must_use]
+    pub fn create_fresh(role: Role) -> TestUser {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let base = 30_000 + (std::process::id() % 500) * 40;
+        let uid = (0..20_000)
+            .map(|i| base + (NEXT.fetch_add(1, Ordering::SeqCst) + i) % 20_000)
+            .find(|&uid| uid_untouched(uid))
+            .expect("a uid nobody used");
+        Self::create_as(role, true, Some(uid))
+    }
+
     /// Like [`TestUser::create`]; `with_home` false leaves the home missing.
     #[must_use]
     pub fn create_with(role: Role, with_home: bool) -> TestUser {
+        Self::create_as(role, with_home, None)
+    }
+
+    fn create_as(role: Role, with_home: bool, uid: Option<u32>) -> TestUser {
         ensure_host_setup();
         static N: AtomicU32 = AtomicU32::new(0);
         let name = format!(
@@ -117,10 +135,13 @@ impl TestUser {
         }
         let groups = groups.join(",");
         let home_flag = if with_home { "-m" } else { "-M" };
-        run(
-            "useradd",
-            &[home_flag, "-s", "/bin/sh", "-c", &full_name, "-G", &groups, &name],
-        );
+        let uid_flag = uid.map(|u| u.to_string());
+        let mut args = vec![home_flag, "-s", "/bin/sh", "-c", &full_name, "-G", &groups];
+        if let Some(u) = &uid_flag {
+            args.extend(["-u", u.as_str()]);
+        }
+        args.push(&name);
+        run("useradd", &args);
         let password = format!("pw-{name}-Secret1");
         let mut child = Command::new("chpasswd")
             .stdin(std::process::Stdio::piped())
@@ -193,6 +214,19 @@ impl Drop for TestUser {
         let _ = Command::new("userdel").args(["-f", "-r", &self.name]).output();
         let _ = std::fs::remove_file(Path::new(PAM_MARKER_DIR).join(&self.name));
     }
+}
+
+/// Whether nothing on the host belongs to `uid`: no account, no runtime
+/// directory, no process, no X server socket.
+fn uid_untouched(uid: u32) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)).is_ok_and(|u| u.is_none())
+        && !Path::new(&format!("/run/user/{uid}")).exists()
+        && crate::procfs::of_user(uid).is_empty()
+        && std::fs::read_dir("/tmp/.X11-unix").map_or(true, |d| {
+            d.filter_map(Result::ok)
+                .all(|e| e.metadata().map_or(true, |m| m.uid() != uid))
+        })
 }
 
 /// Polls `check` every 50 ms until it holds; panics naming `what` after `timeout`.

@@ -226,6 +226,22 @@ pub fn insecure_tls() -> Arc<rustls::ClientConfig> {
     Arc::new(config)
 }
 
+/// A message of the events WebSocket.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// A JSON event.
+    Json(serde_json::Value),
+    /// A picture the stream pushed (`?thumbnails=SIZE`).
+    Picture {
+        /// The session.
+        id: u32,
+        /// Its ETag.
+        etag: String,
+        /// The JPEG.
+        jpeg: Vec<u8>,
+    },
+}
+
 /// A WebSocket of the daemon: the events, or a station's VNC relay.
 pub struct Events {
     rt: tokio::runtime::Runtime,
@@ -295,6 +311,45 @@ impl Events {
             }
         });
         result.map(|ws| Events { rt, ws })
+    }
+
+    /// Opens `/api/v1/events?thumbnails=SIZE` as `web`'s login, from its
+    /// own origin, as the dashboard does: the pictures come on the stream.
+    ///
+    /// # Errors
+    /// The HTTP status of a refused upgrade (0 when the connection failed).
+    pub fn pictures(kit: &Kit, web: &Web, size: &str) -> Result<Events, u16> {
+        Events::open(
+            kit,
+            &format!("/api/v1/events?thumbnails={size}"),
+            web.cookie_header().as_deref(),
+            Some(web.origin()),
+        )
+    }
+
+    /// The next message, JSON or picture; `None` when none comes within
+    /// `timeout` or the socket closed.
+    pub fn next_message(&mut self, timeout: std::time::Duration) -> Option<Message> {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message as Ws;
+        let ws = &mut self.ws;
+        self.rt.block_on(async {
+            loop {
+                match tokio::time::timeout(timeout, ws.next()).await {
+                    Ok(Some(Ok(Ws::Text(t)))) => return serde_json::from_str(&t).ok().map(Message::Json),
+                    Ok(Some(Ok(Ws::Binary(b)))) => {
+                        let f = podium_core::PictureFrame::decode(&b)?;
+                        return Some(Message::Picture {
+                            id: f.id,
+                            etag: f.etag.to_owned(),
+                            jpeg: f.jpeg.to_vec(),
+                        });
+                    }
+                    Ok(Some(Ok(_))) => {}
+                    _ => return None,
+                }
+            }
+        })
     }
 
     /// The next JSON message, or `None` when none comes within `timeout`.

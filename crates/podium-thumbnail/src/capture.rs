@@ -81,6 +81,12 @@ impl Rect {
         }
     }
 
+    /// Whether the two overlap or share an edge.
+    #[must_use]
+    pub fn touches(self, o: Rect) -> bool {
+        self.x <= o.x + o.w && o.x <= self.x + self.w && self.y <= o.y + o.h && o.y <= self.y + self.h
+    }
+
     /// Pixels covered.
     #[must_use]
     pub fn area(self) -> u64 {
@@ -236,22 +242,58 @@ impl Capturer {
         rect: Rect,
         screen: (u32, u32),
     ) -> Result<Pixels<'s>, CaptureError> {
+        let mut all = self.grab_rects(conn, &[rect], screen)?;
+        all.pop().ok_or_else(|| x("no picture"))
+    }
+
+    /// The pixels of each of `rects`, asked for all at once (one wait for
+    /// the X server, not one per part), as [`Capturer::grab_rect`] would.
+    ///
+    /// # Errors
+    /// When the X server fails a request, or [`CaptureError::TooLarge`].
+    pub fn grab_rects<'s>(
+        &'s mut self,
+        conn: &RustConnection,
+        rects: &[Rect],
+        screen: (u32, u32),
+    ) -> Result<Vec<Pixels<'s>>, CaptureError> {
         let coord = |v: u32| i16::try_from(v).map_err(x);
         let side = |v: u32| u16::try_from(v).map_err(x);
-        let (rx, ry, w, h) = (coord(rect.x)?, coord(rect.y)?, side(rect.w)?, side(rect.h)?);
-        let size = usize::from(w) * usize::from(h) * 4;
         let whole = usize::try_from(u64::from(screen.0) * u64::from(screen.1) * 4).unwrap_or(usize::MAX);
-        let root = self.root;
-        let msb = self.msb;
-        let data: Cow<'s, [u8]> = match self.segment(conn, size)? {
+        let sizes: Vec<usize> = rects
+            .iter()
+            .map(|r| usize::try_from(r.area()).unwrap_or(usize::MAX).saturating_mul(4))
+            .collect();
+        let total = sizes.iter().fold(0usize, |a, b| a.saturating_add(*b));
+        let (root, msb) = (self.root, self.msb);
+        let data: Vec<Cow<'s, [u8]>> = match self.segment(conn, total)? {
             Some(seg) => {
+                // Each part into its own place in the segment; the replies
+                // are awaited together.
                 let format = u8::from(ImageFormat::Z_PIXMAP);
-                shm::get_image(conn, root, rx, ry, w, h, !0, format, seg, 0)
-                    .map_err(x)?
-                    .reply()
-                    .map_err(x)?;
+                let mut cookies = Vec::with_capacity(rects.len());
+                let mut offset = 0usize;
+                for (r, size) in rects.iter().zip(&sizes) {
+                    let at = u32::try_from(offset).map_err(x)?;
+                    let (rx, ry, w, h) = (coord(r.x)?, coord(r.y)?, side(r.w)?, side(r.h)?);
+                    cookies.push(shm::get_image(conn, root, rx, ry, w, h, !0, format, seg, at).map_err(x)?);
+                    offset += size;
+                }
+                for c in cookies {
+                    c.reply().map_err(x)?;
+                }
                 let mem = self.shm.as_ref().map(|(_, m, _)| m).ok_or_else(|| x("segment lost"))?;
-                Cow::Borrowed(mem.bytes().get(..size).ok_or_else(|| x("short segment"))?)
+                let mut offset = 0usize;
+                let mut out = Vec::with_capacity(rects.len());
+                for size in &sizes {
+                    let part = mem
+                        .bytes()
+                        .get(offset..offset + size)
+                        .ok_or_else(|| x("short segment"))?;
+                    out.push(Cow::Borrowed(part));
+                    offset += size;
+                }
+                out
             }
             None if whole > MAX_SOCKET_CAPTURE => {
                 return Err(CaptureError::TooLarge {
@@ -260,23 +302,34 @@ impl Capturer {
                 });
             }
             None => {
-                let reply = conn
-                    .get_image(ImageFormat::Z_PIXMAP, root, rx, ry, w, h, !0)
-                    .map_err(x)?
-                    .reply()
-                    .map_err(x)?;
-                if reply.data.len() < size {
-                    return Err(x("short image"));
+                let mut cookies = Vec::with_capacity(rects.len());
+                for r in rects {
+                    let (rx, ry, w, h) = (coord(r.x)?, coord(r.y)?, side(r.w)?, side(r.h)?);
+                    cookies.push(
+                        conn.get_image(ImageFormat::Z_PIXMAP, root, rx, ry, w, h, !0)
+                            .map_err(x)?,
+                    );
                 }
-                Cow::Owned(reply.data)
+                let mut out = Vec::with_capacity(rects.len());
+                for (c, size) in cookies.into_iter().zip(&sizes) {
+                    let reply = c.reply().map_err(x)?;
+                    if reply.data.len() < *size {
+                        return Err(x("short image"));
+                    }
+                    out.push(Cow::Owned(reply.data));
+                }
+                out
             }
         };
-        let data = if msb { Cow::Owned(to_bgrx(&data)) } else { data };
-        Ok(Pixels {
-            width: rect.w,
-            height: rect.h,
-            data,
-        })
+        Ok(rects
+            .iter()
+            .zip(data)
+            .map(|(r, d)| Pixels {
+                width: r.w,
+                height: r.h,
+                data: if msb { Cow::Owned(to_bgrx(&d)) } else { d },
+            })
+            .collect())
     }
 }
 

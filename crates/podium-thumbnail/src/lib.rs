@@ -23,6 +23,7 @@ pub mod encode;
 pub mod scale;
 pub mod service;
 pub mod session;
+pub mod strips;
 
 pub use service::{Service, ThumbError, ThumbEvent, Thumbnail, WatchGuard};
 

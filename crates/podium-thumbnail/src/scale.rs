@@ -3,11 +3,11 @@
 //!
 //! With the box filter each pixel of the thumbnail averages the screen
 //! pixels whose centres fall in its box, so a change on the screen touches
-//! only the thumbnail pixels whose boxes it reaches. [`affected`] finds
-//! them and the screen part they are made from; [`Scaler::scale_into`]
-//! remakes just those in the kept thumbnail, giving the pixels a whole
-//! rescale would give. A ticking clock costs a clock's worth of work, not a
-//! screen's.
+//! only the thumbnail pixels whose boxes it reaches. [`parts`] finds them
+//! for the changed rectangles, [`source`] the screen part each is made
+//! from, and [`Scaler::scale_into`] remakes just those in the kept
+//! thumbnail, giving the pixels a whole rescale would give. A ticking clock
+//! costs a clock's worth of work, not a screen's.
 
 use crate::capture::{Pixels, Rect};
 use fast_image_resize::images::{Image, ImageRef};
@@ -50,56 +50,102 @@ pub struct Scaled {
     pub data: Vec<u8>,
 }
 
-/// For a change in `changed` on a `screen`-sized screen, the part of a
-/// `thumb`-sized thumbnail to remake, and the screen part it is made from
-/// (a pixel wider on each side than the boxes, so rounding never misses a
-/// pixel at an edge).
+/// The part of a `thumb`-sized thumbnail of a `screen`-sized screen that
+/// a change in `changed` reaches: the thumbnail pixels whose boxes hold a
+/// changed pixel, one more on each side for the boxes' rounding.
 #[must_use]
-pub fn affected(changed: Rect, screen: (u32, u32), thumb: (u32, u32)) -> (Rect, Rect) {
-    let (sw, sh) = (f64::from(screen.0.max(1)), f64::from(screen.1.max(1)));
-    let (tw, th) = (f64::from(thumb.0.max(1)), f64::from(thumb.1.max(1)));
-    let (sx, sy) = (sw / tw, sh / th);
+pub fn reached(changed: Rect, screen: (u32, u32), thumb: (u32, u32)) -> Rect {
     let changed = changed.clamp(screen.0, screen.1);
+    if changed.is_empty() {
+        return Rect::default();
+    }
+    let (sx, sy) = ratios(screen, thumb);
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let span = |lo: u32, len: u32, scale: f64, limit: u32| -> (u32, u32) {
-        // The thumbnail pixels whose boxes hold a changed pixel, one more
-        // on each side for the boxes' rounding.
         let first = (f64::from(lo) / scale).floor() as u32;
         let last = (f64::from(lo + len) / scale).ceil() as u32;
         (first.saturating_sub(1), (last + 1).min(limit))
     };
-    let (dx0, dx1) = span(changed.x, changed.w, sx, thumb.0);
-    let (dy0, dy1) = span(changed.y, changed.h, sy, thumb.1);
-    let dst = Rect {
-        x: dx0,
-        y: dy0,
-        w: dx1.saturating_sub(dx0),
-        h: dy1.saturating_sub(dy0),
-    };
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let src_span = |d0: u32, d1: u32, scale: f64, limit: u32| -> (u32, u32) {
-        let a = (f64::from(d0) * scale).floor() as u32;
-        let b = (f64::from(d1) * scale).ceil() as u32;
-        (a.saturating_sub(1), (b + 1).min(limit))
-    };
-    let (x0, x1) = src_span(dx0, dx1, sx, screen.0);
-    let (y0, y1) = src_span(dy0, dy1, sy, screen.1);
-    let src = Rect {
+    let (x0, x1) = span(changed.x, changed.w, sx, thumb.0);
+    let (y0, y1) = span(changed.y, changed.h, sy, thumb.1);
+    Rect {
         x: x0,
         y: y0,
         w: x1.saturating_sub(x0),
         h: y1.saturating_sub(y0),
-    };
-    if changed.is_empty() {
-        return (Rect::default(), Rect::default());
     }
-    (dst, src)
+}
+
+/// The screen part the thumbnail part `dst` is made from (a pixel wider on
+/// each side than its boxes).
+#[must_use]
+pub fn source(dst: Rect, screen: (u32, u32), thumb: (u32, u32)) -> Rect {
+    if dst.is_empty() {
+        return Rect::default();
+    }
+    let (sx, sy) = ratios(screen, thumb);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let span = |d0: u32, d1: u32, scale: f64, limit: u32| -> (u32, u32) {
+        let a = (f64::from(d0) * scale).floor() as u32;
+        let b = (f64::from(d1) * scale).ceil() as u32;
+        (a.saturating_sub(1), (b + 1).min(limit))
+    };
+    let (x0, x1) = span(dst.x, dst.x + dst.w, sx, screen.0);
+    let (y0, y1) = span(dst.y, dst.y + dst.h, sy, screen.1);
+    Rect {
+        x: x0,
+        y: y0,
+        w: x1.saturating_sub(x0),
+        h: y1.saturating_sub(y0),
+    }
+}
+
+fn ratios(screen: (u32, u32), thumb: (u32, u32)) -> (f64, f64) {
+    (
+        f64::from(screen.0.max(1)) / f64::from(thumb.0.max(1)),
+        f64::from(screen.1.max(1)) / f64::from(thumb.1.max(1)),
+    )
+}
+
+/// The thumbnail parts to remake for the changed screen rectangles: the
+/// parts they reach, those that touch or overlap joined into one, and all
+/// of them into their bounding box when there are more than `most` (text
+/// scrolling in a terminal damages line after line).
+#[must_use]
+pub fn parts(changed: &[Rect], screen: (u32, u32), thumb: (u32, u32), most: usize) -> Vec<Rect> {
+    let mut parts: Vec<Rect> = changed
+        .iter()
+        .map(|c| reached(*c, screen, thumb))
+        .filter(|r| !r.is_empty())
+        .collect();
+    // Join until no two touch: few parts, no pixel remade twice.
+    loop {
+        let mut joined = false;
+        'outer: for i in 0..parts.len() {
+            for j in i + 1..parts.len() {
+                if parts[i].touches(parts[j]) {
+                    parts[i] = parts[i].union(parts[j]);
+                    parts.swap_remove(j);
+                    joined = true;
+                    break 'outer;
+                }
+            }
+        }
+        if !joined {
+            break;
+        }
+    }
+    if parts.len() > most {
+        let all = parts.iter().fold(Rect::default(), |a, r| a.union(*r));
+        return vec![all];
+    }
+    parts
 }
 
 impl Scaler {
     /// Remakes the `dst` part of `thumb`, the thumbnail of a `screen`-sized
     /// screen, from `src`: the pixels of the screen's part `src_at` (which
-    /// must hold what [`affected`] asked for).
+    /// must hold what [`source`] asked for).
     ///
     /// # Errors
     /// When the sizes do not match the buffers.
@@ -225,7 +271,8 @@ mod tests {
             };
             let mut kept = whole(&before);
             let expected = whole(&after);
-            let (dst, src) = affected(changed, screen, thumb);
+            let dst = reached(changed, screen, thumb);
+            let src = source(dst, screen, thumb);
             assert!(
                 dst.area() < u64::from(thumb.0 * thumb.1) / 20,
                 "{dst:?} is a small part"
@@ -248,19 +295,56 @@ mod tests {
 
     #[test]
     fn a_change_at_the_screens_edge_stays_inside_both_pictures() {
-        let (dst, src) = affected(
-            Rect {
-                x: 1270,
-                y: 795,
-                w: 100,
-                h: 100,
-            },
-            (1280, 800),
-            (320, 200),
-        );
+        let edge = Rect {
+            x: 1270,
+            y: 795,
+            w: 100,
+            h: 100,
+        };
+        let dst = reached(edge, (1280, 800), (320, 200));
+        let src = source(dst, (1280, 800), (320, 200));
         assert!(dst.x + dst.w <= 320 && dst.y + dst.h <= 200, "{dst:?}");
         assert!(src.x + src.w <= 1280 && src.y + src.h <= 800, "{src:?}");
-        assert_eq!(affected(Rect::default(), (1280, 800), (320, 200)).0, Rect::default());
+        assert_eq!(reached(Rect::default(), (1280, 800), (320, 200)), Rect::default());
+    }
+
+    #[test]
+    fn changes_far_apart_stay_apart_and_near_ones_are_joined() {
+        let clock = Rect {
+            x: 40,
+            y: 40,
+            w: 220,
+            h: 220,
+        };
+        let cursor = Rect {
+            x: 1100,
+            y: 700,
+            w: 40,
+            h: 24,
+        };
+        let beside = Rect {
+            x: 262,
+            y: 100,
+            w: 10,
+            h: 10,
+        };
+        let found = parts(&[clock, cursor, beside], (1280, 800), (320, 200), 8);
+        assert_eq!(found.len(), 2, "{found:?}");
+        let area: u64 = found.iter().map(|p| p.area()).sum();
+        assert!(area < 320 * 200 / 10, "{found:?}");
+        let lines: Vec<Rect> = (0..40)
+            .map(|i| Rect {
+                x: 0,
+                y: i * 20,
+                w: 300,
+                h: 2,
+            })
+            .collect();
+        assert_eq!(
+            parts(&lines, (1280, 800), (320, 200), 8).len(),
+            1,
+            "many parts become one"
+        );
     }
 
     #[test]

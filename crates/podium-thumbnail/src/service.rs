@@ -30,6 +30,8 @@ pub struct ThumbEvent {
     pub id: SessionId,
     /// New ETags by size.
     pub etags: BTreeMap<Size, String>,
+    /// The pictures made, for streams that push them.
+    pub pictures: BTreeMap<Size, Thumbnail>,
 }
 
 /// Why no thumbnail could be given.
@@ -69,6 +71,8 @@ impl Handle {
 struct Watchers {
     overseers: usize,
     by_uid: HashMap<u32, usize>,
+    /// Sizes pushed to watchers, and how many watchers want each.
+    pushed: HashMap<Size, usize>,
 }
 
 /// Every session's thumbnails.
@@ -94,6 +98,7 @@ pub struct WatchGuard {
     service: Arc<Service>,
     uid: u32,
     oversees: bool,
+    pushed: Option<Size>,
 }
 
 impl std::fmt::Debug for WatchGuard {
@@ -105,6 +110,14 @@ impl std::fmt::Debug for WatchGuard {
 impl Drop for WatchGuard {
     fn drop(&mut self) {
         let mut w = self.service.watchers();
+        if let Some(size) = self.pushed
+            && let Some(n) = w.pushed.get_mut(&size)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                w.pushed.remove(&size);
+            }
+        }
         if self.oversees {
             w.overseers = w.overseers.saturating_sub(1);
         } else if let Some(n) = w.by_uid.get_mut(&self.uid) {
@@ -158,8 +171,11 @@ impl Service {
         self.captured_pixels.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn count_capture(&self, pixels: u64) {
+    pub(crate) fn count_capture(&self) {
         self.captures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn count_pixels(&self, pixels: u64) {
         self.captured_pixels.fetch_add(pixels, Ordering::Relaxed);
     }
 
@@ -184,8 +200,18 @@ impl Service {
     /// only the sessions of `uid`. Capture threads wake up to catch up.
     #[must_use]
     pub fn watch(self: &Arc<Self>, uid: u32, oversees: bool) -> WatchGuard {
+        self.watch_pushing(uid, oversees, None)
+    }
+
+    /// [`Service::watch`], for a watcher who is sent the pictures of
+    /// `pushed` size themselves: that size is made at every capture.
+    #[must_use]
+    pub fn watch_pushing(self: &Arc<Self>, uid: u32, oversees: bool, pushed: Option<Size>) -> WatchGuard {
         {
             let mut w = self.watchers();
+            if let Some(size) = pushed {
+                *w.pushed.entry(size).or_default() += 1;
+            }
             if oversees {
                 w.overseers += 1;
             } else {
@@ -199,7 +225,19 @@ impl Service {
             service: self.clone(),
             uid,
             oversees,
+            pushed,
         }
+    }
+
+    /// The sizes watchers are sent.
+    pub(crate) fn pushed_sizes(&self) -> Vec<Size> {
+        self.watchers().pushed.keys().copied().collect()
+    }
+
+    /// Session `id`'s latest picture of `size`, if one was made (no capture).
+    #[must_use]
+    pub fn current(&self, id: SessionId, size: Size) -> Option<Thumbnail> {
+        lock(&self.sessions).get(&id).and_then(|h| h.shared.frame(size))
     }
 
     /// Starts capturing session `id`'s display (no-op if it is already).

@@ -3,15 +3,17 @@
 //! interval while somebody watches (or once when a picture is asked for).
 //!
 //! It keeps each thumbnail's pixels between captures and remakes only the
-//! part the changes since the last capture reach: DAMAGE reports the
-//! bounding box of what changed, only that box is copied out of the X
-//! server and scaled, and the kept picture is encoded again.
+//! parts the changes since the last capture reach: at each capture the X
+//! server hands over the changed region (DAMAGE into an XFixes region),
+//! only its rectangles are copied out of the X server and scaled, and the
+//! kept picture is encoded again where it changed ([`crate::strips`]).
 
 use crate::Size;
 use crate::capture::{CaptureError, Capturer, Rect};
 use crate::encode::{self, Encoder};
 use crate::scale::{self, Scaled, Scaler};
 use crate::service::{Request, Service, ThumbError, ThumbEvent, Thumbnail};
+use crate::strips::Strips;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use podium_core::SessionId;
 use podium_host::x11::DisplayAccess;
@@ -25,10 +27,26 @@ use std::time::{Duration, Instant};
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
 use x11rb::protocol::damage::{ConnectionExt as _, ReportLevel};
+use x11rb::protocol::xfixes::ConnectionExt as _;
 use x11rb::rust_connection::RustConnection;
 
 /// A size stays in demand this long after it was last asked for.
 const WANTED_FOR: Duration = Duration::from_secs(60);
+/// A change whose bounding box covers at most this fraction of the screen
+/// is captured as that box, without asking the X server for its shape.
+const SMALL_CHANGE: u64 = 16;
+/// More separate changed parts than this are remade as one (their
+/// bounding box): a round trip to the X server each costs more than the
+/// pixels between them.
+const MOST_PARTS: usize = 6;
+
+/// A poll timeout for `left`, rounded up to whole milliseconds: rounded
+/// down, the last fraction of a millisecond before a capture is due would
+/// be a poll that returns at once, again and again.
+fn until_due(left: Duration) -> PollTimeout {
+    let ms = left.as_micros().div_ceil(1000);
+    u16::try_from(ms).map_or(PollTimeout::MAX, PollTimeout::from)
+}
 
 /// What the capture thread and the service share.
 #[derive(Debug, Default)]
@@ -63,11 +81,13 @@ impl Shared {
             .insert(size, Instant::now());
     }
 
-    /// Sizes asked for recently; medium when none was.
-    fn wanted(&self) -> Vec<Size> {
+    /// Sizes asked for recently, and `pushed` (sent to watchers); medium
+    /// when there are none.
+    fn wanted(&self, pushed: &[Size]) -> Vec<Size> {
         let mut w = self.wanted.lock().unwrap_or_else(PoisonError::into_inner);
         w.retain(|_, at| at.elapsed() < WANTED_FOR);
         let mut sizes: Vec<Size> = w.keys().copied().collect();
+        sizes.extend(pushed.iter().filter(|s| !w.contains_key(s)));
         if sizes.is_empty() {
             sizes.push(Size::Medium);
         }
@@ -90,6 +110,8 @@ pub(crate) struct Context {
 struct Display {
     conn: RustConnection,
     damage: u32,
+    /// Where each capture takes the changed region from the X server.
+    region: u32,
     capturer: Capturer,
     /// The screen's size when the connection was made.
     size: (u32, u32),
@@ -106,10 +128,16 @@ fn open(access: &DisplayAccess) -> Result<Display, String> {
         .map_err(|e| e.to_string())?
         .reply()
         .map_err(|e| e.to_string())?;
+    conn.xfixes_query_version(5, 0)
+        .map_err(|e| e.to_string())?
+        .reply()
+        .map_err(|e| e.to_string())?;
+    let region = conn.generate_id().map_err(|e| e.to_string())?;
+    conn.xfixes_create_region(region, &[]).map_err(|e| e.to_string())?;
     let damage = conn.generate_id().map_err(|e| e.to_string())?;
     // BoundingBox: an event when the changed area grows beyond what was
     // reported since we last looked (none while changes stay inside it),
-    // carrying that area and the screen's size.
+    // with the screen's size. Where exactly is asked at capture time.
     conn.damage_create(damage, root, ReportLevel::BOUNDING_BOX)
         .map_err(|e| e.to_string())?;
     let capturer = Capturer::new(&conn, root).map_err(|e| e.to_string())?;
@@ -117,6 +145,7 @@ fn open(access: &DisplayAccess) -> Result<Display, String> {
     Ok(Display {
         conn,
         damage,
+        region,
         capturer,
         size,
     })
@@ -160,8 +189,8 @@ pub(crate) fn run(ctx: Context) {
         encoder,
         last: None,
         screen,
-        changed: Rect::default(),
         kept: HashMap::new(),
+        changed: Rect::default(),
     };
     worker.ctx.shared.dirty.store(true, Ordering::SeqCst);
     worker.run();
@@ -181,10 +210,11 @@ struct Worker {
     last: Option<Instant>,
     /// The screen's size, as the last DAMAGE event gave it.
     screen: (u32, u32),
-    /// What changed since the last capture (its bounding box).
-    changed: Rect,
     /// Each size's pixels as last made, remade in part after a change.
-    kept: HashMap<Size, Scaled>,
+    kept: HashMap<Size, (Scaled, Strips)>,
+    /// The bounding box of what changed since the last capture, as the
+    /// DAMAGE events told it.
+    changed: Rect,
 }
 
 impl Worker {
@@ -193,6 +223,7 @@ impl Worker {
         loop {
             if self.ctx.shared.stop.load(Ordering::SeqCst) {
                 let _ = self.display.conn.damage_destroy(self.display.damage);
+                let _ = self.display.conn.xfixes_destroy_region(self.display.region);
                 let _ = self.display.conn.flush();
                 return;
             }
@@ -230,7 +261,7 @@ impl Worker {
                     }
                     continue;
                 }
-                timeout = PollTimeout::try_from(interval - since).unwrap_or(PollTimeout::MAX);
+                timeout = until_due(interval - since);
             }
             if !self.wait(timeout) {
                 tracing::debug!(session = self.ctx.id, "display closed; thumbnails stop");
@@ -298,42 +329,78 @@ impl Worker {
         }
     }
 
+    /// The changed rectangles since the last capture, taken out of the X
+    /// server's damage (so a change during this capture raises a new event
+    /// and brings another capture). A small bounding box is taken as it
+    /// is; a large one may hold changes far apart (a clock in one corner,
+    /// a cursor in another), so the X server is asked for the region itself.
+    fn take_damage(&mut self) -> Result<Vec<Rect>, ThumbError> {
+        let err = |e: &dyn std::fmt::Display| ThumbError::Capture(e.to_string());
+        let bbox = std::mem::take(&mut self.changed);
+        let conn = &self.display.conn;
+        let screen = u64::from(self.screen.0) * u64::from(self.screen.1);
+        if !bbox.is_empty() && bbox.area() <= screen / SMALL_CHANGE {
+            conn.damage_subtract(self.display.damage, x11rb::NONE, x11rb::NONE)
+                .map_err(|e| err(&e))?;
+            return Ok(vec![bbox]);
+        }
+        conn.damage_subtract(self.display.damage, x11rb::NONE, self.display.region)
+            .map_err(|e| err(&e))?;
+        let reply = conn
+            .xfixes_fetch_region(self.display.region)
+            .map_err(|e| err(&e))?
+            .reply()
+            .map_err(|e| err(&e))?;
+        Ok(reply
+            .rectangles
+            .iter()
+            .map(|r| Rect {
+                x: u32::try_from(r.x).unwrap_or(0),
+                y: u32::try_from(r.y).unwrap_or(0),
+                w: u32::from(r.width),
+                h: u32::from(r.height),
+            })
+            .collect())
+    }
+
     fn capture(&mut self) -> Result<(), ThumbError> {
         let err = |e: &dyn std::fmt::Display| ThumbError::Capture(e.to_string());
-        // Subtract first: a change while we capture raises a new event.
-        self.display
-            .conn
-            .damage_subtract(self.display.damage, x11rb::NONE, x11rb::NONE)
-            .map_err(|e| err(&e))?;
+        let changed = self.take_damage()?;
         self.ctx.shared.dirty.store(false, Ordering::SeqCst);
-        let changed = std::mem::take(&mut self.changed);
         let screen = self.screen;
-        let sizes = self.ctx.shared.wanted();
+        let sizes = self.ctx.shared.wanted(&self.ctx.service.pushed_sizes());
         self.forget_unwanted(&sizes);
+        self.last = Some(Instant::now());
 
-        // Each size's part to remake (all of it for a size not kept yet),
-        // and the screen part that covers them all.
+        // Each size's parts to remake (all of it for a size not kept yet),
+        // and the screen parts they are made from, each asked for once.
         let mut plans = Vec::new();
-        let mut source = Rect::default();
+        let mut sources: Vec<Rect> = Vec::new();
         for &size in &sizes {
             let dims = size.dimensions(screen.0, screen.1);
-            let kept = self.kept.get(&size).is_some_and(|k| (k.width, k.height) == dims);
-            let (dst, src) = if kept {
-                scale::affected(changed, screen, dims)
+            let kept = self.kept.get(&size).is_some_and(|(k, _)| (k.width, k.height) == dims);
+            let parts = if kept {
+                scale::parts(&changed, screen, dims, MOST_PARTS)
             } else {
-                (Rect::screen(dims.0, dims.1), Rect::screen(screen.0, screen.1))
+                vec![Rect::screen(dims.0, dims.1)]
             };
-            if !dst.is_empty() {
-                plans.push((size, dims, kept, dst));
-                source = source.union(src);
+            for dst in parts {
+                let src = if kept {
+                    scale::source(dst, screen, dims)
+                } else {
+                    Rect::screen(screen.0, screen.1)
+                };
+                let i = sources.iter().position(|s| *s == src).unwrap_or_else(|| {
+                    sources.push(src);
+                    sources.len() - 1
+                });
+                plans.push((size, dims, kept, dst, i));
             }
         }
-        self.last = Some(Instant::now());
         if plans.is_empty() {
             return Ok(());
         }
-        let grabbed = self.display.capturer.grab_rect(&self.display.conn, source, screen);
-        let pixels = match grabbed {
+        let pixels = match self.display.capturer.grab_rects(&self.display.conn, &sources, screen) {
             Ok(p) => p,
             Err(e @ CaptureError::TooLarge { .. }) => {
                 // No stale picture: asking for one says why there is none.
@@ -348,20 +415,29 @@ impl Worker {
             }
             Err(e) => return Err(err(&e)),
         };
-        self.ctx.service.count_capture(source.area());
-        let mut made = Vec::new();
-        for (size, dims, kept, dst) in plans {
-            let picture = if kept {
-                let picture = self.kept.get_mut(&size).ok_or_else(|| err(&"kept picture lost"))?;
+        self.ctx.service.count_capture();
+        self.ctx.service.count_pixels(sources.iter().map(|r| r.area()).sum());
+        let mut rows: HashMap<Size, std::collections::BTreeSet<u32>> = HashMap::new();
+        for (size, dims, kept, dst, i) in plans {
+            let (src, px) = (sources[i], &pixels[i]);
+            if kept {
+                let (picture, _) = self.kept.get_mut(&size).ok_or_else(|| err(&"kept picture lost"))?;
                 self.scaler
-                    .scale_into(&pixels, source, screen, picture, dst)
+                    .scale_into(px, src, screen, picture, dst)
                     .map_err(|e| err(&e))?;
-                picture
             } else {
-                let whole = self.scaler.scale(&pixels, dims.0, dims.1).map_err(|e| err(&e))?;
-                self.kept.entry(size).insert_entry(whole).into_mut()
-            };
-            let jpeg = self.encoder.jpeg(picture).map_err(|e| err(&e))?;
+                let whole = self.scaler.scale(px, dims.0, dims.1).map_err(|e| err(&e))?;
+                self.kept.insert(size, (whole, Strips::default()));
+            }
+            rows.entry(size)
+                .or_default()
+                .extend(Strips::covering(dst.y, dst.y + dst.h));
+        }
+        drop(pixels);
+        let mut made = Vec::new();
+        for (size, rows) in rows {
+            let (picture, strips) = self.kept.get_mut(&size).ok_or_else(|| err(&"kept picture lost"))?;
+            let jpeg = strips.update(&mut self.encoder, picture, rows).map_err(|e| err(&e))?;
             let etag = encode::etag(&jpeg);
             made.push((
                 size,
@@ -387,28 +463,38 @@ impl Worker {
             .retain(|s, _| sizes.contains(s));
     }
 
-    /// Stores new pictures and, if any differs, tells the watchers.
+    /// Stores new pictures and, if any differs, tells the watchers (with
+    /// the pictures, for the streams that push them).
     fn publish(&self, made: Vec<(Size, Thumbnail)>) {
-        let mut etags = BTreeMap::new();
-        let changed = {
-            let mut frames = self.ctx.shared.frames.lock().unwrap_or_else(PoisonError::into_inner);
-            let mut changed = false;
-            for (size, t) in made {
-                if frames.get(&size).is_none_or(|old| old.etag != t.etag) {
-                    changed = true;
-                }
-                etags.insert(size, t.etag.clone());
-                frames.insert(size, t);
-            }
-            changed
+        let mut event = ThumbEvent {
+            id: self.ctx.id,
+            etags: BTreeMap::new(),
+            pictures: BTreeMap::new(),
         };
-        if changed {
-            let all = self.ctx.shared.frames.lock().unwrap_or_else(PoisonError::into_inner);
-            for (size, t) in all.iter() {
-                etags.entry(*size).or_insert_with(|| t.etag.clone());
+        let mut frames = self.ctx.shared.frames.lock().unwrap_or_else(PoisonError::into_inner);
+        for (size, t) in made {
+            if frames.get(&size).is_none_or(|old| old.etag != t.etag) {
+                event.etags.insert(size, t.etag.clone());
+                event.pictures.insert(size, t.clone());
             }
-            drop(all);
-            self.ctx.service.publish(ThumbEvent { id: self.ctx.id, etags });
+            frames.insert(size, t);
         }
+        drop(frames);
+        if !event.etags.is_empty() {
+            self.ctx.service.publish(event);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_capture_due_in_a_fraction_of_a_millisecond_is_waited_for_not_spun_for() {
+        assert_eq!(until_due(Duration::from_micros(300)), PollTimeout::from(1u16));
+        assert_eq!(until_due(Duration::from_micros(98_001)), PollTimeout::from(99u16));
+        assert_eq!(until_due(Duration::from_millis(98)), PollTimeout::from(98u16));
+        assert_eq!(until_due(Duration::ZERO), PollTimeout::ZERO);
     }
 }

@@ -178,6 +178,9 @@ pub enum SessionCommand {
         /// Desktop command instead of the configured one.
         #[arg(long, value_name = "CMD")]
         command: Option<String>,
+        /// The session's locale (e.g. fr_FR.UTF-8) instead of the user's own.
+        #[arg(long, value_name = "LOCALE")]
+        locale: Option<String>,
         /// Print the API's JSON body instead of the id.
         #[arg(long)]
         json: bool,

@@ -3,7 +3,7 @@
 //! nobody watches, 304s, and the session list's visibility rules.
 
 use podium_core::Role;
-use podium_testkit::web::{Events, Web};
+use podium_testkit::web::{Events, Message, Web};
 use podium_testkit::{Kit, TestUser, procfs, wait_until};
 use std::time::{Duration, Instant};
 
@@ -113,6 +113,66 @@ fn thumbnails_show_the_desktop_and_follow_its_changes_within_a_second_and_a_half
     );
     let _ = painter.kill();
     let _ = painter.wait();
+}
+
+#[test]
+fn the_events_stream_pushes_the_pictures_of_the_size_asked_for() {
+    let kit = Kit::start(PODIUM);
+    let teacher = TestUser::create(Role::Dashboard);
+    let pupil = TestUser::create(Role::Standard);
+    let (id, display) = start_painted(&kit, &pupil, "3366cc");
+    let web = Web::login(&kit, &teacher);
+    assert_eq!(
+        Events::open(
+            &kit,
+            "/api/v1/events?thumbnails=huge",
+            web.cookie_header().as_deref(),
+            Some(web.origin())
+        )
+        .expect_err("a size that is not one"),
+        400
+    );
+    let mut events = Events::pictures(&kit, &web, "small").expect("events with pictures");
+    let picture = |events: &mut Events, colour: (u8, u8, u8)| {
+        let until = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < until {
+            if let Some(Message::Picture { id: got, etag, jpeg }) = events.next_message(Duration::from_millis(500))
+                && got == id
+                && close(average(&jpeg), colour)
+            {
+                return (etag, jpeg);
+            }
+        }
+        panic!("no picture of {colour:?} pushed within 5 s");
+    };
+    let (etag, jpeg) = picture(&mut events, (0x33, 0x66, 0xcc));
+    let mut d = jpeg_decoder::Decoder::new(jpeg.as_slice());
+    d.decode().expect("decodes");
+    let info = d.info().expect("info");
+    assert_eq!((info.width, info.height), (160, 100), "the size asked for");
+    let path = format!("/api/v1/sessions/{id}/thumbnail?size=small");
+    assert_eq!(
+        web.get_bytes(&path, &[("if-none-match", &etag)]).0,
+        304,
+        "the same picture"
+    );
+
+    let mut painter = paint(&kit, &pupil, &display, "cc3333");
+    let (red, _) = picture(&mut events, (0xcc, 0x33, 0x33));
+    assert_ne!(red, etag);
+    let _ = painter.kill();
+    let _ = painter.wait();
+
+    // The pupil's own stream carries their pictures, and nobody else's.
+    let other = TestUser::create(Role::Standard);
+    let _ = start_painted(&kit, &other, "22aa22");
+    let mut own = Events::pictures(&kit, &Web::login(&kit, &other), "small").expect("the pupil's events");
+    let until = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < until {
+        if let Some(Message::Picture { id: got, .. }) = own.next_message(Duration::from_millis(300)) {
+            assert_ne!(got, id, "another user's desktop pushed to a standard user");
+        }
+    }
 }
 
 #[test]

@@ -56,6 +56,10 @@ pub struct WorkerSpec {
     pub desktop_name: String,
     /// Where the worker leaves its [`EndReport`] for a daemon that was not there.
     pub ended_dir: PathBuf,
+    /// The user's own locale, over the PAM environment's
+    /// ([`crate::locale`] says whose choice it is).
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 impl WorkerSpec {

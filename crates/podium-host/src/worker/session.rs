@@ -256,11 +256,21 @@ impl Session {
         let shell = account.shell.to_string_lossy().into_owned();
         let runtime_s = runtime_dir.to_string_lossy().into_owned();
         let xauth_s = user_xauth.to_string_lossy().into_owned();
+        let chosen = self.spec.locale.clone();
+        let language = chosen.as_deref().and_then(crate::locale::language_list);
         let mut env: Vec<(&str, &str)> = pam_env
             .iter()
             .filter(|(k, _)| !OWN_VARS.contains(&k.as_str()))
+            // The user's own locale replaces the system's message language.
+            .filter(|(k, _)| chosen.is_none() || !LOCALE_VARS.contains(&k.as_str()))
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
+        if let Some(l) = &chosen {
+            env.push(("LANG", l.as_str()));
+            if let Some(list) = &language {
+                env.push(("LANGUAGE", list.as_str()));
+            }
+        }
         env.extend([
             ("HOME", home.as_str()),
             ("USER", self.spec.user.as_str()),
@@ -464,6 +474,10 @@ impl Session {
 }
 
 /// Variables the session sets itself, whatever PAM modules say.
+/// What decides the language of messages, replaced when the user has a
+/// locale of their own (the other `LC_*` of the system stay).
+const LOCALE_VARS: [&str; 4] = ["LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"];
+
 const OWN_VARS: [&str; 9] = [
     "HOME",
     "USER",

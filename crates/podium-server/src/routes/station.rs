@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::error::AppError;
 use crate::identity::{Who, check_same_origin};
-use crate::json::JsonBody;
+use crate::json::{JsonBody, OptionalJsonBody};
 use axum::extract::rejection::PathRejection;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -14,7 +14,7 @@ use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use podium_core::{Caller, ErrorBody, ErrorCode, StartRequest, StationStatus, UnlockRequest};
+use podium_core::{Caller, ErrorBody, ErrorCode, StartRequest, StationOpenRequest, StationStatus, UnlockRequest};
 use podium_host::HostError;
 use podium_host::live::Kick;
 use podium_host::login::{LoginFailure, check_password};
@@ -51,24 +51,39 @@ pub(crate) async fn status(State(s): State<AppState>, Who(caller): Who) -> Json<
 }
 
 /// Creates the caller's session, or returns the one they already have
-/// (one session per user). Answers once the desktop runs.
+/// (one session per user). Answers once the desktop runs. The language
+/// picked on the login page, if any, is remembered for the user, and a new
+/// session speaks it.
 #[utoipa::path(
     post,
     path = "/api/v1/station/session",
     tag = "station",
+    request_body(content = Option<StationOpenRequest>, description = "Optional: the language picked on the login page"),
     responses(
         (status = 200, description = "The caller's session, new or existing", body = StationStatus),
+        (status = 400, description = "Malformed request", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Account not allowed to have a session, or a cross-site request", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 422, description = "The account cannot have a desktop (no home directory …)", body = ErrorBody),
         (status = 503, description = "The desktop could not start", body = ErrorBody),
     )
 )]
-pub(crate) async fn open(State(s): State<AppState>, Who(caller): Who) -> Result<Json<StationStatus>, AppError> {
+pub(crate) async fn open(
+    State(s): State<AppState>,
+    Who(caller): Who,
+    OptionalJsonBody(body): OptionalJsonBody<StationOpenRequest>,
+) -> Result<Json<StationStatus>, AppError> {
+    let locale = match body.and_then(|b| b.language) {
+        Some(language) => Some(s.host.pick_language(&caller.user, language).await),
+        None => None,
+    };
     if s.host.own_session(&caller).is_none() {
         let req = StartRequest {
             user: caller.user.clone(),
             command: None,
+            locale,
         };
         match s.host.start(&caller, &req).await {
             Ok(_) | Err(HostError::AlreadyRunning { .. }) => {}

@@ -13,6 +13,15 @@ use podium_core::{ErrorBody, ErrorCode};
 use podium_thumbnail::{Size, ThumbError};
 use serde::Deserialize;
 
+/// A thumbnail's bytes as a response body without a copy.
+struct ArcBytes(std::sync::Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for ArcBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 /// The thumbnail route.
 pub fn router() -> Router<AppState> {
     Router::new().route("/sessions/{id}/thumbnail", get(thumbnail))
@@ -67,7 +76,7 @@ pub(crate) async fn thumbnail(
         Some(w) => Size::from_word(w)
             .ok_or_else(|| AppError::bad_request(format!("\"size\" must be small, medium or large, not {w:?}")))?,
     };
-    if s.host.get(&caller, id).is_none() {
+    if !s.host.may_see(&caller, id) {
         return Err(AppError::not_found(format!("no session {id}")));
     }
     let thumb = s.thumbnails.get(id, size).await.map_err(|e| match e {
@@ -82,7 +91,8 @@ pub(crate) async fn thumbnail(
     if matches {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    let body = thumb.jpeg.as_ref().clone();
+    // Shared with the capture thread's copy, not copied.
+    let body = axum::body::Bytes::from_owner(ArcBytes(thumb.jpeg));
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),

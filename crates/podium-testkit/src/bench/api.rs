@@ -2,7 +2,8 @@
 //! concurrent clients: latency percentiles, with `GET /api/v1/me` measured
 //! in the same run as the reference (the cheapest logged-in request).
 
-use super::{Stats, machine, rss_kib, today};
+use super::judge::{Bound, Check, Report, table};
+use super::{Ctx, Stats, rss_kib};
 use crate::web::Web;
 use crate::{Kit, TestUser};
 use podium_core::Role;
@@ -44,12 +45,12 @@ pub(crate) fn hammer(
     (samples, started.elapsed())
 }
 
-/// Runs the benchmark; returns its report section.
+/// Runs the benchmark; its section and checks.
 #[must_use]
-pub fn sessions_list(podium: &str, sessions: usize, clients: usize) -> String {
-    let kit = Kit::start(podium);
-    let admin = TestUser::create(Role::Admin);
-    let users: Vec<TestUser> = (0..sessions).map(|_| TestUser::create(Role::Standard)).collect();
+pub fn sessions_list(ctx: &Ctx, sessions: usize, clients: usize) -> Report {
+    let kit = Kit::start(&ctx.podium);
+    let admin = TestUser::create_fresh(Role::Admin);
+    let users: Vec<TestUser> = (0..sessions).map(|_| TestUser::create_fresh(Role::Standard)).collect();
     for u in &users {
         let _ = kit.start_session(u, Some("xclock"));
     }
@@ -57,17 +58,23 @@ pub fn sessions_list(podium: &str, sessions: usize, clients: usize) -> String {
     let n = listed["sessions"].as_array().map_or(0, Vec::len);
     assert_eq!(n, sessions, "every session listed");
     let body_kib = Web::login(&kit, &admin).get("/api/v1/sessions").text.len() / 1024;
-    let per_client = 250;
+    let per_client = ctx.pick(250, 20);
     let (me, me_wall) = hammer(&kit, &admin, clients, "/api/v1/me", per_client);
     let (list, list_wall) = hammer(&kit, &admin, clients, "/api/v1/sessions", per_client);
     let daemon_rss = rss_kib(kit.daemon_pid()) / 1024;
     let (l, m) = (Stats::of(&list), Stats::of(&me));
     #[allow(clippy::cast_precision_loss)]
     let rate = |n: usize, d: Duration| n as f64 / d.as_secs_f64();
-    let verdict = if l.p99 < 20.0 { "met" } else { "MISSED" };
-    let report = format!(
+    let checks = vec![Check::new(
+        format!("`GET /api/v1/sessions` p99, {sessions} sessions, {clients} clients"),
+        Some(l.p99),
+        " ms",
+        Bound::Below(20.0),
+        ctx.targets,
+    )];
+    let body = format!(
         "## `GET /api/v1/sessions` with {sessions} sessions and {clients} clients\n\n\
-         Run {} on {}.\n\n\
+         {}\n\n\
          {sessions} real sessions (Xvnc + PAM + `xclock`), an administrator's login per client, {clients} \
          clients on keep-alive HTTPS connections, {per_client} requests each, all on this machine (clients and \
          daemon share the 2 cores). The list answer is {body_kib} KiB of JSON. `GET /api/v1/me` is the reference: \
@@ -75,9 +82,8 @@ pub fn sessions_list(podium: &str, sessions: usize, clients: usize) -> String {
          | request | p50 | p95 | p99 | max | requests/s |\n|---|---|---|---|---|---|\n\
          | `GET /api/v1/sessions` | {:.1} ms | {:.1} ms | **{:.1} ms** | {:.1} ms | {:.0} |\n\
          | `GET /api/v1/me` (reference) | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms | {:.0} |\n\n\
-         Target p99 < 20 ms: {verdict}. Daemon memory after the run: {daemon_rss} MiB.\n",
-        today(),
-        machine(),
+         Daemon memory after the run: {daemon_rss} MiB.\n\n{}",
+        ctx.header(),
         l.p50,
         l.p95,
         l.p99,
@@ -88,7 +94,12 @@ pub fn sessions_list(podium: &str, sessions: usize, clients: usize) -> String {
         m.p99,
         m.max,
         rate(me.len(), me_wall),
+        table(&checks),
     );
     drop(users);
-    report
+    Report {
+        name: "api",
+        body,
+        checks,
+    }
 }

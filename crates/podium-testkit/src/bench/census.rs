@@ -129,6 +129,40 @@ impl Census {
     }
 }
 
+/// Removes what earlier runs left on the host that a census would count:
+/// X server sockets and lock files no running server holds, and runtime
+/// directories of accounts that are gone. How many were removed.
+#[must_use]
+pub fn clean_stale() -> usize {
+    let mut removed = 0;
+    for e in std::fs::read_dir("/tmp/.X11-unix").into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(n) = name.strip_prefix('X').and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let lock = std::path::PathBuf::from(format!("/tmp/.X{n}-lock"));
+        let holder = std::fs::read_to_string(&lock)
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok());
+        let served =
+            holder.is_some_and(crate::system::alive) || std::os::unix::net::UnixStream::connect(e.path()).is_ok();
+        if !served {
+            removed += usize::from(std::fs::remove_file(e.path()).is_ok());
+            removed += usize::from(std::fs::remove_file(&lock).is_ok());
+        }
+    }
+    for e in std::fs::read_dir("/run/user").into_iter().flatten().flatten() {
+        let Some(uid) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let gone = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)).is_ok_and(|u| u.is_none());
+        if gone && std::fs::remove_dir_all(e.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// User + system CPU seconds a process has used.
 #[must_use]
 pub fn cpu_seconds(pid: i32) -> f64 {

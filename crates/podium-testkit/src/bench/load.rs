@@ -4,8 +4,9 @@
 
 use super::api::hammer;
 use super::census::{Census, cpu_seconds};
+use super::judge::{Bound, Check, Report, table};
 use super::logoff::{LogoffTiming, log_off_all, say_gone, start_clocks, wait_for_clocks};
-use super::{Stats, machine, today};
+use super::{Ctx, Stats};
 use crate::{Kit, TestUser};
 use podium_core::Role;
 use std::time::{Duration, Instant};
@@ -13,12 +14,13 @@ use std::time::{Duration, Instant};
 /// How long the idle CPU of the daemon is measured.
 const IDLE: Duration = Duration::from_secs(10);
 
-/// Runs the benchmark with `n` sessions; returns its report section.
+/// Runs the benchmark with `n` sessions; its section and checks.
 #[must_use]
-pub fn hundred_sessions(podium: &str, n: usize) -> String {
-    let kit = Kit::start(podium);
-    let admin = TestUser::create(Role::Admin);
-    let users: Vec<TestUser> = (0..n).map(|_| TestUser::create(Role::Standard)).collect();
+pub fn hundred_sessions(ctx: &Ctx, n: usize) -> Report {
+    let stale = super::census::clean_stale();
+    let kit = Kit::start(&ctx.podium);
+    let admin = TestUser::create_fresh(Role::Admin);
+    let users: Vec<TestUser> = (0..n).map(|_| TestUser::create_fresh(Role::Standard)).collect();
     let uids: Vec<u32> = users.iter().map(|u| u.uid).collect();
     let before = Census::take(&kit, &uids);
 
@@ -31,13 +33,15 @@ pub fn hundred_sessions(podium: &str, n: usize) -> String {
     let loaded = Census::take(&kit, &uids);
 
     // Idle: sessions running, nobody watching.
+    let idle = ctx.pick(IDLE, Duration::from_secs(2));
     let cpu1 = cpu_seconds(kit.daemon_pid());
-    std::thread::sleep(IDLE);
-    let idle_cpu = (cpu_seconds(kit.daemon_pid()) - cpu1) / IDLE.as_secs_f64();
+    std::thread::sleep(idle);
+    let idle_cpu = (cpu_seconds(kit.daemon_pid()) - cpu1) / idle.as_secs_f64();
 
     let cpu2 = cpu_seconds(kit.daemon_pid());
-    let (list, list_wall) = hammer(&kit, &admin, 20, "/api/v1/sessions", 100);
-    let (me, _) = hammer(&kit, &admin, 20, "/api/v1/me", 100);
+    let per_client = ctx.pick(100, 10);
+    let (list, list_wall) = hammer(&kit, &admin, 20, "/api/v1/sessions", per_client);
+    let (me, _) = hammer(&kit, &admin, 20, "/api/v1/me", per_client);
     let api_cpu = cpu_seconds(kit.daemon_pid()) - cpu2;
     let after_api = Census::take(&kit, &uids);
 
@@ -61,9 +65,29 @@ pub fn hundred_sessions(podium: &str, n: usize) -> String {
         format!("**{}**", leaks.join(", "))
     };
     drop(users);
-    format!(
+    #[allow(clippy::cast_precision_loss)]
+    let checks = vec![
+        Check::new(
+            format!("`GET /api/v1/sessions` p99, {n} sessions, 20 clients"),
+            Some(l.p99),
+            " ms",
+            Bound::Below(20.0),
+            ctx.targets,
+        ),
+        Check::new(
+            "kinds of things left behind after the log off",
+            Some(leaks.len() as f64),
+            "",
+            Bound::AtMost(0.0),
+            ctx.targets,
+        ),
+    ];
+    let body = format!(
         "## Load: {n} sessions\n\n\
-         Run {} on {}.\n\n\
+         {}\n\n\
+         Before it started, {stale} stale X sockets, lock files and runtime directories that earlier runs \
+         left on the host were removed, and every test user has a uid nothing on the host belonged to, so \
+         the counts below start from nothing.\n\n\
          {n} real sessions (Xvnc 1280×800 + PAM + `xclock`), started one after another with `podium session start`; \
          then 10 s idle with nobody watching; then 20 HTTPS clients × 100 requests of `GET /api/v1/sessions` \
          (and of `GET /api/v1/me` as the reference); then `podium session logoff --all --grace 0`. \
@@ -75,13 +99,12 @@ pub fn hundred_sessions(podium: &str, n: usize) -> String {
          | daemon CPU, {n} idle sessions | {:.2} % of one core |\n\
          | `GET /api/v1/sessions`, 20 clients | p50 {:.1} ms · p99 **{:.1} ms** · {:.0} requests/s |\n\
          | `GET /api/v1/me` (reference), 20 clients | p50 {:.1} ms · p99 {:.1} ms |\n\
-         | daemon CPU for the 4000 requests | {:.2} s |\n\
+         | daemon CPU for the {} requests | {:.2} s |\n\
          | log off all: until every process is gone | **{gone}** |\n\
          | log off all: CLI call returns | {:.2} s ({done}/{n} done) |\n\
          | left behind after the log off | {left} |\n\n\
-         {}",
-        today(),
-        machine(),
+         {}\n{}",
+        ctx.header(),
         s.min,
         s.p50,
         s.p95,
@@ -97,6 +120,7 @@ pub fn hundred_sessions(podium: &str, n: usize) -> String {
         rate,
         m.p50,
         m.p99,
+        list.len() + me.len(),
         api_cpu,
         cli_time.as_secs_f64(),
         Census::table(&[
@@ -106,5 +130,11 @@ pub fn hundred_sessions(podium: &str, n: usize) -> String {
             ("after log off", after)
         ])
         .replace("{n}", &n.to_string()),
-    )
+        table(&checks),
+    );
+    Report {
+        name: "load",
+        body,
+        checks,
+    }
 }

@@ -1,7 +1,8 @@
 //! Start N sessions one after another, then log them all off with no
 //! grace period, and time until every process is gone.
 
-use super::{Stats, machine, rss_kib, today};
+use super::judge::{Bound, Check, Report, table};
+use super::{Ctx, Stats, rss_kib};
 use crate::{Kit, TestUser, procfs};
 use podium_core::Role;
 use std::time::{Duration, Instant};
@@ -84,11 +85,11 @@ pub(crate) fn wait_for_clocks(users: &[TestUser], limit: Duration) {
     });
 }
 
-/// Runs the benchmark; returns its report section.
+/// Runs the benchmark; its section and checks.
 #[must_use]
-pub fn logoff_all(podium: &str, n: usize) -> String {
-    let kit = Kit::start(podium);
-    let users: Vec<TestUser> = (0..n).map(|_| TestUser::create(Role::Standard)).collect();
+pub fn logoff_all(ctx: &Ctx, n: usize) -> Report {
+    let kit = Kit::start(&ctx.podium);
+    let users: Vec<TestUser> = (0..n).map(|_| TestUser::create_fresh(Role::Standard)).collect();
     let starts = start_clocks(&kit, &users);
     wait_for_clocks(&users, Duration::from_secs(30));
     let daemon_rss = rss_kib(kit.daemon_pid());
@@ -111,24 +112,26 @@ pub fn logoff_all(podium: &str, n: usize) -> String {
     } = log_off_all(&kit, &uids);
     let s = Stats::of(&starts);
     let gone = say_gone(gone_at);
-    let verdict = match gone_at {
-        Some(g) if g < Duration::from_secs(2) => "met",
-        _ => "MISSED",
-    };
+    let checks = vec![Check::new(
+        format!("log off all {n}, grace 0: every process gone"),
+        gone_at.map(|g| g.as_secs_f64()),
+        " s",
+        Bound::Below(1.0),
+        ctx.targets,
+    )];
     drop(users);
-    format!(
+    let body = format!(
         "## Start {n} sessions, then log them all off\n\n\
-         Run {} on {}.\n\n\
+         {}\n\n\
          Each session: Xvnc 1280×800 + a PAM session + `xclock` (an X client that idles), started one after \
          another with `podium session start`, then `podium session logoff --all --grace 0`.\n\n\
          | measure | value |\n|---|---|\n\
          | start time per session (CLI call until the daemon reports the desktop started) | min {:.0} ms · median {:.0} ms · p95 {:.0} ms · max {:.0} ms |\n\
          | {n} sessions started, in all | {:.1} s |\n\
          | memory with {n} sessions | daemon {} MiB · per session: Xvnc {} MiB, worker {} MiB |\n\
-         | log off all: until every process of the {n} sessions is gone | **{gone}** (target < 2 s: {verdict}) |\n\
-         | log off all: CLI call returns with every outcome | {:.2} s ({done}/{n} done) |\n",
-        today(),
-        machine(),
+         | log off all: until every process of the {n} sessions is gone | **{gone}** |\n\
+         | log off all: CLI call returns with every outcome | {:.2} s ({done}/{n} done) |\n\n{}",
+        ctx.header(),
         s.min,
         s.p50,
         s.p95,
@@ -138,5 +141,11 @@ pub fn logoff_all(podium: &str, n: usize) -> String {
         xvnc_rss / 1024,
         worker_rss / 1024,
         cli_time.as_secs_f64(),
-    )
+        table(&checks),
+    );
+    Report {
+        name: "logoff-all",
+        body,
+        checks,
+    }
 }

@@ -1,15 +1,104 @@
 //! `make bench`: the benchmarks, and their helpers (statistics, machine
-//! description, the section-by-section update of docs/BENCHMARKS.md).
+//! description, the commit measured, the section-by-section update of
+//! docs/BENCHMARKS.md, the targets and their verdicts).
 
 pub mod api;
 pub mod census;
+pub mod cost;
+pub mod cpu;
+pub mod judge;
+pub mod live;
 pub mod load;
 pub mod logoff;
 pub mod soak;
-pub mod thumbs;
 
+use judge::Targets;
 use std::path::Path;
 use std::time::Duration;
+
+/// What every benchmark of one run shares.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The `podium` binary measured.
+    pub podium: String,
+    /// How the figures are judged.
+    pub targets: Targets,
+    /// A few sessions and a few seconds per measure: proves the benchmarks
+    /// run (`make bench-smoke`), times nothing.
+    pub smoke: bool,
+    /// The code measured: a commit, `+changes` when the tree differs from it.
+    pub commit: String,
+    /// The daemon's thumbnail interval instead of each benchmark's own
+    /// (a long one starves the thumbnail benchmarks of pictures).
+    pub thumbnail_interval_ms: Option<u32>,
+    /// How long the soak runs.
+    pub soak: Duration,
+}
+
+impl Ctx {
+    /// `full` for a real run, `smoke` for a smoke run.
+    pub fn pick<T>(&self, full: T, smoke: T) -> T {
+        if self.smoke { smoke } else { full }
+    }
+
+    /// The line under each section's title: when, where, which code.
+    #[must_use]
+    pub fn header(&self) -> String {
+        format!(
+            "Run {} on {}, code at commit `{}`{}.",
+            today(),
+            machine(),
+            self.commit,
+            if self.smoke {
+                " (smoke run: a few sessions, a few seconds; the figures mean nothing)"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+/// The commit of the working tree in `dir` (`abc123def456`, with
+/// `+changes` when tracked files other than the reports differ from it).
+#[must_use]
+pub fn commit(dir: &Path) -> String {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    let Some(head) = git(&["rev-parse", "--short=12", "HEAD"]) else {
+        return "unknown (not a git checkout)".into();
+    };
+    let changed = git(&["status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs"]).unwrap_or_default();
+    if changed.is_empty() {
+        head
+    } else {
+        format!("{head}+changes")
+    }
+}
+
+/// CPU time of the calling thread.
+#[must_use]
+pub fn thread_cpu() -> Duration {
+    nix::time::clock_gettime(nix::time::ClockId::CLOCK_THREAD_CPUTIME_ID).map_or(Duration::ZERO, Duration::from)
+}
+
+/// CPU time of every child this process has waited for.
+#[must_use]
+pub fn children_cpu() -> Duration {
+    nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).map_or(Duration::ZERO, |u| {
+        let tv = |t: nix::sys::time::TimeVal| {
+            Duration::from_secs(u64::try_from(t.tv_sec()).unwrap_or(0))
+                + Duration::from_micros(u64::try_from(t.tv_usec()).unwrap_or(0))
+        };
+        tv(u.user_time()) + tv(u.system_time())
+    })
+}
 
 /// Summary statistics of a set of durations, in milliseconds.
 #[derive(Debug, Clone, Copy)]

@@ -2,10 +2,13 @@
 //! hour — from the CLI and from the web, logged off at once or after a short
 //! warning — while a dashboard watches every desktop, then a count of what
 //! is left: file descriptors, memory, cgroups, displays, workers, runtime
-//! directories and zombies, before and after.
+//! directories and zombies, before and after. The daemon's memory is
+//! weighed twice at the same number of sessions, early and at the end: it
+//! must not have grown by more than a tenth.
 
 use super::census::{Census, cpu_seconds};
-use super::{machine, today};
+use super::judge::{Bound, Check, Report, table};
+use super::{Ctx, rss_kib};
 use crate::web::{Events, Web};
 use crate::{Kit, TestUser};
 use podium_core::Role;
@@ -20,6 +23,8 @@ const POOL: usize = 16;
 const PACE: Duration = Duration::from_millis(150);
 /// How often the counts are sampled.
 const SAMPLE_EVERY: Duration = Duration::from_secs(60);
+/// Sessions running when the daemon's memory is weighed.
+const WEIGH_AT: usize = POOL / 2;
 
 /// A small deterministic generator: the same run each time.
 struct Rng(u64);
@@ -108,12 +113,34 @@ fn log_off(kit: &Kit, admin: &Web, id: u32, grace: u32, web: bool, tally: &mut T
     }
 }
 
-/// Runs the soak for `length`; returns its report section.
+/// Brings the sessions running to exactly [`WEIGH_AT`] (starting or
+/// logging off, from the CLI), lets the daemon settle, and weighs it: its
+/// resident memory in KiB. Nothing asks the allocator to give memory back
+/// first: this is what the daemon holds on its own.
+fn weigh(kit: &Kit, admin: &Web, users: &[TestUser], ids: &mut [Option<u32>], tally: &mut Tally) -> u64 {
+    for (i, u) in users.iter().enumerate() {
+        let running = ids.iter().flatten().count();
+        match ids[i] {
+            None if running < WEIGH_AT => ids[i] = start(kit, u, false, tally),
+            Some(id) if running > WEIGH_AT => {
+                log_off(kit, admin, id, 0, false, tally);
+                ids[i] = None;
+            }
+            _ => {}
+        }
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    rss_kib(kit.daemon_pid())
+}
+
+/// Runs the soak for `length`; its section and checks.
 #[must_use]
-pub fn soak(podium: &str, length: Duration) -> String {
-    let kit = Kit::start(podium);
-    let admin = TestUser::create(Role::Admin);
-    let users: Vec<TestUser> = (0..POOL).map(|_| TestUser::create(Role::Standard)).collect();
+pub fn soak(ctx: &Ctx) -> Report {
+    let length = ctx.soak;
+    let stale = super::census::clean_stale();
+    let kit = Kit::start(&ctx.podium);
+    let admin = TestUser::create_fresh(Role::Admin);
+    let users: Vec<TestUser> = (0..POOL).map(|_| TestUser::create_fresh(Role::Standard)).collect();
     let admin_web = Web::login(&kit, &admin);
     let uids: Vec<u32> = users.iter().map(|u| u.uid).collect();
     let before = Census::take(&kit, &uids);
@@ -123,6 +150,8 @@ pub fn soak(podium: &str, length: Duration) -> String {
     let mut tally = Tally::default();
     let mut samples: Vec<(String, Census)> = vec![("before".into(), before)];
     let mut lost = Vec::new();
+    let (mut early_rss, mut late_rss) = (None, None);
+    let weigh_early = length / 6;
     let t0 = Instant::now();
 
     std::thread::scope(|scope| {
@@ -154,6 +183,9 @@ pub fn soak(podium: &str, length: Duration) -> String {
         let mut next_sample = SAMPLE_EVERY;
         let mut n = 0u64;
         while t0.elapsed() < length {
+            if early_rss.is_none() && t0.elapsed() >= weigh_early {
+                early_rss = Some(weigh(&kit, &admin_web, &users, &mut ids, &mut tally));
+            }
             n += 1;
             let i = rng.below(POOL);
             let web = n % 2 == 0;
@@ -180,6 +212,7 @@ pub fn soak(podium: &str, length: Duration) -> String {
             }
             std::thread::sleep(PACE);
         }
+        late_rss = Some(weigh(&kit, &admin_web, &users, &mut ids, &mut tally));
         stop.store(true, Ordering::Relaxed);
     });
 
@@ -201,6 +234,43 @@ pub fn soak(podium: &str, length: Duration) -> String {
     samples.push(("after".into(), after));
     let leaks = after.leaks_since(&before);
     let peak_rss = samples.iter().map(|(_, c)| c.rss_kib).max().unwrap_or(0);
+    #[allow(clippy::cast_precision_loss)]
+    let growth = match (early_rss, late_rss) {
+        (Some(e), Some(l)) if e > 0 => Some((l as f64 / e as f64 - 1.0) * 100.0),
+        _ => None,
+    };
+    #[allow(clippy::cast_precision_loss)]
+    let checks = vec![
+        Check::new(
+            "failed operations",
+            Some(tally.failures.len() as f64),
+            "",
+            Bound::AtMost(0.0),
+            ctx.targets,
+        ),
+        Check::new(
+            "sessions lost or unknown",
+            Some(lost.len() as f64),
+            "",
+            Bound::AtMost(0.0),
+            ctx.targets,
+        ),
+        Check::new(
+            "kinds of things left behind",
+            Some(leaks.len() as f64),
+            "",
+            Bound::AtMost(0.0),
+            ctx.targets,
+        ),
+        Check::new(
+            format!("daemon RSS growth at {WEIGH_AT} sessions, end against early"),
+            growth,
+            " %",
+            Bound::AtMost(10.0),
+            ctx.targets,
+        ),
+    ];
+    let kib = |v: Option<u64>| v.map_or_else(|| "not weighed".to_owned(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
 
     // Ten rows at most: the first, evenly spaced ones, the last.
     let step = (samples.len() / 10).max(1);
@@ -212,7 +282,9 @@ pub fn soak(podium: &str, length: Duration) -> String {
         .collect();
     let mut report = format!(
         "## Soak: sessions starting and ending for {:.0} minutes\n\n\
-         Run {} on {}.\n\n\
+         {}\n\n\
+         Before it started, {stale} stale X sockets, lock files and runtime directories were removed, and \
+         every test user has a uid nothing on the host belonged to.\n\n\
          {POOL} users take turns: a session is started (from the CLI, or by a web login and the station \
          page's request) or logged off (from the CLI or the API; one log off in five with a 1 s warning), \
          one operation every {} ms or so, while an administrator's dashboard holds the events WebSocket and \
@@ -225,10 +297,10 @@ pub fn soak(podium: &str, length: Duration) -> String {
          | events received · thumbnails fetched | {} · {} |\n\
          | daemon CPU over the run | {:.1} s ({:.1} % of one core) |\n\
          | daemon RSS: before · peak · after | {:.1} · {:.1} · {:.1} MiB |\n\
+         | daemon RSS with {WEIGH_AT} sessions, early (after {:.0} min) · at the end | {} · {} ({}) |\n\
          | left behind (fds, threads, cgroups, Xvnc, X sockets, workers, runtime dirs, zombies) | {} |\n\n",
         ran.as_secs_f64() / 60.0,
-        today(),
-        machine(),
+        ctx.header(),
         PACE.as_millis(),
         tally.starts_cli,
         tally.starts_web,
@@ -243,6 +315,10 @@ pub fn soak(podium: &str, length: Duration) -> String {
         before.rss_kib as f64 / 1024.0,
         peak_rss as f64 / 1024.0,
         after.rss_kib as f64 / 1024.0,
+        weigh_early.as_secs_f64() / 60.0,
+        kib(early_rss),
+        kib(late_rss),
+        growth.map_or_else(|| "no figure".to_owned(), |g| format!("{g:+.1} %")),
         if leaks.is_empty() {
             "**nothing**: every count is back where it started".to_owned()
         } else {
@@ -253,6 +329,12 @@ pub fn soak(podium: &str, length: Duration) -> String {
     for f in tally.failures.iter().chain(&lost) {
         let _ = writeln!(report, "\n- {}", f.replace('\n', " "));
     }
+    report.push('\n');
+    report.push_str(&table(&checks));
     drop(users);
-    report
+    Report {
+        name: "soak",
+        body: report,
+        checks,
+    }
 }

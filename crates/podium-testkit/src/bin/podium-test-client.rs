@@ -6,6 +6,12 @@
 //! `WM_DELETE_WINDOW` but never closes, like an app stuck on "Save?".
 //! `podium-test-client paint RRGGBB`: fills the whole screen with a colour
 //! and idles.
+//! `podium-test-client cycle X Y W H PERIOD_MS [LOG]`: a W×H window at X,Y
+//! (0×0: the whole screen) that takes the next colour of [`PALETTE`] every
+//! PERIOD_MS, on the wall clock's multiples of it; with LOG, appends
+//! `K UNIX_NANOS` once the X server has drawn colour K (`PALETTE[K % 8]`,
+//! K counted in periods since the epoch): a change on the screen at a
+//! known instant, for the benchmarks' change-to-picture latency.
 
 use std::process::ExitCode;
 use x11rb::connection::Connection;
@@ -22,13 +28,106 @@ fn main() -> ExitCode {
             Ok(c) => window(None, Some(c)),
             Err(_) => Err(format!("not a colour: {color}")),
         },
-        _ => Err("usage: podium-test-client save-on-delete FILE | never-close | paint RRGGBB".into()),
+        ["cycle", x, y, w, h, period, log @ ..] if log.len() <= 1 => cycle(&[x, y, w, h, period], log.first().copied()),
+        _ => Err(
+            "usage: podium-test-client save-on-delete FILE | never-close | paint RRGGBB | cycle X Y W H PERIOD_MS [LOG]"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("podium-test-client: {e}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// The colours `cycle` goes through: far apart, so a thumbnail's JPEG
+/// still tells them apart. Kept in step with `podium_testkit::bench::live`.
+const PALETTE: [u32; 8] = [
+    0x00e0_1010,
+    0x0010_c020,
+    0x0020_40f0,
+    0x00f0_e010,
+    0x00e0_20e0,
+    0x0010_e0e0,
+    0x00f0_8010,
+    0x00f0_f0f0,
+];
+
+fn cycle(numbers: &[&&str; 5], log: Option<&str>) -> Result<(), String> {
+    let n: Vec<u32> = numbers
+        .iter()
+        .map(|v| v.parse::<u32>().map_err(|_| format!("not a number: {v}")))
+        .collect::<Result<_, _>>()?;
+    let period = u64::from(n[4].max(1));
+    let (conn, screen_num) = x11rb::connect(None).map_err(|e| e.to_string())?;
+    let screen = conn.setup().roots.get(screen_num).ok_or("no screen")?.clone();
+    let (w, h) = if n[2] == 0 || n[3] == 0 {
+        (screen.width_in_pixels, screen.height_in_pixels)
+    } else {
+        (
+            u16::try_from(n[2]).map_err(|e| e.to_string())?,
+            u16::try_from(n[3]).map_err(|e| e.to_string())?,
+        )
+    };
+    let (x, y) = (
+        i16::try_from(n[0]).map_err(|e| e.to_string())?,
+        i16::try_from(n[1]).map_err(|e| e.to_string())?,
+    );
+    let win = conn.generate_id().map_err(|e| e.to_string())?;
+    conn.create_window(
+        screen.root_depth,
+        win,
+        screen.root,
+        x,
+        y,
+        w,
+        h,
+        0,
+        WindowClass::INPUT_OUTPUT,
+        screen.root_visual,
+        &CreateWindowAux::new().background_pixel(PALETTE[0]).override_redirect(1),
+    )
+    .map_err(|e| e.to_string())?;
+    conn.map_window(win).map_err(|e| e.to_string())?;
+    conn.flush().map_err(|e| e.to_string())?;
+    let mut log = match log {
+        Some(path) => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| format!("{path}: {e}"))?,
+        ),
+        None => None,
+    };
+    loop {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(|e| e.to_string())?;
+        let now_ms = u64::try_from(now.as_millis()).map_err(|e| e.to_string())?;
+        let k = now_ms / period + 1;
+        std::thread::sleep(std::time::Duration::from_millis(k * period - now_ms));
+        let colour = PALETTE[usize::try_from(k % 8).unwrap_or(0)];
+        conn.change_window_attributes(
+            win,
+            &x11rb::protocol::xproto::ChangeWindowAttributesAux::new().background_pixel(colour),
+        )
+        .map_err(|e| e.to_string())?;
+        conn.clear_area(false, win, 0, 0, 0, 0).map_err(|e| e.to_string())?;
+        // A round trip: once it is answered, the server has drawn the colour.
+        conn.get_input_focus()
+            .map_err(|e| e.to_string())?
+            .reply()
+            .map_err(|e| e.to_string())?;
+        if let Some(f) = log.as_mut() {
+            let drawn = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_err(|e| e.to_string())?;
+            use std::io::Write;
+            writeln!(f, "{k} {}", drawn.as_nanos()).map_err(|e| e.to_string())?;
         }
     }
 }

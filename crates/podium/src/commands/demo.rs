@@ -219,6 +219,7 @@ pub async fn run_demo(socket: &Path, args: DemoArgs) -> Result<Status> {
             let req = StartRequest {
                 user: name.clone(),
                 command: Some(desktop_command(n, full)),
+                locale: None,
             };
             let _: SessionInfo = client.post("/api/v1/sessions", &req).await?.parse()?;
         }

@@ -21,8 +21,15 @@ pub async fn run(client: &Client, cmd: SessionCommand) -> Result<Status> {
             }
             Ok(Status::Ok)
         }
-        SessionCommand::Start { user, command, json } => {
-            let reply = client.post("/api/v1/sessions", &StartRequest { user, command }).await?;
+        SessionCommand::Start {
+            user,
+            command,
+            locale,
+            json,
+        } => {
+            let reply = client
+                .post("/api/v1/sessions", &StartRequest { user, command, locale })
+                .await?;
             let info: SessionInfo = reply.parse()?;
             if json {
                 println!("{}", reply.text());
