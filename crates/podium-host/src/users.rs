@@ -189,17 +189,20 @@ impl Roles {
         }
     }
 
-    /// The account with user id `uid`, as NSS gave it at most
-    /// [`ROLE_TTL`] ago, and not before the last change of `/etc/passwd` or
-    /// `/etc/group`.
+    /// The account with user id `uid` that a web login made as `name`
+    /// stands for, as NSS gave it at most [`ROLE_TTL`] ago, and not before
+    /// the last change of `/etc/passwd` or `/etc/group`. A cached account
+    /// of another name is looked up again: a deleted account's uid may be
+    /// given to a new one at once.
     ///
     /// # Errors
     /// [`HostError::UnknownUser`] when the uid has no account.
-    pub fn account_by_uid(&self, uid: u32) -> Result<Account> {
+    pub fn account_of_login(&self, uid: u32, name: &str) -> Result<Account> {
         let now = Instant::now();
         if let Ok(mut cache) = self.cache.lock() {
             cache.forget_if_files_changed(now);
             if let Some((a, at)) = cache.accounts.get(&uid)
+                && a.name == name
                 && now.duration_since(*at) < ROLE_TTL
             {
                 return Ok(a.clone());
@@ -239,7 +242,8 @@ impl Roles {
     /// # Errors
     /// [`HostError::UnknownUser`] when the uid has no account.
     pub fn caller_for_uid(&self, uid: u32) -> Result<Caller> {
-        let account = self.account_by_uid(uid)?;
+        // Asked afresh: the peer's uid is all there is to go by.
+        let account = Account::by_uid(uid)?;
         let role = self.standing(&account).role;
         Ok(Caller {
             user: account.name,

@@ -91,7 +91,7 @@ impl FromRequestParts<AppState> for Who {
         let account = state
             .host
             .roles()
-            .account_by_uid(uid)
+            .account_of_login(uid, &user)
             .map_err(|_| AppError::unauthorized(format!("{user} no longer exists")))?;
         let standing = state.host.roles().standing(&account);
         if !standing.may_log_on {

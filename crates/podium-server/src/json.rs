@@ -28,8 +28,9 @@ where
     }
 }
 
-/// A JSON body of type `T` that may be left out: an empty body is `None`,
-/// anything else must be `T`, with the same errors as [`JsonBody`].
+/// A JSON body of type `T` that may be left out: an empty body or `null`
+/// is `None`, anything else must be `T`, with the same errors as
+/// [`JsonBody`].
 #[derive(Debug, Clone)]
 pub struct OptionalJsonBody<T>(pub Option<T>);
 
@@ -52,9 +53,9 @@ where
             return Ok(OptionalJsonBody(None));
         }
         let req = Request::from_parts(parts, axum::body::Body::from(bytes));
-        JsonBody::from_request(req, state)
+        JsonBody::<Option<T>>::from_request(req, state)
             .await
-            .map(|JsonBody(v)| OptionalJsonBody(Some(v)))
+            .map(|JsonBody(v)| OptionalJsonBody(v))
     }
 }
 

@@ -179,7 +179,7 @@ pub enum SessionCommand {
         #[arg(long, value_name = "CMD")]
         command: Option<String>,
         /// The session's locale (e.g. fr_FR.UTF-8) instead of the user's own.
-        #[arg(long, value_name = "LOCALE")]
+        #[arg(long, value_name = "LOCALE", value_parser = parse_locale)]
         locale: Option<String>,
         /// Print the API's JSON body instead of the id.
         #[arg(long)]
@@ -249,6 +249,14 @@ pub struct AuditArgs {
     /// Print the API's JSON body instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+fn parse_locale(s: &str) -> Result<String, String> {
+    if podium_core::request::is_locale_name(s) {
+        Ok(s.to_owned())
+    } else {
+        Err("not a locale name such as fr_FR.UTF-8".into())
+    }
 }
 
 fn parse_time(s: &str) -> Result<podium_core::Timestamp, String> {

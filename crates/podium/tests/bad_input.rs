@@ -238,6 +238,7 @@ fn values(name: &str, ctx: &UsageContext) -> (String, Vec<&'static str>) {
         "USER" | "NAME" => (ctx.user.clone(), vec![]),
         "TEXT" => ("hello".into(), vec![]),
         "CMD" => ("xclock".into(), vec![]),
+        "LOCALE" => ("fr_FR.UTF-8".into(), vec!["fr FR", "../fr", "", "fr_FR;reboot"]),
         "PATH" => (ctx.socket.to_string_lossy().into_owned(), vec![]),
         "FILE" | "DIR" => (ctx.dir.to_string_lossy().into_owned(), vec![]),
         "URL" => ("https://127.0.0.1:1".into(), vec![]),

@@ -230,8 +230,17 @@ fn an_administrator_may_start_a_session_in_a_given_locale_and_a_bad_one_is_refus
         .cli()
         .args(["session", "start", &other.name, "--locale", "fr_FR;reboot"])
         .run();
-    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
-    assert!(out.stderr.contains("\"locale\" is not a locale name"), "{}", out.stderr);
+    assert_eq!(out.code, 2, "a usage error: {}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("not a locale name"), "{}", out.stderr);
+    // The API says the same to a client that does not check.
+    let admin = TestUser::create(Role::Admin);
+    let r = Web::login(&kit, &admin).post(
+        "/api/v1/sessions",
+        &json!({ "user": other.name, "locale": "fr_FR;reboot" }),
+    );
+    assert_eq!(r.status, 400, "{}", r.text);
+    let message = r.json()["error"]["message"].as_str().unwrap_or_default().to_owned();
+    assert!(message.starts_with("\"locale\" is not a locale name"), "{message}");
     let web = Web::login(&kit, &other);
     let r = web.post("/api/v1/station/session", &json!({ "language": "de" }));
     assert_eq!(r.status, 400, "{}", r.text);
