@@ -131,7 +131,7 @@ fuzz_target!(|data: &[u8]| {
                     assert!(!c.trim().is_empty() && c.len() <= MAX_COMMAND_LEN && !c.contains('\0'));
                     // What the host does next with an accepted command:
                     // split it and look for its program (a refusal is fine).
-                    if let Ok((program, argv)) = podium_host::manager::resolve_command(c) {
+                    if let Ok((program, argv)) = podium_host::host::start::resolve_command(c) {
                         assert!(!argv.is_empty() && program.is_file());
                     }
                 }

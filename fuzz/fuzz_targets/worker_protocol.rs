@@ -7,8 +7,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use podium_host::worker::protocol::{EndReport, ReclaimSpec, Reply, Request, Running, StartReport, WorkerSpec};
-use podium_host::x11::notice::Lang;
-use podium_host::xauth::Cookie;
+use podium_x11::notice::Lang;
+use podium_x11::xauth::Cookie;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt::Debug;

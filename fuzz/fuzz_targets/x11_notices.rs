@@ -9,10 +9,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use podium_host::x11::block;
-use podium_host::x11::canvas::fonts;
-use podium_host::x11::message::{self, ButtonState, QueuedMessage};
-use podium_host::x11::notice::{Lang, render_warning};
+use podium_x11::block;
+use podium_x11::canvas::fonts;
+use podium_x11::message::{self, ButtonState, QueuedMessage};
+use podium_x11::notice::{Lang, render_warning};
 use std::time::{Duration, SystemTime};
 
 /// Screens larger than this are laid out but not drawn, to keep each run

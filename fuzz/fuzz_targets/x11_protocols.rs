@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use podium_host::x11::windows::parse_protocols;
+use podium_x11::windows::parse_protocols;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&format, value)) = data.split_first() else {

@@ -6,8 +6,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use podium_host::x11::canvas::{Canvas, fonts};
-use podium_host::x11::text::{ELLIPSIS, MAX_CHARS, clean, fit, sanitize, wrap};
+use podium_x11::canvas::{Canvas, fonts};
+use podium_x11::text::{ELLIPSIS, MAX_CHARS, clean, fit, sanitize, wrap};
 
 /// Measuring a line and adding up its words may round differently.
 const SLACK: f32 = 0.5;

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use podium_host::x11::vncext::{read_bool_reply, read_done_reply};
+use podium_x11::vncext::{read_bool_reply, read_done_reply};
 
 fuzz_target!(|data: &[u8]| {
     let done = read_done_reply(data);

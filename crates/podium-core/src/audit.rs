@@ -1,6 +1,8 @@
 //! Audit records: who did what to whom, when, and how it ended (SPEC §4).
 
-use crate::{SessionId, Timestamp};
+use crate::outcome::{EndKind, Outcome};
+use crate::session::SessionId;
+use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -122,6 +124,155 @@ pub struct AuditList {
     pub records: Vec<AuditRecord>,
 }
 
+/// How an audited event ended. The words are what the registry stores and
+/// `podium audit` shows, so they never change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOutcome {
+    /// Carried out.
+    Done,
+    /// The permission rule, or a throttle, said no.
+    Refused,
+    /// Tried, and it went wrong.
+    Failed,
+    /// There was no such session.
+    NotFound,
+    /// A session ended with every process leaving on its own.
+    Closed,
+    /// A session ended with something killed at the terminate timeout.
+    Forced,
+}
+
+impl AuditOutcome {
+    /// The stored word.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditOutcome::Done => "done",
+            AuditOutcome::Refused => "refused",
+            AuditOutcome::Failed => "failed",
+            AuditOutcome::NotFound => "not_found",
+            AuditOutcome::Closed => "closed",
+            AuditOutcome::Forced => "forced",
+        }
+    }
+}
+
+impl fmt::Display for AuditOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<Outcome> for AuditOutcome {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Done => AuditOutcome::Done,
+            Outcome::Refused => AuditOutcome::Refused,
+            Outcome::NotFound => AuditOutcome::NotFound,
+            Outcome::Failed => AuditOutcome::Failed,
+        }
+    }
+}
+
+impl From<EndKind> for AuditOutcome {
+    fn from(e: EndKind) -> Self {
+        match e {
+            EndKind::Closed => AuditOutcome::Closed,
+            EndKind::Forced => AuditOutcome::Forced,
+            EndKind::Failed => AuditOutcome::Failed,
+        }
+    }
+}
+
+/// An audit record about to be written: everything but its number and
+/// time, which the registry gives. Every path that audits builds one here,
+/// so a refusal or a session's end reads the same whoever wrote it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAudit {
+    /// Who: a login name, or [`SYSTEM_ACTOR`].
+    pub actor: String,
+    /// What.
+    pub kind: AuditKind,
+    /// The action, for refusals and station events.
+    pub action: Option<String>,
+    /// Which session.
+    pub session: Option<SessionId>,
+    /// Whose.
+    pub target_user: Option<String>,
+    /// How it went.
+    pub outcome: AuditOutcome,
+    /// Why.
+    pub reason: Option<String>,
+    /// How long, in ms.
+    pub duration_ms: Option<u64>,
+}
+
+impl NewAudit {
+    /// `actor` did `kind`, and it ended as `outcome`.
+    pub fn new(actor: impl Into<String>, kind: AuditKind, outcome: impl Into<AuditOutcome>) -> NewAudit {
+        NewAudit {
+            actor: actor.into(),
+            kind,
+            action: None,
+            session: None,
+            target_user: None,
+            outcome: outcome.into(),
+            reason: None,
+            duration_ms: None,
+        }
+    }
+
+    /// `actor` was refused `action`, for `reason`.
+    pub fn refused(actor: impl Into<String>, action: impl Into<String>, reason: impl fmt::Display) -> NewAudit {
+        NewAudit::new(actor, AuditKind::Refused, AuditOutcome::Refused)
+            .action(action)
+            .because(reason)
+    }
+
+    /// About session `id` of `user`.
+    #[must_use]
+    pub fn on(mut self, id: SessionId, user: impl Into<String>) -> NewAudit {
+        self.session = Some(id);
+        self.target_user = Some(user.into());
+        self
+    }
+
+    /// About `user`, who has no session (yet).
+    #[must_use]
+    pub fn target(mut self, user: impl Into<String>) -> NewAudit {
+        self.target_user = Some(user.into());
+        self
+    }
+
+    /// The action concerned.
+    #[must_use]
+    pub fn action(mut self, action: impl Into<String>) -> NewAudit {
+        self.action = Some(action.into());
+        self
+    }
+
+    /// Why.
+    #[must_use]
+    pub fn because(self, reason: impl fmt::Display) -> NewAudit {
+        self.reason(Some(reason.to_string()))
+    }
+
+    /// Why, when there is something to say.
+    #[must_use]
+    pub fn reason(mut self, reason: Option<String>) -> NewAudit {
+        self.reason = reason;
+        self
+    }
+
+    /// How long it took.
+    #[must_use]
+    pub fn took(mut self, duration_ms: Option<u64>) -> NewAudit {
+        self.duration_ms = duration_ms;
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +284,42 @@ mod tests {
             assert_eq!(serde_json::to_string(&k).expect("json"), format!("\"{}\"", k.as_str()));
         }
         assert_eq!(AuditKind::from_word("nope"), None);
+    }
+
+    #[test]
+    fn audit_outcomes_keep_the_stored_words() {
+        let words: Vec<&str> = [
+            AuditOutcome::Done,
+            AuditOutcome::Refused,
+            AuditOutcome::Failed,
+            AuditOutcome::NotFound,
+            AuditOutcome::Closed,
+            AuditOutcome::Forced,
+        ]
+        .iter()
+        .map(|o| o.as_str())
+        .collect();
+        assert_eq!(words, ["done", "refused", "failed", "not_found", "closed", "forced"]);
+        for o in [Outcome::Done, Outcome::Refused, Outcome::NotFound, Outcome::Failed] {
+            assert_eq!(AuditOutcome::from(o).as_str(), o.as_str());
+        }
+        for e in [EndKind::Closed, EndKind::Forced, EndKind::Failed] {
+            assert_eq!(AuditOutcome::from(e).as_str(), e.as_str());
+        }
+        assert_eq!(
+            serde_json::to_string(&AuditOutcome::NotFound).ok().as_deref(),
+            Some("\"not_found\"")
+        );
+    }
+
+    #[test]
+    fn a_refusal_is_built_whole() {
+        let a = NewAudit::refused("bob", "logoff", "administrator session").on(7, "root");
+        assert_eq!(a.kind, AuditKind::Refused);
+        assert_eq!(a.outcome, AuditOutcome::Refused);
+        assert_eq!(a.action.as_deref(), Some("logoff"));
+        assert_eq!((a.session, a.target_user.as_deref()), (Some(7), Some("root")));
+        assert_eq!(a.reason.as_deref(), Some("administrator session"));
+        assert_eq!(a.duration_ms, None);
     }
 }

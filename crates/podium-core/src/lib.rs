@@ -21,7 +21,7 @@ pub mod session;
 pub mod timestamp;
 
 pub use action::Action;
-pub use audit::{AuditKind, AuditList, AuditRecord};
+pub use audit::{AuditKind, AuditList, AuditOutcome, AuditRecord, NewAudit};
 pub use config::{Config, Every};
 
 pub use error::{ErrorBody, ErrorCode};

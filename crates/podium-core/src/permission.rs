@@ -124,6 +124,32 @@ pub fn may_start(caller: &Caller, target_uid: u32, target_may_log_on: bool) -> R
     Ok(())
 }
 
+/// May `caller` ask for a session for the login name `user`, before the
+/// account is even looked up? Anyone but an administrator only for
+/// themselves: refused here, the answer never tells whether `user` exists.
+///
+/// # Errors
+/// [`Refusal::StartForOthers`].
+pub fn may_ask_to_start(caller: &Caller, user: &str) -> Result<(), Refusal> {
+    if caller.role != Role::Admin && user != caller.user {
+        return Err(Refusal::StartForOthers);
+    }
+    Ok(())
+}
+
+/// May `caller` read the audit log? Those who oversee sessions: dashboard
+/// users and administrators.
+///
+/// # Errors
+/// [`Refusal::NotYourSession`] for standard users.
+pub fn may_read_audit(caller: &Caller) -> Result<(), Refusal> {
+    if caller.role.oversees() {
+        Ok(())
+    } else {
+        Err(Refusal::NotYourSession)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,5 +241,29 @@ mod tests {
             may_start(&caller(Role::Admin), 6000, false),
             Err(Refusal::NotAllowedToLogOn)
         );
+    }
+
+    #[test]
+    fn who_may_ask_to_start_and_read_the_audit_log() {
+        let caller = |role, user: &str| Caller {
+            user: user.into(),
+            uid: 1000,
+            role,
+        };
+        for (role, own, other, audit) in [
+            (Role::Admin, Ok(()), Ok(()), Ok(())),
+            (Role::Dashboard, Ok(()), Err(Refusal::StartForOthers), Ok(())),
+            (
+                Role::Standard,
+                Ok(()),
+                Err(Refusal::StartForOthers),
+                Err(Refusal::NotYourSession),
+            ),
+        ] {
+            let c = caller(role, "marie");
+            assert_eq!(may_ask_to_start(&c, "marie"), own, "{role:?} for themselves");
+            assert_eq!(may_ask_to_start(&c, "pierre"), other, "{role:?} for another");
+            assert_eq!(may_read_audit(&c), audit, "{role:?} reading the audit log");
+        }
     }
 }

@@ -254,7 +254,7 @@ pub fn offers_pids(dir: &Path) -> bool {
 fn is_delegated(dir: &Path) -> bool {
     ["trusted.delegate", "user.delegate"]
         .iter()
-        .any(|name| matches!(crate::sys::xattr::get(dir, name), Ok(Some(v)) if v == b"1"))
+        .any(|name| matches!(podium_sys::xattr::get(dir, name), Ok(Some(v)) if v == b"1"))
 }
 
 /// The delegated cgroup the daemon runs in: its own cgroup, or the parent
@@ -383,7 +383,7 @@ impl SessionCgroup {
             if skip.contains(&pid) {
                 continue;
             }
-            let Ok(fd) = crate::sys::pidfd::Pidfd::open(pid) else {
+            let Ok(fd) = podium_sys::pidfd::Pidfd::open(pid) else {
                 continue;
             };
             if !process_in(pid, &dir) {

@@ -10,8 +10,8 @@
 //! to it after checking the socket's owner, so VNC authentication is left to
 //! the daemon (`SecurityTypes None`).
 
-use crate::sys::spawn::PASSED_FD;
 use crate::worker::protocol::WorkerSpec;
+use podium_sys::spawn::PASSED_FD;
 
 /// The parameters the daemon may change on a running Xvnc through its X
 /// extension (`x11::vncext`): Xvnc's default list, plus `AcceptKeyEvents`
@@ -54,10 +54,4 @@ pub fn xvnc_args(spec: &WorkerSpec) -> Vec<String> {
     .iter()
     .map(|s| (*s).to_owned())
     .collect()
-}
-
-/// Where Xvnc listens for X clients of display `n`.
-#[must_use]
-pub fn x_socket(display: u32) -> std::path::PathBuf {
-    std::path::PathBuf::from(format!("/tmp/.X11-unix/X{display}"))
 }

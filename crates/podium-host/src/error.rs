@@ -84,12 +84,9 @@ pub enum HostError {
         /// SQLite's error.
         sqlite: rusqlite::Error,
     },
-    /// A PAM call failed.
+    /// A PAM call failed, or a process could not be started.
     #[error(transparent)]
-    Pam(#[from] crate::sys::pam::PamError),
-    /// A process could not be started.
-    #[error(transparent)]
-    Spawn(#[from] crate::sys::spawn::SpawnError),
+    System(#[from] podium_sys::SysError),
     /// A system call failed.
     #[error("{what}: {source}")]
     Sys {
@@ -113,14 +110,9 @@ pub enum HostError {
     /// The request is malformed.
     #[error(transparent)]
     Invalid(#[from] podium_core::RequestError),
-    /// An X11 request failed.
-    #[error("display {display}: {message}")]
-    X11 {
-        /// The display, e.g. `:3`.
-        display: String,
-        /// What went wrong.
-        message: String,
-    },
+    /// An X11 request failed, or a display's cookie could not be handled.
+    #[error(transparent)]
+    X11(#[from] podium_x11::X11Error),
 }
 
 impl HostError {
@@ -151,6 +143,7 @@ impl HostError {
             }
             HostError::Io { source, .. } => source.raw_os_error() == Some(libc::ENOSPC),
             HostError::Storage { full, .. } => *full,
+            HostError::X11(e) => e.is_disk_full(),
             _ => false,
         }
     }

@@ -4,6 +4,8 @@ use crate::registry::StoredLogoff;
 use crate::users::Account;
 use crate::worker::protocol::{EndReport, Request, Running, WorkerSpec};
 use podium_core::{EndKind, SessionId, SessionState, Timestamp, UserMessage};
+use podium_x11::block::BlockNotice;
+use podium_x11::message::MessageBox;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 use tokio::sync::{mpsc, watch};
@@ -141,7 +143,7 @@ pub struct Live {
     ended: watch::Sender<Option<Ended>>,
     deadline: watch::Sender<Option<SystemTime>>,
     /// Podium's windows on the session's screen (block notice, messages).
-    pub(crate) screen: tokio::sync::Mutex<crate::screen::Screen>,
+    pub(crate) screen: tokio::sync::Mutex<Screen>,
 }
 
 impl Live {
@@ -227,12 +229,12 @@ impl Live {
 
     /// How to reach the session's display as an X client, once it runs.
     #[must_use]
-    pub fn display_access(&self) -> Option<crate::x11::DisplayAccess> {
+    pub fn display_access(&self) -> Option<podium_x11::DisplayAccess> {
         let st = self.state();
         let r = st.running.as_ref()?;
-        Some(crate::x11::DisplayAccess {
+        Some(podium_x11::DisplayAccess {
             display: r.display,
-            cookie: crate::xauth::Cookie::from_hex(&r.cookie)?,
+            cookie: podium_x11::xauth::Cookie::from_hex(&r.cookie)?,
             server_uid: self.account.uid,
             server_pid: r.xvnc_pid,
         })
@@ -242,12 +244,12 @@ impl Live {
     /// screen is written in: the desktop's message locale, as the worker
     /// reported it (English when unknown).
     #[must_use]
-    pub fn lang(&self) -> crate::x11::Lang {
+    pub fn lang(&self) -> podium_x11::Lang {
         self.state()
             .running
             .as_ref()
             .and_then(|r| r.locale.as_deref())
-            .map_or(crate::x11::Lang::En, crate::x11::Lang::from_locale)
+            .map_or(podium_x11::Lang::En, podium_x11::Lang::from_locale)
     }
 
     /// The report a worker left, turned into what waiters see.
@@ -258,5 +260,23 @@ impl Live {
             problem: report.problem.clone(),
             duration_ms,
         }
+    }
+}
+
+/// The X windows Podium keeps on one session's screen.
+#[derive(Default)]
+pub struct Screen {
+    /// The block notice, while the session is blocked.
+    pub block: Option<BlockNotice>,
+    /// The messages box, while messages wait.
+    pub messages: Option<MessageBox>,
+}
+
+impl std::fmt::Debug for Screen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Screen")
+            .field("blocked", &self.block.is_some())
+            .field("messages", &self.messages.is_some())
+            .finish()
     }
 }

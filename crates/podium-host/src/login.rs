@@ -7,7 +7,7 @@
 //! on a command line or in the environment, and is zeroed after use.
 
 use crate::error::{HostError, Result};
-use crate::sys::pam::{Pam, code};
+use podium_sys::pam::{Pam, code};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -141,15 +141,15 @@ pub fn auth_check_main() -> i32 {
 
 fn check(service: &str, user: &str, password: Zeroizing<Vec<u8>>) -> Result<(), LoginFailure> {
     let mut pam = Pam::start(service, user, Some(password)).map_err(|e| LoginFailure::Unavailable(e.to_string()))?;
-    pam.authenticate().map_err(|e| match e.code {
+    pam.authenticate().map_err(|e| match e.pam_code().unwrap_or_default() {
         code::AUTH_ERR | code::USER_UNKNOWN | code::PERM_DENIED => LoginFailure::BadCredentials,
         code::MAXTRIES | code::CRED_INSUFFICIENT | code::AUTHINFO_UNAVAIL => LoginFailure::BadCredentials,
-        _ => LoginFailure::Unavailable(e.message),
+        _ => LoginFailure::Unavailable(e.said()),
     })?;
-    pam.account().map_err(|e| match e.code {
+    pam.account().map_err(|e| match e.pam_code().unwrap_or_default() {
         code::ACCT_EXPIRED => LoginFailure::AccountRefused("the account has expired".into()),
         code::NEW_AUTHTOK_REQD => LoginFailure::AccountRefused("the password has expired and must be changed".into()),
-        _ => LoginFailure::AccountRefused(e.message),
+        _ => LoginFailure::AccountRefused(e.said()),
     })
 }
 

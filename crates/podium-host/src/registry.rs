@@ -7,7 +7,7 @@
 
 use crate::error::{HostError, Result};
 use crate::worker::protocol::{Running, WorkerSpec};
-use podium_core::{AuditKind, AuditRecord, SessionId, SessionState, Timestamp};
+use podium_core::{AuditKind, AuditRecord, NewAudit, SessionId, SessionState, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -124,27 +124,6 @@ pub struct NewMessage<'a> {
     pub text: &'a str,
     /// When.
     pub sent_at: Timestamp,
-}
-
-/// An audit record to add.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewAudit {
-    /// Who.
-    pub actor: String,
-    /// What.
-    pub kind: AuditKind,
-    /// The action, for refusals.
-    pub action: Option<String>,
-    /// Which session.
-    pub session: Option<SessionId>,
-    /// Whose.
-    pub target_user: Option<String>,
-    /// How it went.
-    pub outcome: String,
-    /// Why.
-    pub reason: Option<String>,
-    /// How long, in ms.
-    pub duration_ms: Option<u64>,
 }
 
 /// The open registry.
@@ -671,7 +650,7 @@ fn insert_audit(c: &Connection, a: &NewAudit) -> rusqlite::Result<i64> {
             a.action,
             a.session,
             a.target_user,
-            a.outcome,
+            a.outcome.as_str(),
             a.reason,
             a.duration_ms.and_then(|d| i64::try_from(d).ok()),
         ],

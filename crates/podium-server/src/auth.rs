@@ -38,9 +38,9 @@ fn hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-fn random_token() -> std::io::Result<String> {
+fn random_token() -> Result<String, podium_sys::SysError> {
     let mut bytes = [0u8; 32];
-    std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut bytes)?;
+    podium_sys::random::fill(&mut bytes)?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
@@ -94,7 +94,7 @@ impl Logins {
     ///
     /// # Errors
     /// When the system has no randomness to give.
-    pub fn create(&self, user: &str, uid: u32) -> std::io::Result<String> {
+    pub fn create(&self, user: &str, uid: u32) -> Result<String, podium_sys::SysError> {
         let token = random_token()?;
         let now = Timestamp::now();
         let login = Login {

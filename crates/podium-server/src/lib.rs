@@ -16,6 +16,7 @@ pub mod json;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod thumbnails;
 pub mod tls;
 pub mod ui;
 pub mod unix;

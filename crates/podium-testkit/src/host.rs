@@ -216,7 +216,7 @@ impl Kit {
                 .join(format!("{cgroup_name}.slice"))
                 .join("podium.service");
             std::fs::create_dir_all(&service).expect("the service's cgroup");
-            podium_host::sys::xattr::set(&service, "trusted.delegate", b"1").expect("mark it delegated");
+            podium_sys::xattr::set(&service, "trusted.delegate", b"1").expect("mark it delegated");
             service
         });
         let built = PathBuf::from(podium);
@@ -388,11 +388,11 @@ impl Kit {
     /// How root reaches session `id`'s display as an X client: its cookie
     /// and its Xvnc, as the daemon's thumbnails and notices reach it.
     #[must_use]
-    pub fn display_access(&self, id: u32, user: &TestUser) -> podium_host::x11::DisplayAccess {
-        let cookie = podium_host::xauth::read_cookie(&self.session_run_dir(id).join("display/xauth"))
+    pub fn display_access(&self, id: u32, user: &TestUser) -> podium_x11::DisplayAccess {
+        let cookie = podium_x11::xauth::read_cookie(&self.session_run_dir(id).join("display/xauth"))
             .expect("the session's cookie");
         let xvnc = crate::procfs::in_cgroup(&format!("{}/display", self.session_cgroup(id)));
-        podium_host::x11::DisplayAccess {
+        podium_x11::DisplayAccess {
             display: self
                 .display_of(id)
                 .trim_start_matches(':')

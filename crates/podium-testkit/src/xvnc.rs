@@ -3,8 +3,8 @@
 //! socket, no TCP), without a session around it.
 
 use crate::system::wait_until;
-use podium_host::x11::DisplayAccess;
-use podium_host::xauth::{self, Cookie};
+use podium_x11::DisplayAccess;
+use podium_x11::xauth::{self, Cookie};
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;

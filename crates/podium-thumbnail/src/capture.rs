@@ -2,7 +2,8 @@
 //! writes into shared memory, nothing crosses the socket), plain
 //! `GetImage` otherwise.
 
-use podium_host::sys::shm::SharedMemory;
+use crate::thumbnail::ThumbError;
+use podium_sys::shm::SharedMemory;
 use std::borrow::Cow;
 use x11rb::connection::Connection;
 use x11rb::protocol::shm::{self, ConnectionExt as _};
@@ -94,30 +95,6 @@ impl Rect {
     }
 }
 
-/// What can go wrong capturing.
-#[derive(Debug, thiserror::Error)]
-pub enum CaptureError {
-    /// The X connection failed.
-    #[error("X: {0}")]
-    X(String),
-    /// The screen is not 24-bit colour in 32-bit pixels.
-    #[error("unsupported screen format (depth {depth}, {bpp} bits per pixel)")]
-    Format {
-        /// Depth.
-        depth: u8,
-        /// Bits per pixel.
-        bpp: u8,
-    },
-    /// Without MIT-SHM, the screen is too large to copy into the daemon.
-    #[error("the screen ({width}×{height}) is too large to capture without MIT-SHM")]
-    TooLarge {
-        /// Width.
-        width: u16,
-        /// Height.
-        height: u16,
-    },
-}
-
 /// The most bytes one capture may copy through the socket into the
 /// daemon's own memory when the server has no MIT-SHM (with it, the
 /// pixels stay in memory the X server made). Any program of the user's
@@ -125,8 +102,8 @@ pub enum CaptureError {
 /// holds a 5K screen.
 pub const MAX_SOCKET_CAPTURE: usize = 64 << 20;
 
-fn x(e: impl std::fmt::Display) -> CaptureError {
-    CaptureError::X(e.to_string())
+fn x(e: impl std::fmt::Display) -> ThumbError {
+    ThumbError::x(e)
 }
 
 /// Captures one display's root window.
@@ -143,7 +120,7 @@ impl Capturer {
     ///
     /// # Errors
     /// When the screen's pixel format is not one Podium reads.
-    pub fn new(conn: &RustConnection, root: Window) -> Result<Capturer, CaptureError> {
+    pub fn new(conn: &RustConnection, root: Window) -> Result<Capturer, ThumbError> {
         let setup = conn.setup();
         let depth = setup.roots.first().map_or(0, |s| s.root_depth);
         let bpp = setup
@@ -152,7 +129,7 @@ impl Capturer {
             .find(|f| f.depth == depth)
             .map_or(0, |f| f.bits_per_pixel);
         if depth != 24 || bpp != 32 {
-            return Err(CaptureError::Format { depth, bpp });
+            return Err(ThumbError::Format { depth, bpp });
         }
         let shm_available = conn
             .shm_query_version()
@@ -173,7 +150,7 @@ impl Capturer {
         self.shm_available
     }
 
-    fn segment(&mut self, conn: &RustConnection, size: usize) -> Result<Option<u32>, CaptureError> {
+    fn segment(&mut self, conn: &RustConnection, size: usize) -> Result<Option<u32>, ThumbError> {
         if !self.shm_available {
             return Ok(None);
         }
@@ -195,7 +172,7 @@ impl Capturer {
                 .map_err(x)?;
             let fd = reply.shm_fd;
             let mem = SharedMemory::map(fd, size).map_err(x)?;
-            Ok::<_, CaptureError>((seg, mem))
+            Ok::<_, ThumbError>((seg, mem))
         })();
         match made {
             Ok((seg, mem)) => {
@@ -215,7 +192,7 @@ impl Capturer {
     ///
     /// # Errors
     /// When the X server fails the request.
-    pub fn screen_size(&self, conn: &RustConnection) -> Result<(u32, u32), CaptureError> {
+    pub fn screen_size(&self, conn: &RustConnection) -> Result<(u32, u32), ThumbError> {
         let geometry = conn.get_geometry(self.root).map_err(x)?.reply().map_err(x)?;
         Ok((u32::from(geometry.width), u32::from(geometry.height)))
     }
@@ -224,7 +201,7 @@ impl Capturer {
     ///
     /// # Errors
     /// When the X server fails the request.
-    pub fn grab<'s>(&'s mut self, conn: &RustConnection) -> Result<Pixels<'s>, CaptureError> {
+    pub fn grab<'s>(&'s mut self, conn: &RustConnection) -> Result<Pixels<'s>, ThumbError> {
         let (w, h) = self.screen_size(conn)?;
         self.grab_rect(conn, Rect::screen(w, h), (w, h))
     }
@@ -235,13 +212,13 @@ impl Capturer {
     /// (a program of the user's made it so), whatever the part asked for.
     ///
     /// # Errors
-    /// When the X server fails the request, or [`CaptureError::TooLarge`].
+    /// When the X server fails the request, or [`ThumbError::TooLarge`].
     pub fn grab_rect<'s>(
         &'s mut self,
         conn: &RustConnection,
         rect: Rect,
         screen: (u32, u32),
-    ) -> Result<Pixels<'s>, CaptureError> {
+    ) -> Result<Pixels<'s>, ThumbError> {
         let mut all = self.grab_rects(conn, &[rect], screen)?;
         all.pop().ok_or_else(|| x("no picture"))
     }
@@ -250,13 +227,13 @@ impl Capturer {
     /// the X server, not one per part), as [`Capturer::grab_rect`] would.
     ///
     /// # Errors
-    /// When the X server fails a request, or [`CaptureError::TooLarge`].
+    /// When the X server fails a request, or [`ThumbError::TooLarge`].
     pub fn grab_rects<'s>(
         &'s mut self,
         conn: &RustConnection,
         rects: &[Rect],
         screen: (u32, u32),
-    ) -> Result<Vec<Pixels<'s>>, CaptureError> {
+    ) -> Result<Vec<Pixels<'s>>, ThumbError> {
         let coord = |v: u32| i16::try_from(v).map_err(x);
         let side = |v: u32| u16::try_from(v).map_err(x);
         let whole = usize::try_from(u64::from(screen.0) * u64::from(screen.1) * 4).unwrap_or(usize::MAX);
@@ -296,7 +273,7 @@ impl Capturer {
                 out
             }
             None if whole > MAX_SOCKET_CAPTURE => {
-                return Err(CaptureError::TooLarge {
+                return Err(ThumbError::TooLarge {
                     width: side(screen.0).unwrap_or(u16::MAX),
                     height: side(screen.1).unwrap_or(u16::MAX),
                 });

@@ -4,7 +4,8 @@
 //! TigerVNC, which draws the desktops, already uses.
 
 use crate::scale::Scaled;
-use podium_host::sys::turbojpeg::TurboJpeg;
+use crate::thumbnail::ThumbError;
+use podium_sys::turbojpeg::TurboJpeg;
 
 /// JPEG quality of thumbnails: small files, text still legible at 480 px.
 pub const QUALITY: u8 = 80;
@@ -18,21 +19,23 @@ impl Encoder {
     ///
     /// # Errors
     /// When libjpeg-turbo cannot make a compressor.
-    pub fn new() -> Result<Encoder, String> {
-        TurboJpeg::new().map(Encoder)
+    pub fn new() -> Result<Encoder, ThumbError> {
+        TurboJpeg::new().map(Encoder).map_err(ThumbError::picture)
     }
 
     /// Encodes BGRX pixels (4:2:0, quality [`QUALITY`]).
     ///
     /// # Errors
     /// When the image is too large for JPEG or libjpeg-turbo fails.
-    pub fn jpeg(&mut self, img: &Scaled) -> Result<Vec<u8>, String> {
-        let w = usize::try_from(img.width).map_err(|e| e.to_string())?;
-        let h = usize::try_from(img.height).map_err(|e| e.to_string())?;
+    pub fn jpeg(&mut self, img: &Scaled) -> Result<Vec<u8>, ThumbError> {
+        let w = usize::try_from(img.width).map_err(ThumbError::picture)?;
+        let h = usize::try_from(img.height).map_err(ThumbError::picture)?;
         if w > 65_500 || h > 65_500 {
-            return Err(format!("{w}×{h} is too large for JPEG"));
+            return Err(ThumbError::picture(format!("{w}×{h} is too large for JPEG")));
         }
-        self.0.compress_bgrx(&img.data, w, w * 4, h, QUALITY)
+        self.0
+            .compress_bgrx(&img.data, w, w * 4, h, QUALITY)
+            .map_err(ThumbError::picture)
     }
 }
 

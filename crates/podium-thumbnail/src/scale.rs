@@ -10,6 +10,7 @@
 //! costs a clock's worth of work, not a screen's.
 
 use crate::capture::{Pixels, Rect};
+use crate::thumbnail::ThumbError;
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 
@@ -156,16 +157,16 @@ impl Scaler {
         screen: (u32, u32),
         thumb: &mut Scaled,
         dst: Rect,
-    ) -> Result<(), String> {
+    ) -> Result<(), ThumbError> {
         if dst.is_empty() {
             return Ok(());
         }
         if dst.x + dst.w > thumb.width || dst.y + dst.h > thumb.height {
-            return Err("the part lies outside the thumbnail".into());
+            return Err(ThumbError::picture("the part lies outside the thumbnail"));
         }
         let sx = f64::from(screen.0) / f64::from(thumb.width);
         let sy = f64::from(screen.1) / f64::from(thumb.height);
-        let input = ImageRef::new(src.width, src.height, &src.data, PixelType::U8x4).map_err(|e| e.to_string())?;
+        let input = ImageRef::new(src.width, src.height, &src.data, PixelType::U8x4).map_err(ThumbError::picture)?;
         let mut out = Image::new(dst.w, dst.h, PixelType::U8x4);
         let options = self.options.crop(
             f64::from(dst.x) * sx - f64::from(src_at.x),
@@ -175,19 +176,19 @@ impl Scaler {
         );
         self.resizer
             .resize(&input, &mut out, &options)
-            .map_err(|e| e.to_string())?;
-        let row = usize::try_from(dst.w).map_err(|e| e.to_string())? * 4;
-        let pitch = usize::try_from(thumb.width).map_err(|e| e.to_string())? * 4;
+            .map_err(ThumbError::picture)?;
+        let row = usize::try_from(dst.w).map_err(ThumbError::picture)? * 4;
+        let pitch = usize::try_from(thumb.width).map_err(ThumbError::picture)? * 4;
         let (x, y) = (
-            usize::try_from(dst.x).map_err(|e| e.to_string())?,
-            usize::try_from(dst.y).map_err(|e| e.to_string())?,
+            usize::try_from(dst.x).map_err(ThumbError::picture)?,
+            usize::try_from(dst.y).map_err(ThumbError::picture)?,
         );
         for (i, line) in out.buffer().chunks_exact(row).enumerate() {
             let at = (y + i) * pitch + x * 4;
             thumb
                 .data
                 .get_mut(at..at + row)
-                .ok_or("the thumbnail buffer is short")?
+                .ok_or(ThumbError::picture("the thumbnail buffer is short"))?
                 .copy_from_slice(line);
         }
         Ok(())
@@ -197,12 +198,12 @@ impl Scaler {
     ///
     /// # Errors
     /// When the sizes do not match the buffer.
-    pub fn scale(&mut self, src: &Pixels<'_>, width: u32, height: u32) -> Result<Scaled, String> {
-        let input = ImageRef::new(src.width, src.height, &src.data, PixelType::U8x4).map_err(|e| e.to_string())?;
+    pub fn scale(&mut self, src: &Pixels<'_>, width: u32, height: u32) -> Result<Scaled, ThumbError> {
+        let input = ImageRef::new(src.width, src.height, &src.data, PixelType::U8x4).map_err(ThumbError::picture)?;
         let mut out = Image::new(width, height, PixelType::U8x4);
         self.resizer
             .resize(&input, &mut out, &self.options)
-            .map_err(|e| e.to_string())?;
+            .map_err(ThumbError::picture)?;
         Ok(Scaled {
             width,
             height,

@@ -8,15 +8,16 @@
 //! only its rectangles are copied out of the X server and scaled, and the
 //! kept picture is encoded again where it changed ([`crate::strips`]).
 
-use crate::Size;
-use crate::capture::{CaptureError, Capturer, Rect};
+use crate::capture::{Capturer, Rect};
 use crate::encode::{self, Encoder};
+use crate::hub::Hub;
 use crate::scale::{self, Scaled, Scaler};
-use crate::service::{Request, Service, ThumbError, ThumbEvent, Thumbnail};
+use crate::size::Size;
 use crate::strips::Strips;
+use crate::thumbnail::{Request, ThumbError, ThumbEvent, Thumbnail};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use podium_core::SessionId;
-use podium_host::x11::DisplayAccess;
+use podium_x11::DisplayAccess;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::os::fd::AsFd;
@@ -104,7 +105,7 @@ pub(crate) struct Context {
     pub shared: Arc<Shared>,
     pub requests: std::sync::mpsc::Receiver<Request>,
     pub wake: UnixStream,
-    pub service: Arc<Service>,
+    pub hub: Arc<Hub>,
 }
 
 struct Display {
@@ -117,31 +118,31 @@ struct Display {
     size: (u32, u32),
 }
 
-fn open(access: &DisplayAccess) -> Result<Display, String> {
-    let conn = access.connect().map_err(|e| e.to_string())?;
-    let screen = conn.setup().roots.first().ok_or("no screen")?;
+fn open(access: &DisplayAccess) -> Result<Display, ThumbError> {
+    let conn = access.connect().map_err(ThumbError::x)?;
+    let screen = conn.setup().roots.first().ok_or(ThumbError::X("no screen".into()))?;
     let (root, size) = (
         screen.root,
         (u32::from(screen.width_in_pixels), u32::from(screen.height_in_pixels)),
     );
     conn.damage_query_version(1, 1)
-        .map_err(|e| e.to_string())?
+        .map_err(ThumbError::x)?
         .reply()
-        .map_err(|e| e.to_string())?;
+        .map_err(ThumbError::x)?;
     conn.xfixes_query_version(5, 0)
-        .map_err(|e| e.to_string())?
+        .map_err(ThumbError::x)?
         .reply()
-        .map_err(|e| e.to_string())?;
-    let region = conn.generate_id().map_err(|e| e.to_string())?;
-    conn.xfixes_create_region(region, &[]).map_err(|e| e.to_string())?;
-    let damage = conn.generate_id().map_err(|e| e.to_string())?;
+        .map_err(ThumbError::x)?;
+    let region = conn.generate_id().map_err(ThumbError::x)?;
+    conn.xfixes_create_region(region, &[]).map_err(ThumbError::x)?;
+    let damage = conn.generate_id().map_err(ThumbError::x)?;
     // BoundingBox: an event when the changed area grows beyond what was
     // reported since we last looked (none while changes stay inside it),
     // with the screen's size. Where exactly is asked at capture time.
     conn.damage_create(damage, root, ReportLevel::BOUNDING_BOX)
-        .map_err(|e| e.to_string())?;
-    let capturer = Capturer::new(&conn, root).map_err(|e| e.to_string())?;
-    conn.flush().map_err(|e| e.to_string())?;
+        .map_err(ThumbError::x)?;
+    let capturer = Capturer::new(&conn, root).map_err(ThumbError::x)?;
+    conn.flush().map_err(ThumbError::x)?;
     Ok(Display {
         conn,
         damage,
@@ -165,7 +166,7 @@ pub(crate) fn run(ctx: Context) {
                 }
                 Err(e) => {
                     tracing::warn!(session = ctx.id, "no thumbnails for this session: {e}");
-                    answer_all(&ctx, &Err(ThumbError::Capture(e)));
+                    answer_all(&ctx, &Err(ThumbError::Capture(e.to_string())));
                     return;
                 }
             }
@@ -177,7 +178,7 @@ pub(crate) fn run(ctx: Context) {
         Ok(e) => e,
         Err(e) => {
             tracing::warn!(session = ctx.id, "no thumbnails for this session: {e}");
-            answer_all(&ctx, &Err(ThumbError::Capture(e)));
+            answer_all(&ctx, &Err(ThumbError::Capture(e.to_string())));
             return;
         }
     };
@@ -219,7 +220,7 @@ struct Worker {
 
 impl Worker {
     fn run(&mut self) {
-        let interval = self.ctx.service.interval();
+        let interval = self.ctx.hub.interval();
         loop {
             if self.ctx.shared.stop.load(Ordering::SeqCst) {
                 let _ = self.display.conn.damage_destroy(self.display.damage);
@@ -245,7 +246,7 @@ impl Worker {
                 }
             }
             let mut timeout = PollTimeout::NONE;
-            if self.ctx.shared.is_dirty() && self.ctx.service.is_watched(self.ctx.owner) {
+            if self.ctx.shared.is_dirty() && self.ctx.hub.is_watched(self.ctx.owner) {
                 let since = self.last.map_or(interval, |t| t.elapsed());
                 if since >= interval {
                     match self.capture() {
@@ -368,7 +369,7 @@ impl Worker {
         let changed = self.take_damage()?;
         self.ctx.shared.dirty.store(false, Ordering::SeqCst);
         let screen = self.screen;
-        let sizes = self.ctx.shared.wanted(&self.ctx.service.pushed_sizes());
+        let sizes = self.ctx.shared.wanted(&self.ctx.hub.pushed_sizes());
         self.forget_unwanted(&sizes);
         self.last = Some(Instant::now());
 
@@ -402,7 +403,7 @@ impl Worker {
         }
         let pixels = match self.display.capturer.grab_rects(&self.display.conn, &sources, screen) {
             Ok(p) => p,
-            Err(e @ CaptureError::TooLarge { .. }) => {
+            Err(e @ ThumbError::TooLarge { .. }) => {
                 // No stale picture: asking for one says why there is none.
                 self.kept.clear();
                 self.ctx
@@ -415,8 +416,8 @@ impl Worker {
             }
             Err(e) => return Err(err(&e)),
         };
-        self.ctx.service.count_capture();
-        self.ctx.service.count_pixels(sources.iter().map(|r| r.area()).sum());
+        self.ctx.hub.count_capture();
+        self.ctx.hub.count_pixels(sources.iter().map(|r| r.area()).sum());
         let mut rows: HashMap<Size, std::collections::BTreeSet<u32>> = HashMap::new();
         for (size, dims, kept, dst, i) in plans {
             let (src, px) = (sources[i], &pixels[i]);
@@ -481,7 +482,7 @@ impl Worker {
         }
         drop(frames);
         if !event.etags.is_empty() {
-            self.ctx.service.publish(event);
+            self.ctx.hub.publish(event);
         }
     }
 }

@@ -14,6 +14,7 @@
 
 use crate::encode::Encoder;
 use crate::scale::Scaled;
+use crate::thumbnail::ThumbError;
 
 /// Pixel rows per strip: one MCU row at 4:2:0.
 pub const STRIP_ROWS: u32 = 16;
@@ -31,34 +32,34 @@ pub struct Strips {
 
 /// The parts of a JPEG of one strip: its header (SOI to SOS, as written)
 /// and its entropy-coded data (up to EOI).
-fn split(jpeg: &[u8]) -> Result<(&[u8], &[u8]), String> {
+fn split(jpeg: &[u8]) -> Result<(&[u8], &[u8]), ThumbError> {
     let mut i = 2;
     while i + 4 <= jpeg.len() {
         if jpeg[i] != 0xff {
-            return Err("a JPEG segment does not start with a marker".into());
+            return Err(ThumbError::picture("a JPEG segment does not start with a marker"));
         }
         let marker = jpeg[i + 1];
         let len = usize::from(u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]));
         let end = i + 2 + len;
         if end > jpeg.len() {
-            return Err("a JPEG segment runs past the end".into());
+            return Err(ThumbError::picture("a JPEG segment runs past the end"));
         }
         if marker == 0xda {
             let eoi = jpeg
                 .len()
                 .checked_sub(2)
                 .filter(|&e| e >= end && jpeg[e..] == [0xff, 0xd9]);
-            let eoi = eoi.ok_or("the JPEG does not end with EOI")?;
+            let eoi = eoi.ok_or(ThumbError::picture("the JPEG does not end with EOI"))?;
             return Ok((&jpeg[..end], &jpeg[end..eoi]));
         }
         i = end;
     }
-    Err("no start of scan in the JPEG".into())
+    Err(ThumbError::picture("no start of scan in the JPEG"))
 }
 
 /// `header` (of a strip) made the whole picture's: the frame's height set
 /// to `height`, and a restart interval of `mcus_per_row` before the scan.
-fn whole_header(header: &[u8], height: u32, mcus_per_row: u32) -> Result<Vec<u8>, String> {
+fn whole_header(header: &[u8], height: u32, mcus_per_row: u32) -> Result<Vec<u8>, ThumbError> {
     let mut out = Vec::with_capacity(header.len() + 6);
     let mut i = 2;
     out.extend_from_slice(&header[..2]);
@@ -69,15 +70,15 @@ fn whole_header(header: &[u8], height: u32, mcus_per_row: u32) -> Result<Vec<u8>
         match marker {
             // Baseline frame: precision, then height.
             0xc0 => {
-                let h = u16::try_from(height).map_err(|_| "too tall for JPEG".to_owned())?;
+                let h = u16::try_from(height).map_err(|_| ThumbError::picture("too tall for JPEG"))?;
                 segment
                     .get_mut(5..7)
-                    .ok_or("short frame header")?
+                    .ok_or(ThumbError::picture("short frame header"))?
                     .copy_from_slice(&h.to_be_bytes());
             }
-            0xdd => return Err("the strip already has a restart interval".into()),
+            0xdd => return Err(ThumbError::picture("the strip already has a restart interval")),
             0xda => {
-                let n = u16::try_from(mcus_per_row).map_err(|_| "too wide for JPEG".to_owned())?;
+                let n = u16::try_from(mcus_per_row).map_err(|_| ThumbError::picture("too wide for JPEG"))?;
                 out.extend_from_slice(&[0xff, 0xdd, 0x00, 0x04]);
                 out.extend_from_slice(&n.to_be_bytes());
             }
@@ -113,7 +114,7 @@ impl Strips {
         enc: &mut Encoder,
         picture: &Scaled,
         rows: impl IntoIterator<Item = u32>,
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Vec<u8>, ThumbError> {
         let size = (picture.width, picture.height);
         let n = Strips::count(picture.height);
         let all = self.size != size || self.data.len() != usize::try_from(n).unwrap_or(0);
@@ -124,16 +125,20 @@ impl Strips {
         } else {
             rows.into_iter().filter(|r| *r < n).collect()
         };
-        let pitch = usize::try_from(picture.width).map_err(|e| e.to_string())? * 4;
+        let pitch = usize::try_from(picture.width).map_err(ThumbError::picture)? * 4;
         for s in todo {
             let y0 = s * STRIP_ROWS;
             let rows = STRIP_ROWS.min(picture.height - y0);
-            let from = usize::try_from(y0).map_err(|e| e.to_string())? * pitch;
-            let to = from + usize::try_from(rows).map_err(|e| e.to_string())? * pitch;
+            let from = usize::try_from(y0).map_err(ThumbError::picture)? * pitch;
+            let to = from + usize::try_from(rows).map_err(ThumbError::picture)? * pitch;
             let strip = Scaled {
                 width: picture.width,
                 height: rows,
-                data: picture.data.get(from..to).ok_or("picture buffer too short")?.to_vec(),
+                data: picture
+                    .data
+                    .get(from..to)
+                    .ok_or(ThumbError::picture("picture buffer too short"))?
+                    .to_vec(),
             };
             let jpeg = enc.jpeg(&strip)?;
             let (header, data) = split(&jpeg)?;
@@ -142,8 +147,8 @@ impl Strips {
             }
             let slot = self
                 .data
-                .get_mut(usize::try_from(s).map_err(|e| e.to_string())?)
-                .ok_or("no such strip")?;
+                .get_mut(usize::try_from(s).map_err(ThumbError::picture)?)
+                .ok_or(ThumbError::picture("no such strip"))?;
             data.clone_into(slot);
         }
         Ok(self.join())

@@ -3,7 +3,7 @@
 //! never copied into the daemon's memory through the socket.
 
 use podium_testkit::xvnc::{Display, HEIGHT, WIDTH};
-use podium_thumbnail::capture::{CaptureError, Capturer, MAX_SOCKET_CAPTURE};
+use podium_thumbnail::capture::{Capturer, MAX_SOCKET_CAPTURE};
 use podium_thumbnail::{Service, Size, ThumbError};
 use std::time::Duration;
 use x11rb::connection::Connection;
@@ -49,7 +49,7 @@ fn without_mit_shm_a_huge_screen_is_refused_not_copied() {
     assert!(
         matches!(
             e,
-            CaptureError::TooLarge {
+            ThumbError::TooLarge {
                 width: 8192,
                 height: 4096
             }

@@ -1,5 +1,6 @@
 //! The `podium` binary: the daemon (`serve`), the demo, and the CLI that
 //! talks to a running daemon over its Unix socket.
+#![forbid(unsafe_code)]
 
 mod cli;
 mod client;

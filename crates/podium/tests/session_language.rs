@@ -6,11 +6,11 @@
 //! choice is remembered for their next session.
 
 use podium_core::Role;
-use podium_host::x11::canvas::{Canvas, fonts};
-use podium_host::x11::message::{self, ButtonState, QueuedMessage};
-use podium_host::x11::{Lang, block, notice};
 use podium_testkit::web::Web;
 use podium_testkit::{Kit, TestUser, procfs, wait_until};
+use podium_x11::canvas::{Canvas, fonts};
+use podium_x11::message::{self, ButtonState, QueuedMessage};
+use podium_x11::{Lang, block, notice};
 use serde_json::json;
 use std::time::{Duration, SystemTime};
 use x11rb::connection::Connection;

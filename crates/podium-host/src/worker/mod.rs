@@ -145,8 +145,8 @@ pub fn worker_main() -> i32 {
     }
     // Start clean: how we were spawned may have left signals ignored, and
     // helpers PAM modules fork would inherit that.
-    crate::sys::signals::reset_all_to_default();
-    crate::sys::signals::ignore_sigpipe();
+    podium_sys::signals::reset_all_to_default();
+    podium_sys::signals::ignore_sigpipe();
     let signals = match signal_pipe() {
         Ok(fd) => fd,
         Err(e) => return start_failed(&spec, format!("cannot set up signals: {e}")),
@@ -182,7 +182,7 @@ pub fn worker_main() -> i32 {
 
 /// Signals the worker acts on, delivered as bytes on a pipe.
 fn signal_pipe() -> std::io::Result<std::os::fd::OwnedFd> {
-    crate::sys::signals::self_pipe(&[libc::SIGCHLD, libc::SIGTERM, libc::SIGINT, libc::SIGHUP])
+    podium_sys::signals::self_pipe(&[libc::SIGCHLD, libc::SIGTERM, libc::SIGINT, libc::SIGHUP])
 }
 
 /// Signal numbers waiting on the pipe.
@@ -354,4 +354,14 @@ fn handle_input(client: &mut Client, session: &Session, ending: &mut Option<(End
         }
     }
     true
+}
+
+/// Whether `pid` is a live (not zombie) session worker.
+pub(crate) fn is_alive(pid: i32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    !matches!(state, Some('Z' | 'X') | None) && cmdline.split(|b| *b == 0).any(|a| a == b"session-worker")
 }

@@ -11,12 +11,12 @@ use super::protocol::{Running, WorkerSpec};
 use crate::cgroup::Part;
 use crate::error::{HostError, Result};
 use crate::reaper::reap;
-use crate::sys::pam::{Item, Pam};
-use crate::sys::spawn::{Credentials, ExecPlan, Output};
 use crate::users::Account;
-use crate::xauth::{self, Cookie};
 use nix::sys::signal::Signal;
 use podium_core::EndKind;
+use podium_sys::pam::{Item, Pam};
+use podium_sys::spawn::{Credentials, ExecPlan, Output};
+use podium_x11::xauth::{self, Cookie};
 use serde::{Deserialize, Serialize};
 use std::ffi::CString;
 use std::fs;
@@ -647,7 +647,7 @@ fn remove_stale_x_files(display: u32, xvnc_pid: i32, uid: u32) {
     let pid = read_small(&lock, 32).and_then(|t| t.trim().parse::<i32>().ok());
     if owned && pid == Some(xvnc_pid) {
         let _ = fs::remove_file(&lock);
-        let _ = fs::remove_file(crate::display::x_socket(display));
+        let _ = fs::remove_file(podium_x11::x_socket(display));
     }
 }
 

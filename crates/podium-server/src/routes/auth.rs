@@ -10,9 +10,8 @@ use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use podium_core::{AuditKind, ErrorBody, ErrorCode, LoginRequest, Me};
+use podium_core::{AuditKind, AuditOutcome, ErrorBody, ErrorCode, LoginRequest, Me, NewAudit};
 use podium_host::login::{LoginFailure, check_password};
-use podium_host::registry::NewAudit;
 use podium_host::users::Account;
 use zeroize::Zeroizing;
 
@@ -23,17 +22,9 @@ pub fn router() -> Router<AppState> {
         .route("/auth/logout", post(logout))
 }
 
-fn audit(s: &AppState, user: &str, outcome: &str, reason: String) {
-    s.host.record(&NewAudit {
-        actor: user.to_owned(),
-        kind: AuditKind::Login,
-        action: None,
-        session: None,
-        target_user: None,
-        outcome: outcome.to_owned(),
-        reason: Some(reason),
-        duration_ms: None,
-    });
+fn audit(s: &AppState, user: &str, outcome: AuditOutcome, reason: String) {
+    s.host
+        .record(&NewAudit::new(user, AuditKind::Login, outcome).because(reason));
 }
 
 fn session_cookie(token: &str) -> Result<HeaderValue, AppError> {
@@ -83,7 +74,7 @@ async fn login(
         audit(
             &s,
             &req.username,
-            "refused",
+            AuditOutcome::Refused,
             format!("too many failed logins (from {ip})"),
         );
         return Err(AppError::new(
@@ -118,7 +109,7 @@ async fn login(
                 "account_refused"
             };
             s.metrics.login_failure(reason);
-            audit(&s, &req.username, "failed", format!("{f} (from {ip})"));
+            audit(&s, &req.username, AuditOutcome::Failed, format!("{f} (from {ip})"));
             let code = if matches!(f, LoginFailure::BadCredentials) {
                 ErrorCode::Unauthorized
             } else {
@@ -134,7 +125,7 @@ async fn login(
         audit(
             &s,
             &account.name,
-            "refused",
+            AuditOutcome::Refused,
             format!("account not allowed to log on (from {ip})"),
         );
         return Err(AppError::forbidden("this account is not allowed to log on"));
@@ -143,7 +134,7 @@ async fn login(
         .logins
         .create(&account.name, account.uid)
         .map_err(|e| AppError::internal(&e))?;
-    audit(&s, &account.name, "done", format!("from {ip}"));
+    audit(&s, &account.name, AuditOutcome::Done, format!("from {ip}"));
     tracing::info!(user = %account.name, %ip, "web login");
     let me = Me {
         user: account.name,
@@ -175,16 +166,8 @@ async fn logout(State(s): State<AppState>, headers: HeaderMap) -> Result<Respons
     if let Some(token) = cookie(&headers, COOKIE) {
         check_same_origin(&headers, false)?;
         if let Some((user, _)) = s.logins.check(&token) {
-            s.host.record(&NewAudit {
-                actor: user,
-                kind: AuditKind::Logout,
-                action: None,
-                session: None,
-                target_user: None,
-                outcome: "done".into(),
-                reason: None,
-                duration_ms: None,
-            });
+            s.host
+                .record(&NewAudit::new(user, AuditKind::Logout, AuditOutcome::Done));
         }
         s.logins.remove(&token);
     }

@@ -79,10 +79,12 @@ pub(crate) async fn thumbnail(
     if !s.host.may_see(&caller, id) {
         return Err(AppError::not_found(format!("no session {id}")));
     }
-    let thumb = s.thumbnails.get(id, size).await.map_err(|e| match e {
-        ThumbError::NoDisplay(_) => AppError::new(ErrorCode::Unavailable, e.to_string()),
-        ThumbError::Capture(_) | ThumbError::NotNow(_) => AppError::new(ErrorCode::Unavailable, e.to_string()),
-    })?;
+    // Every failure is the display's, now: the client may ask again later.
+    let thumb = s
+        .thumbnails
+        .get(id, size)
+        .await
+        .map_err(|e: ThumbError| AppError::new(ErrorCode::Unavailable, e.to_string()))?;
     let etag = HeaderValue::from_str(&thumb.etag).map_err(|e| AppError::internal(&e))?;
     let matches = headers
         .get(header::IF_NONE_MATCH)

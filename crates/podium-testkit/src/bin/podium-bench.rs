@@ -18,6 +18,7 @@
 //! proves the benchmarks work. `--targets impossible` holds every figure to
 //! a target it cannot meet; `--thumbnail-interval-ms 60000` starves the
 //! thumbnail benchmarks of pictures. Both must fail the run.
+#![forbid(unsafe_code)]
 
 use podium_testkit::bench::judge::{Report, Targets};
 use podium_testkit::bench::{Ctx, api, commit, cost, live, load, logoff, soak, write_section};

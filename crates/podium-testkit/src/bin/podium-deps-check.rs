@@ -5,6 +5,7 @@
 //! `podium-deps-check [--root DIR] [--table FILE]`, in the repository (or
 //! DIR), against `scripts/debian-packages.txt` (or FILE). Exits 1 naming
 //! each library or program without its package, 2 when it cannot look.
+#![forbid(unsafe_code)]
 
 use podium_testkit::deps::{self, Source, Table};
 use std::collections::BTreeSet;

@@ -10,7 +10,9 @@
 use podium_core as _;
 use podium_host as _;
 use podium_server as _;
+use podium_sys as _;
 use podium_testkit as _;
 use podium_thumbnail as _;
+use podium_x11 as _;
 
 fn main() {}

@@ -12,6 +12,7 @@
 //! `K UNIX_NANOS` once the X server has drawn colour K (`PALETTE[K % 8]`,
 //! K counted in periods since the epoch): a change on the screen at a
 //! known instant, for the benchmarks' change-to-picture latency.
+#![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 use x11rb::connection::Connection;

@@ -44,7 +44,7 @@ struct Demo {
 
 fn password() -> Result<String> {
     let mut bytes = [0u8; 9];
-    std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut bytes)?;
+    podium_sys::random::fill(&mut bytes)?;
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY346789";
     Ok(bytes
         .iter()

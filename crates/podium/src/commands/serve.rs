@@ -61,7 +61,7 @@ pub async fn run(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<St
     let thumbnails = podium_thumbnail::Service::new(std::time::Duration::from_millis(u64::from(
         config.thumbnails.interval_ms,
     )));
-    thumbnails.follow(host.clone());
+    podium_server::thumbnails::follow(&thumbnails, host.clone());
     let state = AppState::new(host, thumbnails);
     let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
     let stopped = |stop: &tokio::sync::broadcast::Sender<()>| {
