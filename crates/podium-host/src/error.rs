@@ -62,6 +62,9 @@ pub enum HostError {
     /// A message to or from a worker was not understood.
     #[error("malformed worker message: {0}")]
     Protocol(String),
+    /// The spec a worker was started with is not valid JSON of its kind.
+    #[error("malformed session spec: {0}")]
+    BadSpec(String),
     /// The registry database failed.
     #[error("registry {}: {}", path.display(), sqlite_words(sqlite))]
     Registry {
@@ -104,6 +107,15 @@ pub enum HostError {
     /// The station is locked: the password must be given first.
     #[error("the station is locked")]
     Locked,
+    /// The session is still starting: its display cannot be acted on yet.
+    #[error("the session is still starting; try again in a moment")]
+    StillStarting,
+    /// The session has no display running (starting, or ending).
+    #[error("the session's display is not running")]
+    NoDisplay,
+    /// The blocking task that talks to the display was lost.
+    #[error("the desktop could not be reached: {0}")]
+    Unreachable(String),
     /// The permission rule refused the request.
     #[error("{0}")]
     Refused(podium_core::Refusal),

@@ -3,6 +3,7 @@
 //! re-parented to them rather than to PID 1, which may not reap at all
 //! (containers, some CI machines). Whoever is a subreaper must reap.
 
+use crate::error::Result;
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use std::time::Duration;
 
@@ -25,8 +26,8 @@ pub fn reap() -> Vec<i32> {
 ///
 /// # Errors
 /// When the kernel refuses (it never does on Linux ≥ 3.4).
-pub fn become_subreaper() -> crate::Result<()> {
-    nix::sys::prctl::set_child_subreaper(true).map_err(crate::HostError::sys("PR_SET_CHILD_SUBREAPER"))
+pub fn become_subreaper() -> Result<()> {
+    nix::sys::prctl::set_child_subreaper(true).map_err(crate::error::HostError::sys("PR_SET_CHILD_SUBREAPER"))
 }
 
 /// The daemon's reaping loop: on every SIGCHLD, and every few seconds in

@@ -6,7 +6,7 @@
 //! risk. The password lives in a [`Zeroizing`] buffer and is copied into
 //! PAM's own memory only when a module prompts for it.
 
-use crate::SysError;
+use crate::error::SysError;
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::fmt;
 use std::ptr::NonNull;

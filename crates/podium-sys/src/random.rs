@@ -2,7 +2,7 @@
 //! web login tokens, the demo's passwords. One way to get them, so none
 //! is made from a weaker source by mistake.
 
-use crate::SysError;
+use crate::error::SysError;
 
 /// Fills `buf` from the kernel's generator (`getrandom(2)`).
 ///

@@ -9,7 +9,7 @@
 //! failure is written to a close-on-exec pipe as (step, errno) and the child
 //! `_exit`s; the parent turns it into a [`SysError`].
 
-use crate::SysError;
+use crate::error::SysError;
 use std::ffi::{CString, c_char};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 

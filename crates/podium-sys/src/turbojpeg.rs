@@ -2,7 +2,7 @@
 //! to compress a BGRX image: the thumbnails' encoder, the one TigerVNC
 //! itself uses (ARCHITECTURE.md says why it was chosen).
 
-use crate::SysError;
+use crate::error::SysError;
 use std::ffi::{CStr, c_char, c_int, c_uchar, c_ulong, c_void};
 
 type TjHandle = *mut c_void;

@@ -19,11 +19,13 @@
 #![forbid(unsafe_code)]
 
 pub mod capture;
+mod display;
 pub mod encode;
 mod hub;
 pub mod scale;
 pub mod service;
 pub mod session;
+mod shared;
 pub mod size;
 pub mod strips;
 pub mod thumbnail;

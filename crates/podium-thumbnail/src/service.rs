@@ -4,7 +4,8 @@
 //! [`Service::keep_only`]): the service knows displays, not the host.
 
 use crate::hub::{Hub, WatchGuard, lock};
-use crate::session::{self, Shared};
+use crate::session;
+use crate::shared::Shared;
 use crate::size::Size;
 use crate::thumbnail::{Request, ThumbError, ThumbEvent, Thumbnail};
 use podium_core::SessionId;

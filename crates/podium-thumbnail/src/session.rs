@@ -8,10 +8,12 @@
 //! only its rectangles are copied out of the X server and scaled, and the
 //! kept picture is encoded again where it changed ([`crate::strips`]).
 
-use crate::capture::{Capturer, Rect};
+use crate::capture::Rect;
+use crate::display::{Display, open};
 use crate::encode::{self, Encoder};
 use crate::hub::Hub;
 use crate::scale::{self, Scaled, Scaler};
+use crate::shared::Shared;
 use crate::size::Size;
 use crate::strips::Strips;
 use crate::thumbnail::{Request, ThumbError, ThumbEvent, Thumbnail};
@@ -22,17 +24,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
-use x11rb::protocol::damage::{ConnectionExt as _, ReportLevel};
+use x11rb::protocol::damage::ConnectionExt as _;
 use x11rb::protocol::xfixes::ConnectionExt as _;
-use x11rb::rust_connection::RustConnection;
 
-/// A size stays in demand this long after it was last asked for.
-const WANTED_FOR: Duration = Duration::from_secs(60);
 /// A change whose bounding box covers at most this fraction of the screen
 /// is captured as that box, without asking the X server for its shape.
 const SMALL_CHANGE: u64 = 16;
@@ -49,54 +48,6 @@ fn until_due(left: Duration) -> PollTimeout {
     u16::try_from(ms).map_or(PollTimeout::MAX, PollTimeout::from)
 }
 
-/// What the capture thread and the service share.
-#[derive(Debug, Default)]
-pub(crate) struct Shared {
-    frames: Mutex<HashMap<Size, Thumbnail>>,
-    wanted: Mutex<HashMap<Size, Instant>>,
-    dirty: AtomicBool,
-    stop: AtomicBool,
-}
-
-impl Shared {
-    pub fn frame(&self, size: Size) -> Option<Thumbnail> {
-        self.frames
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&size)
-            .cloned()
-    }
-
-    pub fn is_dirty(&self) -> bool {
-        self.dirty.load(Ordering::SeqCst)
-    }
-
-    pub fn stop(&self) {
-        self.stop.store(true, Ordering::SeqCst);
-    }
-
-    pub fn want(&self, size: Size) {
-        self.wanted
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(size, Instant::now());
-    }
-
-    /// Sizes asked for recently, and `pushed` (sent to watchers); medium
-    /// when there are none.
-    fn wanted(&self, pushed: &[Size]) -> Vec<Size> {
-        let mut w = self.wanted.lock().unwrap_or_else(PoisonError::into_inner);
-        w.retain(|_, at| at.elapsed() < WANTED_FOR);
-        let mut sizes: Vec<Size> = w.keys().copied().collect();
-        sizes.extend(pushed.iter().filter(|s| !w.contains_key(s)));
-        if sizes.is_empty() {
-            sizes.push(Size::Medium);
-        }
-        sizes.sort();
-        sizes
-    }
-}
-
 /// Everything the thread needs.
 pub(crate) struct Context {
     pub id: SessionId,
@@ -106,50 +57,6 @@ pub(crate) struct Context {
     pub requests: std::sync::mpsc::Receiver<Request>,
     pub wake: UnixStream,
     pub hub: Arc<Hub>,
-}
-
-struct Display {
-    conn: RustConnection,
-    damage: u32,
-    /// Where each capture takes the changed region from the X server.
-    region: u32,
-    capturer: Capturer,
-    /// The screen's size when the connection was made.
-    size: (u32, u32),
-}
-
-fn open(access: &DisplayAccess) -> Result<Display, ThumbError> {
-    let conn = access.connect().map_err(ThumbError::x)?;
-    let screen = conn.setup().roots.first().ok_or(ThumbError::X("no screen".into()))?;
-    let (root, size) = (
-        screen.root,
-        (u32::from(screen.width_in_pixels), u32::from(screen.height_in_pixels)),
-    );
-    conn.damage_query_version(1, 1)
-        .map_err(ThumbError::x)?
-        .reply()
-        .map_err(ThumbError::x)?;
-    conn.xfixes_query_version(5, 0)
-        .map_err(ThumbError::x)?
-        .reply()
-        .map_err(ThumbError::x)?;
-    let region = conn.generate_id().map_err(ThumbError::x)?;
-    conn.xfixes_create_region(region, &[]).map_err(ThumbError::x)?;
-    let damage = conn.generate_id().map_err(ThumbError::x)?;
-    // BoundingBox: an event when the changed area grows beyond what was
-    // reported since we last looked (none while changes stay inside it),
-    // with the screen's size. Where exactly is asked at capture time.
-    conn.damage_create(damage, root, ReportLevel::BOUNDING_BOX)
-        .map_err(ThumbError::x)?;
-    let capturer = Capturer::new(&conn, root).map_err(ThumbError::x)?;
-    conn.flush().map_err(ThumbError::x)?;
-    Ok(Display {
-        conn,
-        damage,
-        region,
-        capturer,
-        size,
-    })
 }
 
 /// The thread's body.

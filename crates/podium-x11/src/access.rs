@@ -1,8 +1,8 @@
 //! Reaching a session's display as a client holding its cookie, after
 //! making sure the socket is served by the session's own X server.
 
+use crate::error::{Result, X11Error};
 use crate::xauth::{Cookie, PROTOCOL};
-use crate::{Result, X11Error};
 use x11rb::rust_connection::{DefaultStream, RustConnection};
 
 /// What it takes to reach a session's display, and to be sure it is that

@@ -12,9 +12,9 @@
 //! still off — any program of the user's can ask Xvnc to turn it back on —
 //! and turns it off again if not.
 
-use crate::Result;
 use crate::access::DisplayAccess;
 use crate::canvas::{Canvas, Fonts, fonts};
+use crate::error::Result;
 use crate::lang::Lang;
 use crate::overlay::{Layer, Overlay, Rect, Runner, Spec};
 use crate::palette::{ACCENT, BACKDROP, BACKGROUND, LINE, MUTED, TITLE};

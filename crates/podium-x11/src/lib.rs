@@ -17,6 +17,7 @@ pub mod canvas;
 mod error;
 pub mod lang;
 pub mod message;
+pub mod message_card;
 pub mod notice;
 pub mod overlay;
 pub mod palette;

@@ -8,9 +8,9 @@
 //! that their session is ending. It does not cover the whole screen, so
 //! the user can still save their work.
 
-use crate::Result;
 use crate::access::DisplayAccess;
 use crate::canvas::{Canvas, Fonts, fonts};
+use crate::error::Result;
 use crate::lang::Lang;
 use crate::overlay::{Layer, Overlay, Rect, Runner, Spec};
 use crate::text;

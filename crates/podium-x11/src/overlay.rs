@@ -10,9 +10,9 @@
 //! an overlay that finds a higher one above it stays just below, so two
 //! overlays never fight over the top.
 
-use crate::Result;
 use crate::access::DisplayAccess;
 use crate::canvas::{Canvas, Rgb};
+use crate::error::Result;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use std::os::fd::AsFd;
 use std::sync::Arc;

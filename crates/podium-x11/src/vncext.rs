@@ -11,7 +11,7 @@
 //! (`podium-host`'s `display::xvnc_args`).
 
 use crate::access::DisplayAccess;
-use crate::{Result, X11Error};
+use crate::error::{Result, X11Error};
 use std::io::IoSlice;
 use x11rb::connection::RequestConnection;
 use x11rb::errors::ParseError;

@@ -1,8 +1,8 @@
 //! Asking every application window to close the way a window manager does
 //! (ICCCM `WM_DELETE_WINDOW`), so applications can save or ask to.
 
-use crate::Result;
 use crate::access::DisplayAccess;
+use crate::error::Result;
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, MapState, Window};
 use x11rb::rust_connection::RustConnection;

@@ -2,7 +2,7 @@
 //! hold its random MIT-MAGIC-COOKIE-1, and only the session's user (and
 //! root) can read it.
 
-use crate::{Result, X11Error};
+use crate::error::{Result, X11Error};
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};

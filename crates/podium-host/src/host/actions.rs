@@ -3,6 +3,7 @@
 //! permission decision per session, refusals reported and audited, the
 //! allowed targets acted on concurrently, each target's outcome returned.
 
+use crate::error::{HostError, Result};
 use crate::host::state::{Host, HostEvent};
 use crate::live::{Kick, Live};
 use crate::registry::NewMessage;
@@ -27,7 +28,7 @@ impl Host {
     ) -> ActionResults
     where
         F: Fn(Arc<Live>) -> Fut,
-        Fut: Future<Output = Result<(), String>> + Send + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
     {
         let (found, mut results) = self.targets(targets);
         let mut running = tokio::task::JoinSet::new();
@@ -48,7 +49,7 @@ impl Host {
             };
             let result = match outcome {
                 Ok(()) => ActionResult::done(id, &user),
-                Err(why) => ActionResult::failed(id, &user, why),
+                Err(why) => ActionResult::failed(id, &user, why.reason()),
             };
             self.record(
                 &NewAudit::new(caller.user.clone(), kind, result.outcome)
@@ -66,8 +67,8 @@ impl Host {
     /// viewer of the display — and the programs keep running.
     ///
     /// # Errors
-    /// [`crate::HostError::Invalid`] for a malformed request.
-    pub async fn disconnect(self: &Arc<Self>, caller: &Caller, req: &TargetsRequest) -> crate::Result<ActionResults> {
+    /// [`crate::error::HostError::Invalid`] for a malformed request.
+    pub async fn disconnect(self: &Arc<Self>, caller: &Caller, req: &TargetsRequest) -> Result<ActionResults> {
         let targets = req.targets()?;
         let host = self.clone();
         Ok(self
@@ -92,8 +93,8 @@ impl Host {
     /// keyboard and pointer are ignored until [`Host::unblock`].
     ///
     /// # Errors
-    /// [`crate::HostError::Invalid`] for a malformed request.
-    pub async fn block(self: &Arc<Self>, caller: &Caller, req: &BlockRequest) -> crate::Result<ActionResults> {
+    /// [`crate::error::HostError::Invalid`] for a malformed request.
+    pub async fn block(self: &Arc<Self>, caller: &Caller, req: &BlockRequest) -> Result<ActionResults> {
         let targets = req.targets()?;
         let text = req.custom_message().unwrap_or_default();
         let host = self.clone();
@@ -108,8 +109,8 @@ impl Host {
     /// Ends the block of sessions.
     ///
     /// # Errors
-    /// [`crate::HostError::Invalid`] for a malformed request.
-    pub async fn unblock(self: &Arc<Self>, caller: &Caller, req: &TargetsRequest) -> crate::Result<ActionResults> {
+    /// [`crate::error::HostError::Invalid`] for a malformed request.
+    pub async fn unblock(self: &Arc<Self>, caller: &Caller, req: &TargetsRequest) -> Result<ActionResults> {
         let targets = req.targets()?;
         let host = self.clone();
         Ok(self
@@ -124,8 +125,8 @@ impl Host {
     /// until the user dismisses it.
     ///
     /// # Errors
-    /// [`crate::HostError::Invalid`] for a malformed request.
-    pub async fn message(self: &Arc<Self>, caller: &Caller, req: &MessageRequest) -> crate::Result<ActionResults> {
+    /// [`crate::error::HostError::Invalid`] for a malformed request.
+    pub async fn message(self: &Arc<Self>, caller: &Caller, req: &MessageRequest) -> Result<ActionResults> {
         let targets = req.targets()?;
         let from_name =
             crate::users::Account::by_name(&caller.user).map_or_else(|_| caller.user.clone(), |a| a.full_name);
@@ -143,13 +144,13 @@ impl Host {
     /// Sets (`Some(text)`, empty for the default text) or ends the block of
     /// one session, on screen first: a block that could not be shown is
     /// not recorded.
-    async fn set_block(self: &Arc<Self>, live: &Arc<Live>, block: Option<String>) -> Result<(), String> {
+    async fn set_block(self: &Arc<Self>, live: &Arc<Live>, block: Option<String>) -> Result<()> {
         let ready = {
             let st = live.state();
             st.running.is_some() && st.state != SessionState::Starting
         };
         if !ready {
-            return Err("the session is still starting; try again in a moment".into());
+            return Err(HostError::StillStarting);
         }
         match &block {
             Some(text) => self.show_block(live, text).await?,
@@ -166,15 +167,9 @@ impl Host {
 
     /// Queues one message and shows the queue; a message that cannot be
     /// shown is taken back and reported.
-    async fn queue_message(
-        self: &Arc<Self>,
-        live: &Arc<Live>,
-        from: &str,
-        from_name: &str,
-        text: &str,
-    ) -> Result<(), String> {
+    async fn queue_message(self: &Arc<Self>, live: &Arc<Live>, from: &str, from_name: &str, text: &str) -> Result<()> {
         if live.state().running.is_none() {
-            return Err("the session is still starting; try again in a moment".into());
+            return Err(HostError::StillStarting);
         }
         let sent_at = Timestamp::now();
         let id = self
@@ -188,10 +183,7 @@ impl Host {
                     sent_at,
                 },
             )
-            .map_err(|e| {
-                tracing::error!(session = live.id, "cannot keep the message: {e}");
-                e.reason()
-            })?;
+            .inspect_err(|e| tracing::error!(session = live.id, "cannot keep the message: {e}"))?;
         let message = UserMessage {
             id,
             from: from.to_owned(),
@@ -246,14 +238,16 @@ impl Host {
     /// Dismisses message `id` of the caller's own session.
     ///
     /// # Errors
-    /// [`crate::HostError::NoSuchSession`] without a session;
-    /// [`crate::HostError::NoSuchMessage`] when the message is not waiting.
-    pub async fn dismiss_own(self: &Arc<Self>, caller: &Caller, id: u64) -> crate::Result<()> {
-        let live = self.session_of(caller.uid).ok_or(crate::HostError::NoSuchSession)?;
+    /// [`crate::error::HostError::NoSuchSession`] without a session;
+    /// [`crate::error::HostError::NoSuchMessage`] when the message is not waiting.
+    pub async fn dismiss_own(self: &Arc<Self>, caller: &Caller, id: u64) -> Result<()> {
+        let live = self
+            .session_of(caller.uid)
+            .ok_or(crate::error::HostError::NoSuchSession)?;
         if self.dismiss(&live, id).await {
             Ok(())
         } else {
-            Err(crate::HostError::NoSuchMessage(id))
+            Err(crate::error::HostError::NoSuchMessage(id))
         }
     }
 

@@ -70,7 +70,7 @@ impl Host {
     /// With `wait`, answers once every target has ended.
     ///
     /// # Errors
-    /// [`crate::HostError::Invalid`] for a malformed request; per-session
+    /// [`crate::error::HostError::Invalid`] for a malformed request; per-session
     /// problems are outcomes, not errors.
     pub async fn logoff(self: &Arc<Self>, caller: &Caller, req: &LogoffRequest) -> Result<ActionResults> {
         let targets = req.targets()?;

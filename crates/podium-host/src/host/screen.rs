@@ -3,6 +3,7 @@
 //! box. Each session's screen is changed by one operation at a time, off
 //! the async threads (X calls block).
 
+use crate::error::{HostError, Result};
 use crate::host::state::Host;
 use crate::live::Live;
 use podium_x11::DisplayAccess;
@@ -13,19 +14,16 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// Runs blocking X work off the async threads; its error in words.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> podium_x11::Result<T> + Send + 'static,
-) -> Result<T, String> {
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> podium_x11::Result<T> + Send + 'static) -> Result<T> {
     match tokio::task::spawn_blocking(work).await {
-        Ok(r) => r.map_err(|e| e.to_string()),
-        Err(e) => Err(format!("the desktop could not be reached: {e}")),
+        Ok(r) => Ok(r?),
+        Err(e) => Err(HostError::Unreachable(e.to_string())),
     }
 }
 
 /// The session's display, or why there is none.
-fn access(live: &Live) -> Result<DisplayAccess, String> {
-    live.display_access()
-        .ok_or_else(|| "the session's display is not running".to_owned())
+fn access(live: &Live) -> Result<DisplayAccess> {
+    live.display_access().ok_or(HostError::NoDisplay)
 }
 
 fn queued(live: &Live) -> Vec<QueuedMessage> {
@@ -44,7 +42,7 @@ fn queued(live: &Live) -> Vec<QueuedMessage> {
 impl Host {
     /// Covers the screen with the block notice (`text`, or the default when
     /// empty) and switches off the display's keyboard and pointer input.
-    pub(crate) async fn show_block(self: &Arc<Self>, live: &Arc<Live>, text: &str) -> Result<(), String> {
+    pub(crate) async fn show_block(self: &Arc<Self>, live: &Arc<Live>, text: &str) -> Result<()> {
         let access = access(live)?;
         let (lang, message) = (live.lang(), text.to_owned());
         let mut screen = live.screen.lock().await;
@@ -70,7 +68,7 @@ impl Host {
     }
 
     /// Takes the block notice away and gives the display its input back.
-    pub(crate) async fn hide_block(self: &Arc<Self>, live: &Arc<Live>) -> Result<(), String> {
+    pub(crate) async fn hide_block(self: &Arc<Self>, live: &Arc<Live>) -> Result<()> {
         let access = access(live)?;
         let old = live.screen.lock().await.block.take();
         blocking(move || {
@@ -84,7 +82,7 @@ impl Host {
 
     /// Shows the session's waiting messages (the first one, and how many
     /// follow), or takes the box away when none is left.
-    pub(crate) async fn show_messages(self: &Arc<Self>, live: &Arc<Live>) -> Result<(), String> {
+    pub(crate) async fn show_messages(self: &Arc<Self>, live: &Arc<Live>) -> Result<()> {
         let messages = queued(live);
         let mut screen = live.screen.lock().await;
         if let Some(shown) = &screen.messages {

@@ -10,9 +10,15 @@
 //! restarts; the new daemon reconnects to the socket.
 
 pub mod client;
+mod environment;
+mod files;
+mod progress;
 pub mod protocol;
 mod session;
+mod stop;
+mod xvnc;
 
+use crate::error::HostError;
 use crate::reaper::reap;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use podium_core::Timestamp;
@@ -29,16 +35,16 @@ use std::time::Duration;
 /// progress record says (none before it made the session's directory).
 #[must_use]
 pub fn recorded_worker_pid(spec: &WorkerSpec) -> Option<i32> {
-    Session::recorded(spec).and_then(|p| p.worker_pid)
+    progress::Progress::recorded(spec).and_then(|p| p.worker_pid)
 }
 
-fn read_stdin<T: serde::de::DeserializeOwned>() -> Result<T, String> {
+fn read_stdin<T: serde::de::DeserializeOwned>() -> Result<T, HostError> {
     let mut text = String::new();
     std::io::stdin()
         .take(protocol::MAX_LINE as u64 * 4)
         .read_to_string(&mut text)
-        .map_err(|e| format!("cannot read the session spec: {e}"))?;
-    serde_json::from_str(&text).map_err(|e| format!("malformed session spec: {e}"))
+        .map_err(HostError::io("read the session spec from", "stdin"))?;
+    serde_json::from_str(&text).map_err(|e| HostError::BadSpec(e.to_string()))
 }
 
 /// Writes one JSON line on stdout (the daemon's pipe); false when it could
@@ -132,7 +138,7 @@ pub fn worker_main() -> i32 {
     let spec: WorkerSpec = match read_stdin() {
         Ok(s) => s,
         Err(e) => {
-            let _ = print_line(&StartReport::Failed { message: e });
+            let _ = print_line(&StartReport::Failed { message: e.to_string() });
             return 2;
         }
     };

@@ -1,0 +1,74 @@
+//! The `audit` table: who did what to whom, and how it ended.
+
+use super::db::Registry;
+use crate::error::Result;
+use podium_core::{AuditKind, AuditRecord, NewAudit, Timestamp};
+use rusqlite::{Connection, params};
+
+impl Registry {
+    /// Adds an audit record.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn audit(&self, record: &NewAudit) -> Result<i64> {
+        self.with(|c| insert_audit(c, record))
+    }
+
+    /// Audit records at or after `since`, oldest first, at most `limit`
+    /// (the newest `limit` when there are more).
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn audit_records(&self, since: Option<Timestamp>, limit: u32) -> Result<Vec<AuditRecord>> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT id, at, actor, kind, action, session, target_user, outcome, reason, duration_ms
+                 FROM (SELECT * FROM audit WHERE at >= ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id",
+            )?;
+            let rows = stmt.query_map(params![since.map_or(i64::MIN, Timestamp::unix), limit], |r| {
+                Ok(AuditRecord {
+                    id: r.get(0)?,
+                    at: Timestamp::from_unix(r.get(1)?),
+                    actor: r.get(2)?,
+                    kind: {
+                        let word: String = r.get(3)?;
+                        AuditKind::from_word(&word).ok_or_else(|| {
+                            rusqlite::Error::FromSqlConversionFailure(
+                                3,
+                                rusqlite::types::Type::Text,
+                                format!("unknown audit kind {word:?}").into(),
+                            )
+                        })?
+                    },
+                    action: r.get(4)?,
+                    session: r.get(5)?,
+                    target_user: r.get(6)?,
+                    outcome: r.get(7)?,
+                    reason: r.get(8)?,
+                    duration_ms: r.get::<_, Option<i64>>(9)?.and_then(|d| u64::try_from(d).ok()),
+                })
+            })?;
+            rows.collect()
+        })
+    }
+}
+
+/// Writes one record; also used inside the transaction that ends a session.
+pub(super) fn insert_audit(c: &Connection, a: &NewAudit) -> rusqlite::Result<i64> {
+    c.execute(
+        "INSERT INTO audit (at, actor, kind, action, session, target_user, outcome, reason, duration_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            Timestamp::now().unix(),
+            a.actor,
+            a.kind.as_str(),
+            a.action,
+            a.session,
+            a.target_user,
+            a.outcome.as_str(),
+            a.reason,
+            a.duration_ms.and_then(|d| i64::try_from(d).ok()),
+        ],
+    )?;
+    Ok(c.last_insert_rowid())
+}
