@@ -11,7 +11,7 @@
  *   blocked: boolean, block_message: string | null, display: string,
  *   created_at: string, connected_at: string | null, logoff_deadline: string | null
  * }} Session
- * @typedef {{ session: number, user?: string, outcome: "done" | "refused" | "not_found" | "failed", reason?: string }} ActionResult
+ * @typedef {{ session: number, user?: string, outcome: "done" | "refused" | "not_found" | "failed", reason?: string, code?: string }} ActionResult
  * @typedef {{ type: "snapshot", sessions: Session[] }
  *   | { type: "session_added", session: Session }
  *   | { type: "session_changed", session: Session }

@@ -195,7 +195,7 @@ export function Dashboard({ me, onSignedOut, onLang }) {
         const s = sessions.get(r.session);
         const who = s ? describe(s) : r.user ? r.user : `#${r.session}`;
         const what = r.outcome === "done" ? t(doneWord) : t(/** @type {Key} */ (`outcome.${r.outcome}`));
-        return { text: r.reason && r.outcome !== "done" ? `${who}: ${what} — ${reason(r.reason)}` : `${who}: ${what}`, outcome: r.outcome };
+        return { text: r.reason && r.outcome !== "done" ? `${who}: ${what} — ${reason(r)}` : `${who}: ${what}`, outcome: r.outcome };
       });
       const done = out.filter((r) => r.outcome === "done").length;
       setResults({ title, lines, summary: t(summary, { done, refused: out.length - done }) });

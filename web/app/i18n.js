@@ -149,10 +149,14 @@ const en = {
   "role.admin": "Administrator",
   "role.dashboard": "Dashboard user",
   "role.standard": "User",
-  "reason.administrator session": "administrator session",
-  "reason.your own session (name its id to act on it)": "your own session",
-  "reason.not your session": "not your session",
-  "reason.no such session": "no such session",
+  "reason.own_session_in_all": "your own session",
+  "reason.own_session": "your own session",
+  "reason.administrator_session": "administrator session",
+  "reason.not_your_session": "not your session",
+  "reason.lock_is_personal": "only the session's user can lock it",
+  "reason.start_for_others": "only administrators start sessions for other users",
+  "reason.not_allowed_to_log_on": "this account is not allowed to log on",
+  "reason.no_such_session": "no such session",
 };
 
 /** @type {Record<keyof typeof en, string>} */
@@ -304,10 +308,14 @@ const fr = {
   "role.admin": "Administrateur",
   "role.dashboard": "Utilisateur du tableau de bord",
   "role.standard": "Utilisateur",
-  "reason.administrator session": "session d'administrateur",
-  "reason.your own session (name its id to act on it)": "votre propre session",
-  "reason.not your session": "ce n'est pas votre session",
-  "reason.no such session": "session introuvable",
+  "reason.own_session_in_all": "votre propre session",
+  "reason.own_session": "votre propre session",
+  "reason.administrator_session": "session d'administrateur",
+  "reason.not_your_session": "ce n'est pas votre session",
+  "reason.lock_is_personal": "seul l'utilisateur de la session peut la verrouiller",
+  "reason.start_for_others": "seuls les administrateurs ouvrent des sessions pour d'autres utilisateurs",
+  "reason.not_allowed_to_log_on": "ce compte n'est pas autorisé à ouvrir une session",
+  "reason.no_such_session": "session introuvable",
 };
 
 /** @typedef {keyof typeof en} Key */
@@ -368,10 +376,12 @@ export function plural(base, n) {
 }
 
 /**
- * A server's reason (in English) in the page's language, when known.
- * @param {string} reason
+ * Why a target was not done, in the page's language: translated by the
+ * result's stable `code`; the server's English `reason` when the code is
+ * missing or newer than this page.
+ * @param {{ code?: string, reason?: string }} result
  */
-export function reason(reason) {
-  const key = /** @type {Key} */ (`reason.${reason}`);
-  return key in en ? t(key) : reason;
+export function reason({ code, reason }) {
+  const key = /** @type {Key} */ (`reason.${code}`);
+  return code !== undefined && key in en ? t(key) : (reason ?? "");
 }
