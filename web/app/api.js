@@ -16,7 +16,7 @@
  *   | { type: "session_added", session: Session }
  *   | { type: "session_changed", session: Session }
  *   | { type: "session_removed", id: number }
-  *   | { type: "thumbnail_updated", id: number, etags: Record<string, string> }
+ *   | { type: "thumbnail_updated", id: number, etags: Record<string, string> }
  *   | { type: "messages", id: number, messages: UserMessage[] }} Event
  * @typedef {{ id: number, from: string, from_name: string, text: string, sent_at: string }} UserMessage
  * @typedef {{ sessions: number[] } | { all: true }} Targets
@@ -104,7 +104,7 @@ export async function logoff(request) {
 }
 
 /**
-  * @typedef {{ session: Session | null, locked: boolean, messages: UserMessage[] }} StationStatus
+ * @typedef {{ session: Session | null, locked: boolean, messages: UserMessage[] }} StationStatus
  */
 
 /** @returns {Promise<StationStatus>} the caller's own session */

@@ -65,9 +65,11 @@ function Card({ session: s, selected, focused, mine, picture, now, onPress, onMe
       onFocus=${onFocus}
     >
       <div class="thumb">
-        ${picture
-          ? html`<img src=${picture} alt=${t("card.alt", { name: s.full_name })} draggable="false" />`
-          : html`<div class="thumb-placeholder" aria-hidden="true"><span>${initials(s.full_name)}</span></div>`}
+        ${
+          picture
+            ? html`<img src=${picture} alt=${t("card.alt", { name: s.full_name })} draggable="false" />`
+            : html`<div class="thumb-placeholder" aria-hidden="true"><span>${initials(s.full_name)}</span></div>`
+        }
         <span class=${`badge badge-${b.kind}`}>${b.text}</span>
         <span class="check" aria-hidden="true">✓</span>
       </div>
@@ -127,7 +129,11 @@ export function Grid({ sessions, sel, setSel, focus, setFocus, me, pictures, now
     if (current === null) return;
     if (e.key === " " || e.key === "Enter") {
       e.preventDefault();
-      setSel(e.key === " " && !e.shiftKey ? selection.toggle(sel, current) : selection.click(sel, order, current, { extend: e.shiftKey, toggle: mod }));
+      setSel(
+        e.key === " " && !e.shiftKey
+          ? selection.toggle(sel, current)
+          : selection.click(sel, order, current, { extend: e.shiftKey, toggle: mod }),
+      );
       return;
     }
     if (e.key === "ContextMenu" || (e.shiftKey && e.key === "F10")) {

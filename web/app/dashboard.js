@@ -17,7 +17,7 @@ import { forget, store } from "./thumbs.js";
  * @typedef {import("./menu.js").MenuItem} MenuItem
  * @typedef {"small" | "medium" | "large"} Size
  * @typedef {{ title: string, lines: { text: string, outcome: string }[], summary: string }} Results
-  * @typedef {import("./i18n.js").Key} Key
+ * @typedef {import("./i18n.js").Key} Key
  * @typedef {"logoff" | "disconnect" | "block" | "unblock" | "message"} ActionName
  * @typedef {"selected" | "all"} Scope
  * @typedef {{ action: ActionName, scope: Scope }} Pending
@@ -89,7 +89,9 @@ export function Dashboard({ me, onSignedOut, onLang }) {
   const [sel, setSel] = useState(selection.empty);
   const [focus, setFocus] = useState(/** @type {number | null} */ (null));
   const [size, setSize] = useState(savedSize);
-  const [menu, setMenu] = useState(/** @type {null | { kind: "actions" } | { kind: "context", x: number, y: number }} */ (null));
+  const [menu, setMenu] = useState(
+    /** @type {null | { kind: "actions" } | { kind: "context", x: number, y: number }} */ (null),
+  );
   const [pending, setPending] = useState(/** @type {Pending | null} */ (null));
   const [results, setResults] = useState(/** @type {Results | null} */ (null));
   const [pictures, setPictures] = useState(/** @type {Record<number, string>} */ ({}));
@@ -154,10 +156,11 @@ export function Dashboard({ me, onSignedOut, onLang }) {
     window.setTimeout(() => (el && el.isConnected ? el : actionsButton.current)?.focus(), 0);
   };
 
-    const describe = (/** @type {Session} */ s) => `${s.full_name} (${s.user})`;
+  const describe = (/** @type {Session} */ s) => `${s.full_name} (${s.user})`;
   const others = list.filter((s) => s.user !== me.user);
   /** The sessions an action in `scope` is for. */
-  const targetsOf = (/** @type {Scope} */ scope) => (scope === "selected" ? list.filter((s) => sel.selected.has(s.id)) : others);
+  const targetsOf = (/** @type {Scope} */ scope) =>
+    scope === "selected" ? list.filter((s) => sel.selected.has(s.id)) : others;
 
   /** An action chosen in a menu: unblock needs no question, the others open their dialog. */
   const ask = (/** @type {ActionName} */ action, /** @type {Scope} */ scope) => {
@@ -180,7 +183,8 @@ export function Dashboard({ me, onSignedOut, onLang }) {
     const scope = p.action === "message" ? answer.to : p.scope;
     const [selectedTitle, allTitle] = ENTRIES[p.action];
     const title = t(scope === "selected" ? selectedTitle : allTitle);
-    const targets = scope === "selected" ? { sessions: targetsOf("selected").map((s) => s.id) } : { all: /** @type {true} */ (true) };
+    const targets =
+      scope === "selected" ? { sessions: targetsOf("selected").map((s) => s.id) } : { all: /** @type {true} */ (true) };
     try {
       const out =
         p.action === "logoff"
@@ -195,14 +199,21 @@ export function Dashboard({ me, onSignedOut, onLang }) {
         const s = sessions.get(r.session);
         const who = s ? describe(s) : r.user ? r.user : `#${r.session}`;
         const what = r.outcome === "done" ? t(doneWord) : t(/** @type {Key} */ (`outcome.${r.outcome}`));
-        return { text: r.reason && r.outcome !== "done" ? `${who}: ${what} — ${reason(r)}` : `${who}: ${what}`, outcome: r.outcome };
+        return {
+          text: r.reason && r.outcome !== "done" ? `${who}: ${what} — ${reason(r)}` : `${who}: ${what}`,
+          outcome: r.outcome,
+        };
       });
       const done = out.filter((r) => r.outcome === "done").length;
       setResults({ title, lines, summary: t(summary, { done, refused: out.length - done }) });
       if (scope === "selected" && (p.action === "logoff" || p.action === "disconnect")) setSel(selection.empty);
     } catch (e) {
       if (e instanceof api.ApiError && e.status === 401) return onSignedOut(t("err.session_lost"));
-      setResults({ title, lines: [], summary: e instanceof api.ApiError && e.status === 0 ? t("err.network") : t("err.server") });
+      setResults({
+        title,
+        lines: [],
+        summary: e instanceof api.ApiError && e.status === 0 ? t("err.network") : t("err.server"),
+      });
     }
   };
 
@@ -214,9 +225,9 @@ export function Dashboard({ me, onSignedOut, onLang }) {
     }
   };
 
-    /** The actions on sessions, as the Actions menu and the context menu show them. @type {MenuItem[]} */
+  /** The actions on sessions, as the Actions menu and the context menu show them. @type {MenuItem[]} */
   const sessionActions = [
-    ...(/** @type {const} */ (["logoff", "disconnect", "block", "unblock"])).map((action) => ({
+    .../** @type {const} */ (["logoff", "disconnect", "block", "unblock"]).map((action) => ({
       label: t(MENUS[action]),
       items: [
         { label: t(ENTRIES[action][0]), disabled: sel.selected.size === 0, onSelect: () => ask(action, "selected") },
@@ -247,7 +258,7 @@ export function Dashboard({ me, onSignedOut, onLang }) {
     { label: t("menu.signout"), onSelect: signOut },
   ];
 
-    /** The dialog that asks before `p` is done. */
+  /** The dialog that asks before `p` is done. */
   const dialogFor = (/** @type {Pending} */ p) => {
     const users = targetsOf(p.scope).map(describe);
     const all = p.scope === "all";
@@ -270,7 +281,13 @@ export function Dashboard({ me, onSignedOut, onLang }) {
     }
     if (p.action === "block") {
       const body = all ? `${t("block.body_all")} ${t("block.body")}` : t("block.body");
-      const text = { label: t("block.text"), hint: t("block.hint"), placeholder: t("block.placeholder"), required: false, multiline: false };
+      const text = {
+        label: t("block.text"),
+        hint: t("block.hint"),
+        placeholder: t("block.placeholder"),
+        required: false,
+        multiline: false,
+      };
       return html`<${ActionDialog} ...${common} body=${body} text=${text} confirmLabel=${t("block.ok")} />`;
     }
     const text = { label: t("message.text"), required: true, multiline: true };
@@ -341,8 +358,9 @@ export function Dashboard({ me, onSignedOut, onLang }) {
           <span class="total">${plural("sessions.count", list.length)}</span>
         </div>
 
-        ${results
-          ? html`<section role="region" aria-label=${t("results.title")} class="results">
+        ${
+          results
+            ? html`<section role="region" aria-label=${t("results.title")} class="results">
               <div class="results-head">
                 <h2>${results.title}</h2>
                 <span role="status">${results.summary}</span>
@@ -352,14 +370,16 @@ export function Dashboard({ me, onSignedOut, onLang }) {
                 ${results.lines.map((l) => html`<li class=${`outcome-${l.outcome}`}>${l.text}</li>`)}
               </ul>
             </section>`
-          : null}
+            : null
+        }
 
-        ${list.length === 0 && loaded
-          ? html`<div class="empty">
+        ${
+          list.length === 0 && loaded
+            ? html`<div class="empty">
               <h2>${t("empty.title")}</h2>
               <p>${t("empty.body")}</p>
             </div>`
-          : html`<${Grid}
+            : html`<${Grid}
               sessions=${list}
               sel=${sel}
               setSel=${setSel}
@@ -372,19 +392,22 @@ export function Dashboard({ me, onSignedOut, onLang }) {
                 remember();
                 setMenu({ kind: "context", x, y });
               }}
-            />`}
+            />`
+        }
       </main>
 
-      ${menu?.kind === "context"
-        ? html`<${Menu}
+      ${
+        menu?.kind === "context"
+          ? html`<${Menu}
             label=${t("menu.context")}
             items=${sessionActions}
             onClose=${closeMenu}
             style=${{ position: "fixed", left: `${Math.min(menu.x, window.innerWidth - 320)}px`, top: `${Math.min(menu.y, window.innerHeight - 200)}px` }}
           />`
-        : null}
+          : null
+      }
 
-            ${pending ? dialogFor(pending) : null}
+      ${pending ? dialogFor(pending) : null}
     </div>
   `;
 }

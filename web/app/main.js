@@ -103,7 +103,8 @@ function App() {
     setNotice(why ?? null);
     setMe(null);
   };
-  if (me === null) return html`<${Login} notice=${notice} onLang=${rerender} onLoggedIn=${(/** @type {Me} */ m) => setMe(m)} />`;
+  if (me === null)
+    return html`<${Login} notice=${notice} onLang=${rerender} onLoggedIn=${(/** @type {Me} */ m) => setMe(m)} />`;
   if (me.role === "standard" || station) {
     const back = me.role === "standard" ? null : () => (location.hash = "");
     return html`<${Station} me=${me} onSignedOut=${signedOut} onLang=${rerender} onDashboard=${back} />`;
