@@ -4,7 +4,8 @@
 import { html, render } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as api from "./api.js";
-import { Dashboard, LanguageSwitch } from "./dashboard.js";
+import { Dashboard } from "./dashboard.js";
+import { LanguageSwitch } from "./language.js";
 import { Station } from "./station.js";
 import { t } from "./i18n.js";
 

@@ -7,7 +7,7 @@ import RFB from "@novnc/novnc";
 import { html } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as api from "./api.js";
-import { LanguageSwitch } from "./dashboard.js";
+import { LanguageSwitch } from "./language.js";
 import { lang, pickedLang, t } from "./i18n.js";
 
 /**
