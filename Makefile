@@ -5,7 +5,7 @@
 CARGO ?= cargo
 PREFIX ?= /usr/local
 
-.PHONY: all deps deps-check build release deb demo test lint typecheck vendor unit e2e bench bench-smoke soak install clean-test-leftovers fuzz
+.PHONY: all deps deps-check build release deb demo test lint typecheck webfmt vendor unit e2e bench bench-smoke soak install clean-test-leftovers fuzz
 
 all: build
 
@@ -26,7 +26,7 @@ deb: deps release
 demo: deps release
 	target/release/podium demo
 
-lint: typecheck
+lint: typecheck webfmt
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
@@ -34,6 +34,11 @@ lint: typecheck
 # vendored libraries must be exactly those of web/package-lock.json.
 typecheck:
 	cd web && npm run --silent typecheck && node vendor.mjs --check
+
+# The UI's JavaScript must be as Biome formats it (web/biome.json says
+# which files, and how); `cd web && npm run format` formats it.
+webfmt:
+	cd web && npm run --silent format-check
 
 # Copies the UI's libraries into web/vendor/ after a version change.
 vendor:

@@ -37,9 +37,9 @@ if [ -n "$missing" ]; then
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-# The UI's type checker (web/) and the browser tests' playwright-core and
-# axe-core (tests/e2e/), exactly as their lock files say; again only when
-# the lock file changed since the last install.
+# The UI's type checker and formatter (web/) and the browser tests'
+# playwright-core and axe-core (tests/e2e/), exactly as their lock files
+# say; again only when the lock file changed since the last install.
 for dir in web tests/e2e; do
     d="$HERE/../$dir"
     if [ ! -f "$d/node_modules/.package-lock.json" ] || [ "$d/package-lock.json" -nt "$d/node_modules/.package-lock.json" ]; then

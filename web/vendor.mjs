@@ -33,7 +33,11 @@ function walk(dir, prefix = "") {
 
 if (check) {
   const pairs = [...files, ...trees.flatMap(([from, to]) => walk(from).map((f) => [join(from, f), join(to, f)]))];
-  const extra = trees.flatMap(([from, to]) => walk(to).filter((f) => !walk(from).includes(f)).map((f) => join(to, f)));
+  const extra = trees.flatMap(([from, to]) =>
+    walk(to)
+      .filter((f) => !walk(from).includes(f))
+      .map((f) => join(to, f)),
+  );
   const differ = pairs.filter(([from, to]) => {
     try {
       return !readFileSync(from).equals(readFileSync(to));

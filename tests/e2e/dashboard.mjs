@@ -375,6 +375,12 @@ try {
     const suspend = fr.getByRole("dialog", { name: "Suspendre toutes les sessions" });
     await suspend.getByRole("button", { name: "Suspendre" }).click();
     await fr.getByRole("region", { name: "Dernière action" }).filter({ hasText: "suspendue" }).waitFor();
+    // The administrator's session and my own were refused, and say why in French.
+    const suspended = fr.getByRole("region", { name: "Dernière action" });
+    await suspended.filter({ hasText: "session d'administrateur" }).waitFor();
+    await suspended.filter({ hasText: "votre propre session" }).waitFor();
+    const why = await suspended.innerText();
+    assert.ok(!why.includes("administrator session") && !why.includes("your own session"), why);
     await fr.getByRole("button", { name: "Actions" }).click();
     await fr.getByRole("menuitem", { name: "Envoyer un message…" }).click();
     const message = fr.getByRole("dialog", { name: "Envoyer un message" });

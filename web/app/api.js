@@ -11,12 +11,12 @@
  *   blocked: boolean, block_message: string | null, display: string,
  *   created_at: string, connected_at: string | null, logoff_deadline: string | null
  * }} Session
- * @typedef {{ session: number, user?: string, outcome: "done" | "refused" | "not_found" | "failed", reason?: string }} ActionResult
+ * @typedef {{ session: number, user?: string, outcome: "done" | "refused" | "not_found" | "failed", reason?: string, code?: string }} ActionResult
  * @typedef {{ type: "snapshot", sessions: Session[] }
  *   | { type: "session_added", session: Session }
  *   | { type: "session_changed", session: Session }
  *   | { type: "session_removed", id: number }
-  *   | { type: "thumbnail_updated", id: number, etags: Record<string, string> }
+ *   | { type: "thumbnail_updated", id: number, etags: Record<string, string> }
  *   | { type: "messages", id: number, messages: UserMessage[] }} Event
  * @typedef {{ id: number, from: string, from_name: string, text: string, sent_at: string }} UserMessage
  * @typedef {{ sessions: number[] } | { all: true }} Targets
@@ -104,7 +104,7 @@ export async function logoff(request) {
 }
 
 /**
-  * @typedef {{ session: Session | null, locked: boolean, messages: UserMessage[] }} StationStatus
+ * @typedef {{ session: Session | null, locked: boolean, messages: UserMessage[] }} StationStatus
  */
 
 /** @returns {Promise<StationStatus>} the caller's own session */

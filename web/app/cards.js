@@ -1,10 +1,10 @@
 // The grid of session cards: a multi-select listbox (WAI-ARIA), one option
 // per session, with roving focus (arrow keys), Space to toggle, Ctrl+A,
 // Escape, Shift for ranges, and the context menu on right-click,
-// Shift+F10 or the Menu key.
+// Shift+F10 or the Menu key; a log off's countdown ticks on its card.
 
 import { html } from "htm/preact";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "./i18n.js";
 import * as selection from "./selection.js";
 
@@ -65,9 +65,11 @@ function Card({ session: s, selected, focused, mine, picture, now, onPress, onMe
       onFocus=${onFocus}
     >
       <div class="thumb">
-        ${picture
-          ? html`<img src=${picture} alt=${t("card.alt", { name: s.full_name })} draggable="false" />`
-          : html`<div class="thumb-placeholder" aria-hidden="true"><span>${initials(s.full_name)}</span></div>`}
+        ${
+          picture
+            ? html`<img src=${picture} alt=${t("card.alt", { name: s.full_name })} draggable="false" />`
+            : html`<div class="thumb-placeholder" aria-hidden="true"><span>${initials(s.full_name)}</span></div>`
+        }
         <span class=${`badge badge-${b.kind}`}>${b.text}</span>
         <span class="check" aria-hidden="true">✓</span>
       </div>
@@ -80,18 +82,35 @@ function Card({ session: s, selected, focused, mine, picture, now, onPress, onMe
   `;
 }
 
+/** What the Home tab shows instead of the grid when there is no session. */
+export function NoSessions() {
+  return html`<div class="empty">
+    <h2>${t("empty.title")}</h2>
+    <p>${t("empty.body")}</p>
+  </div>`;
+}
+
 /**
  * @param {{
  *   sessions: Session[], sel: Selection, setSel: (s: Selection) => void,
  *   focus: number | null, setFocus: (id: number | null) => void,
- *   me: string, pictures: Record<number, string>, now: number,
+ *   me: string, pictures: Record<number, string>,
  *   onContextMenu: (x: number, y: number) => void,
  * }} props
  */
-export function Grid({ sessions, sel, setSel, focus, setFocus, me, pictures, now, onContextMenu }) {
+export function Grid({ sessions, sel, setSel, focus, setFocus, me, pictures, onContextMenu }) {
   const list = useRef(/** @type {HTMLUListElement | null} */ (null));
+  const [now, setNow] = useState(Date.now());
   const order = sessions.map((s) => s.id);
   const current = focus !== null && order.includes(focus) ? focus : (order[0] ?? null);
+
+  // Countdowns tick while something is closing.
+  const closing = sessions.some((s) => s.state === "closing");
+  useEffect(() => {
+    if (!closing) return undefined;
+    const timer = window.setInterval(() => setNow(Date.now()), 500);
+    return () => window.clearInterval(timer);
+  }, [closing]);
 
   // Keep DOM focus on the focused card while the grid has focus.
   useEffect(() => {
@@ -127,7 +146,11 @@ export function Grid({ sessions, sel, setSel, focus, setFocus, me, pictures, now
     if (current === null) return;
     if (e.key === " " || e.key === "Enter") {
       e.preventDefault();
-      setSel(e.key === " " && !e.shiftKey ? selection.toggle(sel, current) : selection.click(sel, order, current, { extend: e.shiftKey, toggle: mod }));
+      setSel(
+        e.key === " " && !e.shiftKey
+          ? selection.toggle(sel, current)
+          : selection.click(sel, order, current, { extend: e.shiftKey, toggle: mod }),
+      );
       return;
     }
     if (e.key === "ContextMenu" || (e.shiftKey && e.key === "F10")) {

@@ -42,7 +42,18 @@ function graceLabel(s) {
  *   onCancel: () => void,
  * }} props
  */
-export function ActionDialog({ title, body, users, grace, text, recipients, confirmLabel, danger = false, onConfirm, onCancel }) {
+export function ActionDialog({
+  title,
+  body,
+  users,
+  grace,
+  text,
+  recipients,
+  confirmLabel,
+  danger = false,
+  onConfirm,
+  onCancel,
+}) {
   const [choice, setChoice] = useState(grace ?? 0);
   const [value, setValue] = useState("");
   const [to, setTo] = useState(recipients?.choice ?? "all");
@@ -95,11 +106,13 @@ export function ActionDialog({ title, body, users, grace, text, recipients, conf
   const field = text
     ? html`<label class="field">
         <span>${text.label}</span>
-        ${text.multiline
-          ? html`<textarea rows="4" maxlength=${MAX_TEXT} placeholder=${text.placeholder ?? ""} ref=${first} value=${value} onInput=${onInput}
+        ${
+          text.multiline
+            ? html`<textarea rows="4" maxlength=${MAX_TEXT} placeholder=${text.placeholder ?? ""} ref=${first} value=${value} onInput=${onInput}
               aria-describedby=${text.hint ? "dialog-hint" : undefined} aria-invalid=${problem ? "true" : undefined}></textarea>`
-          : html`<input maxlength=${MAX_TEXT} placeholder=${text.placeholder ?? ""} ref=${first} value=${value} onInput=${onInput}
-              aria-describedby=${text.hint ? "dialog-hint" : undefined} aria-invalid=${problem ? "true" : undefined} />`}
+            : html`<input maxlength=${MAX_TEXT} placeholder=${text.placeholder ?? ""} ref=${first} value=${value} onInput=${onInput}
+              aria-describedby=${text.hint ? "dialog-hint" : undefined} aria-invalid=${problem ? "true" : undefined} />`
+        }
         ${text.hint ? html`<small id="dialog-hint" class="hint">${text.hint}</small>` : null}
       </label>`
     : null;
@@ -109,8 +122,9 @@ export function ActionDialog({ title, body, users, grace, text, recipients, conf
       <div role="dialog" aria-modal="true" aria-labelledby="dialog-title" aria-describedby="dialog-body" class="dialog" ref=${box} onKeyDown=${onKey}>
         <h2 id="dialog-title">${title}</h2>
         <p id="dialog-body">${body}</p>
-        ${recipients
-          ? html`<fieldset class="field recipients">
+        ${
+          recipients
+            ? html`<fieldset class="field recipients">
               <legend>${t("message.to")}</legend>
               <label class="radio">
                 <input type="radio" name="to" value="selected" checked=${to === "selected"} disabled=${recipients.selected === 0}
@@ -122,22 +136,27 @@ export function ActionDialog({ title, body, users, grace, text, recipients, conf
                 ${t("message.to_all")}
               </label>
             </fieldset>`
-          : null}
-        ${users
-          ? html`<h3 class="dialog-sub">${t("confirm.users")}</h3>
+            : null
+        }
+        ${
+          users
+            ? html`<h3 class="dialog-sub">${t("confirm.users")}</h3>
               <ul class="dialog-users">
                 ${users.map((u) => html`<li>${u}</li>`)}
               </ul>`
-          : null}
+            : null
+        }
         ${field}
-        ${grace === undefined
-          ? null
-          : html`<label class="field">
+        ${
+          grace === undefined
+            ? null
+            : html`<label class="field">
               <span>${t("confirm.grace")}</span>
               <select value=${String(choice)} onChange=${(/** @type {Event} */ e) => setChoice(Number(/** @type {HTMLSelectElement} */ (e.target).value))}>
                 ${GRACE_CHOICES.map((s) => html`<option value=${String(s)}>${graceLabel(s)}</option>`)}
               </select>
-            </label>`}
+            </label>`
+        }
         ${problem ? html`<p role="alert" class="error">${problem}</p>` : null}
         <div class="dialog-buttons">
           <button type="button" class="button" onClick=${onCancel}>${t("cancel")}</button>

@@ -26,7 +26,7 @@ const en = {
   "menu.logoff": "Log off users",
   "menu.logoff_selected": "Log off selected users",
   "menu.logoff_all": "Log off all users",
-    "menu.disconnect": "Disconnect users",
+  "menu.disconnect": "Disconnect users",
   "menu.disconnect_selected": "Disconnect selected users",
   "menu.disconnect_all": "Disconnect all users",
   "menu.block": "Block",
@@ -36,10 +36,12 @@ const en = {
   "menu.unblock_selected": "Unblock selected users",
   "menu.unblock_all": "Unblock all users",
   "menu.message": "Send message…",
-  "disconnect.body": "These users' stations are disconnected. Their sessions and programs keep running, and they get them back when they log on again.",
+  "disconnect.body":
+    "These users' stations are disconnected. Their sessions and programs keep running, and they get them back when they log on again.",
   "disconnect.body_all": "Every session you may disconnect will be — everyone's but yours.",
   "disconnect.ok": "Disconnect",
-  "block.body": "A notice covers these users' screens, and their keyboard and mouse do nothing until you unblock them. Their programs keep running.",
+  "block.body":
+    "A notice covers these users' screens, and their keyboard and mouse do nothing until you unblock them. Their programs keep running.",
   "block.body_all": "Every session you may block will be — everyone's but yours.",
   "block.text": "Notice text",
   "block.hint": "Leave empty for “This station is blocked.”, in each user's language.",
@@ -84,7 +86,8 @@ const en = {
   "card.no_station": "No station",
   "card.loading": "Loading the picture…",
   "card.you": "you",
-  "confirm.body": "These users will see a warning, then be logged off. Their applications are asked to close first, so they can save their work.",
+  "confirm.body":
+    "These users will see a warning, then be logged off. Their applications are asked to close first, so they can save their work.",
   "confirm.body_all": "Every user you may log off will be logged off — everyone but you.",
   "confirm.users": "Users concerned",
   "confirm.grace": "Warning before log off",
@@ -100,7 +103,7 @@ const en = {
   "outcome.refused": "refused",
   "outcome.not_found": "session no longer exists",
   "outcome.failed": "failed",
-    "results.summary": "{done} logging off, {refused} refused",
+  "results.summary": "{done} logging off, {refused} refused",
   "done.disconnect": "disconnected",
   "done.block": "blocked",
   "done.unblock": "unblocked",
@@ -124,7 +127,8 @@ const en = {
   "station.starting": "Opening your desktop…",
   "station.connecting": "Connecting…",
   "station.disconnected": "Disconnected",
-  "station.disconnected_body": "Your desktop is still running, with all your programs. Reconnect whenever you like, here or on another computer.",
+  "station.disconnected_body":
+    "Your desktop is still running, with all your programs. Reconnect whenever you like, here or on another computer.",
   "station.taken_over": "Your desktop is open elsewhere",
   "station.taken_over_body": "It was opened in another window or on another computer. Your programs keep running.",
   "station.use_here": "Use it here",
@@ -139,9 +143,10 @@ const en = {
   "station.unlock": "Unlock",
   "station.wrong_password": "Wrong password.",
   "station.warning": "Your session will be logged off in {s} seconds. Save your work now.",
-    "menu.mydesktop": "My desktop",
+  "menu.mydesktop": "My desktop",
   "station.blocked": "This station is blocked.",
-  "station.blocked_body": "The keyboard and mouse are paused until the station is unblocked. Your programs keep running.",
+  "station.blocked_body":
+    "The keyboard and mouse are paused until the station is unblocked. Your programs keep running.",
   "station.message_from": "Message from {name}",
   "station.message_count": "{i} of {n}",
   "station.message_ok": "OK",
@@ -149,10 +154,14 @@ const en = {
   "role.admin": "Administrator",
   "role.dashboard": "Dashboard user",
   "role.standard": "User",
-  "reason.administrator session": "administrator session",
-  "reason.your own session (name its id to act on it)": "your own session",
-  "reason.not your session": "not your session",
-  "reason.no such session": "no such session",
+  "reason.own_session_in_all": "your own session",
+  "reason.own_session": "your own session",
+  "reason.administrator_session": "administrator session",
+  "reason.not_your_session": "not your session",
+  "reason.lock_is_personal": "only the session's user can lock it",
+  "reason.start_for_others": "only administrators start sessions for other users",
+  "reason.not_allowed_to_log_on": "this account is not allowed to log on",
+  "reason.no_such_session": "no such session",
 };
 
 /** @type {Record<keyof typeof en, string>} */
@@ -178,7 +187,7 @@ const fr = {
   "menu.logoff": "Déconnecter les utilisateurs",
   "menu.logoff_selected": "Déconnecter les utilisateurs sélectionnés",
   "menu.logoff_all": "Déconnecter tous les utilisateurs",
-    "menu.disconnect": "Suspendre les sessions",
+  "menu.disconnect": "Suspendre les sessions",
   "menu.disconnect_selected": "Suspendre les sessions sélectionnées",
   "menu.disconnect_all": "Suspendre toutes les sessions",
   "menu.block": "Bloquer",
@@ -255,7 +264,7 @@ const fr = {
   "outcome.refused": "refusé",
   "outcome.not_found": "la session n'existe plus",
   "outcome.failed": "échec",
-    "results.summary": "{done} en cours de déconnexion, {refused} refusé(s)",
+  "results.summary": "{done} en cours de déconnexion, {refused} refusé(s)",
   "done.disconnect": "suspendue",
   "done.block": "bloqué",
   "done.unblock": "débloqué",
@@ -275,28 +284,33 @@ const fr = {
   "station.disconnect": "Suspendre",
   "station.logoff": "Se déconnecter",
   "station.logoff_title": "Se déconnecter ?",
-  "station.logoff_body": "Vos applications sont invitées à se fermer, pour enregistrer votre travail, puis votre session se termine.",
+  "station.logoff_body":
+    "Vos applications sont invitées à se fermer, pour enregistrer votre travail, puis votre session se termine.",
   "station.starting": "Ouverture de votre bureau…",
   "station.connecting": "Connexion…",
   "station.disconnected": "Session suspendue",
-  "station.disconnected_body": "Votre bureau continue de fonctionner, avec tous vos programmes. Reconnectez-vous quand vous voulez, ici ou sur un autre ordinateur.",
+  "station.disconnected_body":
+    "Votre bureau continue de fonctionner, avec tous vos programmes. Reconnectez-vous quand vous voulez, ici ou sur un autre ordinateur.",
   "station.taken_over": "Votre bureau est ouvert ailleurs",
-  "station.taken_over_body": "Il a été ouvert dans une autre fenêtre ou sur un autre ordinateur. Vos programmes continuent de fonctionner.",
+  "station.taken_over_body":
+    "Il a été ouvert dans une autre fenêtre ou sur un autre ordinateur. Vos programmes continuent de fonctionner.",
   "station.use_here": "L'utiliser ici",
   "station.reconnect": "Se reconnecter",
   "station.ending": "Déconnexion…",
   "station.ending_body": "Vos applications se ferment.",
   "station.ended": "Votre session est terminée.",
   "station.failed": "Votre bureau ne peut pas être affiché",
-  "station.cannot_start": "Le bureau n'a pas pu démarrer. Réessayez, ou demandez à votre enseignant ou à l'administrateur.",
+  "station.cannot_start":
+    "Le bureau n'a pas pu démarrer. Réessayez, ou demandez à votre enseignant ou à l'administrateur.",
   "station.locked": "Verrouillé",
   "station.locked_body": "Votre bureau est verrouillé. Tapez votre mot de passe pour le déverrouiller.",
   "station.unlock": "Déverrouiller",
   "station.wrong_password": "Mot de passe incorrect.",
   "station.warning": "Votre session sera fermée dans {s} secondes. Enregistrez votre travail maintenant.",
-    "menu.mydesktop": "Mon bureau",
+  "menu.mydesktop": "Mon bureau",
   "station.blocked": "Ce poste est bloqué.",
-  "station.blocked_body": "Le clavier et la souris sont suspendus jusqu'au déblocage du poste. Vos programmes continuent de fonctionner.",
+  "station.blocked_body":
+    "Le clavier et la souris sont suspendus jusqu'au déblocage du poste. Vos programmes continuent de fonctionner.",
   "station.message_from": "Message de {name}",
   "station.message_count": "{i} sur {n}",
   "station.message_ok": "OK",
@@ -304,10 +318,14 @@ const fr = {
   "role.admin": "Administrateur",
   "role.dashboard": "Utilisateur du tableau de bord",
   "role.standard": "Utilisateur",
-  "reason.administrator session": "session d'administrateur",
-  "reason.your own session (name its id to act on it)": "votre propre session",
-  "reason.not your session": "ce n'est pas votre session",
-  "reason.no such session": "session introuvable",
+  "reason.own_session_in_all": "votre propre session",
+  "reason.own_session": "votre propre session",
+  "reason.administrator_session": "session d'administrateur",
+  "reason.not_your_session": "ce n'est pas votre session",
+  "reason.lock_is_personal": "seul l'utilisateur de la session peut la verrouiller",
+  "reason.start_for_others": "seuls les administrateurs ouvrent des sessions pour d'autres utilisateurs",
+  "reason.not_allowed_to_log_on": "ce compte n'est pas autorisé à ouvrir une session",
+  "reason.no_such_session": "session introuvable",
 };
 
 /** @typedef {keyof typeof en} Key */
@@ -368,10 +386,12 @@ export function plural(base, n) {
 }
 
 /**
- * A server's reason (in English) in the page's language, when known.
- * @param {string} reason
+ * Why a target was not done, in the page's language: translated by the
+ * result's stable `code`; the server's English `reason` when the code is
+ * missing or newer than this page.
+ * @param {{ code?: string, reason?: string }} result
  */
-export function reason(reason) {
-  const key = /** @type {Key} */ (`reason.${reason}`);
-  return key in en ? t(key) : reason;
+export function reason({ code, reason }) {
+  const key = /** @type {Key} */ (`reason.${code}`);
+  return code !== undefined && key in en ? t(key) : (reason ?? "");
 }

@@ -4,7 +4,8 @@
 import { html, render } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as api from "./api.js";
-import { Dashboard, LanguageSwitch } from "./dashboard.js";
+import { Dashboard } from "./dashboard.js";
+import { LanguageSwitch } from "./language.js";
 import { Station } from "./station.js";
 import { t } from "./i18n.js";
 
@@ -103,7 +104,8 @@ function App() {
     setNotice(why ?? null);
     setMe(null);
   };
-  if (me === null) return html`<${Login} notice=${notice} onLang=${rerender} onLoggedIn=${(/** @type {Me} */ m) => setMe(m)} />`;
+  if (me === null)
+    return html`<${Login} notice=${notice} onLang=${rerender} onLoggedIn=${(/** @type {Me} */ m) => setMe(m)} />`;
   if (me.role === "standard" || station) {
     const back = me.role === "standard" ? null : () => (location.hash = "");
     return html`<${Station} me=${me} onSignedOut=${signedOut} onLang=${rerender} onDashboard=${back} />`;

@@ -111,8 +111,9 @@ export function Menu({ label, items, onClose, style, nested = false, onBack }) {
               <span class="menu-label">${item.label}</span>
               ${item.items ? html`<span class="menu-arrow" aria-hidden="true">▸</span>` : null}
             </div>
-            ${item.items && open === i
-              ? html`<${Menu}
+            ${
+              item.items && open === i
+                ? html`<${Menu}
                   label=${item.label}
                   items=${item.items}
                   nested=${true}
@@ -122,7 +123,8 @@ export function Menu({ label, items, onClose, style, nested = false, onBack }) {
                     focusItem(i);
                   }}
                 />`
-              : null}
+                : null
+            }
           </li>
         `,
       )}

@@ -88,6 +88,7 @@ export function move(order, from, key, columns) {
   if (order.length === 0) return null;
   const i = from === null ? -1 : order.indexOf(from);
   if (i < 0) return order[0];
-  const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -columns, ArrowDown: columns, Home: -i, End: order.length }[key];
+  const steps = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -columns, ArrowDown: columns, Home: -i, End: order.length };
+  const step = steps[key];
   return order[Math.max(0, Math.min(order.length - 1, i + step))];
 }

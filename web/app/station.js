@@ -7,12 +7,12 @@ import RFB from "@novnc/novnc";
 import { html } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as api from "./api.js";
-import { LanguageSwitch } from "./dashboard.js";
+import { LanguageSwitch } from "./language.js";
 import { lang, pickedLang, t } from "./i18n.js";
 
 /**
  * @typedef {import("./api.js").Me} Me
-  * @typedef {import("./api.js").Session} Session
+ * @typedef {import("./api.js").Session} Session
  * @typedef {import("./api.js").UserMessage} UserMessage
  * @typedef {"starting" | "connecting" | "connected" | "disconnected" | "taken_over" | "locked" | "ending" | "failed"} Phase
  */
@@ -28,7 +28,7 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
   const [session, setSession] = useState(/** @type {Session | null} */ (null));
   const [error, setError] = useState(/** @type {string | null} */ (null));
   const [now, setNow] = useState(Date.now());
-    const [confirm, setConfirm] = useState(false);
+  const [confirm, setConfirm] = useState(false);
   const [messages, setMessages] = useState(/** @type {UserMessage[]} */ ([]));
   const screen = useRef(/** @type {HTMLDivElement | null} */ (null));
   const rfb = useRef(/** @type {RFB | null} */ (null));
@@ -62,7 +62,7 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
     rfb.current = r;
   };
 
-    /**
+  /**
    * The session is over: a dashboard user goes back to the dashboard; anyone
    * else is signed out too, as logging off a desktop does.
    */
@@ -150,7 +150,10 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
   }, [closing]);
   // `now` only makes the page draw again; the clock is read afresh, so the
   // first figure shown is already right.
-  const secondsLeft = closing && session?.logoff_deadline ? Math.max(0, Math.ceil((Date.parse(session.logoff_deadline) - Math.max(now, Date.now())) / 1000)) : 0;
+  const secondsLeft =
+    closing && session?.logoff_deadline
+      ? Math.max(0, Math.ceil((Date.parse(session.logoff_deadline) - Math.max(now, Date.now())) / 1000))
+      : 0;
 
   const disconnect = async () => {
     if (session) await api.disconnect([session.id]).catch(() => undefined);
@@ -185,14 +188,17 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
           <${LanguageSwitch} onLang=${onLang} />
         </div>
       </header>
-      ${closing
-        ? html`<div role="alert" class="warning-banner">${t("station.warning", { s: secondsLeft })}</div>`
-        : null}
+      ${
+        closing
+          ? html`<div role="alert" class="warning-banner">${t("station.warning", { s: secondsLeft })}</div>`
+          : null
+      }
       <main class="station-screen" aria-label=${t("station.desktop")}>
         <div class="screen" ref=${screen}></div>
-                ${phase === "connected" ? null : html`<${Overlay} phase=${phase} error=${error} onReconnect=${connect} onUnlocked=${connect} onSignedOut=${onSignedOut} />`}
-        ${session?.blocked && phase !== "locked"
-          ? html`<div class="overlay blocked" role="alert">
+        ${phase === "connected" ? null : html`<${Overlay} phase=${phase} error=${error} onReconnect=${connect} onUnlocked=${connect} onSignedOut=${onSignedOut} />`}
+        ${
+          session?.blocked && phase !== "locked"
+            ? html`<div class="overlay blocked" role="alert">
               <div class="blocked-box">
                 <svg aria-hidden="true" viewBox="0 0 24 24" width="48" height="48" class="blocked-icon">
                   <rect x="6" y="5" width="4" height="14" rx="1.2" fill="currentColor" />
@@ -202,9 +208,11 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
                 <p>${t("station.blocked_body")}</p>
               </div>
             </div>`
-          : null}
-        ${messages.length > 0 && phase !== "locked"
-          ? html`<${MessageCard}
+            : null
+        }
+        ${
+          messages.length > 0 && phase !== "locked"
+            ? html`<${MessageCard}
               message=${messages[0]}
               index=${1}
               count=${messages.length}
@@ -213,10 +221,12 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
                 api.dismissMessage(id).catch(() => undefined);
               }}
             />`
-          : null}
+            : null
+        }
       </main>
-      ${confirm
-        ? html`<div class="backdrop">
+      ${
+        confirm
+          ? html`<div class="backdrop">
             <div role="dialog" aria-modal="true" aria-labelledby="logoff-title" class="dialog">
               <h2 id="logoff-title">${t("station.logoff_title")}</h2>
               <p>${t("station.logoff_body")}</p>
@@ -226,7 +236,8 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
               </div>
             </div>
           </div>`
-        : null}
+          : null
+      }
     </div>
   `;
 }
@@ -260,14 +271,16 @@ function Overlay({ phase, error, onReconnect, onUnlocked, onSignedOut }) {
         ${busy ? html`<div class="spinner" aria-hidden="true"></div>` : null}
         <h2 id="overlay-title">${title}</h2>
         ${body ? html`<p>${body}</p>` : null}
-        ${busy
-          ? null
-          : html`<div class="dialog-buttons">
+        ${
+          busy
+            ? null
+            : html`<div class="dialog-buttons">
               <button type="button" class="button" onClick=${leave}>${t("menu.signout")}</button>
               <button type="button" class="button primary" onClick=${onReconnect}>
                 ${phase === "taken_over" ? t("station.use_here") : t("station.reconnect")}
               </button>
-            </div>`}
+            </div>`
+        }
       </div>
     </div>
   `;
@@ -314,7 +327,13 @@ function LockScreen({ onUnlocked }) {
       onUnlocked();
     } catch (err) {
       const status = err instanceof api.ApiError ? err.status : -1;
-      setError(status === 429 ? t("err.throttled") : status === 401 || status === 400 ? t("station.wrong_password") : t("err.server"));
+      setError(
+        status === 429
+          ? t("err.throttled")
+          : status === 401 || status === 400
+            ? t("station.wrong_password")
+            : t("err.server"),
+      );
       setBusy(false);
       if (input.current) input.current.value = "";
       input.current?.focus();

@@ -1,7 +1,26 @@
 // Thumbnail pictures for the cards, as the events stream pushes them, kept
-// as object URLs (one per session: the dashboard shows one size at a time).
+// as object URLs (one per session: the dashboard shows one size at a time),
+// and the size the user chose, kept for their next visit.
 
-/** @typedef {{ url: string, etag: string }} Picture */
+/**
+ * @typedef {{ url: string, etag: string }} Picture
+ * @typedef {"small" | "medium" | "large"} Size
+ */
+
+/** The sizes the Thumbnail size menu offers. */
+export const SIZES = /** @type {Size[]} */ (["small", "medium", "large"]);
+const SIZE_KEY = "podium.thumbsize";
+
+/** @returns {Size} the size chosen last, or medium */
+export function savedSize() {
+  const s = localStorage.getItem(SIZE_KEY);
+  return s === "small" || s === "large" ? s : "medium";
+}
+
+/** @param {Size} size */
+export function saveSize(size) {
+  localStorage.setItem(SIZE_KEY, size);
+}
 
 /** @type {Map<number, Picture>} */
 const pictures = new Map();

@@ -27,7 +27,7 @@ pub use config::{Config, Every};
 pub use error::{ErrorBody, ErrorCode};
 pub use events::{Event, PictureFrame};
 pub use me::Me;
-pub use outcome::{ActionResult, ActionResults, EndKind, Outcome};
+pub use outcome::{ActionResult, ActionResults, EndKind, Outcome, ReasonCode};
 pub use permission::{Caller, Refusal, Selection};
 pub use request::{
     BlockRequest, Language, LoginRequest, LogoffRequest, MessageRequest, RequestError, StartRequest,

@@ -1,6 +1,7 @@
 //! What happened to each target of an action (SPEC §8).
 
 use crate::SessionId;
+use crate::permission::Refusal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -68,6 +69,53 @@ impl fmt::Display for EndKind {
     }
 }
 
+/// Why a target was not done, as a word that never changes: what a program
+/// matches on and what the dashboard translates. The English `reason` beside
+/// it is for people and may be reworded; this may not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// Refused: "all" leaves the caller's own session alone.
+    OwnSessionInAll,
+    /// Refused: block, unblock and message are never aimed at oneself.
+    OwnSession,
+    /// Refused: dashboard users never act on an administrator's session.
+    AdministratorSession,
+    /// Refused: standard users act on their own session only.
+    NotYourSession,
+    /// Refused: only a session's own user can lock it.
+    LockIsPersonal,
+    /// Refused: starting a session for somebody else is for administrators.
+    StartForOthers,
+    /// Refused: the account may not have sessions at all.
+    NotAllowedToLogOn,
+    /// Not found: no session has this id (any more).
+    NoSuchSession,
+}
+
+impl ReasonCode {
+    /// The word used in JSON.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonCode::OwnSessionInAll => "own_session_in_all",
+            ReasonCode::OwnSession => "own_session",
+            ReasonCode::AdministratorSession => "administrator_session",
+            ReasonCode::NotYourSession => "not_your_session",
+            ReasonCode::LockIsPersonal => "lock_is_personal",
+            ReasonCode::StartForOthers => "start_for_others",
+            ReasonCode::NotAllowedToLogOn => "not_allowed_to_log_on",
+            ReasonCode::NoSuchSession => "no_such_session",
+        }
+    }
+}
+
+impl fmt::Display for ReasonCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One entry of an action's `results`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -79,9 +127,13 @@ pub struct ActionResult {
     pub user: Option<String>,
     /// What happened.
     pub outcome: Outcome,
-    /// Why, for `refused` and `failed`.
+    /// Why, for `refused`, `not_found` and `failed`: English, for people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The same why as a stable word, for `refused` and `not_found`: what a
+    /// program matches on and the dashboard translates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ReasonCode>,
     /// For a log off that was waited for: how the session ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended: Option<EndKind>,
@@ -94,33 +146,52 @@ impl ActionResult {
     /// A target that was acted on.
     #[must_use]
     pub fn done(session: SessionId, user: &str) -> Self {
-        Self::new(session, Some(user), Outcome::Done, None)
+        Self::new(session, Some(user), Outcome::Done, None, None)
     }
 
-    /// A target the permission rule refused.
+    /// A target the permission rule refused, with its reason and code.
     #[must_use]
-    pub fn refused(session: SessionId, user: &str, reason: impl fmt::Display) -> Self {
-        Self::new(session, Some(user), Outcome::Refused, Some(reason.to_string()))
+    pub fn refused(session: SessionId, user: &str, refusal: Refusal) -> Self {
+        Self::new(
+            session,
+            Some(user),
+            Outcome::Refused,
+            Some(refusal.reason().into()),
+            Some(refusal.code()),
+        )
     }
 
     /// A target that does not exist.
     #[must_use]
     pub fn not_found(session: SessionId) -> Self {
-        Self::new(session, None, Outcome::NotFound, Some("no such session".into()))
+        Self::new(
+            session,
+            None,
+            Outcome::NotFound,
+            Some("no such session".into()),
+            Some(ReasonCode::NoSuchSession),
+        )
     }
 
     /// A target on which the action went wrong.
     #[must_use]
     pub fn failed(session: SessionId, user: &str, reason: impl fmt::Display) -> Self {
-        Self::new(session, Some(user), Outcome::Failed, Some(reason.to_string()))
+        Self::new(session, Some(user), Outcome::Failed, Some(reason.to_string()), None)
     }
 
-    fn new(session: SessionId, user: Option<&str>, outcome: Outcome, reason: Option<String>) -> Self {
+    fn new(
+        session: SessionId,
+        user: Option<&str>,
+        outcome: Outcome,
+        reason: Option<String>,
+        code: Option<ReasonCode>,
+    ) -> Self {
         ActionResult {
             session,
             user: user.map(str::to_owned),
             outcome,
             reason,
+            code,
             ended: None,
             duration_ms: None,
         }
@@ -152,13 +223,41 @@ mod tests {
         let r = ActionResults {
             results: vec![
                 ActionResult::done(3, "alice"),
-                ActionResult::refused(4, "root", "administrator session"),
+                ActionResult::refused(4, "root", Refusal::AdministratorSession),
             ],
         };
         assert_eq!(
             serde_json::to_string(&r).expect("serializes"),
-            r#"{"results":[{"session":3,"user":"alice","outcome":"done"},{"session":4,"user":"root","outcome":"refused","reason":"administrator session"}]}"#
+            r#"{"results":[{"session":3,"user":"alice","outcome":"done"},{"session":4,"user":"root","outcome":"refused","reason":"administrator session","code":"administrator_session"}]}"#
         );
         assert!(!r.all_done());
+    }
+
+    #[test]
+    fn a_missing_session_is_reported_with_its_code() {
+        assert_eq!(
+            serde_json::to_string(&ActionResult::not_found(7)).expect("serializes"),
+            r#"{"session":7,"outcome":"not_found","reason":"no such session","code":"no_such_session"}"#
+        );
+    }
+
+    #[test]
+    fn a_failure_has_a_reason_but_no_code() {
+        let json = serde_json::to_value(ActionResult::failed(5, "bob", "the disk is full")).expect("serializes");
+        assert_eq!(json["reason"], "the disk is full");
+        assert!(json.get("code").is_none(), "{json}");
+    }
+
+    #[test]
+    fn every_code_is_written_in_json_as_its_word_and_read_back() {
+        let codes = Refusal::ALL
+            .map(Refusal::code)
+            .into_iter()
+            .chain([ReasonCode::NoSuchSession]);
+        for code in codes {
+            let json = serde_json::to_string(&code).expect("serializes");
+            assert_eq!(json, format!("\"{code}\""));
+            assert_eq!(serde_json::from_str::<ReasonCode>(&json).expect("parses"), code);
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! in Podium decides. Every decision is per session, so a request for five
 //! sessions of which one is forbidden acts on four and refuses one.
 
-use crate::{Action, Role};
+use crate::{Action, ReasonCode, Role};
 use std::fmt;
 
 /// The person asking, as the server established it (SO_PEERCRED or login).
@@ -28,7 +28,8 @@ pub enum Selection {
     All,
 }
 
-/// Why an action on one session was refused; shown to the caller verbatim.
+/// Why an action on one session was refused: English for people
+/// ([`Refusal::reason`]) and a stable word for programs ([`Refusal::code`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
     /// "All" leaves the caller's own session alone.
@@ -48,7 +49,19 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The reason as the API and CLI print it.
+    /// Every refusal.
+    pub const ALL: [Refusal; 7] = [
+        Refusal::OwnSessionInAll,
+        Refusal::OwnSession,
+        Refusal::AdministratorSession,
+        Refusal::NotYourSession,
+        Refusal::LockIsPersonal,
+        Refusal::StartForOthers,
+        Refusal::NotAllowedToLogOn,
+    ];
+
+    /// The reason as the API and CLI print it, and as the audit log keeps
+    /// it: changing a text here changes what stored records say.
     #[must_use]
     pub fn reason(self) -> &'static str {
         match self {
@@ -59,6 +72,21 @@ impl Refusal {
             Refusal::LockIsPersonal => "only the session's user can lock it",
             Refusal::StartForOthers => "only administrators start sessions for other users",
             Refusal::NotAllowedToLogOn => "this account is not allowed to log on",
+        }
+    }
+
+    /// The reason as the `code` of a refused result: the dashboard
+    /// translates by it, so it stays the same when the English is reworded.
+    #[must_use]
+    pub fn code(self) -> ReasonCode {
+        match self {
+            Refusal::OwnSessionInAll => ReasonCode::OwnSessionInAll,
+            Refusal::OwnSession => ReasonCode::OwnSession,
+            Refusal::AdministratorSession => ReasonCode::AdministratorSession,
+            Refusal::NotYourSession => ReasonCode::NotYourSession,
+            Refusal::LockIsPersonal => ReasonCode::LockIsPersonal,
+            Refusal::StartForOthers => ReasonCode::StartForOthers,
+            Refusal::NotAllowedToLogOn => ReasonCode::NotAllowedToLogOn,
         }
     }
 }
@@ -207,6 +235,41 @@ mod tests {
         let r = decide(&caller(Role::Dashboard), 1, Role::Admin, Action::Logoff, Selection::All);
         assert_eq!(r, Err(Refusal::AdministratorSession));
         assert_eq!(r.unwrap_err().reason(), "administrator session");
+    }
+
+    /// Each refusal's code and English reason, written out: both are
+    /// published (JSON, translations, stored audit records) and must not move.
+    fn published(r: Refusal) -> (&'static str, &'static str) {
+        match r {
+            Refusal::OwnSessionInAll => ("own_session_in_all", "your own session (name its id to act on it)"),
+            Refusal::OwnSession => ("own_session", "your own session"),
+            Refusal::AdministratorSession => ("administrator_session", "administrator session"),
+            Refusal::NotYourSession => ("not_your_session", "not your session"),
+            Refusal::LockIsPersonal => ("lock_is_personal", "only the session's user can lock it"),
+            Refusal::StartForOthers => ("start_for_others", "only administrators start sessions for other users"),
+            Refusal::NotAllowedToLogOn => ("not_allowed_to_log_on", "this account is not allowed to log on"),
+        }
+    }
+
+    #[test]
+    fn every_refusal_has_its_own_stable_code_beside_its_unchanged_reason() {
+        let mut codes = std::collections::HashSet::new();
+        for r in Refusal::ALL {
+            let (code, reason) = published(r);
+            assert_eq!(r.code().as_str(), code, "{r:?}");
+            assert_eq!(
+                serde_json::to_string(&r.code()).expect("serializes"),
+                format!("\"{code}\"")
+            );
+            assert_eq!(r.reason(), reason, "{r:?}");
+            assert_eq!(r.to_string(), reason, "{r:?}");
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{code} is snake_case"
+            );
+            assert!(codes.insert(code), "{code} is used twice");
+        }
+        assert_eq!(codes.len(), Refusal::ALL.len());
     }
 
     #[test]

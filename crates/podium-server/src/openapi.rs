@@ -11,7 +11,10 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
     info(
         title = "Podium API",
         description = "Sessions on a Podium host: list, start, log off; web login; live events. \
-                       Errors are {\"error\":{\"code\",\"message\"}} with a 4xx status.",
+                       Errors are {\"error\":{\"code\",\"message\"}} with a 4xx status. \
+                       An action answers {\"results\":[…]} with one outcome per target; a refused or \
+                       missing target has an English `reason` and a stable `code` (ReasonCode) to match \
+                       or translate.",
         version = "1"
     ),
     paths(
@@ -37,7 +40,12 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
         crate::routes::document,
         crate::metrics::metrics,
     ),
-    components(schemas(podium_core::Event, podium_core::Action, podium_core::ActionResults)),
+    components(schemas(
+        podium_core::Event,
+        podium_core::Action,
+        podium_core::ActionResults,
+        podium_core::ReasonCode
+    )),
     modifiers(&Cookie),
     security(("cookie" = [])),
     tags(
@@ -62,5 +70,36 @@ impl Modify for Cookie {
                 "Set by POST /api/v1/auth/login",
             ))),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use podium_core::{ReasonCode, Refusal};
+
+    #[test]
+    fn the_document_gives_every_refusal_code_of_an_action_result() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serializes");
+        let schemas = &doc["components"]["schemas"];
+        let code = &schemas["ActionResult"]["properties"]["code"];
+        assert!(
+            code.to_string().contains("#/components/schemas/ReasonCode"),
+            "a result's code is a ReasonCode: {code}"
+        );
+        assert!(
+            schemas["ActionResult"]["properties"]["reason"].is_object(),
+            "the English reason stays beside it"
+        );
+        let listed = schemas["ReasonCode"]["enum"]
+            .as_array()
+            .expect("ReasonCode lists its words");
+        let expected: Vec<&str> = Refusal::ALL
+            .map(Refusal::code)
+            .into_iter()
+            .chain([ReasonCode::NoSuchSession])
+            .map(ReasonCode::as_str)
+            .collect();
+        assert_eq!(listed, &expected, "{}", schemas["ReasonCode"]);
     }
 }
