@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use podium_host::worker::protocol::{EndReport, ReclaimSpec, Reply, Request, Running, StartReport, WorkerSpec};
-use podium_x11::notice::Lang;
+use podium_x11::Lang;
 use podium_x11::xauth::Cookie;
 use serde::Serialize;
 use serde::de::DeserializeOwned;

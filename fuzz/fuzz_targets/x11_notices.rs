@@ -12,7 +12,8 @@ use libfuzzer_sys::fuzz_target;
 use podium_x11::block;
 use podium_x11::canvas::fonts;
 use podium_x11::message::{self, ButtonState, QueuedMessage};
-use podium_x11::notice::{Lang, render_warning};
+use podium_x11::Lang;
+use podium_x11::notice::render_warning;
 use std::time::{Duration, SystemTime};
 
 /// Screens larger than this are laid out but not drawn, to keep each run

@@ -307,6 +307,11 @@ fn read_report(fd: &OwnedFd, buf: &mut [u8], timeout: std::time::Duration) -> Op
 }
 
 /// The child between `fork` and `exec`. Async-signal-safe calls only.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the child's steps between fork and exec, in order, each reporting its own failure: \
+              one sequence to read top to bottom, where a helper would hide which step runs when"
+)]
 fn child_after_fork(plan: &ExecPlan, argv: *const *const c_char, envp: *const *const c_char, status: RawFd) -> ! {
     let fail = |step: Step| -> ! {
         // SAFETY: __errno_location is always valid in the calling thread.

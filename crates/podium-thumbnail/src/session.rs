@@ -20,7 +20,7 @@ use crate::thumbnail::{Request, ThumbError, ThumbEvent, Thumbnail};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use podium_core::SessionId;
 use podium_x11::DisplayAccess;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
@@ -108,6 +108,25 @@ fn answer_all(ctx: &Context, result: &Result<Thumbnail, ThumbError>) {
     while let Ok(r) = ctx.requests.try_recv() {
         let _ = r.reply.send(result.clone());
     }
+}
+
+/// One part of one size's thumbnail to remake at a capture.
+struct Plan {
+    /// The size.
+    size: Size,
+    /// Its pixel size on this screen.
+    dims: (u32, u32),
+    /// Whether its picture is kept (else it is made whole).
+    kept: bool,
+    /// The part of the thumbnail to remake.
+    dst: Rect,
+    /// Which of the capture's screen parts it is made from.
+    source: usize,
+}
+
+/// A capture that went wrong, in words for whoever asked.
+fn capture_error(e: &dyn std::fmt::Display) -> ThumbError {
+    ThumbError::Capture(e.to_string())
 }
 
 struct Worker {
@@ -243,22 +262,21 @@ impl Worker {
     /// is; a large one may hold changes far apart (a clock in one corner,
     /// a cursor in another), so the X server is asked for the region itself.
     fn take_damage(&mut self) -> Result<Vec<Rect>, ThumbError> {
-        let err = |e: &dyn std::fmt::Display| ThumbError::Capture(e.to_string());
         let bbox = std::mem::take(&mut self.changed);
         let conn = &self.display.conn;
         let screen = u64::from(self.screen.0) * u64::from(self.screen.1);
         if !bbox.is_empty() && bbox.area() <= screen / SMALL_CHANGE {
             conn.damage_subtract(self.display.damage, x11rb::NONE, x11rb::NONE)
-                .map_err(|e| err(&e))?;
+                .map_err(|e| capture_error(&e))?;
             return Ok(vec![bbox]);
         }
         conn.damage_subtract(self.display.damage, x11rb::NONE, self.display.region)
-            .map_err(|e| err(&e))?;
+            .map_err(|e| capture_error(&e))?;
         let reply = conn
             .xfixes_fetch_region(self.display.region)
-            .map_err(|e| err(&e))?
+            .map_err(|e| capture_error(&e))?
             .reply()
-            .map_err(|e| err(&e))?;
+            .map_err(|e| capture_error(&e))?;
         Ok(reply
             .rectangles
             .iter()
@@ -272,23 +290,49 @@ impl Worker {
     }
 
     fn capture(&mut self) -> Result<(), ThumbError> {
-        let err = |e: &dyn std::fmt::Display| ThumbError::Capture(e.to_string());
         let changed = self.take_damage()?;
         self.ctx.shared.dirty.store(false, Ordering::SeqCst);
-        let screen = self.screen;
         let sizes = self.ctx.shared.wanted(&self.ctx.hub.pushed_sizes());
         self.forget_unwanted(&sizes);
         self.last = Some(Instant::now());
+        let (plans, sources) = self.plan(&sizes, &changed);
+        if plans.is_empty() {
+            return Ok(());
+        }
+        let rows = self.remake(plans, &sources)?;
+        let mut made = Vec::new();
+        for (size, rows) in rows {
+            let (picture, strips) = self
+                .kept
+                .get_mut(&size)
+                .ok_or_else(|| capture_error(&"kept picture lost"))?;
+            let jpeg = strips
+                .update(&mut self.encoder, picture, rows)
+                .map_err(|e| capture_error(&e))?;
+            let etag = encode::etag(&jpeg);
+            made.push((
+                size,
+                Thumbnail {
+                    jpeg: Arc::new(jpeg),
+                    etag,
+                },
+            ));
+        }
+        self.publish(made);
+        Ok(())
+    }
 
-        // Each size's parts to remake (all of it for a size not kept yet),
-        // and the screen parts they are made from, each asked for once.
+    /// Each size's parts to remake (all of it for a size not kept yet),
+    /// and the screen parts they are made from, each asked for once.
+    fn plan(&self, sizes: &[Size], changed: &[Rect]) -> (Vec<Plan>, Vec<Rect>) {
+        let screen = self.screen;
         let mut plans = Vec::new();
         let mut sources: Vec<Rect> = Vec::new();
-        for &size in &sizes {
+        for &size in sizes {
             let dims = size.dimensions(screen.0, screen.1);
             let kept = self.kept.get(&size).is_some_and(|(k, _)| (k.width, k.height) == dims);
             let parts = if kept {
-                scale::parts(&changed, screen, dims, MOST_PARTS)
+                scale::parts(changed, screen, dims, MOST_PARTS)
             } else {
                 vec![Rect::screen(dims.0, dims.1)]
             };
@@ -298,17 +342,27 @@ impl Worker {
                 } else {
                     Rect::screen(screen.0, screen.1)
                 };
-                let i = sources.iter().position(|s| *s == src).unwrap_or_else(|| {
+                let source = sources.iter().position(|s| *s == src).unwrap_or_else(|| {
                     sources.push(src);
                     sources.len() - 1
                 });
-                plans.push((size, dims, kept, dst, i));
+                plans.push(Plan {
+                    size,
+                    dims,
+                    kept,
+                    dst,
+                    source,
+                });
             }
         }
-        if plans.is_empty() {
-            return Ok(());
-        }
-        let pixels = match self.display.capturer.grab_rects(&self.display.conn, &sources, screen) {
+        (plans, sources)
+    }
+
+    /// Copies `sources` out of the X server and scales them into the kept
+    /// pictures as `plans` say; returns the strips of each size it changed.
+    fn remake(&mut self, plans: Vec<Plan>, sources: &[Rect]) -> Result<HashMap<Size, BTreeSet<u32>>, ThumbError> {
+        let screen = self.screen;
+        let pixels = match self.display.capturer.grab_rects(&self.display.conn, sources, screen) {
             Ok(p) => p,
             Err(e @ ThumbError::TooLarge { .. }) => {
                 // No stale picture: asking for one says why there is none.
@@ -321,42 +375,33 @@ impl Worker {
                     .clear();
                 return Err(ThumbError::NotNow(e.to_string()));
             }
-            Err(e) => return Err(err(&e)),
+            Err(e) => return Err(capture_error(&e)),
         };
         self.ctx.hub.count_capture();
         self.ctx.hub.count_pixels(sources.iter().map(|r| r.area()).sum());
-        let mut rows: HashMap<Size, std::collections::BTreeSet<u32>> = HashMap::new();
-        for (size, dims, kept, dst, i) in plans {
-            let (src, px) = (sources[i], &pixels[i]);
-            if kept {
-                let (picture, _) = self.kept.get_mut(&size).ok_or_else(|| err(&"kept picture lost"))?;
+        let mut rows: HashMap<Size, BTreeSet<u32>> = HashMap::new();
+        for p in plans {
+            let (src, px) = (sources[p.source], &pixels[p.source]);
+            if p.kept {
+                let (picture, _) = self
+                    .kept
+                    .get_mut(&p.size)
+                    .ok_or_else(|| capture_error(&"kept picture lost"))?;
                 self.scaler
-                    .scale_into(px, src, screen, picture, dst)
-                    .map_err(|e| err(&e))?;
+                    .scale_into(px, src, screen, picture, p.dst)
+                    .map_err(|e| capture_error(&e))?;
             } else {
-                let whole = self.scaler.scale(px, dims.0, dims.1).map_err(|e| err(&e))?;
-                self.kept.insert(size, (whole, Strips::default()));
+                let whole = self
+                    .scaler
+                    .scale(px, p.dims.0, p.dims.1)
+                    .map_err(|e| capture_error(&e))?;
+                self.kept.insert(p.size, (whole, Strips::default()));
             }
-            rows.entry(size)
+            rows.entry(p.size)
                 .or_default()
-                .extend(Strips::covering(dst.y, dst.y + dst.h));
+                .extend(Strips::covering(p.dst.y, p.dst.y + p.dst.h));
         }
-        drop(pixels);
-        let mut made = Vec::new();
-        for (size, rows) in rows {
-            let (picture, strips) = self.kept.get_mut(&size).ok_or_else(|| err(&"kept picture lost"))?;
-            let jpeg = strips.update(&mut self.encoder, picture, rows).map_err(|e| err(&e))?;
-            let etag = encode::etag(&jpeg);
-            made.push((
-                size,
-                Thumbnail {
-                    jpeg: Arc::new(jpeg),
-                    etag,
-                },
-            ));
-        }
-        self.publish(made);
-        Ok(())
+        Ok(rows)
     }
 
     /// Drops the pictures of sizes nobody asked for lately: they were not

@@ -255,6 +255,26 @@ fn block_notice_covers_the_screen_and_windows_mapped_later() {
 
     let block = BlockNotice::show(&d.access, Lang::En, "").expect("block shown");
     let window = find(&conn, "Podium block").expect("block window");
+    assert_covers_the_screen(&conn, window);
+    assert_covers_a_client_mapped_later(&mut d, &conn, window);
+    assert_covers_override_redirect_windows(&conn, window);
+
+    // A teacher's words: drawn, still full screen.
+    let before = screen_pixels(&conn);
+    block.update("Eyes on the board, please. We start again in five minutes.");
+    wait_until(Duration::from_secs(10), "the new words are drawn", || {
+        screen_pixels(&conn) != before
+    });
+    assert!(block.is_shown());
+    assert_eq!(pixel(&screen_pixels(&conn), 0, 0), BACKDROP);
+    d.run("import", &["-window", "root", "/tmp/podium-block-notice.png"]);
+    block.close();
+    assert!(find(&conn, "Podium block").is_none(), "closing takes the window away");
+}
+
+/// The block window is full screen, out of any window manager's reach, and
+/// its backdrop covers the screen.
+fn assert_covers_the_screen(conn: &RustConnection, window: u32) {
     let g = conn.get_geometry(window).expect("q").reply().expect("geometry");
     assert_eq!((g.x, g.y, g.width, g.height), (0, 0, WIDTH, HEIGHT));
     let attrs = conn
@@ -263,7 +283,7 @@ fn block_notice_covers_the_screen_and_windows_mapped_later() {
         .reply()
         .expect("attributes");
     assert!(attrs.override_redirect, "no window manager can move or close it");
-    let pixels = screen_pixels(&conn);
+    let pixels = screen_pixels(conn);
     let backdrop = pixels.iter().filter(|p| **p == BACKDROP).count();
     assert!(
         backdrop * 10 > pixels.len() * 6,
@@ -279,8 +299,10 @@ fn block_notice_covers_the_screen_and_windows_mapped_later() {
     ] {
         assert_eq!(pixel(&pixels, x, y), BACKDROP, "({x}, {y})");
     }
+}
 
-    // An application window mapped after the block: under it again at once.
+/// An application window mapped after the block is under it again at once.
+fn assert_covers_a_client_mapped_later(d: &mut Display, conn: &RustConnection, window: u32) {
     while conn.poll_for_event().expect("events").is_some() {}
     d.client("xclock", &["-geometry", "300x300+40+40", "-update", "1"]);
     let mapped = loop {
@@ -290,15 +312,17 @@ fn block_notice_covers_the_screen_and_windows_mapped_later() {
         }
     };
     wait_until(Duration::from_secs(10), "the block is back on top of xclock", || {
-        top(&conn) == Some(window)
+        top(conn) == Some(window)
     });
     eprintln!("block back on top {:?} after xclock mapped", mapped.elapsed());
     wait_until(Duration::from_secs(10), "xclock is covered", || {
-        pixel(&screen_pixels(&conn), 190, 190) == BACKDROP
+        pixel(&screen_pixels(conn), 190, 190) == BACKDROP
     });
+}
 
-    // An override-redirect window (a menu, a tooltip, a window that wants
-    // the whole screen) and one raised again: both covered.
+/// An override-redirect window (a menu, a tooltip, a window that wants the
+/// whole screen), and one that raises itself again and again: both covered.
+fn assert_covers_override_redirect_windows(conn: &RustConnection, window: u32) {
     let other = conn.generate_id().expect("id");
     let screen = &conn.setup().roots[0];
     conn.create_window(
@@ -321,7 +345,7 @@ fn block_notice_covers_the_screen_and_windows_mapped_later() {
     wait_until(
         Duration::from_secs(1),
         "the block is back on top of an override-redirect window",
-        || top(&conn) == Some(window),
+        || top(conn) == Some(window),
     );
     eprintln!(
         "block back on top {:?} after an override-redirect window mapped",
@@ -336,7 +360,7 @@ fn block_notice_covers_the_screen_and_windows_mapped_later() {
         conn.configure_window(other, &ConfigureWindowAux::new().stack_mode(StackMode::ABOVE))
             .expect("raise");
         conn.flush().expect("flush");
-        while top(&conn) != Some(window) {
+        while top(conn) != Some(window) {
             assert!(start.elapsed() < Duration::from_secs(5), "the block stays covered");
         }
         slowest = slowest.max(start.elapsed());
@@ -345,20 +369,8 @@ fn block_notice_covers_the_screen_and_windows_mapped_later() {
     // not an assertion: a loaded machine may take longer either way).
     eprintln!("block back on top at most {slowest:?} after a window raised itself");
     wait_until(Duration::from_secs(10), "the red window is covered", || {
-        pixel(&screen_pixels(&conn), 640, 20) == BACKDROP
+        pixel(&screen_pixels(conn), 640, 20) == BACKDROP
     });
-
-    // A teacher's words: drawn, still full screen.
-    let before = screen_pixels(&conn);
-    block.update("Eyes on the board, please. We start again in five minutes.");
-    wait_until(Duration::from_secs(10), "the new words are drawn", || {
-        screen_pixels(&conn) != before
-    });
-    assert!(block.is_shown());
-    assert_eq!(pixel(&screen_pixels(&conn), 0, 0), BACKDROP);
-    d.run("import", &["-window", "root", "/tmp/podium-block-notice.png"]);
-    block.close();
-    assert!(find(&conn, "Podium block").is_none(), "closing takes the window away");
 }
 
 /// One pixel of the screen, `0xRRGGBB`, wherever the screen's size.
