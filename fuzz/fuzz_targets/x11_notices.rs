@@ -40,8 +40,13 @@ fuzz_target!(|data: &[u8]| {
     let l = block::layout(f, screen, lang, body);
     assert!((1..=4).contains(&l.lines.len()), "{:?}", l.lines);
     if drawable {
-        let c = block::render(f, screen, lang, body);
-        assert_eq!((c.width(), c.height()), screen);
+        // Only the card is drawn (the X server paints the backdrop): it
+        // lies inside the screen, whatever the screen's size.
+        let p = block::render(f, screen, lang, body);
+        let (x, y) = (i32::from(p.at.0), i32::from(p.at.1));
+        assert!(x >= 0 && y >= 0, "{:?}", p.at);
+        assert!(x + i32::from(p.canvas.width()) <= i32::from(screen.0), "{:?}", p.at);
+        assert!(y + i32::from(p.canvas.height()) <= i32::from(screen.1), "{:?}", p.at);
     }
 
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
