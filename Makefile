@@ -5,7 +5,7 @@
 CARGO ?= cargo
 PREFIX ?= /usr/local
 
-.PHONY: all deps deps-check build release deb demo test lint typecheck vendor unit e2e bench bench-smoke soak install clean-test-leftovers fuzz
+.PHONY: all deps deps-check build release deb demo test lint modules-check typecheck vendor unit e2e bench bench-smoke soak install clean-test-leftovers fuzz
 
 all: build
 
@@ -26,9 +26,18 @@ deb: deps release
 demo: deps release
 	target/release/podium demo
 
-lint: typecheck
+lint: typecheck modules-check
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# No module may use a module that uses it back (podium-modules-check reads
+# each crate's modules, `use` lines and paths written in place; test code
+# does not count). The packages checked: podium-server, podium-host and
+# podium-thumbnail join once their own cycles are gone; `make modules-check
+# MODULES_CHECK_CRATES=` checks every package of the workspace.
+MODULES_CHECK_CRATES ?= podium-core podium-testkit podium
+modules-check:
+	$(CARGO) run --quiet -p podium-testkit --bin podium-modules-check -- $(MODULES_CHECK_CRATES)
 
 # The UI is plain ES modules checked by TypeScript (checkJs), and its
 # vendored libraries must be exactly those of web/package-lock.json.

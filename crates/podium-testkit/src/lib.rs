@@ -15,6 +15,7 @@ pub mod browser;
 pub mod deps;
 pub mod faults;
 pub mod host;
+pub mod modules;
 pub mod procfs;
 pub mod rfb;
 pub mod screen;
