@@ -1,28 +1,11 @@
 //! Serving the API on the network: HTTPS, and plain HTTP on loopback when
 //! the configuration asks for it.
 
+use crate::app::router;
+use crate::peer::RemoteAddr;
+use crate::state::AppState;
 use crate::tls::TlsListener;
-use crate::{AppState, router};
-use axum::extract::connect_info::Connected;
-use axum::serve::IncomingStream;
-use std::net::SocketAddr;
 use tokio::net::TcpListener;
-
-/// The remote end of a network connection.
-#[derive(Clone, Copy, Debug)]
-pub struct RemoteAddr(pub SocketAddr);
-
-impl Connected<IncomingStream<'_, TlsListener>> for RemoteAddr {
-    fn connect_info(stream: IncomingStream<'_, TlsListener>) -> Self {
-        RemoteAddr(*stream.remote_addr())
-    }
-}
-
-impl Connected<IncomingStream<'_, TcpListener>> for RemoteAddr {
-    fn connect_info(stream: IncomingStream<'_, TcpListener>) -> Self {
-        RemoteAddr(*stream.remote_addr())
-    }
-}
 
 /// Serves HTTPS on `listener` until `shutdown` completes.
 ///

@@ -1,15 +1,15 @@
 //! `/auth`: web login and logout.
 
-use crate::AppState;
 use crate::auth::COOKIE;
+use crate::documented::{Documented, documented};
 use crate::error::AppError;
 use crate::identity::{check_same_origin, cookie};
 use crate::json::JsonBody;
+use crate::state::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
 use podium_core::{AuditKind, ErrorBody, ErrorCode, LoginRequest, Me};
 use podium_host::login::{LoginFailure, check_password};
 use podium_host::registry::NewAudit;
@@ -17,10 +17,8 @@ use podium_host::users::Account;
 use zeroize::Zeroizing;
 
 /// The auth routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
+pub fn routes() -> Documented {
+    documented!("/api/v1", login, logout)
 }
 
 fn audit(s: &AppState, user: &str, outcome: &str, reason: String) {

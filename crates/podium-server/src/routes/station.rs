@@ -1,10 +1,12 @@
 //! `/station`: a user's own desktop in the browser — open or reconnect
 //! their session, relay its VNC stream over a WebSocket, lock and unlock.
 
-use crate::AppState;
+use crate::documented::{Documented, documented};
 use crate::error::AppError;
 use crate::identity::{Who, check_same_origin};
 use crate::json::{JsonBody, OptionalJsonBody};
+use crate::state::AppState;
+use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -12,8 +14,6 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use podium_core::{Caller, ErrorBody, ErrorCode, StartRequest, StationOpenRequest, StationStatus, UnlockRequest};
 use podium_host::HostError;
 use podium_host::live::Kick;
@@ -25,14 +25,8 @@ use tokio::net::UnixStream;
 use zeroize::Zeroizing;
 
 /// The station routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/station", get(status))
-        .route("/station/session", post(open))
-        .route("/station/lock", post(lock))
-        .route("/station/unlock", post(unlock))
-        .route("/station/vnc", get(vnc))
-        .route("/station/messages/{id}/dismiss", post(dismiss))
+pub fn routes() -> Documented {
+    documented!("/api/v1", status, open, lock, unlock, vnc, dismiss)
 }
 
 /// The caller's own session, if any, and whether their station is locked.
