@@ -18,6 +18,7 @@ pub mod identity;
 pub mod json;
 pub mod metrics;
 pub mod openapi;
+pub mod password;
 pub mod peer;
 pub mod routes;
 pub mod state;
