@@ -76,12 +76,12 @@ pub async fn run(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<St
         .await
         .with_context(|| format!("cannot listen on {} (HTTPS)", config.web.listen))?;
     let https = podium_server::tls::TlsListener::new(tcp, tls)?;
-    servers.spawn(podium_server::web::serve_https(https, state.clone(), stopped(&stop)));
+    servers.spawn(podium_server::web::serve(https, state.clone(), stopped(&stop)));
     if let Some(addr) = config.web.plain_http {
         let plain = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr} (HTTP)"))?;
-        servers.spawn(podium_server::web::serve_plain(plain, state.clone(), stopped(&stop)));
+        servers.spawn(podium_server::web::serve(plain, state.clone(), stopped(&stop)));
     }
     let unix = podium_server::unix::bind(&config.server.socket)
         .with_context(|| format!("cannot listen on {}", config.server.socket.display()))?;
