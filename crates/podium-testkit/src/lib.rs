@@ -12,6 +12,7 @@ pub mod access;
 pub mod bench;
 pub mod bins;
 pub mod browser;
+pub mod cli;
 pub mod deps;
 pub mod faults;
 pub mod host;
@@ -23,5 +24,6 @@ pub mod system;
 pub mod web;
 pub mod xvnc;
 
-pub use host::{Cli, Kit};
+pub use cli::Cli;
+pub use host::Kit;
 pub use system::{TestUser, wait_until};
