@@ -9,6 +9,7 @@
 //!
 //! Not here: HTTP, roles' policy (that is `podium-core`'s one permission
 //! function), thumbnails.
+#![allow(clippy::too_many_lines)]
 
 pub mod actions;
 pub mod autologoff;

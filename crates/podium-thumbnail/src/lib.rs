@@ -17,6 +17,7 @@
 //! beyond the session's X cookie, and the daemon is where watchers and
 //! HTTP requests are.
 #![forbid(unsafe_code)]
+#![allow(clippy::too_many_lines)]
 
 pub mod capture;
 pub mod encode;
