@@ -5,7 +5,7 @@
 CARGO ?= cargo
 PREFIX ?= /usr/local
 
-.PHONY: all deps deps-check build release deb demo test lint typecheck webfmt vendor unit e2e bench bench-smoke soak install clean-test-leftovers fuzz
+.PHONY: all deps deps-check build release deb demo test lint modules-check typecheck webfmt vendor unit e2e bench bench-smoke soak install clean-test-leftovers fuzz
 
 all: build
 
@@ -26,9 +26,15 @@ deb: deps release
 demo: deps release
 	target/release/podium demo
 
-lint: typecheck webfmt
+lint: typecheck webfmt modules-check
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# No module may use a module that uses it back (podium-modules-check reads
+# each crate's modules, `use` lines and paths written in place; test code
+# does not count), in any package of the workspace.
+modules-check:
+	$(CARGO) run --quiet -p podium-testkit --bin podium-modules-check
 
 # The UI is plain ES modules checked by TypeScript (checkJs), and its
 # vendored libraries must be exactly those of web/package-lock.json.

@@ -15,6 +15,7 @@ pub mod events;
 pub mod me;
 pub mod outcome;
 pub mod permission;
+pub mod reason;
 pub mod request;
 pub mod role;
 pub mod session;
@@ -27,8 +28,9 @@ pub use config::{Config, Every};
 pub use error::{ErrorBody, ErrorCode};
 pub use events::{Event, PictureFrame};
 pub use me::Me;
-pub use outcome::{ActionResult, ActionResults, EndKind, Outcome, ReasonCode};
+pub use outcome::{ActionResult, ActionResults, EndKind, Outcome};
 pub use permission::{Caller, Refusal, Selection};
+pub use reason::ReasonCode;
 pub use request::{
     BlockRequest, Language, LoginRequest, LogoffRequest, MessageRequest, RequestError, StartRequest,
     StationOpenRequest, Targets, TargetsRequest, UnlockRequest,

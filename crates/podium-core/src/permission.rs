@@ -4,7 +4,8 @@
 //! in Podium decides. Every decision is per session, so a request for five
 //! sessions of which one is forbidden acts on four and refuses one.
 
-use crate::{Action, ReasonCode, Role};
+use crate::reason::ReasonCode;
+use crate::{Action, Role};
 use std::fmt;
 
 /// The person asking, as the server established it (SO_PEERCRED or login).

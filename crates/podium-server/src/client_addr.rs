@@ -9,8 +9,8 @@
 //! that is not itself a trusted proxy is the client's. Anything left of it
 //! was written by the client and proves nothing.
 
-use crate::AppState;
-use crate::web::RemoteAddr;
+use crate::peer::RemoteAddr;
+use crate::state::AppState;
 use axum::extract::ConnectInfo;
 use axum::http::{Extensions, HeaderMap};
 use std::net::{IpAddr, SocketAddr};

@@ -4,11 +4,11 @@
 //! Cookie-authenticated requests that change anything must come from a
 //! page of this server (same `Origin`), which stops cross-site forgery.
 
-use crate::AppState;
 use crate::auth::COOKIE;
 use crate::error::AppError;
-use crate::unix::PeerInfo;
-use crate::web::RemoteAddr;
+use crate::peer::PeerInfo;
+use crate::peer::RemoteAddr;
+use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};

@@ -2,45 +2,13 @@
 //! outcome and their duration, HTTP requests by route and status, failed
 //! logins. Aggregates only, so it is served without a login.
 
-use crate::AppState;
-use axum::Router;
+use crate::documented::{Documented, documented};
+use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
-use std::sync::PoisonError;
-
-/// Counters the HTTP layer keeps.
-#[derive(Debug, Default)]
-pub struct HttpMetrics {
-    requests: Mutex<BTreeMap<(String, u16), u64>>,
-    login_failures: Mutex<BTreeMap<&'static str, u64>>,
-}
-
-impl HttpMetrics {
-    /// Counts a failed login, by reason (`bad_credentials`, `account_refused`, `throttled`).
-    pub fn login_failure(&self, reason: &'static str) {
-        *self
-            .login_failures
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(reason)
-            .or_default() += 1;
-    }
-
-    fn request(&self, route: String, status: u16) {
-        *self
-            .requests
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry((route, status))
-            .or_default() += 1;
-    }
-}
 
 /// Middleware: counts every request by matched route and status.
 pub async fn count_requests(State(s): State<AppState>, req: Request, next: Next) -> Response {
@@ -54,8 +22,8 @@ pub async fn count_requests(State(s): State<AppState>, req: Request, next: Next)
 }
 
 /// The `/metrics` route.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/metrics", get(metrics))
+pub fn routes() -> Documented {
+    documented!("", metrics)
 }
 
 /// Prometheus metrics (text format 0.0.4).
@@ -125,7 +93,7 @@ pub fn render(s: &AppState) -> String {
         out,
         "# HELP podium_http_requests_total HTTP requests, by route and status.\n# TYPE podium_http_requests_total counter"
     );
-    for ((route, status), n) in s.metrics.requests.lock().unwrap_or_else(PoisonError::into_inner).iter() {
+    for ((route, status), n) in &s.metrics.requests() {
         let _ = writeln!(
             out,
             "podium_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
@@ -136,12 +104,11 @@ pub fn render(s: &AppState) -> String {
         out,
         "# HELP podium_login_failures_total Refused web logins, by reason.\n# TYPE podium_login_failures_total counter"
     );
-    let failures = s.metrics.login_failures.lock().unwrap_or_else(PoisonError::into_inner);
     for reason in ["bad_credentials", "account_refused", "throttled"] {
         let _ = writeln!(
             out,
             "podium_login_failures_total{{reason=\"{reason}\"}} {}",
-            failures.get(reason).copied().unwrap_or(0)
+            s.metrics.login_failures(reason)
         );
     }
     out

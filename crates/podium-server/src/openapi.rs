@@ -1,11 +1,18 @@
-//! The OpenAPI document, generated from the route annotations and the
-//! wire types of `podium-core`, served at `/api/v1/openapi.json`.
+//! The OpenAPI document, served at `/api/v1/openapi.json`, and the routes
+//! it describes: everything under `/api/v1` and `/metrics`. Each route is
+//! registered from its handler's `#[utoipa::path]` annotation (see
+//! [`crate::documented`]), so the document lists exactly the routes
+//! served; this module adds the API's title, tags and login cookie.
 
-use utoipa::Modify;
-use utoipa::OpenApi;
+use crate::auth::COOKIE;
+use crate::documented::{Documented, documented};
+use crate::{metrics, routes};
+use axum::{Json, Router};
+use std::sync::OnceLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
-/// Podium's API.
+/// Podium's API, apart from its paths.
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -16,29 +23,6 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
                        missing target has an English `reason` and a stable `code` (ReasonCode) to match \
                        or translate.",
         version = "1"
-    ),
-    paths(
-        crate::routes::auth::login,
-        crate::routes::auth::logout,
-        crate::routes::me::me,
-        crate::routes::sessions::list,
-        crate::routes::sessions::start,
-        crate::routes::sessions::logoff,
-        crate::routes::audit::audit,
-        crate::routes::events::events,
-                crate::routes::thumbnail::thumbnail,
-        crate::routes::station::status,
-        crate::routes::station::open,
-        crate::routes::station::lock,
-        crate::routes::station::unlock,
-        crate::routes::station::vnc,
-                crate::routes::sessions::disconnect,
-        crate::routes::sessions::block,
-        crate::routes::sessions::unblock,
-        crate::routes::sessions::message,
-        crate::routes::station::dismiss,
-        crate::routes::document,
-        crate::metrics::metrics,
     ),
     components(schemas(
         podium_core::Event,
@@ -56,7 +40,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
         (name = "metrics", description = "Prometheus metrics"),
     )
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
 struct Cookie;
 
@@ -66,11 +50,41 @@ impl Modify for Cookie {
         components.add_security_scheme(
             "cookie",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                crate::auth::COOKIE,
+                COOKIE,
                 "Set by POST /api/v1/auth/login",
             ))),
         );
     }
+}
+
+/// Everything under `/api/v1` (a method a route does not take is refused
+/// in the API's error format) and `/metrics`, with the document that
+/// describes it.
+#[must_use]
+pub fn api() -> Documented {
+    let v1 = routes::api().merge(documented!("/api/v1", document));
+    let mut all = Documented {
+        router: Router::new().nest(
+            "/api/v1",
+            v1.router.method_not_allowed_fallback(routes::method_not_allowed),
+        ),
+        openapi: ApiDoc::openapi(),
+    };
+    all.openapi.merge(v1.openapi);
+    all.merge(metrics::routes())
+}
+
+/// This API's OpenAPI document.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "sessions",
+    security(()),
+    responses((status = 200, description = "OpenAPI 3.1 document", body = Object))
+)]
+async fn document() -> Json<utoipa::openapi::OpenApi> {
+    static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    Json(DOCUMENT.get_or_init(|| api().openapi).clone())
 }
 
 #[cfg(test)]
@@ -80,7 +94,7 @@ mod tests {
 
     #[test]
     fn the_document_gives_every_refusal_code_of_an_action_result() {
-        let doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serializes");
+        let doc = serde_json::to_value(api().openapi).expect("the document serializes");
         let schemas = &doc["components"]["schemas"];
         let code = &schemas["ActionResult"]["properties"]["code"];
         assert!(

@@ -3,7 +3,7 @@
 //! so `cargo build` alone makes a complete daemon and nothing is fetched
 //! from elsewhere at run time.
 
-use crate::AppState;
+use crate::state::AppState;
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

@@ -1,27 +1,12 @@
 //! Serving the API on the local Unix socket (mode 0666: anyone may talk,
 //! the peer's uid decides what they may do).
 
-use crate::{AppState, router};
-use axum::extract::connect_info::Connected;
-use axum::serve::IncomingStream;
+use crate::app::router;
+use crate::peer::PeerInfo;
+use crate::state::AppState;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use tokio::net::UnixListener;
-
-/// The peer of a Unix-socket connection.
-#[derive(Clone, Copy, Debug)]
-pub struct PeerInfo {
-    /// The peer's uid, as the kernel saw it at connect time.
-    pub uid: Option<u32>,
-}
-
-impl Connected<IncomingStream<'_, UnixListener>> for PeerInfo {
-    fn connect_info(stream: IncomingStream<'_, UnixListener>) -> Self {
-        PeerInfo {
-            uid: stream.io().peer_cred().ok().map(|c| c.uid()),
-        }
-    }
-}
 
 /// Binds the control socket (replacing a stale one) with mode 0666.
 ///

@@ -1,51 +1,28 @@
 //! Serving the API on the network: HTTPS, and plain HTTP on loopback when
 //! the configuration asks for it.
 
-use crate::tls::TlsListener;
-use crate::{AppState, router};
+use crate::app::router;
+use crate::peer::RemoteAddr;
+use crate::state::AppState;
 use axum::extract::connect_info::Connected;
-use axum::serve::IncomingStream;
-use std::net::SocketAddr;
-use tokio::net::TcpListener;
+use axum::serve::{IncomingStream, Listener};
 
-/// The remote end of a network connection.
-#[derive(Clone, Copy, Debug)]
-pub struct RemoteAddr(pub SocketAddr);
-
-impl Connected<IncomingStream<'_, TlsListener>> for RemoteAddr {
-    fn connect_info(stream: IncomingStream<'_, TlsListener>) -> Self {
-        RemoteAddr(*stream.remote_addr())
-    }
-}
-
-impl Connected<IncomingStream<'_, TcpListener>> for RemoteAddr {
-    fn connect_info(stream: IncomingStream<'_, TcpListener>) -> Self {
-        RemoteAddr(*stream.remote_addr())
-    }
-}
-
-/// Serves HTTPS on `listener` until `shutdown` completes.
+/// Serves the API on `listener` (a [`TlsListener`](crate::tls::TlsListener)
+/// for HTTPS, a loopback `TcpListener` for plain HTTP) until `shutdown`
+/// completes.
 ///
 /// # Errors
 /// When serving fails.
-pub async fn serve_https(
-    listener: TlsListener,
+pub async fn serve<L>(
+    listener: L,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<RemoteAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
-}
-
-/// Serves plain HTTP on a loopback `listener` until `shutdown` completes.
-///
-/// # Errors
-/// When serving fails.
-pub async fn serve_plain(
-    listener: TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: Listener,
+    L::Addr: std::fmt::Debug,
+    RemoteAddr: for<'a> Connected<IncomingStream<'a, L>>,
+{
     let app = router(state).into_make_service_with_connect_info::<RemoteAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -1,5 +1,6 @@
 //! A real Podium daemon for one test, and the CLI to talk to it.
 
+use crate::cli::Cli;
 use crate::system::{TEST_PAM_SERVICE, TestUser, ensure_host_setup, wait_until};
 use podium_core::SessionList;
 use std::os::unix::fs::PermissionsExt;
@@ -47,73 +48,6 @@ enum Placement {
     Delegated,
     /// In a plain cgroup of its own, for counting its CPU.
     Measured,
-}
-
-/// What a CLI run printed and returned.
-#[derive(Debug, Clone)]
-pub struct CliOutput {
-    /// Exit status (-1 when killed by a signal).
-    pub code: i32,
-    /// Standard output.
-    pub stdout: String,
-    /// Standard error.
-    pub stderr: String,
-}
-
-/// A CLI invocation being prepared.
-#[derive(Debug)]
-pub struct Cli<'k> {
-    kit: &'k Kit,
-    user: Option<(u32, u32)>,
-    args: Vec<String>,
-}
-
-impl Cli<'_> {
-    /// Run as this user (through `setpriv`, so the daemon sees their uid).
-    #[must_use]
-    pub fn as_user(mut self, u: &TestUser) -> Self {
-        self.user = Some((u.uid, u.gid));
-        self
-    }
-
-    /// Adds arguments.
-    #[must_use]
-    pub fn args<S: AsRef<str>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
-        self.args.extend(args.into_iter().map(|a| a.as_ref().to_owned()));
-        self
-    }
-
-    /// Runs it (no stdin, so it never prompts).
-    #[must_use]
-    pub fn run(self) -> CliOutput {
-        let socket = self.kit.socket.to_string_lossy().into_owned();
-        let podium = self.kit.podium.to_string_lossy().into_owned();
-        let mut cmd = match self.user {
-            Some((uid, gid)) => {
-                let mut c = Command::new("setpriv");
-                c.args([
-                    format!("--reuid={uid}"),
-                    format!("--regid={gid}"),
-                    "--init-groups".into(),
-                    "--".into(),
-                    podium,
-                ]);
-                c
-            }
-            None => Command::new(podium),
-        };
-        cmd.arg("--socket")
-            .arg(&socket)
-            .args(&self.args)
-            .stdin(Stdio::null())
-            .env_remove("PODIUM_SOCKET");
-        let out = cmd.output().expect("run podium");
-        CliOutput {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
 }
 
 /// A loopback address with a port nobody listens on right now.
@@ -285,11 +219,7 @@ impl Kit {
     /// A CLI run against this daemon (as root unless [`Cli::as_user`]).
     #[must_use]
     pub fn cli(&self) -> Cli<'_> {
-        Cli {
-            kit: self,
-            user: None,
-            args: Vec::new(),
-        }
+        Cli::new(&self.podium, &self.socket)
     }
 
     /// Starts a session for `user` as root; returns its id.

@@ -169,27 +169,7 @@ fn block_covers_the_screen_and_ignores_the_station_until_unblocked() {
     );
 
     // A window opened after the block does not come out on top of it.
-    let (display, xauth) = display_of(&kit, id, &alice);
-    let mut late = std::process::Command::new("setpriv")
-        .args([
-            format!("--reuid={}", alice.uid),
-            format!("--regid={}", alice.gid),
-            "--init-groups".into(),
-        ])
-        .args(["xterm", "-geometry", "80x24+400+300"])
-        .env("DISPLAY", &display)
-        .env("XAUTHORITY", &xauth)
-        .spawn()
-        .expect("start a late xterm");
-    std::thread::sleep(2 * SECOND);
-    let still = shot(&kit, id, &alice, None);
-    let _ = late.kill();
-    let _ = late.wait();
-    assert!(
-        still.white() < 0.01,
-        "a new window covers the notice ({:.3} white)",
-        still.white()
-    );
+    a_late_window_stays_under_the_notice(&kit, id, &alice);
 
     // Reconnecting does not undo it, nor does a restart of the daemon.
     drop(viewer);
@@ -232,15 +212,46 @@ fn block_covers_the_screen_and_ignores_the_station_until_unblocked() {
     );
 
     // The same from the command line, with the default notice.
+    block_and_unblock_from_the_cli(&kit, id, &teacher);
+}
+
+/// A window opened on a blocked desktop stays under the notice.
+fn a_late_window_stays_under_the_notice(kit: &Kit, id: u32, alice: &TestUser) {
+    let (display, xauth) = display_of(kit, id, alice);
+    let mut late = std::process::Command::new("setpriv")
+        .args([
+            format!("--reuid={}", alice.uid),
+            format!("--regid={}", alice.gid),
+            "--init-groups".into(),
+        ])
+        .args(["xterm", "-geometry", "80x24+400+300"])
+        .env("DISPLAY", &display)
+        .env("XAUTHORITY", &xauth)
+        .spawn()
+        .expect("start a late xterm");
+    std::thread::sleep(2 * SECOND);
+    let still = shot(kit, id, alice, None);
+    let _ = late.kill();
+    let _ = late.wait();
+    assert!(
+        still.white() < 0.01,
+        "a new window covers the notice ({:.3} white)",
+        still.white()
+    );
+}
+
+/// `podium session block` (the default notice) and `unblock --all`, by a
+/// dashboard user, and both in the audit log.
+fn block_and_unblock_from_the_cli(kit: &Kit, id: u32, teacher: &TestUser) {
     let out = kit
         .cli()
-        .as_user(&teacher)
+        .as_user(teacher)
         .args(["session", "block", &id.to_string()])
         .run();
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let info = &kit.sessions().sessions[0];
     assert!(info.blocked && info.block_message.is_none(), "{info:?}");
-    let out = kit.cli().as_user(&teacher).args(["session", "unblock", "--all"]).run();
+    let out = kit.cli().as_user(teacher).args(["session", "unblock", "--all"]).run();
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let audit = kit.cli().args(["audit", "--json"]).run().stdout;
     assert!(audit.contains("\"block\"") && audit.contains("\"unblock\""), "{audit}");
@@ -326,6 +337,12 @@ fn messages_wait_on_the_desktop_and_the_station_until_dismissed_in_turn() {
     });
 
     // Bad messages are refused whole; the CLI sends them too.
+    bad_messages_are_refused_and_the_cli_sends_them(&kit, &dash, &web, &teacher, id);
+}
+
+/// Messages that are empty, missing or too long are refused whole; the
+/// CLI sends a good one to every session, and wants its `--text`.
+fn bad_messages_are_refused_and_the_cli_sends_them(kit: &Kit, dash: &Web, web: &Web, teacher: &TestUser, id: u32) {
     for body in [
         json!({"sessions": [id], "text": "  "}),
         json!({"sessions": [id]}),
@@ -335,7 +352,7 @@ fn messages_wait_on_the_desktop_and_the_station_until_dismissed_in_turn() {
     }
     let out = kit
         .cli()
-        .as_user(&teacher)
+        .as_user(teacher)
         .args(["session", "message", "--all", "--text", "Bonne journée"])
         .run();
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);

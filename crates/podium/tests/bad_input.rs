@@ -278,6 +278,137 @@ fn required_parts(h: &Help, ctx: &UsageContext) -> Vec<Vec<String>> {
     parts
 }
 
+/// The wrong ways to call the leaf command at `path`: an unknown flag, each
+/// required part missing, a stray argument, each positional and option
+/// with an invalid value, both sides of an either-or, and options for
+/// talking to a daemon where they do not apply (these are checked here
+/// to say so).
+fn leaf_attempts(path: &[String], h: &Help, ctx: &UsageContext, socket: &Path) -> Vec<Vec<String>> {
+    let mut attempts: Vec<Vec<String>> = Vec::new();
+    let parts = required_parts(h, ctx);
+    let skeleton: Vec<String> = parts.iter().flatten().cloned().collect();
+    let line = |extra: &[String]| -> Vec<String> {
+        path.iter()
+            .chain(skeleton.iter())
+            .chain(extra.iter())
+            .cloned()
+            .collect()
+    };
+    attempts.push(line(&["--no-such-flag".into()]));
+    // Each required part missing.
+    for i in 0..parts.len() {
+        let rest: Vec<String> = parts
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .flat_map(|(_, p)| p.clone())
+            .collect();
+        attempts.push(path.iter().chain(rest.iter()).cloned().collect());
+    }
+    // A stray argument where none (or one) is taken.
+    match h.positionals.as_slice() {
+        [] => attempts.push(line(&["stray".into()])),
+        [(_, false, false)] => attempts.push(line(&["a".into(), "b".into()])),
+        _ => {}
+    }
+    attempts.extend(invalid_values(path, h, ctx, &skeleton));
+    attempts.extend(misplaced_options(path, &skeleton, socket));
+    attempts
+}
+
+/// `path` with each positional and each option given an invalid value (or
+/// none), and with both sides of an either-or (`<ID|--all>`); `skeleton`
+/// is a valid set of required parts.
+fn invalid_values(path: &[String], h: &Help, ctx: &UsageContext, skeleton: &[String]) -> Vec<Vec<String>> {
+    let mut attempts: Vec<Vec<String>> = Vec::new();
+    let line = |extra: &[String]| -> Vec<String> {
+        path.iter()
+            .chain(skeleton.iter())
+            .chain(extra.iter())
+            .cloned()
+            .collect()
+    };
+    // Each positional with an invalid value.
+    for (name, _, _) in &h.positionals {
+        let (valid, invalid) = values(name, ctx);
+        for bad in invalid {
+            let mut args: Vec<String> = path.to_vec();
+            if skeleton.contains(&valid) {
+                args.extend(
+                    skeleton
+                        .iter()
+                        .map(|a| if *a == valid { bad.to_owned() } else { a.clone() }),
+                );
+            } else {
+                args.extend(skeleton.iter().cloned());
+                args.push(bad.to_owned());
+            }
+            attempts.push(args);
+        }
+    }
+    for (long, value) in &h.options {
+        match value {
+            None => attempts.push(line(&[format!("{long}=yes")])),
+            Some(v) => {
+                attempts.push(line(std::slice::from_ref(long)));
+                for bad in values(v, ctx).1 {
+                    attempts.push(line(&[long.clone(), bad.to_owned()]));
+                }
+            }
+        }
+    }
+    // Both sides of an either-or (`<ID|--all>`).
+    if let Some(group) = h
+        .usage
+        .split_whitespace()
+        .find(|w| w.starts_with('<') && w.contains('|'))
+    {
+        let flag = group
+            .trim_matches(|c| c == '<' || c == '>')
+            .split('|')
+            .nth(1)
+            .unwrap_or("");
+        attempts.push(line(&[flag.to_owned()]));
+    }
+    attempts
+}
+
+/// `path` with options for talking to a daemon that it does not take: each
+/// must be refused as not applying to the command.
+fn misplaced_options(path: &[String], skeleton: &[String], socket: &Path) -> Vec<Vec<String>> {
+    let mut attempts: Vec<Vec<String>> = Vec::new();
+    let line = |extra: &[String]| -> Vec<String> {
+        path.iter()
+            .chain(skeleton.iter())
+            .chain(extra.iter())
+            .cloned()
+            .collect()
+    };
+    // Options for talking to a daemon, given to a command that
+    // talks to none, or only to the local one.
+    let misplaced: &[&[&str]] = match path.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["serve" | "demo"] => &[
+            &["--server", "https://podium.example:8443"],
+            &["--user", "teacher"],
+            &["--ca-cert", "/etc/ssl/podium.pem"],
+            &["--insecure"],
+        ],
+        ["check-config"] => &[&["--socket", "/run/podium/podium.sock"], &["--insecure"]],
+        _ => &[],
+    };
+    for m in misplaced {
+        let args = line(&m.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (_, _, stderr) = run_podium(&argv, socket);
+        assert!(
+            stderr.contains("does not apply to `podium"),
+            "podium {argv:?}: {stderr}"
+        );
+        attempts.push(args);
+    }
+    attempts
+}
+
 #[test]
 fn every_subcommand_refuses_missing_and_invalid_arguments_with_status_2_and_its_usage() {
     let kit = Kit::start(PODIUM);
@@ -332,96 +463,7 @@ fn every_subcommand_refuses_missing_and_invalid_arguments_with_status_2_and_its_
             }
         } else {
             leaves += 1;
-            let parts = required_parts(&h, &ctx);
-            let skeleton: Vec<String> = parts.iter().flatten().cloned().collect();
-            let line = |extra: &[String]| -> Vec<String> {
-                path.iter()
-                    .chain(skeleton.iter())
-                    .chain(extra.iter())
-                    .cloned()
-                    .collect()
-            };
-            attempts.push(line(&["--no-such-flag".into()]));
-            // Each required part missing.
-            for i in 0..parts.len() {
-                let rest: Vec<String> = parts
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != i)
-                    .flat_map(|(_, p)| p.clone())
-                    .collect();
-                attempts.push(path.iter().chain(rest.iter()).cloned().collect());
-            }
-            // A stray argument where none (or one) is taken.
-            match h.positionals.as_slice() {
-                [] => attempts.push(line(&["stray".into()])),
-                [(_, false, false)] => attempts.push(line(&["a".into(), "b".into()])),
-                _ => {}
-            }
-            // Each positional with an invalid value.
-            for (name, _, _) in &h.positionals {
-                let (valid, invalid) = values(name, &ctx);
-                for bad in invalid {
-                    let mut args: Vec<String> = path.clone();
-                    if skeleton.contains(&valid) {
-                        args.extend(
-                            skeleton
-                                .iter()
-                                .map(|a| if *a == valid { bad.to_owned() } else { a.clone() }),
-                        );
-                    } else {
-                        args.extend(skeleton.iter().cloned());
-                        args.push(bad.to_owned());
-                    }
-                    attempts.push(args);
-                }
-            }
-            for (long, value) in &h.options {
-                match value {
-                    None => attempts.push(line(&[format!("{long}=yes")])),
-                    Some(v) => {
-                        attempts.push(line(std::slice::from_ref(long)));
-                        for bad in values(v, &ctx).1 {
-                            attempts.push(line(&[long.clone(), bad.to_owned()]));
-                        }
-                    }
-                }
-            }
-            // Both sides of an either-or (`<ID|--all>`).
-            if let Some(group) = h
-                .usage
-                .split_whitespace()
-                .find(|w| w.starts_with('<') && w.contains('|'))
-            {
-                let flag = group
-                    .trim_matches(|c| c == '<' || c == '>')
-                    .split('|')
-                    .nth(1)
-                    .unwrap_or("");
-                attempts.push(line(&[flag.to_owned()]));
-            }
-            // Options for talking to a daemon, given to a command that
-            // talks to none, or only to the local one.
-            let misplaced: &[&[&str]] = match path.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-                ["serve" | "demo"] => &[
-                    &["--server", "https://podium.example:8443"],
-                    &["--user", "teacher"],
-                    &["--ca-cert", "/etc/ssl/podium.pem"],
-                    &["--insecure"],
-                ],
-                ["check-config"] => &[&["--socket", "/run/podium/podium.sock"], &["--insecure"]],
-                _ => &[],
-            };
-            for m in misplaced {
-                let args = line(&m.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
-                let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-                let (_, _, stderr) = run_podium(&argv, &socket);
-                assert!(
-                    stderr.contains("does not apply to `podium"),
-                    "podium {argv:?}: {stderr}"
-                );
-                attempts.push(args);
-            }
+            attempts.extend(leaf_attempts(&path, &h, &ctx, &socket));
         }
         commands.push(path.clone());
         for args in attempts {

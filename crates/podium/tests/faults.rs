@@ -379,6 +379,41 @@ fn visible_windows(display: &str, uid: u32, name: &str) -> usize {
         .unwrap_or(0)
 }
 
+/// Waits until every application of the saving desktops runs and every
+/// window is on the screen (only those get `WM_DELETE_WINDOW`): the pids
+/// of the applications that never exit, one per session.
+fn wait_for_every_application(kit: &Kit, users: &[TestUser], ids: &[u32], savers: usize) -> Vec<i32> {
+    for u in users {
+        wait_until(Duration::from_secs(20), "every application runs", || {
+            let procs = procfs::of_user(u.uid);
+            u.home.join("started").exists()
+                && procs
+                    .iter()
+                    .filter(|p| p.cmdline.contains("podium-test-client"))
+                    .count()
+                    == savers + 1
+                && procs.iter().filter(|p| p.cmdline == "sleep 1000").count() == savers
+        });
+    }
+    let listed = kit.sessions();
+    for (u, id) in users.iter().zip(ids) {
+        let display = &listed.sessions.iter().find(|s| s.id == *id).expect("listed").display;
+        wait_until(Duration::from_secs(20), "every window is mapped", || {
+            visible_windows(display, u.uid, "podium-test-client") == savers + 1
+        });
+    }
+    users
+        .iter()
+        .map(|u| {
+            procfs::of_user(u.uid)
+                .into_iter()
+                .find(|p| p.cmdline.ends_with("never-close"))
+                .expect("the stuck app")
+                .pid
+        })
+        .collect()
+}
+
 /// One log off of two sessions, each with polite savers and one application
 /// that never exits: every save lands, the stuck one is killed after the
 /// terminate timeout, and the audit says `forced`.
@@ -393,36 +428,7 @@ fn every_save_lands_and_an_app_that_never_exits_is_forced_after_the_timeout() {
         .enumerate()
         .map(|(n, u)| kit.start_session(u, Some(&saving_desktop(&kit, &format!("saving-desktop-{n}"), SAVERS))))
         .collect();
-    for u in &users {
-        wait_until(Duration::from_secs(20), "every application runs", || {
-            let procs = procfs::of_user(u.uid);
-            u.home.join("started").exists()
-                && procs
-                    .iter()
-                    .filter(|p| p.cmdline.contains("podium-test-client"))
-                    .count()
-                    == SAVERS + 1
-                && procs.iter().filter(|p| p.cmdline == "sleep 1000").count() == SAVERS
-        });
-    }
-    // Every application window is on the screen (only those get WM_DELETE_WINDOW).
-    let listed = kit.sessions();
-    for (u, id) in users.iter().zip(&ids) {
-        let display = &listed.sessions.iter().find(|s| s.id == *id).expect("listed").display;
-        wait_until(Duration::from_secs(20), "every window is mapped", || {
-            visible_windows(display, u.uid, "podium-test-client") == SAVERS + 1
-        });
-    }
-    let stuck: Vec<i32> = users
-        .iter()
-        .map(|u| {
-            procfs::of_user(u.uid)
-                .into_iter()
-                .find(|p| p.cmdline.ends_with("never-close"))
-                .expect("the stuck app")
-                .pid
-        })
-        .collect();
+    let stuck = wait_for_every_application(&kit, &users, &ids, SAVERS);
 
     let asked = Instant::now();
     let out = kit
@@ -481,6 +487,82 @@ fn key(kit: &Kit) -> Vec<(u32, String, String, i64)> {
         .collect()
 }
 
+/// The daemon killed with nothing under way: the sessions' workers and
+/// display servers live on, and the next daemon takes every one back,
+/// unchanged.
+fn idle_sessions_survive_kill_9(
+    kit: &mut Kit,
+    ids: &[u32],
+    workers: &[i32],
+    displays: &[i32],
+    before: &[(u32, String, String, i64)],
+) {
+    kit.kill_daemon();
+    for pid in workers.iter().chain(displays) {
+        assert!(podium_testkit::system::alive(*pid), "{pid} lives on without the daemon");
+    }
+    let restarted = Instant::now();
+    let taken_back = |kit: &Kit| kit.log().matches("session taken back").count();
+    let before_restart = taken_back(kit);
+    kit.start_daemon();
+    wait_until(Duration::from_secs(30), "every session is taken back", || {
+        taken_back(kit) == before_restart + ids.len()
+    });
+    eprintln!(
+        "{} idle sessions taken back {:?} after the restart",
+        ids.len(),
+        restarted.elapsed()
+    );
+    assert_eq!(key(kit), before, "the same sessions, ids, displays and start times");
+    for (pid, id) in displays.iter().zip(ids) {
+        assert_eq!(
+            procfs::in_cgroup(&format!("{}/display", kit.session_cgroup(*id)))[0].pid,
+            *pid,
+            "the same display server"
+        );
+    }
+    assert_no_zombies(kit);
+}
+
+/// Every interrupted log off was audited once, by root, closed or forced
+/// after its whole warning, and left nothing: no worker, no cgroup, no
+/// zombie.
+fn every_interrupted_log_off_ended_clean(kit: &Kit, users: &[TestUser], ids: &[u32], workers: &[i32]) {
+    let records = audit(kit);
+    for (u, id) in users.iter().zip(ids) {
+        let rec =
+            record(&records, AuditKind::Logoff, *id).unwrap_or_else(|| panic!("log off of {id} audited: {records:?}"));
+        assert_eq!(rec.actor, "root");
+        assert!(
+            rec.outcome == "closed" || rec.outcome == "forced",
+            "session {id}: {} ({:?})",
+            rec.outcome,
+            rec.reason
+        );
+        assert!(
+            rec.duration_ms.is_some_and(|ms| ms >= 4900),
+            "the warning lasted its 5 s: {:?}",
+            rec.duration_ms
+        );
+        assert_cleaned(kit, u, *id);
+        assert_eq!(u.pam_markers(), vec!["open_session", "close_session"]);
+    }
+    assert_eq!(
+        records.iter().filter(|r| r.kind == AuditKind::Logoff).count(),
+        ids.len(),
+        "one log off record per session"
+    );
+    for &pid in workers {
+        assert!(!podium_testkit::system::alive(pid), "worker {pid} ended");
+    }
+    assert_eq!(
+        session_cgroups_left(kit),
+        Vec::<PathBuf>::new(),
+        "no session cgroup is left"
+    );
+    assert_no_zombies(kit);
+}
+
 /// Twenty sessions live through `kill -9` of the daemon twice: once idle,
 /// once in the middle of logging them all off with a 5-second warning.
 /// Every session comes back with its id, every interrupted log off
@@ -503,30 +585,7 @@ fn twenty_sessions_survive_kill_9_idle_and_in_the_middle_of_their_log_off() {
         .collect();
 
     // (a) idle.
-    kit.kill_daemon();
-    for pid in workers.iter().chain(&displays) {
-        assert!(podium_testkit::system::alive(*pid), "{pid} lives on without the daemon");
-    }
-    let restarted = Instant::now();
-    let taken_back = |kit: &Kit| kit.log().matches("session taken back").count();
-    let before_restart = taken_back(&kit);
-    kit.start_daemon();
-    wait_until(Duration::from_secs(30), "every session is taken back", || {
-        taken_back(&kit) == before_restart + N
-    });
-    eprintln!(
-        "{N} idle sessions taken back {:?} after the restart",
-        restarted.elapsed()
-    );
-    assert_eq!(key(&kit), before, "the same sessions, ids, displays and start times");
-    for (pid, id) in displays.iter().zip(&ids) {
-        assert_eq!(
-            procfs::in_cgroup(&format!("{}/display", kit.session_cgroup(*id)))[0].pid,
-            *pid,
-            "the same display server"
-        );
-    }
-    assert_no_zombies(&kit);
+    idle_sessions_survive_kill_9(&mut kit, &ids, &workers, &displays, &before);
 
     // (b) in the middle of logging them all off with a 5-second warning.
     let out = kit
@@ -573,39 +632,7 @@ fn twenty_sessions_survive_kill_9_idle_and_in_the_middle_of_their_log_off() {
         "{N} interrupted log offs (grace 5 s, daemon killed 1.5 s in): daemon back after {back:?}, all ended {done:?} after the kill, {:?} after the request",
         asked.elapsed()
     );
-    let records = audit(&kit);
-    for (u, id) in users.iter().zip(&ids) {
-        let rec =
-            record(&records, AuditKind::Logoff, *id).unwrap_or_else(|| panic!("log off of {id} audited: {records:?}"));
-        assert_eq!(rec.actor, "root");
-        assert!(
-            rec.outcome == "closed" || rec.outcome == "forced",
-            "session {id}: {} ({:?})",
-            rec.outcome,
-            rec.reason
-        );
-        assert!(
-            rec.duration_ms.is_some_and(|ms| ms >= 4900),
-            "the warning lasted its 5 s: {:?}",
-            rec.duration_ms
-        );
-        assert_cleaned(&kit, u, *id);
-        assert_eq!(u.pam_markers(), vec!["open_session", "close_session"]);
-    }
-    assert_eq!(
-        records.iter().filter(|r| r.kind == AuditKind::Logoff).count(),
-        N,
-        "one log off record per session"
-    );
-    for pid in workers {
-        assert!(!podium_testkit::system::alive(pid), "worker {pid} ended");
-    }
-    assert_eq!(
-        session_cgroups_left(&kit),
-        Vec::<PathBuf>::new(),
-        "no session cgroup is left"
-    );
-    assert_no_zombies(&kit);
+    every_interrupted_log_off_ended_clean(&kit, &users, &ids, &workers);
 }
 
 /// A copy of Xvnc that first waits (or fails), to hold a session start open.
@@ -942,6 +969,22 @@ fn a_full_disk_at_start_up_is_reported_and_recovered_from() {
     let _ = std::fs::remove_dir(&root);
 }
 
+/// A session started while the registry's disk is full fails, saying why,
+/// and nothing of it starts; the `running` sessions stay listed.
+fn a_session_started_on_the_full_disk_fails_saying_why(kit: &Kit, running: usize) {
+    let late = TestUser::create(Role::Standard);
+    let out = kit.cli().args(["session", "start", &late.name]).run();
+    eprintln!(
+        "session start on the full disk: {} {}{}",
+        out.code, out.stdout, out.stderr
+    );
+    assert_ne!(out.code, 0, "{}", out.stdout);
+    assert!(out.stderr.contains("disk is full"), "a clear reason: {}", out.stderr);
+    assert!(kit.log().contains("database or disk is full"), "{}", kit.log_tail());
+    assert!(procfs::of_user(late.uid).is_empty());
+    assert_eq!(kit.sessions().sessions.len(), running);
+}
+
 /// The disk holding the registry fills up while sessions run; the daemon is
 /// even killed then. Once space is freed and the daemon restarted, the
 /// registry is intact and every session is there.
@@ -980,17 +1023,7 @@ fn a_disk_filling_up_under_a_running_daemon_does_not_corrupt_the_registry() {
     assert!(!why.contains("podium.db"), "file names are for the log: {why}");
     // A new session cannot be recorded: it fails, saying why, and nothing
     // of it starts.
-    let late = TestUser::create(Role::Standard);
-    let out = kit.cli().args(["session", "start", &late.name]).run();
-    eprintln!(
-        "session start on the full disk: {} {}{}",
-        out.code, out.stdout, out.stderr
-    );
-    assert_ne!(out.code, 0, "{}", out.stdout);
-    assert!(out.stderr.contains("disk is full"), "a clear reason: {}", out.stderr);
-    assert!(kit.log().contains("database or disk is full"), "{}", kit.log_tail());
-    assert!(procfs::of_user(late.uid).is_empty());
-    assert_eq!(kit.sessions().sessions.len(), ids.len());
+    a_session_started_on_the_full_disk_fails_saying_why(&kit, ids.len());
     // A log off while the disk is full still ends the session.
     let out = kit
         .cli()

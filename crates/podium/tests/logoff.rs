@@ -26,6 +26,30 @@ wait"#,
     script.to_string_lossy().into_owned()
 }
 
+/// After the log off of `user`'s session `id`: no process, no cgroup, no
+/// session or runtime directory, and one PAM session opened and closed.
+fn nothing_of_the_session_is_left(kit: &Kit, user: &TestUser, id: u32) {
+    assert!(
+        procfs::of_user(user.uid).is_empty(),
+        "left behind: {:?}",
+        procfs::of_user(user.uid)
+    );
+    assert!(procfs::in_cgroup(&kit.session_cgroup(id)).is_empty());
+    assert!(!kit.session_cgroup_dir(id).exists(), "the cgroup is removed");
+    assert!(!kit.session_run_dir(id).exists(), "the session directory is removed");
+    let runtime = format!("/run/user/{}", user.uid);
+    assert!(
+        !std::path::Path::new(&runtime).exists(),
+        "the runtime directory is removed"
+    );
+    let markers = user.pam_markers();
+    assert_eq!(
+        markers,
+        vec!["open_session", "close_session"],
+        "PAM session opened and closed once"
+    );
+}
+
 #[test]
 fn logoff_lets_applications_save_and_leaves_nothing_behind() {
     let kit = Kit::start_with(PODIUM, "terminate_timeout_seconds = 3");
@@ -78,24 +102,7 @@ fn logoff_lets_applications_save_and_leaves_nothing_behind() {
         std::fs::read_to_string(user.home.join("saved-on-term")).ok().as_deref(),
         Some("saved\n")
     );
-    assert!(
-        procfs::of_user(user.uid).is_empty(),
-        "left behind: {:?}",
-        procfs::of_user(user.uid)
-    );
-    assert!(procfs::in_cgroup(&kit.session_cgroup(id)).is_empty());
-    assert!(!kit.session_cgroup_dir(id).exists(), "the cgroup is removed");
-    assert!(!kit.session_run_dir(id).exists(), "the session directory is removed");
-    assert!(
-        !std::path::Path::new(&runtime).exists(),
-        "the runtime directory is removed"
-    );
-    let markers = user.pam_markers();
-    assert_eq!(
-        markers,
-        vec!["open_session", "close_session"],
-        "PAM session opened and closed once"
-    );
+    nothing_of_the_session_is_left(&kit, &user, id);
 
     // The other session is untouched.
     let left = kit.sessions();

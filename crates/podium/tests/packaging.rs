@@ -530,26 +530,13 @@ fn processes_running(exe: &Path) -> Vec<i32> {
         .unwrap_or_default()
 }
 
-#[test]
-fn installs_and_purges_the_debian_package() {
-    assert!(
-        nix::unistd::geteuid().is_root(),
-        "the packaging test runs as root (it installs the package)"
-    );
-    assert!(
-        !is_installed(),
-        "the podium package is installed on this machine; this test installs and purges it: remove it first"
-    );
-    let work = TempDir::new("deb");
-    let pam_before = std::fs::read(PAM_FILE).ok();
-    let guard = MachineGuard::new();
-
-    // Build the package from this run's binary (see the top of the file).
+/// Builds the package from this run's binary into `work`: its path.
+fn build_deb(work: &Path) -> PathBuf {
     let target = Path::new(PODIUM)
         .parent()
         .and_then(Path::parent)
         .expect("the target directory");
-    let out_dir = work.0.join("out");
+    let out_dir = work.join("out");
     let build = run(Command::new(repo().join("scripts/build-deb.sh"))
         .args([
             "--profile",
@@ -573,25 +560,12 @@ fn installs_and_purges_the_debian_package() {
         name.starts_with(&format!("podium_{}-", env!("CARGO_PKG_VERSION"))),
         "{name}"
     );
+    deb
+}
 
-    let depends = run(Command::new("dpkg-deb").args(["-f"]).arg(&deb).arg("Depends"));
-    for dep in [
-        "tigervnc-standalone-server",
-        "libpam0g",
-        "libpam-modules",
-        "x11-xserver-utils",
-        "libc6",
-        // The thumbnails' JPEG encoder, found by dpkg-shlibdeps.
-        "libturbojpeg0",
-    ] {
-        assert!(depends.stdout.contains(dep), "{dep} in Depends: {}", depends.stdout);
-    }
-
-    let install = apt(&["install", &deb.to_string_lossy()]);
-    assert!(install.ok(), "apt-get install: {}{}", install.stdout, install.stderr);
-    assert!(is_installed());
-
-    // The files, with their modes.
+/// The installed files with their modes, the conffiles, the shipped
+/// configuration, the groups, and the binary's version.
+fn installed_files_are_right() {
     for (path, dir, mode) in [
         ("/usr/bin/podium", false, 0o755),
         ("/etc/pam.d/podium", false, 0o644),
@@ -621,8 +595,11 @@ fn installs_and_purges_the_debian_package() {
     }
     let version = run(Command::new("/usr/bin/podium").arg("--version"));
     assert_eq!(version.stdout.trim(), format!("podium {}", env!("CARGO_PKG_VERSION")));
+}
 
-    // The service: declared as asked, valid, and not started without systemd.
+/// The unit declares what Podium needs, `systemd-analyze` finds it valid,
+/// and without systemd the package neither starts nor enables it.
+fn the_service_is_declared_valid_and_not_started(man_excluded: bool) {
     let unit = std::fs::read_to_string("/lib/systemd/system/podium.service").expect("unit");
     for line in [
         "Type=notify",
@@ -633,10 +610,9 @@ fn installs_and_purges_the_debian_package() {
     ] {
         assert!(unit.lines().any(|l| l == line), "{line} in the unit:\n{unit}");
     }
-    let excluded = man_pages_excluded();
     let mut verify = Command::new("systemd-analyze");
     verify.arg("verify");
-    if excluded {
+    if man_excluded {
         verify.arg("--man=no");
     }
     let verified = run(verify.arg("/lib/systemd/system/podium.service"));
@@ -657,11 +633,11 @@ fn installs_and_purges_the_debian_package() {
             "the package enabled the unit without systemd"
         );
     }
+}
 
-    let checked = run(Command::new("/usr/bin/podium").args(["check-config", "/etc/podium/podium.toml"]));
-    assert!(checked.ok(), "check-config: {}", checked.stderr);
-
-    // The man pages, as `man` finds them.
+/// The man pages where `man` finds them (unless dpkg excludes
+/// /usr/share/man here), and in the package.
+fn man_pages_are_installed(excluded: bool, deb: &Path) {
     if excluded {
         eprintln!("dpkg excludes /usr/share/man on this machine: man pages checked from the package instead");
     } else {
@@ -690,17 +666,17 @@ fn installs_and_purges_the_debian_package() {
             man.stderr
         );
     }
-    let contents = run(Command::new("dpkg-deb").arg("-c").arg(&deb));
+    let contents = run(Command::new("dpkg-deb").arg("-c").arg(deb));
     assert!(
         contents.stdout.contains("./usr/share/man/man1/podium-session.1.gz"),
         "{}",
         contents.stdout
     );
+}
 
-    // The installed completion script completes.
-    check_bash_completion(Path::new("/usr/share/bash-completion/completions/podium"));
-
-    // Purge: the configuration and the state go; the groups stay.
+/// A purge removes the binary, the configuration, the state and the unit,
+/// and leaves the groups.
+fn purge_leaves_only_the_groups() {
     let mut db = std::fs::File::create("/var/lib/podium/podium.db").expect("state file");
     let _ = std::io::Write::write_all(&mut db, b"state");
     drop(db);
@@ -722,6 +698,56 @@ fn installs_and_purges_the_debian_package() {
             "group {group} stays"
         );
     }
+}
+
+#[test]
+fn installs_and_purges_the_debian_package() {
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "the packaging test runs as root (it installs the package)"
+    );
+    assert!(
+        !is_installed(),
+        "the podium package is installed on this machine; this test installs and purges it: remove it first"
+    );
+    let work = TempDir::new("deb");
+    let pam_before = std::fs::read(PAM_FILE).ok();
+    let guard = MachineGuard::new();
+
+    // Build the package from this run's binary (see the top of the file).
+    let deb = build_deb(&work.0);
+    let depends = run(Command::new("dpkg-deb").args(["-f"]).arg(&deb).arg("Depends"));
+    for dep in [
+        "tigervnc-standalone-server",
+        "libpam0g",
+        "libpam-modules",
+        "x11-xserver-utils",
+        "libc6",
+        // The thumbnails' JPEG encoder, found by dpkg-shlibdeps.
+        "libturbojpeg0",
+    ] {
+        assert!(depends.stdout.contains(dep), "{dep} in Depends: {}", depends.stdout);
+    }
+
+    let install = apt(&["install", &deb.to_string_lossy()]);
+    assert!(install.ok(), "apt-get install: {}{}", install.stdout, install.stderr);
+    assert!(is_installed());
+
+    // The files, with their modes.
+    installed_files_are_right();
+    // The service: declared as asked, valid, and not started without systemd.
+    let excluded = man_pages_excluded();
+    the_service_is_declared_valid_and_not_started(excluded);
+    let checked = run(Command::new("/usr/bin/podium").args(["check-config", "/etc/podium/podium.toml"]));
+    assert!(checked.ok(), "check-config: {}", checked.stderr);
+
+    // The man pages, as `man` finds them.
+    man_pages_are_installed(excluded, &deb);
+    // The installed completion script completes.
+    check_bash_completion(Path::new("/usr/share/bash-completion/completions/podium"));
+
+    // Purge: the configuration and the state go; the groups stay.
+    purge_leaves_only_the_groups();
 
     drop(guard);
     assert_eq!(std::fs::read(PAM_FILE).ok(), pam_before, "{PAM_FILE} is as it was");

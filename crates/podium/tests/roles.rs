@@ -15,22 +15,13 @@ fn outcome_of(results: &ActionResults, id: u32) -> (Outcome, Option<String>) {
     (r.outcome, r.reason.clone())
 }
 
-#[test]
-fn logoff_all_acts_per_session_as_each_role_may() {
-    let kit = Kit::start(PODIUM);
-    let std1 = TestUser::create(Role::Standard);
-    let std2 = TestUser::create(Role::Standard);
-    let dash = TestUser::create(Role::Dashboard);
-    let adm = TestUser::create(Role::Admin);
-    let s1 = kit.start_session(&std1, None);
-    let s2 = kit.start_session(&std2, None);
-    let sd = kit.start_session(&dash, None);
-    let sa = kit.start_session(&adm, None);
-
-    // A standard user: every target refused, nothing ends.
+/// A standard user's `logoff --all` refuses every session of the four and
+/// ends none; they see only their own session (`own`), and naming
+/// another's (`other`) is refused too.
+fn a_standard_user_may_act_on_no_one_else(kit: &Kit, std1: &TestUser, own: u32, other: u32) {
     let out = kit
         .cli()
-        .as_user(&std1)
+        .as_user(std1)
         .args(["session", "logoff", "--all", "--grace", "0", "--json"])
         .run();
     assert_eq!(out.code, 1, "refusals exit 1: {}{}", out.stdout, out.stderr);
@@ -44,20 +35,14 @@ fn logoff_all_acts_per_session_as_each_role_may() {
     );
     assert_eq!(kit.sessions().sessions.len(), 4);
     // …and may see only their own session.
-    let own: podium_core::SessionList = serde_json::from_str(
-        &kit.cli()
-            .as_user(&std1)
-            .args(["session", "list", "--json"])
-            .run()
-            .stdout,
-    )
-    .expect("JSON");
-    assert_eq!(own.sessions.iter().map(|s| s.id).collect::<Vec<_>>(), vec![s1]);
+    let listed: podium_core::SessionList =
+        serde_json::from_str(&kit.cli().as_user(std1).args(["session", "list", "--json"]).run().stdout).expect("JSON");
+    assert_eq!(listed.sessions.iter().map(|s| s.id).collect::<Vec<_>>(), vec![own]);
     // Naming someone else's session is refused too.
     let out = kit
         .cli()
-        .as_user(&std1)
-        .args(["session", "logoff", &s2.to_string(), "--grace", "0"])
+        .as_user(std1)
+        .args(["session", "logoff", &other.to_string(), "--grace", "0"])
         .run();
     assert_eq!(out.code, 1);
     assert!(
@@ -65,6 +50,22 @@ fn logoff_all_acts_per_session_as_each_role_may() {
         "{}",
         out.stdout
     );
+}
+
+#[test]
+fn logoff_all_acts_per_session_as_each_role_may() {
+    let kit = Kit::start(PODIUM);
+    let std1 = TestUser::create(Role::Standard);
+    let std2 = TestUser::create(Role::Standard);
+    let dash = TestUser::create(Role::Dashboard);
+    let adm = TestUser::create(Role::Admin);
+    let s1 = kit.start_session(&std1, None);
+    let s2 = kit.start_session(&std2, None);
+    let sd = kit.start_session(&dash, None);
+    let sa = kit.start_session(&adm, None);
+
+    // A standard user: every target refused, nothing ends.
+    a_standard_user_may_act_on_no_one_else(&kit, &std1, s1, s2);
 
     // A dashboard user: standard sessions end; the administrator's and their own stay.
     let out = kit

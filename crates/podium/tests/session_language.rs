@@ -8,7 +8,7 @@
 use podium_core::Role;
 use podium_testkit::web::Web;
 use podium_testkit::{Kit, TestUser, procfs, wait_until};
-use podium_x11::canvas::{Canvas, fonts};
+use podium_x11::canvas::{Canvas, Fonts, fonts};
 use podium_x11::message::{self, ButtonState, QueuedMessage};
 use podium_x11::{Lang, block, notice};
 use serde_json::json;
@@ -102,6 +102,68 @@ fn shows(conn: &RustConnection, name: &str, at: (i16, i16), pictures: &[(&str, C
     seen
 }
 
+/// Each session's desktop, its user and the language it must speak.
+type Speakers<'u> = [(u32, &'u TestUser, &'static str); 2];
+
+/// Blocking both sessions shows each one the notice in its language, with
+/// the default text; then they are unblocked.
+fn block_notices_speak(kit: &Kit, web: &Web, f: &'static Fonts, sessions: &Speakers<'_>) {
+    let screen = (1280, 800);
+    let ids = [sessions[0].0, sessions[1].0];
+    let r = web.post("/api/v1/sessions/block", &json!({ "sessions": ids }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    for &(id, user, want) in sessions {
+        let conn = connect(kit, user, id);
+        let pictures: Vec<(&str, block::Picture)> = [("fr", Lang::Fr), ("en", Lang::En)]
+            .into_iter()
+            .map(|(l, lang)| (l, block::render(f, screen, lang, "")))
+            .collect();
+        let at = pictures[0].1.at;
+        assert_eq!(at, pictures[1].1.at, "both cards sit at the same place");
+        let canvases: Vec<(&str, Canvas)> = pictures.into_iter().map(|(l, p)| (l, p.canvas)).collect();
+        assert_eq!(
+            shows(&conn, "Podium block", at, &canvases),
+            want,
+            "session {id}'s block notice"
+        );
+    }
+    let r = web.post("/api/v1/sessions/unblock", &json!({ "sessions": ids }));
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+/// A message to both sessions shows its title and "sent just now" in each
+/// one's language.
+fn messages_speak(kit: &Kit, web: &Web, f: &'static Fonts, sessions: &Speakers<'_>, teacher_name: &str) {
+    let screen = (1280, 800);
+    let ids = [sessions[0].0, sessions[1].0];
+    let r = web.post(
+        "/api/v1/sessions/message",
+        &json!({ "sessions": ids, "text": "Rangez vos affaires / Tidy up" }),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    for &(id, user, want) in sessions {
+        let conn = connect(kit, user, id);
+        let m = QueuedMessage {
+            id: 0,
+            from: teacher_name.to_owned(),
+            text: "Rangez vos affaires / Tidy up".into(),
+            sent_at: SystemTime::now(),
+        };
+        let canvases: Vec<(&str, Canvas)> = [("fr", Lang::Fr), ("en", Lang::En)]
+            .into_iter()
+            .map(|(l, lang)| {
+                let layout = message::layout(f, screen, lang, &m, 1, SystemTime::now());
+                (l, message::render(f, &layout, ButtonState::Ready))
+            })
+            .collect();
+        assert_eq!(
+            shows(&conn, "Podium message", (0, 0), &canvases),
+            want,
+            "session {id}'s message"
+        );
+    }
+}
+
 #[test]
 fn each_session_speaks_its_users_language_on_screen() {
     let kit = Kit::start(PODIUM);
@@ -123,59 +185,13 @@ fn each_session_speaks_its_users_language_on_screen() {
     assert_eq!(desktop_var(&kit, fr, "LANGUAGE").as_deref(), Some("fr_FR:fr"));
 
     let f = fonts().expect("the notices' fonts");
-    let screen = (1280, 800);
     let web = Web::login(&kit, &teacher);
     let sessions = [(fr, &claire, "fr"), (en, &emma, "en")];
 
     // The block notice, with its default text.
-    let r = web.post("/api/v1/sessions/block", &json!({ "sessions": [fr, en] }));
-    assert_eq!(r.status, 200, "{}", r.text);
-    for (id, user, want) in sessions {
-        let conn = connect(&kit, user, id);
-        let pictures: Vec<(&str, block::Picture)> = [("fr", Lang::Fr), ("en", Lang::En)]
-            .into_iter()
-            .map(|(l, lang)| (l, block::render(f, screen, lang, "")))
-            .collect();
-        let at = pictures[0].1.at;
-        assert_eq!(at, pictures[1].1.at, "both cards sit at the same place");
-        let canvases: Vec<(&str, Canvas)> = pictures.into_iter().map(|(l, p)| (l, p.canvas)).collect();
-        assert_eq!(
-            shows(&conn, "Podium block", at, &canvases),
-            want,
-            "session {id}'s block notice"
-        );
-    }
-    let r = web.post("/api/v1/sessions/unblock", &json!({ "sessions": [fr, en] }));
-    assert_eq!(r.status, 200, "{}", r.text);
-
+    block_notices_speak(&kit, &web, f, &sessions);
     // A message: its title and "sent just now" are in the user's language.
-    let r = web.post(
-        "/api/v1/sessions/message",
-        &json!({ "sessions": [fr, en], "text": "Rangez vos affaires / Tidy up" }),
-    );
-    assert_eq!(r.status, 200, "{}", r.text);
-    for (id, user, want) in sessions {
-        let conn = connect(&kit, user, id);
-        let m = QueuedMessage {
-            id: 0,
-            from: teacher.full_name.clone(),
-            text: "Rangez vos affaires / Tidy up".into(),
-            sent_at: SystemTime::now(),
-        };
-        let canvases: Vec<(&str, Canvas)> = [("fr", Lang::Fr), ("en", Lang::En)]
-            .into_iter()
-            .map(|(l, lang)| {
-                let layout = message::layout(f, screen, lang, &m, 1, SystemTime::now());
-                (l, message::render(f, &layout, ButtonState::Ready))
-            })
-            .collect();
-        assert_eq!(
-            shows(&conn, "Podium message", (0, 0), &canvases),
-            want,
-            "session {id}'s message"
-        );
-    }
-
+    messages_speak(&kit, &web, f, &sessions, &teacher.full_name);
     // The log-off warning, with its countdown.
     let grace = 60;
     let r = web.post(

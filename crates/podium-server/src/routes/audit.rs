@@ -1,17 +1,17 @@
 //! `/audit`: the audit log, for dashboard users and administrators.
 
-use crate::AppState;
+use crate::documented::{Documented, documented};
 use crate::error::AppError;
 use crate::identity::Who;
+use crate::state::AppState;
+use axum::Json;
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use podium_core::{AuditList, ErrorBody, Timestamp};
 use serde::Deserialize;
 
 /// The audit route.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/audit", get(audit))
+pub fn routes() -> Documented {
+    documented!("/api/v1", audit)
 }
 
 /// Query of `GET /audit`.

@@ -1,25 +1,25 @@
 //! `/auth`: web login and logout.
 
-use crate::AppState;
 use crate::auth::COOKIE;
+use crate::documented::{Documented, documented};
 use crate::error::AppError;
 use crate::identity::{check_same_origin, cookie};
 use crate::json::JsonBody;
+use crate::password::{self, Verdict};
+use crate::state::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
 use podium_core::{AuditKind, AuditOutcome, ErrorBody, ErrorCode, LoginRequest, Me, NewAudit};
-use podium_host::login::{LoginFailure, check_password};
-use podium_host::users::Account;
+use podium_host::login::LoginFailure;
+use podium_host::users::{Account, Standing};
+use std::net::IpAddr;
 use zeroize::Zeroizing;
 
 /// The auth routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
+pub fn routes() -> Documented {
+    documented!("/api/v1", login, logout)
 }
 
 fn audit(s: &AppState, user: &str, outcome: AuditOutcome, reason: String) {
@@ -68,68 +68,24 @@ async fn login(
     };
     check_same_origin(&headers, true)?;
     req.validate()?;
-    let keys = [format!("user:{}", req.username), format!("addr:{ip}")];
-    let Some(attempt) = s.throttle.begin(&keys) else {
-        s.metrics.login_failure("throttled");
-        audit(
-            &s,
-            &req.username,
-            AuditOutcome::Refused,
-            format!("too many failed logins (from {ip})"),
-        );
-        return Err(AppError::new(
-            ErrorCode::TooManyRequests,
-            "too many failed logins; try again in a minute",
-        ));
-    };
     let password = Zeroizing::new(req.password);
-    let service = s.host.config().session.pam_service.clone();
-    let verdict = match check_password(s.host.exe(), &service, &req.username, password).await {
-        Ok(v) => v,
-        Err(e) => {
-            attempt.passed();
-            return Err(e.into());
-        }
-    };
-    match verdict {
-        Ok(()) => attempt.passed(),
-        Err(LoginFailure::Unavailable(m)) => {
-            attempt.passed();
-            tracing::error!(user = %req.username, "PAM unavailable: {m}");
+    match password::check(&s, &req.username, ip, password).await? {
+        Verdict::Right => {}
+        Verdict::Throttled => {
+            audit(
+                &s,
+                &req.username,
+                AuditOutcome::Refused,
+                format!("too many failed logins (from {ip})"),
+            );
             return Err(AppError::new(
-                ErrorCode::Unavailable,
-                "the password cannot be checked right now",
+                ErrorCode::TooManyRequests,
+                "too many failed logins; try again in a minute",
             ));
         }
-        Err(f) => {
-            attempt.failed();
-            let reason = if matches!(f, LoginFailure::BadCredentials) {
-                "bad_credentials"
-            } else {
-                "account_refused"
-            };
-            s.metrics.login_failure(reason);
-            audit(&s, &req.username, AuditOutcome::Failed, format!("{f} (from {ip})"));
-            let code = if matches!(f, LoginFailure::BadCredentials) {
-                ErrorCode::Unauthorized
-            } else {
-                ErrorCode::Forbidden
-            };
-            return Err(AppError::new(code, f.to_string()));
-        }
+        Verdict::Refused(f) => return Err(refused(&s, &req.username, ip, &f)),
     }
-    let account = Account::by_name(&req.username).map_err(|_| AppError::unauthorized("wrong user name or password"))?;
-    let standing = s.host.roles().standing(&account);
-    if !standing.may_log_on {
-        s.metrics.login_failure("account_refused");
-        audit(
-            &s,
-            &account.name,
-            AuditOutcome::Refused,
-            format!("account not allowed to log on (from {ip})"),
-        );
-        return Err(AppError::forbidden("this account is not allowed to log on"));
-    }
+    let (account, standing) = allowed_account(&s, &req.username, ip)?;
     let token = s
         .logins
         .create(&account.name, account.uid)
@@ -141,10 +97,51 @@ async fn login(
         full_name: account.full_name,
         role: standing.role,
     };
+    logged_in(me, &token)
+}
+
+/// A password PAM refused: counted, audited, and told apart (401 for a
+/// wrong password, 403 for an account not allowed in now).
+fn refused(s: &AppState, user: &str, ip: IpAddr, f: &LoginFailure) -> AppError {
+    let reason = if matches!(f, LoginFailure::BadCredentials) {
+        "bad_credentials"
+    } else {
+        "account_refused"
+    };
+    s.metrics.login_failure(reason);
+    audit(s, user, AuditOutcome::Failed, format!("{f} (from {ip})"));
+    let code = if matches!(f, LoginFailure::BadCredentials) {
+        ErrorCode::Unauthorized
+    } else {
+        ErrorCode::Forbidden
+    };
+    AppError::new(code, f.to_string())
+}
+
+/// The account of a user whose password was right, when Podium lets it
+/// log on, with its standing.
+fn allowed_account(s: &AppState, user: &str, ip: IpAddr) -> Result<(Account, Standing), AppError> {
+    let account = Account::by_name(user).map_err(|_| AppError::unauthorized("wrong user name or password"))?;
+    let standing = s.host.roles().standing(&account);
+    if !standing.may_log_on {
+        s.metrics.login_failure("account_refused");
+        audit(
+            s,
+            &account.name,
+            AuditOutcome::Refused,
+            format!("account not allowed to log on (from {ip})"),
+        );
+        return Err(AppError::forbidden("this account is not allowed to log on"));
+    }
+    Ok((account, standing))
+}
+
+/// The answer to a login: who logged in, and the cookie.
+fn logged_in(me: Me, token: &str) -> Result<Response, AppError> {
     let mut response = Json(me).into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&token)?);
+        .insert(header::SET_COOKIE, session_cookie(token)?);
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

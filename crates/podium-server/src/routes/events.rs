@@ -1,17 +1,16 @@
 //! `/events`: the live WebSocket of session changes.
 
-use crate::AppState;
 use crate::auth::COOKIE;
+use crate::documented::{Documented, documented};
 use crate::error::AppError;
 use crate::identity::{Who, check_same_origin, cookie};
-use axum::Router;
+use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::get;
 use podium_core::permission::may_see;
 use podium_core::{Caller, ErrorBody, Event, PictureFrame};
 use podium_host::HostEvent;
@@ -21,8 +20,8 @@ use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 /// The events route.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/events", get(events))
+pub fn routes() -> Documented {
+    documented!("/api/v1", events)
 }
 
 /// Query of the events route.

@@ -1,15 +1,14 @@
 //! `/me`: who the server thinks the caller is.
 
-use crate::AppState;
+use crate::documented::{Documented, documented};
 use crate::identity::Who;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use podium_core::{ErrorBody, Me};
 use podium_host::users::Account;
 
 /// The route.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/me", get(me))
+pub fn routes() -> Documented {
+    documented!("/api/v1", me)
 }
 
 /// Who the server thinks the caller is, and their role.

@@ -1,4 +1,5 @@
-//! The API's routes, one module per resource.
+//! The API's routes, one module per resource, and its answers to a route
+//! or a method it does not have.
 
 pub mod audit;
 pub mod auth;
@@ -8,37 +9,20 @@ pub mod sessions;
 pub mod station;
 pub mod thumbnail;
 
-use crate::AppState;
+use crate::documented::Documented;
 use crate::error::AppError;
-use axum::routing::get;
-use axum::{Json, Router};
 use podium_core::ErrorCode;
-use utoipa::OpenApi;
 
-/// Everything under `/api/v1`.
-pub fn api() -> Router<AppState> {
-    Router::new()
-        .merge(sessions::router())
-        .merge(audit::router())
-        .merge(me::router())
-        .merge(auth::router())
-        .merge(events::router())
-        .merge(thumbnail::router())
-        .merge(station::router())
-        .route("/openapi.json", get(document))
-        .method_not_allowed_fallback(method_not_allowed)
-}
-
-/// This API's OpenAPI document.
-#[utoipa::path(
-    get,
-    path = "/api/v1/openapi.json",
-    tag = "sessions",
-    security(()),
-    responses((status = 200, description = "OpenAPI 3.1 document", body = Object))
-)]
-pub(crate) async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(crate::openapi::ApiDoc::openapi())
+/// Everything under `/api/v1` but the OpenAPI document, with its paths.
+#[must_use]
+pub fn api() -> Documented {
+    sessions::routes()
+        .merge(audit::routes())
+        .merge(me::routes())
+        .merge(auth::routes())
+        .merge(events::routes())
+        .merge(thumbnail::routes())
+        .merge(station::routes())
 }
 
 /// Unknown routes, in the API's error format.
@@ -46,6 +30,7 @@ pub async fn not_found() -> AppError {
     AppError::not_found("no such route")
 }
 
-async fn method_not_allowed() -> AppError {
+/// A method the route does not take, in the API's error format.
+pub async fn method_not_allowed() -> AppError {
     AppError::new(ErrorCode::MethodNotAllowed, "this route does not accept that method")
 }

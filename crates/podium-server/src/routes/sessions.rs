@@ -1,28 +1,22 @@
 //! `/sessions`: list, start, and the actions on sessions (log off,
 //! disconnect, block, unblock, message).
 
-use crate::AppState;
+use crate::documented::{Documented, documented};
 use crate::error::AppError;
 use crate::identity::Who;
 use crate::json::JsonBody;
+use crate::state::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use podium_core::{
     ActionResults, BlockRequest, ErrorBody, LogoffRequest, MessageRequest, SessionInfo, SessionList, StartRequest,
     TargetsRequest,
 };
 
 /// The sessions routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/sessions", get(list).post(start))
-        .route("/sessions/logoff", post(logoff))
-        .route("/sessions/disconnect", post(disconnect))
-        .route("/sessions/block", post(block))
-        .route("/sessions/unblock", post(unblock))
-        .route("/sessions/message", post(message))
+pub fn routes() -> Documented {
+    documented!("/api/v1", list, start, logoff, disconnect, block, unblock, message)
 }
 
 /// The sessions the caller may see: a standard user sees their own,

@@ -1,10 +1,13 @@
 //! `/station`: a user's own desktop in the browser — open or reconnect
 //! their session, relay its VNC stream over a WebSocket, lock and unlock.
 
-use crate::AppState;
+use crate::documented::{Documented, documented};
 use crate::error::AppError;
 use crate::identity::{Who, check_same_origin};
 use crate::json::{JsonBody, OptionalJsonBody};
+use crate::password::{self, Verdict};
+use crate::state::AppState;
+use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -12,27 +15,18 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use podium_core::{Caller, ErrorBody, ErrorCode, StartRequest, StationOpenRequest, StationStatus, UnlockRequest};
 use podium_host::HostError;
 use podium_host::host::station::StationGuard;
 use podium_host::live::Kick;
-use podium_host::login::{LoginFailure, check_password};
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::UnixStream;
 use zeroize::Zeroizing;
 
 /// The station routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/station", get(status))
-        .route("/station/session", post(open))
-        .route("/station/lock", post(lock))
-        .route("/station/unlock", post(unlock))
-        .route("/station/vnc", get(vnc))
-        .route("/station/messages/{id}/dismiss", post(dismiss))
+pub fn routes() -> Documented {
+    documented!("/api/v1", status, open, lock, unlock, vnc, dismiss)
 }
 
 /// The caller's own session, if any, and whether their station is locked.
@@ -142,40 +136,16 @@ pub(crate) async fn unlock(
         return Err(HostError::NoSuchSession.into());
     }
     let ip = crate::client_addr::name_of_request(&s, &extensions, &headers);
-    let keys = [format!("user:{}", caller.user), format!("addr:{ip}")];
-    // A check under way counts against the limit until it ends, so wrong
-    // passwords sent all at once get no more checks than the limit.
-    let Some(attempt) = s.throttle.begin(&keys) else {
-        s.metrics.login_failure("throttled");
-        return Err(AppError::new(
-            ErrorCode::TooManyRequests,
-            "too many wrong passwords; try again in a minute",
-        ));
-    };
-    let service = s.host.config().session.pam_service.clone();
-    let verdict = match check_password(s.host.exe(), &service, &caller.user, Zeroizing::new(req.password)).await {
-        Ok(v) => v,
-        Err(e) => {
-            attempt.passed();
-            return Err(e.into());
-        }
-    };
-    match verdict {
-        Ok(()) => {
-            attempt.passed();
+    match password::check(&s, &caller.user, ip, Zeroizing::new(req.password)).await? {
+        Verdict::Right => {
             s.host.unlock(&caller)?;
             Ok(StatusCode::NO_CONTENT)
         }
-        Err(LoginFailure::Unavailable(m)) => {
-            attempt.passed();
-            tracing::error!(user = %caller.user, "PAM unavailable: {m}");
-            Err(AppError::new(
-                ErrorCode::Unavailable,
-                "the password cannot be checked right now",
-            ))
-        }
-        Err(_) => {
-            attempt.failed();
+        Verdict::Throttled => Err(AppError::new(
+            ErrorCode::TooManyRequests,
+            "too many wrong passwords; try again in a minute",
+        )),
+        Verdict::Refused(_) => {
             s.metrics.login_failure("bad_credentials");
             Err(AppError::unauthorized("wrong password"))
         }

@@ -1,14 +1,13 @@
 //! `/sessions/{id}/thumbnail`: the live picture of a desktop.
 
-use crate::AppState;
+use crate::documented::{Documented, documented};
 use crate::error::AppError;
 use crate::identity::Who;
-use axum::Router;
+use crate::state::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use podium_core::{ErrorBody, ErrorCode};
 use podium_thumbnail::{Size, ThumbError};
 use serde::Deserialize;
@@ -23,8 +22,8 @@ impl AsRef<[u8]> for ArcBytes {
 }
 
 /// The thumbnail route.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/sessions/{id}/thumbnail", get(thumbnail))
+pub fn routes() -> Documented {
+    documented!("/api/v1", thumbnail)
 }
 
 /// Query of the thumbnail route.

@@ -186,6 +186,29 @@ fn encoders(kit: &Kit, user: &TestUser, id: u32, n: u32) -> (f64, usize, f64, us
 /// Runs the benchmark; its section and checks.
 #[must_use]
 pub fn cost(ctx: &Ctx) -> Report {
+    report(ctx, &measure(ctx))
+}
+
+/// What the benchmark measured.
+struct Figures {
+    interval: u32,
+    stretch: Duration,
+    runs: u32,
+    /// Podium with a small square changing: the case judged.
+    side: Side,
+    /// Podium with the whole screen changing.
+    worst: Side,
+    /// `import` with its defaults: its CPU, the X server's, its bytes.
+    im: (f64, f64, usize),
+    /// `import` with Podium's filter and quality.
+    boxed: (f64, f64, usize),
+    /// The encoders: pure-Rust ms and bytes, libjpeg-turbo ms and bytes.
+    encoders: (f64, usize, f64, usize),
+}
+
+/// The desktop drawn, Podium watched on it twice (a small change, the
+/// whole screen changing), then ImageMagick and the encoders.
+fn measure(ctx: &Ctx) -> Figures {
     let interval = ctx.thumbnail_interval_ms.unwrap_or(INTERVAL_MS);
     let kit = Kit::start_measured(&ctx.podium, &format!("[thumbnails]\ninterval_ms = {interval}\n"));
     let user = TestUser::create_fresh(Role::Standard);
@@ -204,7 +227,6 @@ pub fn cost(ctx: &Ctx) -> Report {
     let display_group = kit.display_cgroup(id);
     let stretch = ctx.pick(Duration::from_secs(8), Duration::from_secs(2));
     let side = Side::measure(&kit, &web, &display_group, stretch, ctx.pick(2, 1));
-    let podium_ms = side.per_thumbnail();
 
     // The whole screen changing (a window dragged, a video): the worst case.
     let display = kit.display_of(id);
@@ -223,14 +245,33 @@ pub fn cost(ctx: &Ctx) -> Report {
     // ImageMagick, a process per thumbnail, with the X server's share.
     let runs = ctx.pick(20, 3);
     let defaults = ["-window", "root", "-resize", "320x200", "jpeg:-"];
-    let (im_cpu, im_xvnc, im_bytes) = import(&defaults, runs, &display, &xauth, &display_group, side.xvnc_idle);
+    let im = import(&defaults, runs, &display, &xauth, &display_group, side.xvnc_idle);
     let ours = [
         "-window", "root", "-filter", "Box", "-resize", "320x200", "-quality", "80", "jpeg:-",
     ];
-    let (box_cpu, box_xvnc, box_bytes) = import(&ours, runs, &display, &xauth, &display_group, side.xvnc_idle);
+    let boxed = import(&ours, runs, &display, &xauth, &display_group, side.xvnc_idle);
+    let encoders = encoders(&kit, &user, id, ctx.pick(200, 10));
+    Figures {
+        interval,
+        stretch,
+        runs,
+        side,
+        worst,
+        im,
+        boxed,
+        encoders,
+    }
+}
+
+/// The section and its checks.
+fn report(ctx: &Ctx, f: &Figures) -> Report {
+    let (interval, runs, side, worst) = (f.interval, f.runs, &f.side, &f.worst);
+    let (im_cpu, im_xvnc, im_bytes) = f.im;
+    let (box_cpu, box_xvnc, box_bytes) = f.boxed;
+    let (rust_ms, rust_bytes, tj_ms, tj_bytes) = f.encoders;
+    let podium_ms = side.per_thumbnail();
     let import_all = im_cpu + im_xvnc;
     let ratio = podium_ms.map(|p| import_all / p);
-    let (rust_ms, rust_bytes, tj_ms, tj_bytes) = encoders(&kit, &user, id, ctx.pick(200, 10));
     let t = |ms: Option<f64>| ms.map_or_else(|| "no data".to_owned(), |v| format!("{v:.2} ms"));
 
     let checks = vec![
@@ -275,7 +316,7 @@ pub fn cost(ctx: &Ctx) -> Report {
          {tj_ms:.2} ms, {tj_bytes} bytes (the daemon's); the pure-Rust `jpeg-encoder` with SIMD {rust_ms:.2} \
          ms, {rust_bytes} bytes.\n\n{}",
         ctx.header(),
-        stretch.as_secs(),
+        f.stretch.as_secs(),
         t(podium_ms),
         side.delivered,
         side.xvnc_per_thumbnail(),

@@ -178,27 +178,8 @@ fn stretches(
 pub fn live(ctx: &Ctx, n: usize) -> Report {
     let interval = ctx.thumbnail_interval_ms.unwrap_or(1000);
     let kit = Kit::start_measured(&ctx.podium, &format!("[thumbnails]\ninterval_ms = {interval}\n"));
-    let client = kit.test_client();
     let users: Vec<TestUser> = (0..n).map(|_| TestUser::create_fresh(Role::Standard)).collect();
-    let mut logs = HashMap::new();
-    let mut ids = Vec::new();
-    for u in &users {
-        let log = u.home.join("changes.log");
-        let command = format!(
-            "sh -c 'xclock -geometry 200x200+600+200 -update 1 & {} cycle {} {} {s} {s} 1000 {} & exec sleep infinity'",
-            client.display(),
-            SQUARE.0,
-            SQUARE.1,
-            log.display(),
-            s = SQUARE.2,
-        );
-        let id = kit.start_session(u, Some(&command));
-        logs.insert(u64::from(id), log);
-        ids.push(id);
-    }
-    wait_until(Duration::from_secs(60), "every desktop ticks", || {
-        logs.values().all(|l| ticks(l).len() >= 2)
-    });
+    let (ids, logs) = ticking_desktops(&kit, &users);
     let admin = TestUser::create_fresh(Role::Admin);
     let web = Web::login(&kit, &admin);
     let stretch = ctx.pick(Duration::from_secs(15), Duration::from_secs(3));
@@ -217,8 +198,78 @@ pub fn live(ctx: &Ctx, n: usize) -> Report {
     let (idle, _, idle_pictures) = stretches(&kit, &web, &ids, &HashMap::new(), stretch, rounds);
     let daemon_rss = super::rss_kib(kit.daemon_pid());
     drop(users);
+    report(
+        ctx,
+        n,
+        interval,
+        &Watched {
+            stretch,
+            rounds,
+            busy,
+            latencies,
+            pictures,
+            idle,
+            idle_pictures,
+            daemon_rss,
+        },
+    )
+}
 
-    let l = (!latencies.is_empty()).then(|| Stats::of(&latencies));
+/// A session for each of `users` with a clock and a square changing colour
+/// every second, logged to the user's `changes.log`: their ids, and each
+/// one's log, once every desktop ticks.
+fn ticking_desktops(kit: &Kit, users: &[TestUser]) -> (Vec<u32>, HashMap<u64, PathBuf>) {
+    let client = kit.test_client();
+    let mut logs = HashMap::new();
+    let mut ids = Vec::new();
+    for u in users {
+        let log = u.home.join("changes.log");
+        let command = format!(
+            "sh -c 'xclock -geometry 200x200+600+200 -update 1 & {} cycle {} {} {s} {s} 1000 {} & exec sleep infinity'",
+            client.display(),
+            SQUARE.0,
+            SQUARE.1,
+            log.display(),
+            s = SQUARE.2,
+        );
+        let id = kit.start_session(u, Some(&command));
+        logs.insert(u64::from(id), log);
+        ids.push(id);
+    }
+    wait_until(Duration::from_secs(60), "every desktop ticks", || {
+        logs.values().all(|l| ticks(l).len() >= 2)
+    });
+    (ids, logs)
+}
+
+/// What watching the desktops measured.
+struct Watched {
+    stretch: Duration,
+    rounds: usize,
+    /// CPU, % of one core, with the clocks ticking.
+    busy: f64,
+    /// Change-to-picture latencies.
+    latencies: Vec<Duration>,
+    pictures: usize,
+    /// CPU, % of one core, with the desktops idle.
+    idle: f64,
+    idle_pictures: usize,
+    daemon_rss: u64,
+}
+
+/// The section and its checks.
+fn report(ctx: &Ctx, n: usize, interval: u32, w: &Watched) -> Report {
+    let Watched {
+        stretch,
+        rounds,
+        busy,
+        ref latencies,
+        pictures,
+        idle,
+        idle_pictures,
+        daemon_rss,
+    } = *w;
+    let l = (!latencies.is_empty()).then(|| Stats::of(latencies));
     let checks = vec![
         Check::new(
             format!("change to picture, p95, at the default {interval} ms interval"),

@@ -17,6 +17,33 @@ const IDLE: Duration = Duration::from_secs(10);
 /// Runs the benchmark with `n` sessions; its section and checks.
 #[must_use]
 pub fn hundred_sessions(ctx: &Ctx, n: usize) -> Report {
+    report(ctx, n, &measure(ctx, n))
+}
+
+/// What the benchmark measured, in the order it happened.
+struct Load {
+    /// Stale files removed from earlier runs.
+    stale: usize,
+    before: Census,
+    /// Each session's start time.
+    starts: Vec<Duration>,
+    started_in: Duration,
+    start_cpu: f64,
+    loaded: Census,
+    /// The daemon's CPU with the sessions idle, in cores.
+    idle_cpu: f64,
+    list: Vec<Duration>,
+    list_wall: Duration,
+    me: Vec<Duration>,
+    api_cpu: f64,
+    after_api: Census,
+    logoff: LogoffTiming,
+    after: Census,
+}
+
+/// `n` sessions started, left idle, listed under load, logged off, with
+/// the host counted between each step.
+fn measure(ctx: &Ctx, n: usize) -> Load {
     let stale = super::census::clean_stale();
     let kit = Kit::start(&ctx.podium);
     let admin = TestUser::create_fresh(Role::Admin);
@@ -45,43 +72,51 @@ pub fn hundred_sessions(ctx: &Ctx, n: usize) -> Report {
     let api_cpu = cpu_seconds(kit.daemon_pid()) - cpu2;
     let after_api = Census::take(&kit, &uids);
 
-    let LogoffTiming {
-        gone_at,
-        cli_time,
-        done,
-    } = log_off_all(&kit, &uids);
+    let logoff = log_off_all(&kit, &uids);
     // Idle threads of the daemon's blocking pool end after 10 s.
     std::thread::sleep(Duration::from_secs(12));
     let after = Census::take(&kit, &uids);
-    let leaks = after.leaks_since(&before);
+    drop(users);
+    Load {
+        stale,
+        before,
+        starts,
+        started_in,
+        start_cpu,
+        loaded,
+        idle_cpu,
+        list,
+        list_wall,
+        me,
+        api_cpu,
+        after_api,
+        logoff,
+        after,
+    }
+}
 
-    let (s, l, m) = (Stats::of(&starts), Stats::of(&list), Stats::of(&me));
-    let gone = say_gone(gone_at);
+/// The section and its checks.
+fn report(ctx: &Ctx, n: usize, load: &Load) -> Report {
+    let Load {
+        stale,
+        before,
+        loaded,
+        after_api,
+        after,
+        ..
+    } = *load;
+    let (list, me, done) = (&load.list, &load.me, load.logoff.done);
+    let leaks = after.leaks_since(&before);
+    let (s, l, m) = (Stats::of(&load.starts), Stats::of(list), Stats::of(me));
+    let gone = say_gone(load.logoff.gone_at);
     #[allow(clippy::cast_precision_loss)]
-    let rate = list.len() as f64 / list_wall.as_secs_f64();
+    let rate = list.len() as f64 / load.list_wall.as_secs_f64();
     let left = if leaks.is_empty() {
         "nothing: every count is back where it started".to_owned()
     } else {
         format!("**{}**", leaks.join(", "))
     };
-    drop(users);
-    #[allow(clippy::cast_precision_loss)]
-    let checks = vec![
-        Check::new(
-            format!("`GET /api/v1/sessions` p99, {n} sessions, 20 clients"),
-            Some(l.p99),
-            " ms",
-            Bound::Below(20.0),
-            ctx.targets,
-        ),
-        Check::new(
-            "kinds of things left behind after the log off",
-            Some(leaks.len() as f64),
-            "",
-            Bound::AtMost(0.0),
-            ctx.targets,
-        ),
-    ];
+    let checks = checks(ctx, n, l.p99, leaks.len());
     let body = format!(
         "## Load: {n} sessions\n\n\
          {}\n\n\
@@ -109,20 +144,20 @@ pub fn hundred_sessions(ctx: &Ctx, n: usize) -> Report {
         s.p50,
         s.p95,
         s.max,
-        started_in.as_secs_f64(),
-        start_cpu,
+        load.started_in.as_secs_f64(),
+        load.start_cpu,
         loaded.rss_kib as f64 / 1024.0,
         loaded.threads,
         loaded.fds,
-        idle_cpu * 100.0,
+        load.idle_cpu * 100.0,
         l.p50,
         l.p99,
         rate,
         m.p50,
         m.p99,
         list.len() + me.len(),
-        api_cpu,
-        cli_time.as_secs_f64(),
+        load.api_cpu,
+        load.logoff.cli_time.as_secs_f64(),
         Census::table(&[
             ("before", before),
             ("{n} running", loaded),
@@ -137,4 +172,25 @@ pub fn hundred_sessions(ctx: &Ctx, n: usize) -> Report {
         body,
         checks,
     }
+}
+
+/// What the load is judged on: the list's p99, and what is left behind.
+#[allow(clippy::cast_precision_loss)]
+fn checks(ctx: &Ctx, n: usize, list_p99: f64, leaks: usize) -> Vec<Check> {
+    vec![
+        Check::new(
+            format!("`GET /api/v1/sessions` p99, {n} sessions, 20 clients"),
+            Some(list_p99),
+            " ms",
+            Bound::Below(20.0),
+            ctx.targets,
+        ),
+        Check::new(
+            "kinds of things left behind after the log off",
+            Some(leaks as f64),
+            "",
+            Bound::AtMost(0.0),
+            ctx.targets,
+        ),
+    ]
 }

@@ -136,7 +136,6 @@ fn weigh(kit: &Kit, admin: &Web, users: &[TestUser], ids: &mut [Option<u32>], ta
 /// Runs the soak for `length`; its section and checks.
 #[must_use]
 pub fn soak(ctx: &Ctx) -> Report {
-    let length = ctx.soak;
     let stale = super::census::clean_stale();
     let kit = Kit::start(&ctx.podium);
     let admin = TestUser::create_fresh(Role::Admin);
@@ -145,84 +144,15 @@ pub fn soak(ctx: &Ctx) -> Report {
     let uids: Vec<u32> = users.iter().map(|u| u.uid).collect();
     let before = Census::take(&kit, &uids);
     let cpu0 = cpu_seconds(kit.daemon_pid());
-    let stop = AtomicBool::new(false);
-    let (events_seen, thumbs_fetched) = (AtomicU64::new(0), AtomicU64::new(0));
-    let mut tally = Tally::default();
-    let mut samples: Vec<(String, Census)> = vec![("before".into(), before)];
-    let mut lost = Vec::new();
-    let (mut early_rss, mut late_rss) = (None, None);
-    let weigh_early = length / 6;
     let t0 = Instant::now();
-
-    std::thread::scope(|scope| {
-        // A dashboard watching all along: events, and each new thumbnail.
-        scope.spawn(|| {
-            let watcher = Web::login(&kit, &admin);
-            let Ok(mut events) = Events::connect(&kit, watcher.cookie_header().as_deref(), Some(watcher.origin()))
-            else {
-                return;
-            };
-            while !stop.load(Ordering::Relaxed) {
-                let Some(e) = events.next(Duration::from_secs(1)) else {
-                    continue;
-                };
-                events_seen.fetch_add(1, Ordering::Relaxed);
-                if e["type"] == "thumbnail_updated"
-                    && let Some(id) = e["id"].as_u64()
-                {
-                    let (status, _, _) = watcher.get_bytes(&format!("/api/v1/sessions/{id}/thumbnail"), &[]);
-                    if status == 200 {
-                        thumbs_fetched.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            }
-        });
-
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let mut ids: Vec<Option<u32>> = vec![None; POOL];
-        let mut next_sample = SAMPLE_EVERY;
-        let mut n = 0u64;
-        while t0.elapsed() < length {
-            if early_rss.is_none() && t0.elapsed() >= weigh_early {
-                early_rss = Some(weigh(&kit, &admin_web, &users, &mut ids, &mut tally));
-            }
-            n += 1;
-            let i = rng.below(POOL);
-            let web = n % 2 == 0;
-            ids[i] = match ids[i] {
-                None => start(&kit, &users[i], web, &mut tally),
-                Some(id) => {
-                    let grace = u32::from(n % 5 == 0);
-                    log_off(&kit, &admin_web, id, grace, web, &mut tally);
-                    None
-                }
-            };
-            if t0.elapsed() >= next_sample {
-                next_sample += SAMPLE_EVERY;
-                let minute = t0.elapsed().as_secs() / 60;
-                samples.push((format!("minute {minute}"), Census::take(&kit, &uids)));
-                // Nothing lost: the daemon lists exactly the sessions started.
-                let mut listed: Vec<u32> = kit.sessions().sessions.iter().map(|s| s.id).collect();
-                let mut mine: Vec<u32> = ids.iter().flatten().copied().collect();
-                listed.sort_unstable();
-                mine.sort_unstable();
-                if listed != mine {
-                    lost.push(format!("minute {minute}: listed {listed:?}, expected {mine:?}"));
-                }
-            }
-            std::thread::sleep(PACE);
-        }
-        late_rss = Some(weigh(&kit, &admin_web, &users, &mut ids, &mut tally));
-        stop.store(true, Ordering::Relaxed);
-    });
-
+    let mut churn = churn(&kit, (&admin, &admin_web), &users, ctx.soak, t0);
     let ran = t0.elapsed();
     let out = kit
         .cli()
         .args(["session", "logoff", "--all", "--grace", "0", "--yes"])
         .run();
     if out.code != 0 {
-        tally.fail(format!("final log off: {}{}", out.stdout, out.stderr));
+        churn.tally.fail(format!("final log off: {}{}", out.stdout, out.stderr));
     }
     crate::wait_until(Duration::from_secs(30), "every session is gone", || {
         kit.sessions().sessions.is_empty()
@@ -231,16 +161,179 @@ pub fn soak(ctx: &Ctx) -> Report {
     std::thread::sleep(Duration::from_secs(12));
     let after = Census::take(&kit, &uids);
     let cpu = cpu_seconds(kit.daemon_pid()) - cpu0;
-    samples.push(("after".into(), after));
-    let leaks = after.leaks_since(&before);
+    let report = report(
+        ctx,
+        &Soaked {
+            stale,
+            ran,
+            cpu,
+            before,
+            after,
+            churn,
+        },
+    );
+    drop(users);
+    report
+}
+
+/// What happened while sessions came and went.
+struct Churn {
+    tally: Tally,
+    /// The counts taken every minute.
+    samples: Vec<(String, Census)>,
+    /// Minutes when the daemon's list was not the sessions started.
+    lost: Vec<String>,
+    /// When the daemon was weighed early.
+    weigh_early: Duration,
+    early_rss: Option<u64>,
+    late_rss: Option<u64>,
+    events_seen: u64,
+    thumbs_fetched: u64,
+}
+
+/// Starts and logs off sessions of `users` in turn for `length` from
+/// `t0`, while an administrator's dashboard watches; weighs the daemon
+/// early and at the end, and counts the host every minute.
+fn churn(kit: &Kit, (admin, admin_web): (&TestUser, &Web), users: &[TestUser], length: Duration, t0: Instant) -> Churn {
+    let uids: Vec<u32> = users.iter().map(|u| u.uid).collect();
+    let stop = AtomicBool::new(false);
+    let (events_seen, thumbs_fetched) = (AtomicU64::new(0), AtomicU64::new(0));
+    let mut c = Churn {
+        tally: Tally::default(),
+        samples: Vec::new(),
+        lost: Vec::new(),
+        weigh_early: length / 6,
+        early_rss: None,
+        late_rss: None,
+        events_seen: 0,
+        thumbs_fetched: 0,
+    };
+    std::thread::scope(|scope| {
+        scope.spawn(|| watch(kit, admin, &stop, &events_seen, &thumbs_fetched));
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut ids: Vec<Option<u32>> = vec![None; POOL];
+        let mut next_sample = SAMPLE_EVERY;
+        let mut n = 0u64;
+        while t0.elapsed() < length {
+            if c.early_rss.is_none() && t0.elapsed() >= c.weigh_early {
+                c.early_rss = Some(weigh(kit, admin_web, users, &mut ids, &mut c.tally));
+            }
+            n += 1;
+            let i = rng.below(POOL);
+            let web = n % 2 == 0;
+            ids[i] = match ids[i] {
+                None => start(kit, &users[i], web, &mut c.tally),
+                Some(id) => {
+                    let grace = u32::from(n % 5 == 0);
+                    log_off(kit, admin_web, id, grace, web, &mut c.tally);
+                    None
+                }
+            };
+            if t0.elapsed() >= next_sample {
+                next_sample += SAMPLE_EVERY;
+                sample(kit, &uids, &ids, t0.elapsed().as_secs() / 60, &mut c);
+            }
+            std::thread::sleep(PACE);
+        }
+        c.late_rss = Some(weigh(kit, admin_web, users, &mut ids, &mut c.tally));
+        stop.store(true, Ordering::Relaxed);
+    });
+    c.events_seen = events_seen.load(Ordering::Relaxed);
+    c.thumbs_fetched = thumbs_fetched.load(Ordering::Relaxed);
+    c
+}
+
+/// A dashboard watching until `stop`: events, and each new thumbnail.
+fn watch(kit: &Kit, admin: &TestUser, stop: &AtomicBool, events_seen: &AtomicU64, thumbs_fetched: &AtomicU64) {
+    let watcher = Web::login(kit, admin);
+    let Ok(mut events) = Events::connect(kit, watcher.cookie_header().as_deref(), Some(watcher.origin())) else {
+        return;
+    };
+    while !stop.load(Ordering::Relaxed) {
+        let Some(e) = events.next(Duration::from_secs(1)) else {
+            continue;
+        };
+        events_seen.fetch_add(1, Ordering::Relaxed);
+        if e["type"] == "thumbnail_updated"
+            && let Some(id) = e["id"].as_u64()
+        {
+            let (status, _, _) = watcher.get_bytes(&format!("/api/v1/sessions/{id}/thumbnail"), &[]);
+            if status == 200 {
+                thumbs_fetched.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// The counts of `minute`, and whether the daemon lists exactly the
+/// sessions started (`ids`).
+fn sample(kit: &Kit, uids: &[u32], ids: &[Option<u32>], minute: u64, c: &mut Churn) {
+    c.samples.push((format!("minute {minute}"), Census::take(kit, uids)));
+    // Nothing lost: the daemon lists exactly the sessions started.
+    let mut listed: Vec<u32> = kit.sessions().sessions.iter().map(|s| s.id).collect();
+    let mut mine: Vec<u32> = ids.iter().flatten().copied().collect();
+    listed.sort_unstable();
+    mine.sort_unstable();
+    if listed != mine {
+        c.lost
+            .push(format!("minute {minute}: listed {listed:?}, expected {mine:?}"));
+    }
+}
+
+/// What the soak measured.
+struct Soaked {
+    /// Stale files removed from earlier runs.
+    stale: usize,
+    ran: Duration,
+    /// The daemon's CPU seconds over the run.
+    cpu: f64,
+    before: Census,
+    after: Census,
+    churn: Churn,
+}
+
+/// The section and its checks.
+fn report(ctx: &Ctx, s: &Soaked) -> Report {
+    let c = &s.churn;
+    let samples: Vec<(String, Census)> = std::iter::once(("before".to_owned(), s.before))
+        .chain(c.samples.iter().cloned())
+        .chain(std::iter::once(("after".to_owned(), s.after)))
+        .collect();
+    let leaks = s.after.leaks_since(&s.before);
     let peak_rss = samples.iter().map(|(_, c)| c.rss_kib).max().unwrap_or(0);
     #[allow(clippy::cast_precision_loss)]
-    let growth = match (early_rss, late_rss) {
+    let growth = match (c.early_rss, c.late_rss) {
         (Some(e), Some(l)) if e > 0 => Some((l as f64 / e as f64 - 1.0) * 100.0),
         _ => None,
     };
-    #[allow(clippy::cast_precision_loss)]
-    let checks = vec![
+    let checks = checks(ctx, s, leaks.len(), growth);
+    // Ten rows at most: the first, evenly spaced ones, the last.
+    let step = (samples.len() / 10).max(1);
+    let shown: Vec<(&str, Census)> = samples
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % step == 0 || *i + 1 == samples.len() || *i + 2 == samples.len())
+        .map(|(_, (l, c))| (l.as_str(), *c))
+        .collect();
+    let mut report = body(ctx, s, peak_rss, growth, &leaks);
+    report.push_str(&Census::table(&shown));
+    for f in c.tally.failures.iter().chain(&c.lost) {
+        let _ = writeln!(report, "\n- {}", f.replace('\n', " "));
+    }
+    report.push('\n');
+    report.push_str(&table(&checks));
+    Report {
+        name: "soak",
+        body: report,
+        checks,
+    }
+}
+
+/// What the soak is judged on.
+#[allow(clippy::cast_precision_loss)]
+fn checks(ctx: &Ctx, s: &Soaked, leaks: usize, growth: Option<f64>) -> Vec<Check> {
+    let (tally, lost) = (&s.churn.tally, &s.churn.lost);
+    vec![
         Check::new(
             "failed operations",
             Some(tally.failures.len() as f64),
@@ -257,7 +350,7 @@ pub fn soak(ctx: &Ctx) -> Report {
         ),
         Check::new(
             "kinds of things left behind",
-            Some(leaks.len() as f64),
+            Some(leaks as f64),
             "",
             Bound::AtMost(0.0),
             ctx.targets,
@@ -269,18 +362,15 @@ pub fn soak(ctx: &Ctx) -> Report {
             Bound::AtMost(10.0),
             ctx.targets,
         ),
-    ];
-    let kib = |v: Option<u64>| v.map_or_else(|| "not weighed".to_owned(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
+    ]
+}
 
-    // Ten rows at most: the first, evenly spaced ones, the last.
-    let step = (samples.len() / 10).max(1);
-    let shown: Vec<(&str, Census)> = samples
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| i % step == 0 || *i + 1 == samples.len() || *i + 2 == samples.len())
-        .map(|(_, (l, c))| (l.as_str(), *c))
-        .collect();
-    let mut report = format!(
+/// The section's text up to the table of counts.
+fn body(ctx: &Ctx, s: &Soaked, peak_rss: u64, growth: Option<f64>, leaks: &[String]) -> String {
+    let (c, stale, ran, cpu, before, after) = (&s.churn, s.stale, s.ran, s.cpu, &s.before, &s.after);
+    let (tally, lost) = (&c.tally, &c.lost);
+    let kib = |v: Option<u64>| v.map_or_else(|| "not weighed".to_owned(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
+    format!(
         "## Soak: sessions starting and ending for {:.0} minutes\n\n\
          {}\n\n\
          Before it started, {stale} stale X sockets, lock files and runtime directories were removed, and \
@@ -308,33 +398,21 @@ pub fn soak(ctx: &Ctx) -> Report {
         tally.logoffs_web,
         tally.failures.len(),
         lost.len(),
-        events_seen.load(Ordering::Relaxed),
-        thumbs_fetched.load(Ordering::Relaxed),
+        c.events_seen,
+        c.thumbs_fetched,
         cpu,
         cpu / ran.as_secs_f64() * 100.0,
         before.rss_kib as f64 / 1024.0,
         peak_rss as f64 / 1024.0,
         after.rss_kib as f64 / 1024.0,
-        weigh_early.as_secs_f64() / 60.0,
-        kib(early_rss),
-        kib(late_rss),
+        c.weigh_early.as_secs_f64() / 60.0,
+        kib(c.early_rss),
+        kib(c.late_rss),
         growth.map_or_else(|| "no figure".to_owned(), |g| format!("{g:+.1} %")),
         if leaks.is_empty() {
             "**nothing**: every count is back where it started".to_owned()
         } else {
             format!("**{}**", leaks.join(", "))
         },
-    );
-    report.push_str(&Census::table(&shown));
-    for f in tally.failures.iter().chain(&lost) {
-        let _ = writeln!(report, "\n- {}", f.replace('\n', " "));
-    }
-    report.push('\n');
-    report.push_str(&table(&checks));
-    drop(users);
-    Report {
-        name: "soak",
-        body: report,
-        checks,
-    }
+    )
 }

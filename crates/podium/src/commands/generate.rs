@@ -97,96 +97,109 @@ fn extra_sections(cmd: &clap::Command, file_name: &str) -> Roff {
     let mut roff = Roff::new();
     let page = file_name.rsplit_once('.').map_or(file_name, |(stem, _)| stem);
     if page == "podium" {
-        roff.control("SH", ["ROLES"]);
-        roff.text([roman(
-            "The daemon asks the kernel who is on the other end of its socket, and that person's Unix groups, \
-             at the time of each request, give their role:",
-        )]);
-        item(
-            &mut roff,
-            "standard user",
-            "any account with a uid of at least 1000 that is not in podium-deny: their own session only.",
-        );
-        item(
-            &mut roff,
-            "dashboard user",
-            "a member of podium-dashboard: every session but administrators'.",
-        );
-        item(
-            &mut roff,
-            "administrator",
-            "root, or a member of podium-admin, sudo or wheel: everything.",
-        );
-        roff.control("SH", ["EXIT STATUS"]);
-        item(&mut roff, "0", "Every target was done.");
-        item(&mut roff, "1", "Something was refused or failed; each is printed.");
-        item(&mut roff, "2", "Usage error.");
-        roff.control("SH", ["ENVIRONMENT"]);
-        item(&mut roff, "PODIUM_SOCKET", "The daemon's control socket, as --socket.");
-        item(
-            &mut roff,
-            "PODIUM_SERVER",
-            "A daemon to talk to over HTTPS, as --server.",
-        );
-        item(
-            &mut roff,
-            "PODIUM_USER",
-            "The user to log in as with --server, as --user.",
-        );
-        item(
-            &mut roff,
-            "PODIUM_PASSWORD",
-            "That user's password; without it, the password is asked for.",
-        );
-        item(
-            &mut roff,
-            "PODIUM_LOG",
-            "What the daemon logs, as a tracing filter, e.g. info or podium_host=debug.",
-        );
+        roles_status_environment(&mut roff);
     }
     if page == "podium" || page == "podium-serve" {
-        roff.control("SH", ["FILES"]);
-        item(
-            &mut roff,
-            "/etc/podium/podium.toml",
-            "The configuration; see podium.toml(5). Every key has a default.",
-        );
-        item(
-            &mut roff,
-            "/etc/pam.d/podium",
-            "The PAM service for web logins and desktop sessions.",
-        );
-        item(
-            &mut roff,
-            "/var/lib/podium/",
-            "The state directory: podium.db (SQLite: the session registry and the audit log) and the TLS key \
-             and self-signed certificate.",
-        );
-        item(
-            &mut roff,
-            "/run/podium/podium.sock",
-            "The control socket. Anyone may connect; the kernel tells the daemon who is asking.",
-        );
-        item(
-            &mut roff,
-            "/lib/systemd/system/podium.service",
-            "The systemd unit. Restarting or stopping the daemon does not end any session: the next daemon \
-             takes them back.",
-        );
+        files(&mut roff);
     }
     if page == "podium-serve" {
-        roff.control("SH", ["SIGNALS"]);
-        item(
-            &mut roff,
-            "SIGTERM, SIGINT",
-            "Stop the daemon. Sessions keep running and are taken back at the next start.",
-        );
-        roff.control("SH", ["NOTES"]);
-        roff.text([roman(
-            "Under systemd (Type=notify) the daemon sends READY=1 to $NOTIFY_SOCKET once it listens on every \
-             address and has taken back the sessions that were running.",
-        )]);
+        signals_notes(&mut roff);
     }
+    see_also(&mut roff, cmd, page);
+    roff
+}
+
+/// `podium(1)`'s ROLES, EXIT STATUS and ENVIRONMENT.
+fn roles_status_environment(roff: &mut Roff) {
+    roff.control("SH", ["ROLES"]);
+    roff.text([roman(
+        "The daemon asks the kernel who is on the other end of its socket, and that person's Unix groups, \
+         at the time of each request, give their role:",
+    )]);
+    item(
+        roff,
+        "standard user",
+        "any account with a uid of at least 1000 that is not in podium-deny: their own session only.",
+    );
+    item(
+        roff,
+        "dashboard user",
+        "a member of podium-dashboard: every session but administrators'.",
+    );
+    item(
+        roff,
+        "administrator",
+        "root, or a member of podium-admin, sudo or wheel: everything.",
+    );
+    roff.control("SH", ["EXIT STATUS"]);
+    item(roff, "0", "Every target was done.");
+    item(roff, "1", "Something was refused or failed; each is printed.");
+    item(roff, "2", "Usage error.");
+    roff.control("SH", ["ENVIRONMENT"]);
+    item(roff, "PODIUM_SOCKET", "The daemon's control socket, as --socket.");
+    item(roff, "PODIUM_SERVER", "A daemon to talk to over HTTPS, as --server.");
+    item(roff, "PODIUM_USER", "The user to log in as with --server, as --user.");
+    item(
+        roff,
+        "PODIUM_PASSWORD",
+        "That user's password; without it, the password is asked for.",
+    );
+    item(
+        roff,
+        "PODIUM_LOG",
+        "What the daemon logs, as a tracing filter, e.g. info or podium_host=debug.",
+    );
+}
+
+/// The FILES the daemon reads and writes.
+fn files(roff: &mut Roff) {
+    roff.control("SH", ["FILES"]);
+    item(
+        roff,
+        "/etc/podium/podium.toml",
+        "The configuration; see podium.toml(5). Every key has a default.",
+    );
+    item(
+        roff,
+        "/etc/pam.d/podium",
+        "The PAM service for web logins and desktop sessions.",
+    );
+    item(
+        roff,
+        "/var/lib/podium/",
+        "The state directory: podium.db (SQLite: the session registry and the audit log) and the TLS key \
+         and self-signed certificate.",
+    );
+    item(
+        roff,
+        "/run/podium/podium.sock",
+        "The control socket. Anyone may connect; the kernel tells the daemon who is asking.",
+    );
+    item(
+        roff,
+        "/lib/systemd/system/podium.service",
+        "The systemd unit. Restarting or stopping the daemon does not end any session: the next daemon \
+         takes them back.",
+    );
+}
+
+/// `podium-serve(1)`'s SIGNALS and NOTES.
+fn signals_notes(roff: &mut Roff) {
+    roff.control("SH", ["SIGNALS"]);
+    item(
+        roff,
+        "SIGTERM, SIGINT",
+        "Stop the daemon. Sessions keep running and are taken back at the next start.",
+    );
+    roff.control("SH", ["NOTES"]);
+    roff.text([roman(
+        "Under systemd (Type=notify) the daemon sends READY=1 to $NOTIFY_SOCKET once it listens on every \
+         address and has taken back the sessions that were running.",
+    )]);
+}
+
+/// SEE ALSO: the main page, the subcommands' pages, and podium.toml(5).
+fn see_also(roff: &mut Roff, cmd: &clap::Command, page: &str) {
     roff.control("SH", ["SEE ALSO"]);
     let mut related: Vec<String> = Vec::new();
     if page != "podium" {
@@ -197,7 +210,6 @@ fn extra_sections(cmd: &clap::Command, file_name: &str) -> Roff {
     }
     related.push("podium.toml(5)".into());
     roff.text([roman(related.join(", "))]);
-    roff
 }
 
 /// One documented key (or a few sharing one description) of podium.toml.

@@ -9,6 +9,9 @@ use podium_host::Host;
 use podium_server::AppState;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::sync::broadcast;
+use tokio::task::JoinSet;
 
 /// Reads the config: the given file (which must exist), or the default
 /// file when present, or the defaults.
@@ -30,62 +33,10 @@ pub async fn run(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<St
     if !nix::unistd::geteuid().is_root() {
         bail!("podium serve must run as root: it starts sessions for other users");
     }
-    let mut config = load_config(args.config.as_deref())?;
-    if let Some(dir) = args.state_dir {
-        config.server.state_dir = dir;
-    }
-    if let Some(socket) = socket_override {
-        config.server.socket = socket;
-    }
-    if let Some(listen) = args.listen {
-        config.web.listen = listen;
-    }
-    // The state directory holds the TLS key: root's alone, made so before
-    // anything creates files in it.
-    std::fs::DirBuilder::new()
-        .mode(0o700)
-        .recursive(true)
-        .create(&config.server.state_dir)
-        .with_context(|| format!("cannot create {}", config.server.state_dir.display()))?;
-    podium_host::reaper::become_subreaper()?;
-    let exe = std::env::current_exe().context("cannot find the podium binary to start session workers")?;
-    let tls = podium_server::tls::server_config(
-        config.tls.cert.as_deref(),
-        config.tls.key.as_deref(),
-        &config.server.state_dir,
-    )?;
-    let host = Host::open(config.clone(), exe)?;
-    let adopted = host.recover()?;
-    host.start_auto_logoff();
-    tokio::spawn(podium_host::reaper::reap_forever());
-    let thumbnails = podium_thumbnail::Service::new(std::time::Duration::from_millis(u64::from(
-        config.thumbnails.interval_ms,
-    )));
-    podium_server::thumbnails::follow(&thumbnails, host.clone());
-    let state = AppState::new(host, thumbnails);
+    let config = configure(args, socket_override)?;
+    let (state, tls, adopted) = start_host(&config)?;
     let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
-    let stopped = |stop: &tokio::sync::broadcast::Sender<()>| {
-        let mut rx = stop.subscribe();
-        async move {
-            let _ = rx.recv().await;
-        }
-    };
-    let mut servers = tokio::task::JoinSet::new();
-
-    let tcp = tokio::net::TcpListener::bind(config.web.listen)
-        .await
-        .with_context(|| format!("cannot listen on {} (HTTPS)", config.web.listen))?;
-    let https = podium_server::tls::TlsListener::new(tcp, tls)?;
-    servers.spawn(podium_server::web::serve_https(https, state.clone(), stopped(&stop)));
-    if let Some(addr) = config.web.plain_http {
-        let plain = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("cannot listen on {addr} (HTTP)"))?;
-        servers.spawn(podium_server::web::serve_plain(plain, state.clone(), stopped(&stop)));
-    }
-    let unix = podium_server::unix::bind(&config.server.socket)
-        .with_context(|| format!("cannot listen on {}", config.server.socket.display()))?;
-    servers.spawn(podium_server::unix::serve(unix, state, stopped(&stop)));
+    let mut servers = listen(&config, tls, state, &stop).await?;
 
     let pid_file = config.server.run_dir.join("podium.pid");
     std::fs::write(&pid_file, format!("{}\n", std::process::id()))
@@ -116,6 +67,84 @@ pub async fn run(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<St
     tracing::info!("podium stopped; sessions keep running and will be taken back at the next start");
     let _ = std::fs::remove_file(&pid_file);
     Ok(Status::Ok)
+}
+
+/// The config with the command line's overrides, and its state directory
+/// made.
+fn configure(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<Config> {
+    let mut config = load_config(args.config.as_deref())?;
+    if let Some(dir) = args.state_dir {
+        config.server.state_dir = dir;
+    }
+    if let Some(socket) = socket_override {
+        config.server.socket = socket;
+    }
+    if let Some(listen) = args.listen {
+        config.web.listen = listen;
+    }
+    // The state directory holds the TLS key: root's alone, made so before
+    // anything creates files in it.
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .recursive(true)
+        .create(&config.server.state_dir)
+        .with_context(|| format!("cannot create {}", config.server.state_dir.display()))?;
+    Ok(config)
+}
+
+/// Reads (or makes) the TLS certificate, opens the host, takes back the
+/// sessions still running, and starts what runs beside the API (automatic
+/// log off, the reaper, thumbnails): the API's state, the TLS config, and
+/// how many sessions were taken back.
+fn start_host(config: &Config) -> Result<(AppState, Arc<rustls::ServerConfig>, usize)> {
+    podium_host::reaper::become_subreaper()?;
+    let exe = std::env::current_exe().context("cannot find the podium binary to start session workers")?;
+    let tls = podium_server::tls::server_config(
+        config.tls.cert.as_deref(),
+        config.tls.key.as_deref(),
+        &config.server.state_dir,
+    )?;
+    let host = Host::open(config.clone(), exe)?;
+    let adopted = host.recover()?;
+    host.start_auto_logoff();
+    tokio::spawn(podium_host::reaper::reap_forever());
+    let thumbnails = podium_thumbnail::Service::new(std::time::Duration::from_millis(u64::from(
+        config.thumbnails.interval_ms,
+    )));
+    podium_server::thumbnails::follow(&thumbnails, host.clone());
+    Ok((AppState::new(host, thumbnails), tls, adopted))
+}
+
+/// Serves the API on HTTPS, on plain HTTP when configured, and on the
+/// Unix socket, each until `stop` sends.
+async fn listen(
+    config: &Config,
+    tls: Arc<rustls::ServerConfig>,
+    state: AppState,
+    stop: &broadcast::Sender<()>,
+) -> Result<JoinSet<std::io::Result<()>>> {
+    let stopped = |stop: &broadcast::Sender<()>| {
+        let mut rx = stop.subscribe();
+        async move {
+            let _ = rx.recv().await;
+        }
+    };
+    let mut servers = JoinSet::new();
+    let tcp = tokio::net::TcpListener::bind(config.web.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (HTTPS)", config.web.listen))?;
+    let https = podium_server::tls::TlsListener::new(tcp, tls)?;
+    servers.spawn(podium_server::web::serve(https, state.clone(), stopped(stop)));
+    if let Some(addr) = config.web.plain_http {
+        let plain = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (HTTP)"))?;
+        servers.spawn(podium_server::web::serve(plain, state.clone(), stopped(stop)));
+    }
+    let unix = podium_server::unix::bind(&config.server.socket)
+        .with_context(|| format!("cannot listen on {}", config.server.socket.display()))?;
+    servers.spawn(podium_server::unix::serve(unix, state, stopped(stop)));
+    Ok(servers)
 }
 
 async fn shutdown_signal() {

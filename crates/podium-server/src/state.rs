@@ -1,0 +1,41 @@
+//! What every handler shares: one `AppState`, cloned into each request.
+
+use crate::auth::{Logins, Throttle};
+use crate::http_metrics::HttpMetrics;
+use podium_host::Host;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The host and its sessions.
+    pub host: Arc<Host>,
+    /// Web logins.
+    pub logins: Arc<Logins>,
+    /// Failed-login throttle.
+    pub throttle: Arc<Throttle>,
+    /// HTTP counters.
+    pub metrics: Arc<HttpMetrics>,
+    /// Live desktop thumbnails.
+    pub thumbnails: Arc<podium_thumbnail::Service>,
+}
+
+impl AppState {
+    /// The state for `host`, with its web settings and `thumbnails`.
+    #[must_use]
+    pub fn new(host: Arc<Host>, thumbnails: Arc<podium_thumbnail::Service>) -> AppState {
+        let web = host.config().web.clone();
+        let idle = Duration::from_secs(u64::from(web.idle_timeout_minutes) * 60);
+        AppState {
+            logins: Arc::new(Logins::load(host.clone(), idle)),
+            throttle: Arc::new(Throttle::new(
+                web.max_login_failures,
+                Duration::from_secs(u64::from(web.login_failure_window_seconds)),
+            )),
+            metrics: Arc::new(HttpMetrics::default()),
+            thumbnails,
+            host,
+        }
+    }
+}
