@@ -17,40 +17,52 @@ use zeroize::Zeroizing;
 /// How long a PAM check may take (PAM delays failures by about 2 s).
 const CHECK_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Why a login was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum LoginFailure {
+/// What PAM said of a password. Not an error of the host: the check was
+/// made, and this is its answer (only [`Verdict::Right`] lets the user in).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The password is the user's and the account may log in now.
+    Right,
     /// Unknown user or wrong password (never told apart).
-    #[error("wrong user name or password")]
     BadCredentials,
     /// The account or its password expired, or PAM's account checks said no.
-    #[error("this account may not log in now: {0}")]
     AccountRefused(String),
     /// PAM could not be asked.
-    #[error("cannot check the password: {0}")]
     Unavailable(String),
 }
 
-impl LoginFailure {
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Verdict::Right => f.write_str("the password is right"),
+            Verdict::BadCredentials => f.write_str("wrong user name or password"),
+            Verdict::AccountRefused(why) => write!(f, "this account may not log in now: {why}"),
+            Verdict::Unavailable(why) => write!(f, "cannot check the password: {why}"),
+        }
+    }
+}
+
+impl Verdict {
     fn word(&self) -> &'static str {
         match self {
-            LoginFailure::BadCredentials => "bad_credentials",
-            LoginFailure::AccountRefused(_) => "account_refused",
-            LoginFailure::Unavailable(_) => "unavailable",
+            Verdict::Right => "ok",
+            Verdict::BadCredentials => "bad_credentials",
+            Verdict::AccountRefused(_) => "account_refused",
+            Verdict::Unavailable(_) => "unavailable",
         }
     }
 
-    fn from_line(line: &str) -> Result<(), LoginFailure> {
+    fn from_line(line: &str) -> Verdict {
         let (word, message) = line.split_once(' ').unwrap_or((line, ""));
         match word {
-            "ok" => Ok(()),
-            "bad_credentials" => Err(LoginFailure::BadCredentials),
-            "account_refused" => Err(LoginFailure::AccountRefused(message.to_owned())),
-            _ => Err(LoginFailure::Unavailable(if message.is_empty() {
+            "ok" => Verdict::Right,
+            "bad_credentials" => Verdict::BadCredentials,
+            "account_refused" => Verdict::AccountRefused(message.to_owned()),
+            _ => Verdict::Unavailable(if message.is_empty() {
                 line.to_owned()
             } else {
                 message.to_owned()
-            })),
+            }),
         }
     }
 }
@@ -58,14 +70,9 @@ impl LoginFailure {
 /// Asks PAM whether `password` is `user`'s and the account may log in now.
 ///
 /// # Errors
-/// [`HostError::Io`] when the helper cannot be started; the verdict itself
-/// is the inner result.
-pub async fn check_password(
-    exe: &Path,
-    service: &str,
-    user: &str,
-    password: Zeroizing<String>,
-) -> Result<Result<(), LoginFailure>> {
+/// [`HostError::Io`] when the helper cannot be started; PAM's answer, right
+/// or not, is the [`Verdict`].
+pub async fn check_password(exe: &Path, service: &str, user: &str, password: Zeroizing<String>) -> Result<Verdict> {
     let mut child = Command::new(exe)
         .arg("auth-check")
         .stdin(Stdio::piped())
@@ -94,15 +101,15 @@ pub async fn check_password(
         Ok(answer)
     });
     match tokio::time::timeout(CHECK_TIMEOUT, talk).await {
-        Ok(Ok(Ok(answer))) => Ok(LoginFailure::from_line(answer.trim())),
-        Ok(Ok(Err(e))) => Ok(Err(LoginFailure::Unavailable(e.to_string()))),
-        Ok(Err(e)) => Ok(Err(LoginFailure::Unavailable(e.to_string()))),
+        Ok(Ok(Ok(answer))) => Ok(Verdict::from_line(answer.trim())),
+        Ok(Ok(Err(e))) => Ok(Verdict::Unavailable(e.to_string())),
+        Ok(Err(e)) => Ok(Verdict::Unavailable(e.to_string())),
         Err(_) => {
             let _ = nix::sys::signal::kill(
                 nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap_or(i32::MAX)),
                 nix::sys::signal::Signal::SIGKILL,
             );
-            Ok(Err(LoginFailure::Unavailable("PAM did not answer".into())))
+            Ok(Verdict::Unavailable("PAM did not answer".into()))
         }
     }
 }
@@ -126,31 +133,36 @@ pub fn auth_check_main() -> i32 {
         return 1;
     };
     let verdict = check(service, user, Zeroizing::new(password.to_vec()));
-    match verdict {
-        Ok(()) => println!("ok"),
-        Err(f) => {
-            let message = match &f {
-                LoginFailure::BadCredentials => String::new(),
-                LoginFailure::AccountRefused(m) | LoginFailure::Unavailable(m) => m.replace('\n', " "),
-            };
-            println!("{} {message}", f.word());
+    match &verdict {
+        Verdict::Right => println!("ok"),
+        Verdict::BadCredentials => println!("{} ", verdict.word()),
+        Verdict::AccountRefused(m) | Verdict::Unavailable(m) => {
+            println!("{} {}", verdict.word(), m.replace('\n', " "));
         }
     }
     0
 }
 
-fn check(service: &str, user: &str, password: Zeroizing<Vec<u8>>) -> Result<(), LoginFailure> {
-    let mut pam = Pam::start(service, user, Some(password)).map_err(|e| LoginFailure::Unavailable(e.to_string()))?;
-    pam.authenticate().map_err(|e| match e.pam_code().unwrap_or_default() {
-        code::AUTH_ERR | code::USER_UNKNOWN | code::PERM_DENIED => LoginFailure::BadCredentials,
-        code::MAXTRIES | code::CRED_INSUFFICIENT | code::AUTHINFO_UNAVAIL => LoginFailure::BadCredentials,
-        _ => LoginFailure::Unavailable(e.said()),
-    })?;
-    pam.account().map_err(|e| match e.pam_code().unwrap_or_default() {
-        code::ACCT_EXPIRED => LoginFailure::AccountRefused("the account has expired".into()),
-        code::NEW_AUTHTOK_REQD => LoginFailure::AccountRefused("the password has expired and must be changed".into()),
-        _ => LoginFailure::AccountRefused(e.said()),
-    })
+fn check(service: &str, user: &str, password: Zeroizing<Vec<u8>>) -> Verdict {
+    let mut pam = match Pam::start(service, user, Some(password)) {
+        Ok(pam) => pam,
+        Err(e) => return Verdict::Unavailable(e.to_string()),
+    };
+    if let Err(e) = pam.authenticate() {
+        return match e.pam_code().unwrap_or_default() {
+            code::AUTH_ERR | code::USER_UNKNOWN | code::PERM_DENIED => Verdict::BadCredentials,
+            code::MAXTRIES | code::CRED_INSUFFICIENT | code::AUTHINFO_UNAVAIL => Verdict::BadCredentials,
+            _ => Verdict::Unavailable(e.said()),
+        };
+    }
+    match pam.account() {
+        Ok(()) => Verdict::Right,
+        Err(e) => match e.pam_code().unwrap_or_default() {
+            code::ACCT_EXPIRED => Verdict::AccountRefused("the account has expired".into()),
+            code::NEW_AUTHTOK_REQD => Verdict::AccountRefused("the password has expired and must be changed".into()),
+            _ => Verdict::AccountRefused(e.said()),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -159,19 +171,13 @@ mod tests {
 
     #[test]
     fn helper_answers_are_parsed_strictly() {
-        assert_eq!(LoginFailure::from_line("ok"), Ok(()));
+        assert_eq!(Verdict::from_line("ok"), Verdict::Right);
+        assert_eq!(Verdict::from_line("bad_credentials "), Verdict::BadCredentials);
         assert_eq!(
-            LoginFailure::from_line("bad_credentials "),
-            Err(LoginFailure::BadCredentials)
+            Verdict::from_line("account_refused the account has expired"),
+            Verdict::AccountRefused("the account has expired".into())
         );
-        assert_eq!(
-            LoginFailure::from_line("account_refused the account has expired"),
-            Err(LoginFailure::AccountRefused("the account has expired".into()))
-        );
-        assert!(matches!(LoginFailure::from_line(""), Err(LoginFailure::Unavailable(_))));
-        assert!(matches!(
-            LoginFailure::from_line("okay"),
-            Err(LoginFailure::Unavailable(_))
-        ));
+        assert!(matches!(Verdict::from_line(""), Verdict::Unavailable(_)));
+        assert!(matches!(Verdict::from_line("okay"), Verdict::Unavailable(_)));
     }
 }

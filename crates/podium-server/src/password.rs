@@ -10,7 +10,7 @@
 use crate::error::AppError;
 use crate::state::AppState;
 use podium_core::ErrorCode;
-use podium_host::login::{LoginFailure, check_password};
+use podium_host::login::{self, check_password};
 use std::fmt::Display;
 use zeroize::Zeroizing;
 
@@ -24,7 +24,7 @@ pub enum Verdict {
     Throttled,
     /// PAM refused: a wrong password, or an account not allowed in now.
     /// Counted against the user and the address.
-    Refused(LoginFailure),
+    Refused(login::Verdict),
 }
 
 /// Checks `user`'s `password`, typed from `address`.
@@ -52,11 +52,11 @@ pub async fn check(
         }
     };
     match verdict {
-        Ok(()) => {
+        login::Verdict::Right => {
             attempt.passed();
             Ok(Verdict::Right)
         }
-        Err(LoginFailure::Unavailable(m)) => {
+        login::Verdict::Unavailable(m) => {
             attempt.passed();
             tracing::error!(user = %user, "PAM unavailable: {m}");
             Err(AppError::new(
@@ -64,9 +64,9 @@ pub async fn check(
                 "the password cannot be checked right now",
             ))
         }
-        Err(f) => {
+        refused => {
             attempt.failed();
-            Ok(Verdict::Refused(f))
+            Ok(Verdict::Refused(refused))
         }
     }
 }

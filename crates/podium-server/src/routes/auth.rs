@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use podium_core::{AuditKind, AuditOutcome, ErrorBody, ErrorCode, LoginRequest, Me, NewAudit};
-use podium_host::login::LoginFailure;
+use podium_host::login;
 use podium_host::users::{Account, Standing};
 use std::net::IpAddr;
 use zeroize::Zeroizing;
@@ -102,15 +102,15 @@ async fn login(
 
 /// A password PAM refused: counted, audited, and told apart (401 for a
 /// wrong password, 403 for an account not allowed in now).
-fn refused(s: &AppState, user: &str, ip: IpAddr, f: &LoginFailure) -> AppError {
-    let reason = if matches!(f, LoginFailure::BadCredentials) {
+fn refused(s: &AppState, user: &str, ip: IpAddr, f: &login::Verdict) -> AppError {
+    let reason = if matches!(f, login::Verdict::BadCredentials) {
         "bad_credentials"
     } else {
         "account_refused"
     };
     s.metrics.login_failure(reason);
     audit(s, user, AuditOutcome::Failed, format!("{f} (from {ip})"));
-    let code = if matches!(f, LoginFailure::BadCredentials) {
+    let code = if matches!(f, login::Verdict::BadCredentials) {
         ErrorCode::Unauthorized
     } else {
         ErrorCode::Forbidden
