@@ -7,6 +7,7 @@
 //! that use each other, with circles through all of them and the path and
 //! line behind each step; 2 when it cannot read the workspace or a source
 //! file.
+#![forbid(unsafe_code)]
 
 use podium_testkit::modules::report::{self, Knot};
 use podium_testkit::modules::tree::Crate;
