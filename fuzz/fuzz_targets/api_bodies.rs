@@ -11,9 +11,9 @@ use axum::extract::FromRequest;
 use axum::http::{Request, header};
 use axum::response::IntoResponse;
 use libfuzzer_sys::fuzz_target;
-use podium_core::request::{
-    MAX_COMMAND_LEN, MAX_GRACE_SECONDS, MAX_MESSAGE_LEN, MAX_PASSWORD_LEN, RequestError, is_login_name,
-};
+use podium_core::CoreError;
+use podium_core::limits::{MAX_COMMAND_LEN, MAX_GRACE_SECONDS, MAX_MESSAGE_LEN, MAX_PASSWORD_LEN};
+use podium_core::request::is_login_name;
 use podium_core::{
     BlockRequest, LoginRequest, LogoffRequest, MessageRequest, StartRequest, Targets, TargetsRequest, UnlockRequest,
 };
@@ -51,8 +51,8 @@ fn refused(e: AppError) {
     assert!(status.is_client_error(), "a bad body answered {status}");
 }
 
-/// What the host refuses (`RequestError`) is a 4xx too.
-fn invalid(e: RequestError) {
+/// What the host refuses (`CoreError`) is a 4xx too.
+fn invalid(e: CoreError) {
     refused(AppError::from(e));
 }
 

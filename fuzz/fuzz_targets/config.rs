@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use podium_core::config::{Config, Every};
-use podium_core::request::MAX_GRACE_SECONDS;
+use podium_core::limits::MAX_GRACE_SECONDS;
 
 fuzz_target!(|data: &[u8]| {
     // The daemon reads the file into a String: it is UTF-8 or refused.

@@ -10,8 +10,10 @@
 pub mod action;
 pub mod audit;
 pub mod config;
+pub mod core_error;
 pub mod error;
 pub mod events;
+pub mod limits;
 pub mod me;
 pub mod outcome;
 pub mod permission;
@@ -24,6 +26,7 @@ pub mod timestamp;
 pub use action::Action;
 pub use audit::{AuditKind, AuditList, AuditOutcome, AuditRecord, NewAudit};
 pub use config::{Config, Every};
+pub use core_error::CoreError;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use events::{Event, PictureFrame};
@@ -32,8 +35,8 @@ pub use outcome::{ActionResult, ActionResults, EndKind, Outcome};
 pub use permission::{Caller, Refusal, Selection};
 pub use reason::ReasonCode;
 pub use request::{
-    BlockRequest, Language, LoginRequest, LogoffRequest, MessageRequest, RequestError, StartRequest,
-    StationOpenRequest, Targets, TargetsRequest, UnlockRequest,
+    BlockRequest, Language, LoginRequest, LogoffRequest, MessageRequest, StartRequest, StationOpenRequest, Targets,
+    TargetsRequest, UnlockRequest,
 };
 pub use role::Role;
 pub use session::{SessionId, SessionInfo, SessionList, SessionState, Station, StationStatus, UserMessage};

@@ -1,6 +1,8 @@
 //! Request bodies shared by the HTTP API and the CLI.
 
-use crate::SessionId;
+use crate::core_error::CoreError;
+use crate::limits::{MAX_COMMAND_LEN, MAX_GRACE_SECONDS, MAX_MESSAGE_LEN, MAX_PASSWORD_LEN};
+use crate::session::SessionId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -34,34 +36,6 @@ mod whole {
     }
 }
 
-/// The most a log off may be postponed, in seconds.
-pub const MAX_GRACE_SECONDS: u32 = 600;
-
-/// A request body that makes no sense even though it parsed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RequestError {
-    /// Neither ids nor `all`, or both.
-    #[error("give either a non-empty \"sessions\" list or \"all\": true, not both")]
-    Targets,
-    /// Grace period out of range.
-    #[error("\"grace_seconds\" must be between 0 and {MAX_GRACE_SECONDS}, not {0}")]
-    Grace(u32),
-    /// A text field that is empty or too long.
-    #[error("\"{field}\" must be 1 to {max} characters")]
-    Text {
-        /// The field's name.
-        field: &'static str,
-        /// Its longest allowed length.
-        max: usize,
-    },
-    /// A user name that cannot be a login name.
-    #[error("\"user\" is not a valid login name: {0:?}")]
-    User(String),
-    /// A locale name that cannot be one (`fr_FR.UTF-8`, `C.UTF-8`, `de_CH@euro`).
-    #[error("\"locale\" is not a locale name such as fr_FR.UTF-8: {0:?}")]
-    Locale(String),
-}
-
 /// Which sessions an action aims at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Targets {
@@ -72,7 +46,7 @@ pub enum Targets {
     All,
 }
 
-fn targets(sessions: &[SessionId], all: bool) -> Result<Targets, RequestError> {
+fn targets(sessions: &[SessionId], all: bool) -> Result<Targets, CoreError> {
     match (sessions.is_empty(), all) {
         (false, false) => {
             let mut seen = BTreeSet::new();
@@ -81,7 +55,7 @@ fn targets(sessions: &[SessionId], all: bool) -> Result<Targets, RequestError> {
             ))
         }
         (true, true) => Ok(Targets::All),
-        _ => Err(RequestError::Targets),
+        _ => Err(CoreError::Targets),
     }
 }
 
@@ -113,10 +87,10 @@ impl LogoffRequest {
     /// Checks the body and says which sessions it aims at.
     ///
     /// # Errors
-    /// A [`RequestError`] naming the field that is wrong.
-    pub fn targets(&self) -> Result<Targets, RequestError> {
+    /// A [`CoreError`] naming the field that is wrong.
+    pub fn targets(&self) -> Result<Targets, CoreError> {
         if let Some(g) = self.grace_seconds.filter(|g| *g > MAX_GRACE_SECONDS) {
-            return Err(RequestError::Grace(g));
+            return Err(CoreError::Grace(g));
         }
         targets(&self.sessions, self.all)
     }
@@ -138,8 +112,8 @@ impl TargetsRequest {
     /// Checks the body and says which sessions it aims at.
     ///
     /// # Errors
-    /// A [`RequestError`] naming the field that is wrong.
-    pub fn targets(&self) -> Result<Targets, RequestError> {
+    /// A [`CoreError`] naming the field that is wrong.
+    pub fn targets(&self) -> Result<Targets, CoreError> {
         targets(&self.sessions, self.all)
     }
 }
@@ -152,16 +126,12 @@ impl utoipa::PartialSchema for TargetsRequest {
 
 impl utoipa::ToSchema for TargetsRequest {}
 
-/// The longest text a block notice or a message may carry, in characters:
-/// what fits on a screen in large type.
-pub const MAX_MESSAGE_LEN: usize = 500;
-
 /// Checks a teacher's text: at most [`MAX_MESSAGE_LEN`] characters and,
 /// when `required`, not empty or blank.
-fn check_text(field: &'static str, text: &str, required: bool) -> Result<(), RequestError> {
+fn check_text(field: &'static str, text: &str, required: bool) -> Result<(), CoreError> {
     let n = text.chars().count();
     if n > MAX_MESSAGE_LEN || (required && text.trim().is_empty()) {
-        return Err(RequestError::Text {
+        return Err(CoreError::Text {
             field,
             max: MAX_MESSAGE_LEN,
         });
@@ -189,8 +159,8 @@ impl BlockRequest {
     /// Checks the body and says which sessions it aims at.
     ///
     /// # Errors
-    /// A [`RequestError`] naming the field that is wrong.
-    pub fn targets(&self) -> Result<Targets, RequestError> {
+    /// A [`CoreError`] naming the field that is wrong.
+    pub fn targets(&self) -> Result<Targets, CoreError> {
         check_text("message", self.message.as_deref().unwrap_or(""), false)?;
         targets(&self.sessions, self.all)
     }
@@ -240,8 +210,8 @@ impl MessageRequest {
     /// Checks the body and says which sessions it aims at.
     ///
     /// # Errors
-    /// A [`RequestError`] naming the field that is wrong.
-    pub fn targets(&self) -> Result<Targets, RequestError> {
+    /// A [`CoreError`] naming the field that is wrong.
+    pub fn targets(&self) -> Result<Targets, CoreError> {
         check_text("text", &self.text, true)?;
         targets(&self.sessions, self.all)
     }
@@ -281,22 +251,19 @@ pub struct StartRequest {
     pub locale: Option<String>,
 }
 
-/// The longest desktop command accepted.
-pub const MAX_COMMAND_LEN: usize = 4096;
-
 impl StartRequest {
     /// Checks the user name and command for shape (not for existence).
     ///
     /// # Errors
-    /// A [`RequestError`] naming the field that is wrong.
-    pub fn validate(&self) -> Result<(), RequestError> {
+    /// A [`CoreError`] naming the field that is wrong.
+    pub fn validate(&self) -> Result<(), CoreError> {
         if !is_login_name(&self.user) {
-            return Err(RequestError::User(self.user.clone()));
+            return Err(CoreError::User(self.user.clone()));
         }
         if let Some(c) = &self.command
             && (c.trim().is_empty() || c.len() > MAX_COMMAND_LEN || c.contains('\0'))
         {
-            return Err(RequestError::Text {
+            return Err(CoreError::Text {
                 field: "command",
                 max: MAX_COMMAND_LEN,
             });
@@ -304,7 +271,7 @@ impl StartRequest {
         if let Some(l) = &self.locale
             && !is_locale_name(l)
         {
-            return Err(RequestError::Locale(l.clone()));
+            return Err(CoreError::Locale(l.clone()));
         }
         Ok(())
     }
@@ -453,13 +420,13 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(all.targets(), Ok(Targets::All));
-        assert_eq!(LogoffRequest::default().targets(), Err(RequestError::Targets));
+        assert_eq!(LogoffRequest::default().targets(), Err(CoreError::Targets));
         let both = LogoffRequest {
             sessions: vec![1],
             all: true,
             ..Default::default()
         };
-        assert_eq!(both.targets(), Err(RequestError::Targets));
+        assert_eq!(both.targets(), Err(CoreError::Targets));
     }
 
     #[test]
@@ -493,7 +460,7 @@ mod tests {
         assert_eq!(message("Pens down").targets(), Ok(Targets::Ids(vec![2])));
         assert_eq!(
             message(" \n ").targets(),
-            Err(RequestError::Text {
+            Err(CoreError::Text {
                 field: "text",
                 max: MAX_MESSAGE_LEN
             })
@@ -514,7 +481,7 @@ mod tests {
             grace_seconds: Some(601),
             ..Default::default()
         };
-        assert_eq!(r.targets(), Err(RequestError::Grace(601)));
+        assert_eq!(r.targets(), Err(CoreError::Grace(601)));
     }
 
     #[test]
@@ -570,7 +537,7 @@ mod tests {
             locale: Some(l.into()),
         };
         assert_eq!(start("fr_FR.UTF-8").validate(), Ok(()));
-        assert_eq!(start("$(id)").validate(), Err(RequestError::Locale("$(id)".into())));
+        assert_eq!(start("$(id)").validate(), Err(CoreError::Locale("$(id)".into())));
         assert_eq!(Language::of_locale("fr_CA.UTF-8"), Language::Fr);
         assert_eq!(Language::of_locale("C.UTF-8"), Language::En);
         let open: StationOpenRequest = serde_json::from_str(r#"{"language":"fr"}"#).expect("parses");
@@ -601,20 +568,17 @@ impl std::fmt::Debug for LoginRequest {
     }
 }
 
-/// The longest password accepted.
-pub const MAX_PASSWORD_LEN: usize = 1024;
-
 impl LoginRequest {
     /// Checks the fields' shape.
     ///
     /// # Errors
-    /// A [`RequestError`] naming the field.
-    pub fn validate(&self) -> Result<(), RequestError> {
+    /// A [`CoreError`] naming the field.
+    pub fn validate(&self) -> Result<(), CoreError> {
         if !is_login_name(&self.username) {
-            return Err(RequestError::User(self.username.clone()));
+            return Err(CoreError::User(self.username.clone()));
         }
         if !(1..=MAX_PASSWORD_LEN).contains(&self.password.chars().count()) {
-            return Err(RequestError::Text {
+            return Err(CoreError::Text {
                 field: "password",
                 max: MAX_PASSWORD_LEN,
             });
@@ -643,10 +607,10 @@ impl UnlockRequest {
     /// before it goes anywhere near PAM.
     ///
     /// # Errors
-    /// A [`RequestError`] naming the field.
-    pub fn validate(&self) -> Result<(), RequestError> {
+    /// A [`CoreError`] naming the field.
+    pub fn validate(&self) -> Result<(), CoreError> {
         if !(1..=MAX_PASSWORD_LEN).contains(&self.password.chars().count()) {
-            return Err(RequestError::Text {
+            return Err(CoreError::Text {
                 field: "password",
                 max: MAX_PASSWORD_LEN,
             });

@@ -121,7 +121,7 @@ pub enum HostError {
     Refused(podium_core::Refusal),
     /// The request is malformed.
     #[error(transparent)]
-    Invalid(#[from] podium_core::RequestError),
+    Invalid(#[from] podium_core::CoreError),
     /// An X11 request failed, or a display's cookie could not be handled.
     #[error(transparent)]
     X11(#[from] podium_x11::X11Error),

@@ -1,4 +1,6 @@
-//! The one error type of the API: where an error becomes a status code.
+//! The one error type of the server: where an error becomes a status code
+//! (and, for what fails before serving, such as a certificate, the words
+//! the daemon stops with).
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -83,8 +85,8 @@ impl From<HostError> for AppError {
     }
 }
 
-impl From<podium_core::RequestError> for AppError {
-    fn from(e: podium_core::RequestError) -> AppError {
+impl From<podium_core::CoreError> for AppError {
+    fn from(e: podium_core::CoreError) -> AppError {
         AppError::bad_request(e.to_string())
     }
 }
@@ -101,3 +103,5 @@ impl std::fmt::Display for AppError {
         f.write_str(&self.message)
     }
 }
+
+impl std::error::Error for AppError {}

@@ -3,12 +3,13 @@
 //! TLS handshakes off the accept path, so one slow client cannot stall
 //! the others.
 
+use crate::error::AppError;
 use rustls::ServerConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::io::BufReader;
 use std::net::SocketAddr;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
@@ -16,24 +17,13 @@ use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
-/// A certificate problem: what could not be done, with which file.
-#[derive(Debug, thiserror::Error)]
-#[error("{what} {}: {message}", path.display())]
-pub struct TlsError {
-    /// What could not be done ("cannot read the certificate" …).
-    pub what: &'static str,
-    /// The file or directory concerned.
-    pub path: PathBuf,
-    /// What is wrong.
-    pub message: String,
-}
-
-fn err(what: &'static str, path: &Path, message: impl std::fmt::Display) -> TlsError {
-    TlsError {
-        what,
-        path: path.to_owned(),
-        message: message.to_string(),
-    }
+/// A certificate problem, as the server's one error: what could not be
+/// done, with which file (the daemon stops with it; no client sees it).
+fn err(what: &'static str, path: &Path, message: impl std::fmt::Display) -> AppError {
+    AppError::new(
+        podium_core::ErrorCode::Internal,
+        format!("{what} {}: {message}", path.display()),
+    )
 }
 
 const READ_CERT: &str = "cannot read the certificate";
@@ -48,7 +38,7 @@ const WRITE: &str = "cannot write";
 ///
 /// # Errors
 /// When the files cannot be read, written or parsed.
-pub fn server_config(cert: Option<&Path>, key: Option<&Path>, state_dir: &Path) -> Result<Arc<ServerConfig>, TlsError> {
+pub fn server_config(cert: Option<&Path>, key: Option<&Path>, state_dir: &Path) -> Result<Arc<ServerConfig>, AppError> {
     let (cert_path, key_path) = match (cert, key) {
         (Some(c), Some(k)) => (c.to_owned(), k.to_owned()),
         _ => {
@@ -84,7 +74,7 @@ pub fn server_config(cert: Option<&Path>, key: Option<&Path>, state_dir: &Path) 
     Ok(Arc::new(config))
 }
 
-fn make_self_signed(dir: &Path, cert: &Path, key: &Path) -> Result<(), TlsError> {
+fn make_self_signed(dir: &Path, cert: &Path, key: &Path) -> Result<(), AppError> {
     std::fs::create_dir_all(dir).map_err(|e| err(MAKE, dir, e))?;
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| err(MAKE, dir, e))?;
     let host = nix::unistd::gethostname()
@@ -96,7 +86,7 @@ fn make_self_signed(dir: &Path, cert: &Path, key: &Path) -> Result<(), TlsError>
     // Each file is written under a temporary name and renamed into place: a
     // full disk or a crash must not leave a truncated file that every later
     // start would refuse (a missing one is simply made again).
-    let write = |path: &Path, text: &str, mode: u32| -> Result<(), TlsError> {
+    let write = |path: &Path, text: &str, mode: u32| -> Result<(), AppError> {
         let tmp = path.with_extension("pem.tmp");
         let _ = std::fs::remove_file(&tmp);
         let written = std::fs::OpenOptions::new()

@@ -2,6 +2,7 @@
 //! (SPEC §9), so `podium serve` runs without one. A mistake in the file is
 //! reported with the file, the line and the key.
 
+use crate::core_error::CoreError;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -197,27 +198,13 @@ impl Default for RolesConfig {
     }
 }
 
-/// A config file that could not be used: where, which key, and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}: {key}: {message}")]
-pub struct ConfigError {
-    /// The file's path as given.
-    pub file: String,
-    /// 1-based line of the mistake (1 when the parser could not tell).
-    pub line: usize,
-    /// Dotted key, e.g. `session.grace_seconds` (`-` when not about one key).
-    pub key: String,
-    /// What is wrong.
-    pub message: String,
-}
-
 impl Config {
     /// Parses a config file's text. `file` is only used in error messages.
     ///
     /// # Errors
-    /// A [`ConfigError`] naming the file, line and key.
-    pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
-        let error = |span: Option<std::ops::Range<usize>>, key: String, message: &str| ConfigError {
+    /// [`CoreError::Config`], naming the file, line and key.
+    pub fn parse(text: &str, file: &str) -> Result<Config, CoreError> {
+        let error = |span: Option<std::ops::Range<usize>>, key: String, message: &str| CoreError::Config {
             file: file.to_owned(),
             line: span.map_or(1, |s| line_of(text, s.start)),
             key: if key.is_empty() || key == "." { "-".into() } else { key },
@@ -242,7 +229,7 @@ impl Config {
         if shell_words_count(&s.command) == 0 {
             return Err(("session.command", "must name a program".into()));
         }
-        if s.grace_seconds > crate::request::MAX_GRACE_SECONDS {
+        if s.grace_seconds > crate::limits::MAX_GRACE_SECONDS {
             return Err(("session.grace_seconds", "must be at most 600".into()));
         }
         if !(1..=600).contains(&s.terminate_timeout_seconds) {
@@ -319,6 +306,30 @@ fn find_key(text: &str, dotted: &str) -> Option<std::ops::Range<usize>> {
 mod tests {
     use super::*;
 
+    /// A config mistake, field by field, as `Config::parse` reports it.
+    struct Mistake {
+        file: String,
+        line: usize,
+        key: String,
+        said: String,
+    }
+
+    impl std::fmt::Display for Mistake {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.said)
+        }
+    }
+
+    /// The mistake `text` holds, read as the file `p.toml`.
+    fn mistake(text: &str) -> Mistake {
+        let e = Config::parse(text, "p.toml").expect_err("a mistake");
+        let said = e.to_string();
+        let CoreError::Config { file, line, key, .. } = e else {
+            panic!("not a config error: {said}");
+        };
+        Mistake { file, line, key, said }
+    }
+
     #[test]
     fn empty_file_gives_the_documented_defaults() {
         let c = Config::parse("", "x.toml").expect("empty config is valid");
@@ -333,7 +344,7 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named_with_file_and_line() {
-        let e = Config::parse("[session]\ngrace_seconds = 3\ngrace = 4\n", "p.toml").unwrap_err();
+        let e = mistake("[session]\ngrace_seconds = 3\ngrace = 4\n");
         assert_eq!(e.file, "p.toml");
         assert_eq!(e.line, 3, "{e}");
         assert!(e.to_string().contains("grace"), "{e}");
@@ -341,7 +352,7 @@ mod tests {
 
     #[test]
     fn wrong_type_names_the_dotted_key() {
-        let e = Config::parse("\n[session]\ngrace_seconds = \"ten\"\n", "p.toml").unwrap_err();
+        let e = mistake("\n[session]\ngrace_seconds = \"ten\"\n");
         assert_eq!(e.key, "session.grace_seconds");
         assert_eq!(e.line, 3);
         assert!(e.to_string().starts_with("p.toml:3: session.grace_seconds: "), "{e}");
@@ -349,22 +360,22 @@ mod tests {
 
     #[test]
     fn bad_geometry_and_ranges_are_refused() {
-        let e = Config::parse("[session]\ngeometry = \"big\"\n", "p.toml").unwrap_err();
+        let e = mistake("[session]\ngeometry = \"big\"\n");
         assert_eq!(e.key, "session.geometry");
-        let e = Config::parse("[session]\n\ngrace_seconds = 900\n", "p.toml").unwrap_err();
+        let e = mistake("[session]\n\ngrace_seconds = 900\n");
         assert_eq!((e.key.as_str(), e.line), ("session.grace_seconds", 3));
-        let e = Config::parse("[server]\nrun_dir = \"rel\"\n", "p.toml").unwrap_err();
+        let e = mistake("[server]\nrun_dir = \"rel\"\n");
         assert_eq!(e.key, "server.run_dir");
     }
 
     #[test]
     fn plain_http_is_loopback_only_and_tls_comes_in_pairs() {
-        let e = Config::parse("[web]\nplain_http = \"0.0.0.0:8080\"\n", "p.toml").unwrap_err();
+        let e = mistake("[web]\nplain_http = \"0.0.0.0:8080\"\n");
         assert_eq!((e.key.as_str(), e.line), ("web.plain_http", 2));
         assert!(Config::parse("[web]\nplain_http = \"127.0.0.1:8080\"\n", "p.toml").is_ok());
-        let e = Config::parse("[web]\nlisten = \"nowhere\"\n", "p.toml").unwrap_err();
+        let e = mistake("[web]\nlisten = \"nowhere\"\n");
         assert_eq!(e.key, "web.listen");
-        let e = Config::parse("[tls]\ncert = \"/x.pem\"\n", "p.toml").unwrap_err();
+        let e = mistake("[tls]\ncert = \"/x.pem\"\n");
         assert_eq!(e.key, "tls.cert");
     }
 
@@ -397,13 +408,13 @@ mod tests {
         ] {
             assert!(bad.parse::<Every>().is_err(), "{bad:?} should be refused");
         }
-        let e = Config::parse("[session]\ndisconnected_logoff_after = 30\n", "p.toml").unwrap_err();
+        let e = mistake("[session]\ndisconnected_logoff_after = 30\n");
         assert_eq!(
             (e.line, e.key.as_str()),
             (2, "session.disconnected_logoff_after"),
             "{e}"
         );
-        let e = Config::parse("[session]\ndisconnected_logoff_after = \"30\"\n", "p.toml").unwrap_err();
+        let e = mistake("[session]\ndisconnected_logoff_after = \"30\"\n");
         assert!(e.to_string().contains("\"30m\""), "{e}");
         let c = Config::parse("[session]\ndisconnected_logoff_after = \"45m\"\n", "p.toml").expect("valid");
         assert_eq!(
@@ -414,7 +425,7 @@ mod tests {
 
     #[test]
     fn syntax_error_has_a_line() {
-        let e = Config::parse("[session\n", "p.toml").unwrap_err();
+        let e = mistake("[session\n");
         assert_eq!(e.line, 1);
         assert_eq!(e.key, "-");
     }
