@@ -5,6 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use podium_core::CoreError;
 use podium_core::config::{Config, Every};
 use podium_core::limits::MAX_GRACE_SECONDS;
 
@@ -14,12 +15,13 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     match Config::parse(text, "podium.toml") {
-        Err(e) => {
+        Err(CoreError::Config { file, line, key, message }) => {
             let lines = text.bytes().filter(|b| *b == b'\n').count() + 1;
-            assert!((1..=lines).contains(&e.line), "line {} of {lines}: {e}", e.line);
-            assert!(!e.key.is_empty(), "{e}");
-            assert_eq!(e.file, "podium.toml");
+            assert!((1..=lines).contains(&line), "line {line} of {lines}: {key}: {message}");
+            assert!(!key.is_empty(), "{line}: {message}");
+            assert_eq!(file, "podium.toml");
         }
+        Err(other) => panic!("a config file's mistake is a config error, not: {other}"),
         Ok(c) => {
             let s = &c.session;
             assert!(!s.command.trim().is_empty());
