@@ -31,25 +31,7 @@ impl Ran {
 /// root's environment (`XAUTHORITY`, `DISPLAY` …) leaks into the attempt.
 #[must_use]
 pub fn run_as(user: &TestUser, program: &str, args: &[&str], env: &[(&str, &str)]) -> Ran {
-    let out = Command::new("/usr/bin/setpriv")
-        .args([
-            format!("--reuid={}", user.uid),
-            format!("--regid={}", user.gid),
-            "--init-groups".into(),
-            "--".into(),
-            program.into(),
-        ])
-        .args(args)
-        .env_clear()
-        .env("HOME", &user.home)
-        .env("USER", &user.name)
-        .env("LOGNAME", &user.name)
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .envs(env.iter().copied())
-        .current_dir("/")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run setpriv");
+    let out = as_user(user, program, args, env).output().expect("run setpriv");
     Ran {
         code: out.status.code().unwrap_or(-1),
         stdout: out.stdout,
@@ -57,11 +39,10 @@ pub fn run_as(user: &TestUser, program: &str, args: &[&str], env: &[(&str, &str)
     }
 }
 
-/// Starts `program` as `user`, as [`run_as`] runs it, and leaves it
-/// running (a program on the user's display, say).
-#[must_use]
-pub fn spawn_as(user: &TestUser, program: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
-    Command::new("/usr/bin/setpriv")
+/// `program` as `user`, with the environment [`run_as`] describes and no stdin.
+fn as_user(user: &TestUser, program: &str, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new("/usr/bin/setpriv");
+    command
         .args([
             format!("--reuid={}", user.uid),
             format!("--regid={}", user.gid),
@@ -77,7 +58,15 @@ pub fn spawn_as(user: &TestUser, program: &str, args: &[&str], env: &[(&str, &st
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .envs(env.iter().copied())
         .current_dir("/")
-        .stdin(Stdio::null())
+        .stdin(Stdio::null());
+    command
+}
+
+/// Starts `program` as `user`, as [`run_as`] runs it, and leaves it
+/// running (a program on the user's display, say).
+#[must_use]
+pub fn spawn_as(user: &TestUser, program: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
+    as_user(user, program, args, env)
         .stdout(Stdio::null())
         .spawn()
         .expect("start setpriv")

@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// The colours of `podium-test-client cycle`, in its order.
+/// The colours `podium-test-client cycle` goes through, in its order: far
+/// apart, so a thumbnail's JPEG still tells them apart.
 pub const PALETTE: [u32; 8] = [
     0x00e0_1010,
     0x0010_c020,

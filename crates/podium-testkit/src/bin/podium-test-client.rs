@@ -14,6 +14,7 @@
 //! known instant, for the benchmarks' change-to-picture latency.
 #![forbid(unsafe_code)]
 
+use podium_testkit::bench::live::PALETTE;
 use std::process::ExitCode;
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
@@ -43,19 +44,6 @@ fn main() -> ExitCode {
         }
     }
 }
-
-/// The colours `cycle` goes through: far apart, so a thumbnail's JPEG
-/// still tells them apart. Kept in step with `podium_testkit::bench::live`.
-const PALETTE: [u32; 8] = [
-    0x00e0_1010,
-    0x0010_c020,
-    0x0020_40f0,
-    0x00f0_e010,
-    0x00e0_20e0,
-    0x0010_e0e0,
-    0x00f0_8010,
-    0x00f0_f0f0,
-];
 
 fn cycle(numbers: &[&&str; 5], log: Option<&str>) -> Result<(), String> {
     let n: Vec<u32> = numbers
