@@ -91,3 +91,4 @@ fuzz:
 install: release
 	install -m 0755 -D target/release/podium $(DESTDIR)$(PREFIX)/bin/podium
 	install -m 0644 -D dist/pam/podium $(DESTDIR)/etc/pam.d/podium
+	DESTDIR=$(DESTDIR) scripts/install-desktop-files.sh dist

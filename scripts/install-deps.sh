@@ -54,6 +54,19 @@ for g in podium-admin podium-dashboard podium-deny; do
 done
 install -m 0644 -D "$HERE/../dist/pam/podium" /etc/pam.d/podium
 
+# The French locale: one pupil of the demo and of the real-desktop tests
+# speaks French.
+if ! locale -a 2>/dev/null | grep -qx 'fr_FR.utf8'; then
+    echo "install-deps: generating fr_FR.UTF-8"
+    sed -i 's/^# *\(fr_FR.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+    grep -qx 'fr_FR.UTF-8 UTF-8' /etc/locale.gen || echo 'fr_FR.UTF-8 UTF-8' >>/etc/locale.gen
+    locale-gen >/dev/null
+fi
+
+# Podium's desktop integration, as `make install` puts it: LibreOffice's
+# session extension and defaults, Firefox's policies.
+"$HERE/install-desktop-files.sh" "$HERE/../dist"
+
 # Schemathesis, which fuzzes the API against its OpenAPI document in the tests.
 VENV=/opt/podium-test-venv
 SCHEMATHESIS_VERSION=4.32.5

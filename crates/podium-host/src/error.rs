@@ -125,6 +125,17 @@ pub enum HostError {
     /// An X11 request failed, or a display's cookie could not be handled.
     #[error(transparent)]
     X11(#[from] podium_x11::X11Error),
+    /// One of the desktop's own programs (its session manager, LibreOffice)
+    /// did not do what a log off asked of it; the log off goes on without.
+    #[error("{program} (process {pid}): {why}")]
+    DesktopProgram {
+        /// The program, as a teacher would name it.
+        program: &'static str,
+        /// Its process.
+        pid: i32,
+        /// What went wrong.
+        why: String,
+    },
 }
 
 impl HostError {

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cgroup;
+pub mod desktop;
 pub mod display;
 pub mod error;
 pub mod host;

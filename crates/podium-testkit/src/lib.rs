@@ -14,6 +14,7 @@ pub mod bins;
 pub mod browser;
 pub mod cli;
 pub mod deps;
+pub mod desktop;
 pub mod faults;
 pub mod host;
 pub mod modules;

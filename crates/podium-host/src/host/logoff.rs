@@ -20,6 +20,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 /// How often the polite phase looks whether the asked windows are gone.
 const WINDOW_POLL: Duration = Duration::from_millis(50);
+/// How much longer than the terminate timeout the worker holds a session
+/// whose desktop exits during the log off, should the daemon go away.
+const HOLD_MARGIN: Duration = Duration::from_secs(5);
 
 impl Host {
     /// Resolves an action's targets into (session, selection) pairs, with
@@ -213,8 +216,15 @@ impl Host {
 
         let timeout = Duration::from_secs(u64::from(self.config.session.terminate_timeout_seconds));
         let started = Instant::now();
+        // The desktop's own log out may end the desktop command before the
+        // applications it does not manage are closed: hold the session.
+        live.send(Request::Hold {
+            for_ms: u64::try_from((timeout + HOLD_MARGIN).as_millis()).unwrap_or(u64::MAX),
+        });
+        self.ask_desktop(&live, timeout / 2).await;
         if let Some(access) = access {
-            self.close_windows(&live, access, timeout / 2).await;
+            let left = (timeout / 2).saturating_sub(started.elapsed());
+            self.close_windows(&live, access, left).await;
         }
         let left = timeout
             .saturating_sub(started.elapsed())
@@ -222,6 +232,28 @@ impl Host {
         live.send(Request::Terminate {
             timeout_ms: u64::try_from(left.as_millis()).unwrap_or(u64::MAX),
         });
+    }
+
+    /// Asks the desktop's own programs to end the way the desktop does at
+    /// a log out, for at most `patience`.
+    async fn ask_desktop(&self, live: &Live, patience: Duration) {
+        let (cgroup, uid) = (live.spec.cgroup.clone(), live.account.uid);
+        let Ok(asked) = tokio::task::spawn_blocking(move || crate::desktop::ask_to_end(&cgroup, uid, patience)).await
+        else {
+            return;
+        };
+        for (pid, answer) in &asked.offices {
+            match answer {
+                Ok(a) => tracing::info!(
+                    session = live.id,
+                    pid,
+                    documents = a.documents.len(),
+                    unsaved = a.documents.iter().filter(|d| d.modified).count(),
+                    "LibreOffice kept its documents for the next session"
+                ),
+                Err(e) => tracing::warn!(session = live.id, "{e}"),
+            }
+        }
     }
 
     /// Asks every window to close and waits up to `patience` for them to go.

@@ -12,6 +12,7 @@
 pub mod client;
 mod environment;
 mod files;
+mod hold;
 mod progress;
 pub mod protocol;
 mod session;
@@ -20,7 +21,8 @@ mod xvnc;
 
 use crate::error::HostError;
 use crate::reaper::reap;
-use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use hold::Hold;
+use nix::poll::{PollFd, PollFlags, poll};
 use podium_core::Timestamp;
 use protocol::{EndCause, EndReport, Reply, Request, StartReport, WorkerSpec};
 use session::Session;
@@ -264,8 +266,14 @@ fn serve(mut session: Session, listener: &UnixListener, signals: &std::os::fd::O
     let default_timeout = Duration::from_millis(spec.terminate_timeout_ms);
     let mut clients: Vec<Client> = Vec::new();
     let mut ending: Option<(EndCause, Duration)> = None;
+    let mut hold = Hold::default();
     while ending.is_none() {
-        ending = ending.or_else(|| exited(&session, &reap()).map(|cause| (cause, default_timeout)));
+        ending = ending.or_else(|| {
+            exited(&session, &reap())
+                .and_then(|cause| hold.desktop_exited(cause))
+                .or_else(|| hold.expired())
+                .map(|cause| (cause, default_timeout))
+        });
         if ending.is_some() {
             break;
         }
@@ -275,7 +283,7 @@ fn serve(mut session: Session, listener: &UnixListener, signals: &std::os::fd::O
                 PollFd::new(listener.as_fd(), PollFlags::POLLIN),
             ];
             fds.extend(clients.iter().map(|c| PollFd::new(c.stream.as_fd(), PollFlags::POLLIN)));
-            match poll(&mut fds, PollTimeout::NONE) {
+            match poll(&mut fds, hold.poll_timeout()) {
                 Ok(_) | Err(nix::errno::Errno::EINTR) => {}
                 Err(e) => {
                     tracing::error!("poll failed: {e}");
@@ -303,7 +311,7 @@ fn serve(mut session: Session, listener: &UnixListener, signals: &std::os::fd::O
             .drain(..)
             .zip(readable.into_iter().chain(std::iter::repeat(false)))
         {
-            if is_readable && !handle_input(&mut client, &session, &mut ending) {
+            if is_readable && !handle_input(&mut client, &session, &mut ending, &mut hold) {
                 continue;
             }
             keep.push(client);
@@ -323,7 +331,12 @@ fn serve(mut session: Session, listener: &UnixListener, signals: &std::os::fd::O
 }
 
 /// Reads what the daemon sent and answers it. False when the connection is over.
-fn handle_input(client: &mut Client, session: &Session, ending: &mut Option<(EndCause, Duration)>) -> bool {
+fn handle_input(
+    client: &mut Client,
+    session: &Session,
+    ending: &mut Option<(EndCause, Duration)>,
+    hold: &mut Hold,
+) -> bool {
     let mut buf = [0u8; 4096];
     let n = match client.stream.read(&mut buf) {
         Ok(0) | Err(_) => return false,
@@ -357,6 +370,7 @@ fn handle_input(client: &mut Client, session: &Session, ending: &mut Option<(End
                     *ending = Some((EndCause::Terminated, Duration::from_millis(timeout_ms.min(600_000))));
                 }
             }
+            Request::Hold { for_ms } => hold.start(Duration::from_millis(for_ms.min(600_000))),
         }
     }
     true

@@ -152,6 +152,15 @@ pub enum Request {
         /// Time the programs get before the kill.
         timeout_ms: u64,
     },
+    /// A log off is closing the desktop's programs: if the desktop command
+    /// exits meanwhile (a session manager does once it has logged out), do
+    /// not end the session yet — the applications still running get their
+    /// `WM_DELETE_WINDOW` and SIGTERM first. The hold lasts until a
+    /// [`Request::Terminate`], or `for_ms` at most, should the daemon go.
+    Hold {
+        /// How long to wait for the daemon's `Terminate`.
+        for_ms: u64,
+    },
 }
 
 /// Worker → daemon.
