@@ -114,6 +114,9 @@ pub struct AuditRecord {
     /// How long it took, for log offs: from request to the last process gone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
+    /// For log offs: what became of each application.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applications: Vec<crate::apps::AppOutcome>,
 }
 
 /// The body of `GET /api/v1/audit` and of `podium audit --json`.
@@ -206,6 +209,8 @@ pub struct NewAudit {
     pub reason: Option<String>,
     /// How long, in ms.
     pub duration_ms: Option<u64>,
+    /// What became of each application (log offs).
+    pub applications: Vec<crate::apps::AppOutcome>,
 }
 
 impl NewAudit {
@@ -220,7 +225,15 @@ impl NewAudit {
             outcome: outcome.into(),
             reason: None,
             duration_ms: None,
+            applications: Vec::new(),
         }
+    }
+
+    /// What became of each application.
+    #[must_use]
+    pub fn applications(mut self, apps: Vec<crate::apps::AppOutcome>) -> NewAudit {
+        self.applications = apps;
+        self
     }
 
     /// `actor` was refused `action`, for `reason`.

@@ -31,6 +31,15 @@ pub enum Event {
     SessionRemoved {
         /// Its id.
         id: SessionId,
+        /// How a log off ended it: `closed`, `forced` or `failed` (absent
+        /// when the session ended otherwise).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        end: Option<crate::EndKind>,
+        /// What the log off did to each application (absent when none had
+        /// a window). A log off's results arrive after its request was
+        /// answered; this is how the dashboard learns them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        applications: Vec<crate::AppOutcome>,
     },
     /// A session's desktop changed and new thumbnails are ready: fetch
     /// `/api/v1/sessions/{id}/thumbnail?size=…` with `If-None-Match`, or

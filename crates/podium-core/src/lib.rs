@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod action;
+pub mod apps;
 pub mod audit;
 pub mod config;
 pub mod core_error;
@@ -24,6 +25,7 @@ pub mod session;
 pub mod timestamp;
 
 pub use action::Action;
+pub use apps::{AppFate, AppOutcome};
 pub use audit::{AuditKind, AuditList, AuditOutcome, AuditRecord, NewAudit};
 pub use config::{Config, Every};
 pub use core_error::CoreError;

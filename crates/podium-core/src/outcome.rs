@@ -94,6 +94,10 @@ pub struct ActionResult {
     /// For a log off that was waited for: milliseconds from request to gone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
+    /// For a log off that was waited for: what became of each application
+    /// that had a window (absent when there was none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applications: Vec<crate::apps::AppOutcome>,
 }
 
 impl ActionResult {
@@ -148,6 +152,7 @@ impl ActionResult {
             code,
             ended: None,
             duration_ms: None,
+            applications: Vec::new(),
         }
     }
 }

@@ -71,6 +71,8 @@ pub struct LiveState {
     pub disconnected_since: Option<Timestamp>,
     /// Messages waiting for the user to dismiss them, oldest first.
     pub messages: Vec<UserMessage>,
+    /// The applications a log off is following, for their outcomes.
+    pub apps: Vec<crate::desktop::apps::Tracked>,
 }
 
 impl LiveState {
@@ -87,6 +89,7 @@ impl LiveState {
             block: None,
             disconnected_since: None,
             messages: Vec::new(),
+            apps: Vec::new(),
         }
     }
 }
@@ -124,6 +127,8 @@ pub struct Ended {
     pub problem: Option<String>,
     /// From the log-off request to the end, when there was one.
     pub duration_ms: Option<u64>,
+    /// What became of each application, after a log off.
+    pub applications: Vec<podium_core::AppOutcome>,
 }
 
 /// A session the daemon knows about.
@@ -199,6 +204,7 @@ impl Live {
                     end: EndKind::Failed,
                     problem: Some("session lost".into()),
                     duration_ms: None,
+                    applications: Vec::new(),
                 };
             }
         }
@@ -254,11 +260,16 @@ impl Live {
 
     /// The report a worker left, turned into what waiters see.
     #[must_use]
-    pub fn ended_from(report: &EndReport, duration_ms: Option<u64>) -> Ended {
+    pub fn ended_from(
+        report: &EndReport,
+        duration_ms: Option<u64>,
+        applications: Vec<podium_core::AppOutcome>,
+    ) -> Ended {
         Ended {
             end: report.end,
             problem: report.problem.clone(),
             duration_ms,
+            applications,
         }
     }
 }

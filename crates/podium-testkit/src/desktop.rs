@@ -147,6 +147,42 @@ impl Desktop {
         false
     }
 
+    /// Types `text` into the text field at the top left of the page shown
+    /// in browser `window` (the test pages put it there); whether it reads
+    /// back.
+    #[must_use]
+    pub fn write_form_field(&self, window: Window, text: &str) -> bool {
+        for _ in 0..10 {
+            self.click_page(window);
+            self.act("xdotool", &["key", "--clearmodifiers", "ctrl+a"]);
+            self.act("xdotool", &["type", "--delay", "30", text]);
+            if self.form_field_text(window).trim() == text {
+                return true;
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+        false
+    }
+
+    /// The text of the field at the top left of the page in browser `window`.
+    #[must_use]
+    pub fn form_field_text(&self, window: Window) -> String {
+        self.click_page(window);
+        self.act("xdotool", &["key", "--clearmodifiers", "ctrl+a", "ctrl+c"]);
+        std::thread::sleep(Duration::from_millis(500));
+        self.run("xclip", &["-o", "-selection", "clipboard"])
+    }
+
+    /// Clicks into the page, below the browser's toolbars (about 100
+    /// pixels), where the test pages put their field.
+    fn click_page(&self, window: Window) {
+        let w = window.to_string();
+        self.act("xdotool", &["windowactivate", "--sync", &w]);
+        std::thread::sleep(Duration::from_millis(500));
+        self.act("xdotool", &["mousemove", "--window", &w, "100", "200", "click", "1"]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
     /// The whole text of the document in `window`: select all, copy, and
     /// read the clipboard.
     #[must_use]

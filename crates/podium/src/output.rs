@@ -71,7 +71,7 @@ pub fn results(results: &[ActionResult]) -> String {
     let rows: Vec<Vec<String>> = results
         .iter()
         .map(|r| {
-            let detail = match (r.outcome, &r.reason, r.ended) {
+            let mut detail = match (r.outcome, &r.reason, r.ended) {
                 (Outcome::Done, _, Some(end)) => match r.duration_ms {
                     Some(ms) => format!("{end} after {:.1} s", ms as f64 / 1000.0),
                     None => end.to_string(),
@@ -79,6 +79,7 @@ pub fn results(results: &[ActionResult]) -> String {
                 (_, Some(reason), _) => reason.clone(),
                 _ => String::new(),
             };
+            with_applications(&mut detail, &r.applications);
             vec![
                 r.session.to_string(),
                 r.user.clone().unwrap_or_else(|| "-".into()),
@@ -110,7 +111,11 @@ pub fn audit(records: &[AuditRecord]) -> String {
                 r.outcome.clone(),
                 r.duration_ms
                     .map_or_else(String::new, |d| format!("{:.1} s", d as f64 / 1000.0)),
-                r.reason.clone().unwrap_or_default(),
+                {
+                    let mut detail = r.reason.clone().unwrap_or_default();
+                    with_applications(&mut detail, &r.applications);
+                    detail
+                },
             ]
         })
         .collect();
@@ -118,6 +123,18 @@ pub fn audit(records: &[AuditRecord]) -> String {
         &["TIME", "ACTOR", "WHAT", "SESSION", "USER", "OUTCOME", "TOOK", "DETAIL"],
         &rows,
     )
+}
+
+/// Adds what became of each application to a result's detail:
+/// `forced after 5.2 s — forced: Mousepad ("*Untitled 1 - Mousepad", unsaved)`.
+fn with_applications(detail: &mut String, apps: &[podium_core::AppOutcome]) {
+    if apps.is_empty() {
+        return;
+    }
+    if !detail.is_empty() {
+        detail.push_str(" — ");
+    }
+    detail.push_str(&podium_core::apps::summary(apps));
 }
 
 #[cfg(test)]

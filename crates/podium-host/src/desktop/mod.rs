@@ -6,6 +6,7 @@
 //! asks these programs, and only then sends `WM_DELETE_WINDOW` to what is
 //! left, then SIGTERM, then `cgroup.kill` (`crate::host::logoff`).
 
+pub mod apps;
 pub mod office;
 pub mod procs;
 pub mod socket;

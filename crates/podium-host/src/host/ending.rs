@@ -85,6 +85,7 @@ impl Host {
                 end: podium_core::EndKind::Failed,
                 cause: crate::worker::protocol::EndCause::WorkerDied,
                 problem: Some(format!("cleanup failed: {e}")),
+                killed: Vec::new(),
                 finished_at: podium_core::Timestamp::now(),
             },
         };
@@ -132,10 +133,20 @@ impl Host {
                 }),
             ),
         };
+        let tracked = std::mem::take(&mut live.state().apps);
+        let applications = crate::desktop::apps::outcomes(&tracked, &report.killed);
+        if !applications.is_empty() {
+            tracing::info!(
+                session = live.id,
+                "applications: {}",
+                podium_core::apps::summary(&applications)
+            );
+        }
         let audit = NewAudit::new(actor, kind, report.end)
             .on(live.id, live.account.name.clone())
             .reason(reason)
-            .took(duration_ms);
+            .took(duration_ms)
+            .applications(applications.clone());
         if logoff.is_some() {
             self.stats
                 .logoff(report.end, Duration::from_millis(duration_ms.unwrap_or(0)));
@@ -154,10 +165,12 @@ impl Host {
         }
         tracing::info!(session = live.id, user = %live.account.name, end = %report.end, cause = report.cause.describe(), "session ended");
         self.kick(live, crate::live::Kick::Ended);
-        live.announce_end(Live::ended_from(report, duration_ms));
+        live.announce_end(Live::ended_from(report, duration_ms, applications.clone()));
         self.emit(HostEvent::Removed {
             id: live.id,
             uid: live.account.uid,
+            end: logoff.is_some().then_some(report.end),
+            applications,
         });
     }
 }

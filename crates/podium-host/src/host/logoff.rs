@@ -104,6 +104,7 @@ impl Host {
                 if let Some(r) = results.iter_mut().find(|r| r.session == live.id) {
                     r.ended = Some(end.end);
                     r.duration_ms = end.duration_ms;
+                    r.applications = end.applications.clone();
                     if end.end == EndKind::Failed {
                         r.outcome = Outcome::Failed;
                         r.reason = end.problem.clone();
@@ -216,16 +217,7 @@ impl Host {
 
         let timeout = Duration::from_secs(u64::from(self.config.session.terminate_timeout_seconds));
         let started = Instant::now();
-        // The desktop's own log out may end the desktop command before the
-        // applications it does not manage are closed: hold the session.
-        live.send(Request::Hold {
-            for_ms: u64::try_from((timeout + HOLD_MARGIN).as_millis()).unwrap_or(u64::MAX),
-        });
-        self.ask_desktop(&live, timeout / 2).await;
-        if let Some(access) = access {
-            let left = (timeout / 2).saturating_sub(started.elapsed());
-            self.close_windows(&live, access, left).await;
-        }
+        self.polite_close(&live, access, timeout).await;
         let left = timeout
             .saturating_sub(started.elapsed())
             .max(Duration::from_millis(500));
@@ -234,13 +226,45 @@ impl Host {
         });
     }
 
+    /// The polite part of a log off, in the first half of the terminate
+    /// timeout: the desktop's own programs asked to end as at a log out,
+    /// then the applications' windows asked to close; each application
+    /// followed for its outcome.
+    async fn polite_close(&self, live: &Live, access: Option<DisplayAccess>, timeout: Duration) {
+        let started = Instant::now();
+        // The desktop's own log out may end the desktop command before the
+        // applications it does not manage are closed: hold the session.
+        live.send(Request::Hold {
+            for_ms: u64::try_from((timeout + HOLD_MARGIN).as_millis()).unwrap_or(u64::MAX),
+        });
+        let mut tracked = match &access {
+            Some(a) => crate::desktop::apps::track(&applications(live, a.clone()).await),
+            None => Vec::new(),
+        };
+        let asked = self.ask_desktop(live, timeout / 2).await;
+        for (pid, answer) in &asked.offices {
+            if let Ok(answer) = answer {
+                crate::desktop::apps::note_kept(&mut tracked, *pid, answer);
+            }
+        }
+        if let Some(access) = access {
+            let left = (timeout / 2).saturating_sub(started.elapsed());
+            self.close_windows(live, access.clone(), left).await;
+            let remaining = applications(live, access).await;
+            crate::desktop::apps::note_remaining(&mut tracked, &remaining, |pid| {
+                i32::try_from(pid).is_ok_and(crate::desktop::procs::running)
+            });
+        }
+        live.state().apps = tracked;
+    }
+
     /// Asks the desktop's own programs to end the way the desktop does at
     /// a log out, for at most `patience`.
-    async fn ask_desktop(&self, live: &Live, patience: Duration) {
+    async fn ask_desktop(&self, live: &Live, patience: Duration) -> crate::desktop::Asked {
         let (cgroup, uid) = (live.spec.cgroup.clone(), live.account.uid);
         let Ok(asked) = tokio::task::spawn_blocking(move || crate::desktop::ask_to_end(&cgroup, uid, patience)).await
         else {
-            return;
+            return crate::desktop::Asked::default();
         };
         for (pid, answer) in &asked.offices {
             match answer {
@@ -254,6 +278,7 @@ impl Host {
                 Err(e) => tracing::warn!(session = live.id, "{e}"),
             }
         }
+        asked
     }
 
     /// Asks every window to close and waits up to `patience` for them to go.
@@ -283,6 +308,19 @@ impl Host {
     }
 }
 
+/// The applications' windows on the session's screen (none when the
+/// display cannot be reached).
+async fn applications(live: &Live, access: DisplayAccess) -> Vec<windows::AppWindow> {
+    match tokio::task::spawn_blocking(move || windows::applications(&access, &[])).await {
+        Ok(Ok(apps)) => apps,
+        Ok(Err(e)) => {
+            tracing::warn!(session = live.id, "cannot list the applications: {e}");
+            Vec::new()
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
 async fn drop_notice(notice: Option<Notice>) {
     if let Some(n) = notice {
         let _ = tokio::task::spawn_blocking(move || n.close()).await;
@@ -307,6 +345,7 @@ async fn futures_join(lives: Vec<Arc<Live>>) -> Vec<crate::live::Ended> {
                 end: EndKind::Failed,
                 problem: Some("lost".into()),
                 duration_ms: None,
+                applications: Vec::new(),
             })
         })
         .collect()

@@ -208,10 +208,13 @@ impl Host {
             end: podium_core::EndKind::Failed,
             problem: audit.reason.clone(),
             duration_ms: None,
+            applications: Vec::new(),
         });
         self.emit(HostEvent::Removed {
             id: live.id,
             uid: live.account.uid,
+            end: None,
+            applications: Vec::new(),
         });
     }
 }

@@ -32,6 +32,10 @@ pub enum HostEvent {
         id: SessionId,
         /// Its user's uid, so watchers can tell whether they saw it.
         uid: u32,
+        /// How a log off ended it (none for other ends).
+        end: Option<podium_core::EndKind>,
+        /// What the log off did to each application.
+        applications: Vec<podium_core::AppOutcome>,
     },
     /// The messages waiting on a session changed (for its user only).
     Messages {

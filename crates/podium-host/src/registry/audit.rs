@@ -22,7 +22,8 @@ impl Registry {
     pub fn audit_records(&self, since: Option<Timestamp>, limit: u32) -> Result<Vec<AuditRecord>> {
         self.with(|c| {
             let mut stmt = c.prepare(
-                "SELECT id, at, actor, kind, action, session, target_user, outcome, reason, duration_ms
+                "SELECT id, at, actor, kind, action, session, target_user, outcome, reason, duration_ms,
+                        applications
                  FROM (SELECT * FROM audit WHERE at >= ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id",
             )?;
             let rows = stmt.query_map(params![since.map_or(i64::MIN, Timestamp::unix), limit], |r| {
@@ -46,6 +47,12 @@ impl Registry {
                     outcome: r.get(7)?,
                     reason: r.get(8)?,
                     duration_ms: r.get::<_, Option<i64>>(9)?.and_then(|d| u64::try_from(d).ok()),
+                    // Written by this code as JSON; a row it cannot read
+                    // loses its applications, not the record.
+                    applications: r
+                        .get::<_, Option<String>>(10)?
+                        .and_then(|j| serde_json::from_str(&j).ok())
+                        .unwrap_or_default(),
                 })
             })?;
             rows.collect()
@@ -56,8 +63,9 @@ impl Registry {
 /// Writes one record; also used inside the transaction that ends a session.
 pub(super) fn insert_audit(c: &Connection, a: &NewAudit) -> rusqlite::Result<i64> {
     c.execute(
-        "INSERT INTO audit (at, actor, kind, action, session, target_user, outcome, reason, duration_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO audit (at, actor, kind, action, session, target_user, outcome, reason, duration_ms,
+                            applications)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             Timestamp::now().unix(),
             a.actor,
@@ -68,6 +76,9 @@ pub(super) fn insert_audit(c: &Connection, a: &NewAudit) -> rusqlite::Result<i64
             a.outcome.as_str(),
             a.reason,
             a.duration_ms.and_then(|d| i64::try_from(d).ok()),
+            (!a.applications.is_empty())
+                .then(|| serde_json::to_string(&a.applications).ok())
+                .flatten(),
         ],
     )?;
     Ok(c.last_insert_rowid())

@@ -57,14 +57,16 @@ CREATE TABLE IF NOT EXISTS user_locales (
 PRAGMA user_version = 5;
 ";
 
-/// Columns added after the first schema, with their definitions: added to
-/// an older database at open.
-const ADDED_COLUMNS: [(&str, &str); 5] = [
-    ("locked", "INTEGER NOT NULL DEFAULT 0"),
-    ("blocked", "INTEGER NOT NULL DEFAULT 0"),
-    ("block_message", "TEXT"),
-    ("station", "TEXT"),
-    ("disconnected_since", "INTEGER"),
+/// Columns added after the first schema, with their tables and
+/// definitions: added to an older database at open.
+const ADDED_COLUMNS: [(&str, &str, &str); 6] = [
+    ("sessions", "locked", "INTEGER NOT NULL DEFAULT 0"),
+    ("sessions", "blocked", "INTEGER NOT NULL DEFAULT 0"),
+    ("sessions", "block_message", "TEXT"),
+    ("sessions", "station", "TEXT"),
+    ("sessions", "disconnected_since", "INTEGER"),
+    // A log off's per-application outcome, as JSON.
+    ("audit", "applications", "TEXT"),
 ];
 
 /// The open registry.
@@ -127,13 +129,13 @@ impl Registry {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
-        let existing: Vec<String> = conn
-            .prepare("SELECT name FROM pragma_table_info('sessions')")
-            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-            .map_err(err)?;
-        for (column, definition) in ADDED_COLUMNS {
+        for (table, column, definition) in ADDED_COLUMNS {
+            let existing: Vec<String> = conn
+                .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+                .map_err(err)?;
             if !existing.iter().any(|c| c == column) {
-                conn.execute_batch(&format!("ALTER TABLE sessions ADD COLUMN {column} {definition}"))
+                conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {definition}"))
                     .map_err(err)?;
             }
         }

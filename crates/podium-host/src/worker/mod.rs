@@ -77,6 +77,7 @@ fn start_failed(spec: &WorkerSpec, message: String) -> i32 {
                 end: podium_core::EndKind::Failed,
                 cause: EndCause::StartFailed,
                 problem: Some(message),
+                killed: Vec::new(),
                 finished_at: Timestamp::now(),
             },
         );
@@ -97,8 +98,8 @@ fn leave_report(spec: &WorkerSpec, report: &EndReport) {
     }
 }
 
-fn end_report(spec: &WorkerSpec, cause: EndCause, outcome: (podium_core::EndKind, Vec<String>)) -> EndReport {
-    let (end, problems) = outcome;
+fn end_report(spec: &WorkerSpec, cause: EndCause, teardown: session::Teardown) -> EndReport {
+    let session::Teardown { end, problems, killed } = teardown;
     for p in &problems {
         tracing::warn!(session = spec.id, user = %spec.user, "while ending: {p}");
     }
@@ -111,6 +112,7 @@ fn end_report(spec: &WorkerSpec, cause: EndCause, outcome: (podium_core::EndKind
         } else {
             Some(problems.join("; "))
         },
+        killed,
         finished_at: Timestamp::now(),
     }
 }

@@ -225,6 +225,9 @@ pub struct EndReport {
     /// What went wrong, when something did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// The desktop's processes killed at the terminate timeout.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub killed: Vec<i32>,
     /// When the last step finished.
     pub finished_at: Timestamp,
 }

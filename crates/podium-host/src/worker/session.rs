@@ -27,6 +27,18 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// How the end of a session went.
+#[derive(Debug)]
+pub struct Teardown {
+    /// Closed, forced or failed.
+    pub end: EndKind,
+    /// What went wrong on the way.
+    pub problems: Vec<String>,
+    /// The desktop's processes still running at the terminate timeout,
+    /// killed (for the per-application outcome).
+    pub killed: Vec<i32>,
+}
+
 /// How long Xvnc may take to open its display.
 const DISPLAY_START_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -56,7 +68,7 @@ impl Session {
         match s.start_steps() {
             Ok(()) => Ok(s),
             Err(e) => {
-                let (_, problems) = s.end(Duration::from_secs(1));
+                let problems = s.end(Duration::from_secs(1)).problems;
                 for p in problems {
                     tracing::warn!(session = s.spec.id, "undoing failed start: {p}");
                 }
@@ -286,13 +298,13 @@ impl Session {
     /// Ends the session: SIGTERM to every program, up to `timeout` for them
     /// to go, `cgroup.kill` for the rest, then the display, PAM and files.
     /// Returns how it ended and the problems met on the way.
-    pub fn end(&mut self, timeout: Duration) -> (EndKind, Vec<String>) {
+    pub fn end(&mut self, timeout: Duration) -> Teardown {
         let mut problems = Vec::new();
-        let mut forced = false;
+        let mut killed = Vec::new();
         let cg = self.spec.cgroup.clone();
         if self.progress.cgroup {
-            forced = stop::stop_part(&cg, Part::Desktop, timeout, &mut problems);
-            stop::stop_part(&cg, Part::Display, Duration::from_secs(2), &mut problems);
+            killed = stop::stop_part(&cg, Part::Desktop, timeout, &mut problems);
+            let _ = stop::stop_part(&cg, Part::Display, Duration::from_secs(2), &mut problems);
         }
         reap();
         self.close_pam(&mut problems);
@@ -322,14 +334,14 @@ impl Session {
             }
             self.progress.cgroup = false;
         }
-        let kind = if !problems.is_empty() {
+        let end = if !problems.is_empty() {
             EndKind::Failed
-        } else if forced {
+        } else if !killed.is_empty() {
             EndKind::Forced
         } else {
             EndKind::Closed
         };
-        (kind, problems)
+        Teardown { end, problems, killed }
     }
 
     fn close_pam(&mut self, problems: &mut Vec<String>) {
@@ -365,7 +377,7 @@ impl Session {
     /// (or, failing that, what the daemon knew): the same steps as
     /// [`Session::end`], with a fresh PAM handle to close the PAM session.
     #[must_use]
-    pub fn reclaim(spec: WorkerSpec, running: Option<Running>) -> (EndKind, Vec<String>) {
+    pub fn reclaim(spec: WorkerSpec, running: Option<Running>) -> Teardown {
         let mut s = Session::new(spec);
         let recorded = Progress::recorded(&s.spec);
         s.progress = match (recorded, running) {

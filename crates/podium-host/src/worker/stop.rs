@@ -12,14 +12,14 @@ const TICK: Duration = Duration::from_millis(10);
 
 /// Asks every process of `part` to stop (SIGTERM, then SIGCONT so stopped
 /// ones see it), waits up to `timeout` for the part to be empty, then kills
-/// what is left. Returns whether anything had to be killed.
-pub(super) fn stop_part(cg: &SessionCgroup, part: Part, timeout: Duration, problems: &mut Vec<String>) -> bool {
+/// what is left. Returns the processes that had to be killed.
+pub(super) fn stop_part(cg: &SessionCgroup, part: Part, timeout: Duration, problems: &mut Vec<String>) -> Vec<i32> {
     let deadline = Instant::now() + timeout;
     let mut asked = std::collections::HashSet::new();
     loop {
         reap();
         if !cg.populated(part) {
-            return false;
+            return Vec::new();
         }
         let new = cg.signal(part, Signal::SIGTERM, &asked);
         if !new.is_empty() {
@@ -32,6 +32,7 @@ pub(super) fn stop_part(cg: &SessionCgroup, part: Part, timeout: Duration, probl
         }
         std::thread::sleep(TICK);
     }
+    let killed = cg.pids(part);
     if let Err(e) = cg.kill(part) {
         problems.push(e.to_string());
     }
@@ -44,5 +45,5 @@ pub(super) fn stop_part(cg: &SessionCgroup, part: Part, timeout: Duration, probl
     if cg.populated(part) {
         problems.push(format!("processes {:?} survived cgroup.kill", cg.pids(part)));
     }
-    true
+    killed
 }

@@ -121,7 +121,12 @@ fn visible(caller: &Caller, e: HostEvent) -> Option<Event> {
     match e {
         HostEvent::Added(i) => may_see(caller, i.uid).then_some(Event::SessionAdded { session: i }),
         HostEvent::Changed(i) => may_see(caller, i.uid).then_some(Event::SessionChanged { session: i }),
-        HostEvent::Removed { id, uid } => may_see(caller, uid).then_some(Event::SessionRemoved { id }),
+        HostEvent::Removed {
+            id,
+            uid,
+            end,
+            applications,
+        } => may_see(caller, uid).then_some(Event::SessionRemoved { id, end, applications }),
         // Messages are the user's own business.
         HostEvent::Messages { id, uid, messages } => (caller.uid == uid).then_some(Event::Messages { id, messages }),
     }
