@@ -14,6 +14,7 @@ pub mod bins;
 pub mod browser;
 pub mod cli;
 pub mod deps;
+pub mod error;
 pub mod faults;
 pub mod host;
 pub mod modules;
@@ -25,5 +26,6 @@ pub mod web;
 pub mod xvnc;
 
 pub use cli::Cli;
+pub use error::TestkitError;
 pub use host::Kit;
 pub use system::{TestUser, wait_until};
