@@ -41,12 +41,15 @@ fuzz_target!(|data: &[u8]| {
     assert!((1..=4).contains(&l.lines.len()), "{:?}", l.lines);
     if drawable {
         // Only the card is drawn (the X server paints the backdrop): it
-        // lies inside the screen, whatever the screen's size.
+        // lies inside the screen, whatever the screen's size. A picture is
+        // at least one pixel each way, so a side of 0 (which X never
+        // reports: a window is at least 1×1) holds exactly that pixel.
         let p = block::render(f, screen, lang, body);
         let (x, y) = (i32::from(p.at.0), i32::from(p.at.1));
+        let (w, h) = (i32::from(screen.0.max(1)), i32::from(screen.1.max(1)));
         assert!(x >= 0 && y >= 0, "{:?}", p.at);
-        assert!(x + i32::from(p.canvas.width()) <= i32::from(screen.0), "{:?}", p.at);
-        assert!(y + i32::from(p.canvas.height()) <= i32::from(screen.1), "{:?}", p.at);
+        assert!(x + i32::from(p.canvas.width()) <= w, "{:?} on {screen:?}", p.at);
+        assert!(y + i32::from(p.canvas.height()) <= h, "{:?} on {screen:?}", p.at);
     }
 
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);

@@ -3,6 +3,7 @@
 //! and speaking HTTP to the daemon's control socket (whose API serves the
 //! same routes as HTTPS, with the peer's uid as the caller).
 
+use crate::error::TestkitError;
 use crate::system::TestUser;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -97,12 +98,16 @@ exit 0;
 ///
 /// # Errors
 /// The error the kernel gave the user.
-pub fn connect_unix_as(user: &TestUser, path: &Path) -> Result<Vec<u8>, String> {
+pub fn connect_unix_as(user: &TestUser, path: &Path) -> Result<Vec<u8>, TestkitError> {
     let ran = run_as(user, "perl", &["-e", UNIX_CLIENT, &path.to_string_lossy()], &[]);
     if ran.code == 0 {
         Ok(ran.stdout)
     } else {
-        Err(ran.stderr.trim().to_owned())
+        Err(TestkitError::UnixConnect {
+            user: user.name.clone(),
+            path: path.to_owned(),
+            message: ran.stderr.trim().to_owned(),
+        })
     }
 }
 

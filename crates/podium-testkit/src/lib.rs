@@ -15,6 +15,7 @@ pub mod browser;
 pub mod cli;
 pub mod deps;
 pub mod desktop;
+pub mod error;
 pub mod faults;
 pub mod host;
 pub mod modules;
@@ -26,5 +27,6 @@ pub mod web;
 pub mod xvnc;
 
 pub use cli::Cli;
+pub use error::TestkitError;
 pub use host::Kit;
 pub use system::{TestUser, wait_until};

@@ -3,6 +3,7 @@
 //! VNC socket, and types keys and moves the pointer. It never asks for
 //! pictures; it is how a test plays the person at the station.
 
+use crate::error::TestkitError;
 use crate::web::Events;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
@@ -41,7 +42,7 @@ impl Viewer {
     ///
     /// # Errors
     /// When the server does not speak RFB 3.8 with the None security type.
-    pub fn over_relay(ws: Events) -> Result<Viewer, String> {
+    pub fn over_relay(ws: Events) -> Result<Viewer, TestkitError> {
         Viewer::handshake(Transport::Relay(Box::new(ws)))
     }
 
@@ -49,13 +50,20 @@ impl Viewer {
     ///
     /// # Errors
     /// When the socket cannot be reached or does not speak RFB.
-    pub fn over_socket(path: &Path) -> Result<Viewer, String> {
-        let s = UnixStream::connect(path).map_err(|e| format!("connect {}: {e}", path.display()))?;
-        s.set_read_timeout(Some(TIMEOUT)).map_err(|e| e.to_string())?;
+    pub fn over_socket(path: &Path) -> Result<Viewer, TestkitError> {
+        let s = UnixStream::connect(path).map_err(|source| TestkitError::VncConnect {
+            path: path.to_owned(),
+            source,
+        })?;
+        s.set_read_timeout(Some(TIMEOUT))
+            .map_err(|source| TestkitError::VncSocket {
+                doing: "setting a read timeout on",
+                source,
+            })?;
         Viewer::handshake(Transport::Socket(s))
     }
 
-    fn handshake(transport: Transport) -> Result<Viewer, String> {
+    fn handshake(transport: Transport) -> Result<Viewer, TestkitError> {
         let mut v = Viewer {
             transport,
             buffered: Vec::new(),
@@ -64,18 +72,18 @@ impl Viewer {
         };
         let version = v.read_exact(12)?;
         if version != b"RFB 003.008\n" {
-            return Err(format!("not RFB 3.8: {:?}", String::from_utf8_lossy(&version)));
+            return Err(TestkitError::RfbVersion(String::from_utf8_lossy(&version).into_owned()));
         }
         v.write(b"RFB 003.008\n")?;
         let n = v.read_exact(1)?[0];
         let types = v.read_exact(usize::from(n))?;
         if !types.contains(&1) {
-            return Err(format!("no None security type: {types:?}"));
+            return Err(TestkitError::RfbSecurityTypes(types));
         }
         v.write(&[1])?;
         let result = v.read_exact(4)?;
         if result != [0, 0, 0, 0] {
-            return Err(format!("security refused: {result:?}"));
+            return Err(TestkitError::RfbSecurityRefused(result));
         }
         v.write(&[1])?; // shared
         let init = v.read_exact(24)?;
@@ -88,15 +96,20 @@ impl Viewer {
         Ok(v)
     }
 
-    fn read_exact(&mut self, n: usize) -> Result<Vec<u8>, String> {
+    fn read_exact(&mut self, n: usize) -> Result<Vec<u8>, TestkitError> {
         while self.buffered.len() < n {
             let more = match &mut self.transport {
-                Transport::Relay(ws) => ws.next_binary(TIMEOUT).ok_or("the relay closed")?,
+                Transport::Relay(ws) => ws
+                    .next_binary(TIMEOUT)
+                    .ok_or(TestkitError::RelayClosed { waited: TIMEOUT })?,
                 Transport::Socket(s) => {
                     let mut buf = [0u8; 4096];
-                    let got = s.read(&mut buf).map_err(|e| e.to_string())?;
+                    let got = s.read(&mut buf).map_err(|source| TestkitError::VncSocket {
+                        doing: "reading",
+                        source,
+                    })?;
                     if got == 0 {
-                        return Err("the socket closed".into());
+                        return Err(TestkitError::SocketClosed);
                     }
                     buf[..got].to_vec()
                 }
@@ -106,10 +119,13 @@ impl Viewer {
         Ok(self.buffered.drain(..n).collect())
     }
 
-    fn write(&mut self, data: &[u8]) -> Result<(), String> {
+    fn write(&mut self, data: &[u8]) -> Result<(), TestkitError> {
         match &mut self.transport {
             Transport::Relay(ws) => ws.send_binary(data),
-            Transport::Socket(s) => s.write_all(data).map_err(|e| e.to_string()),
+            Transport::Socket(s) => s.write_all(data).map_err(|source| TestkitError::VncSocket {
+                doing: "writing",
+                source,
+            }),
         }
     }
 
@@ -117,7 +133,7 @@ impl Viewer {
     ///
     /// # Errors
     /// When the connection is gone.
-    pub fn point(&mut self, x: u16, y: u16) -> Result<(), String> {
+    pub fn point(&mut self, x: u16, y: u16) -> Result<(), TestkitError> {
         let [x1, x2] = x.to_be_bytes();
         let [y1, y2] = y.to_be_bytes();
         self.write(&[5, 0, x1, x2, y1, y2])
@@ -127,7 +143,7 @@ impl Viewer {
     ///
     /// # Errors
     /// When the connection is gone.
-    pub fn click(&mut self, x: u16, y: u16) -> Result<(), String> {
+    pub fn click(&mut self, x: u16, y: u16) -> Result<(), TestkitError> {
         let [x1, x2] = x.to_be_bytes();
         let [y1, y2] = y.to_be_bytes();
         self.write(&[5, 1, x1, x2, y1, y2])?;
@@ -138,7 +154,7 @@ impl Viewer {
     ///
     /// # Errors
     /// When the connection is gone.
-    pub fn key(&mut self, keysym: u32) -> Result<(), String> {
+    pub fn key(&mut self, keysym: u32) -> Result<(), TestkitError> {
         let k = keysym.to_be_bytes();
         self.write(&[4, 1, 0, 0, k[0], k[1], k[2], k[3]])?;
         self.write(&[4, 0, 0, 0, k[0], k[1], k[2], k[3]])
@@ -148,7 +164,7 @@ impl Viewer {
     ///
     /// # Errors
     /// When the connection is gone.
-    pub fn type_text(&mut self, text: &str) -> Result<(), String> {
+    pub fn type_text(&mut self, text: &str) -> Result<(), TestkitError> {
         for c in text.chars() {
             let keysym = match c {
                 '\n' => 0xff0d,

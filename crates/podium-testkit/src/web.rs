@@ -1,6 +1,7 @@
 //! The daemon's HTTPS API from a test: a logged-in client per user, and
 //! the events WebSocket.
 
+use crate::error::TestkitError;
 use crate::host::Kit;
 use crate::system::TestUser;
 use reqwest::blocking::{Client, Response};
@@ -393,11 +394,13 @@ impl Events {
     ///
     /// # Errors
     /// When the socket is closed.
-    pub fn send_binary(&mut self, data: &[u8]) -> Result<(), String> {
+    pub fn send_binary(&mut self, data: &[u8]) -> Result<(), TestkitError> {
         use futures_util::SinkExt;
         let ws = &mut self.ws;
         let msg = tokio_tungstenite::tungstenite::Message::Binary(data.to_vec().into());
-        self.rt.block_on(ws.send(msg)).map_err(|e| e.to_string())
+        self.rt
+            .block_on(ws.send(msg))
+            .map_err(|source| TestkitError::WebSocketSend { source })
     }
 
     /// Waits up to `timeout` for the server to close the socket: its close

@@ -1244,9 +1244,13 @@ fn displays_have_no_network_listener_and_only_their_own_user_gets_in() {
     // even reaches it. The worker's socket is root's alone.
     let greeting = connect_unix_as(&alice, &vnc).expect("the user opens their own VNC socket");
     assert_eq!(greeting, b"RFB 003.008\n");
-    let refused = connect_unix_as(&bruno, &vnc).expect_err("another user opens the VNC socket");
+    let refused = connect_unix_as(&bruno, &vnc)
+        .expect_err("another user opens the VNC socket")
+        .to_string();
     assert!(refused.contains("Permission denied"), "{refused}");
-    let worker = connect_unix_as(&alice, &dir.join("worker.sock")).expect_err("the user opens the worker's socket");
+    let worker = connect_unix_as(&alice, &dir.join("worker.sock"))
+        .expect_err("the user opens the worker's socket")
+        .to_string();
     assert!(worker.contains("Permission denied"), "{worker}");
 
     // The X display: its user with their cookie gets in, and sees that

@@ -54,7 +54,7 @@ fn usage() -> ExitCode {
 }
 
 fn run(manifest: Option<&std::path::Path>, packages: &[String]) -> Result<Vec<Knot>, String> {
-    let (root, targets) = workspace::targets(manifest)?;
+    let (root, targets) = workspace::targets(manifest).map_err(|e| e.to_string())?;
     for p in packages {
         if !targets.iter().any(|t| &t.package == p) {
             return Err(format!("no package {p} in the workspace"));
@@ -67,7 +67,7 @@ fn run(manifest: Option<&std::path::Path>, packages: &[String]) -> Result<Vec<Kn
     let mut found = Vec::new();
     let mut modules = 0;
     for t in &chosen {
-        let krate = Crate::read(&t.crate_name, &t.root)?;
+        let krate = Crate::read(&t.crate_name, &t.root).map_err(|e| e.to_string())?;
         modules += krate.modules.len();
         found.extend(report::knots(&krate, &t.label, &root));
     }

@@ -1,6 +1,7 @@
 //! `scripts/debian-packages.txt`: which Debian package provides each
 //! library the build links and each program something starts.
 
+use crate::error::TestkitError;
 use std::collections::BTreeSet;
 
 /// What a row of the table is about.
@@ -37,7 +38,7 @@ impl Table {
     ///
     /// # Errors
     /// A line that is not of that shape, named by its number.
-    pub fn parse(text: &str) -> Result<Table, String> {
+    pub fn parse(text: &str) -> Result<Table, TestkitError> {
         let mut rows = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("").trim();
@@ -46,13 +47,21 @@ impl Table {
             }
             let mut words = line.split_whitespace();
             let (Some(kind), Some(name), Some(package)) = (words.next(), words.next(), words.next()) else {
-                return Err(format!("line {}: expected `KIND NAME PACKAGE`, got `{line}`", i + 1));
+                return Err(TestkitError::TableLine {
+                    line: i + 1,
+                    text: line.to_owned(),
+                });
             };
             let kind = match kind {
                 "lib" => Kind::Lib,
                 "tool" => Kind::Tool,
                 "package" => Kind::Package,
-                other => return Err(format!("line {}: unknown kind `{other}` (lib, tool or package)", i + 1)),
+                other => {
+                    return Err(TestkitError::TableKind {
+                        line: i + 1,
+                        kind: other.to_owned(),
+                    });
+                }
             };
             rows.push(Row {
                 kind,

@@ -1,6 +1,7 @@
 //! The table, the link line, the literals and the check, on small inputs.
 
 use super::*;
+use crate::error::TestkitError;
 use std::collections::BTreeSet;
 
 const TABLE: &str = "\
@@ -32,15 +33,12 @@ fn the_table_reads_and_bad_lines_are_named() {
     assert_eq!(t.rows.len(), 5);
     assert_eq!(t.package_of(Kind::Tool, "xclock"), Some("x11-apps"));
     assert!(t.packages().contains("fonts-dejavu-core"));
-    assert_eq!(
-        Table::parse("lib pam\n").expect_err("short"),
-        "line 1: expected `KIND NAME PACKAGE`, got `lib pam`"
-    );
-    assert!(
-        Table::parse("\n\nbin x y\n")
-            .expect_err("kind")
-            .starts_with("line 3: unknown kind `bin`")
-    );
+    let short = Table::parse("lib pam\n").expect_err("short");
+    assert!(matches!(short, TestkitError::TableLine { line: 1, .. }), "{short:?}");
+    assert_eq!(short.to_string(), "line 1: expected `KIND NAME PACKAGE`, got `lib pam`");
+    let kind = Table::parse("\n\nbin x y\n").expect_err("kind");
+    assert!(matches!(kind, TestkitError::TableKind { line: 3, .. }), "{kind:?}");
+    assert!(kind.to_string().starts_with("line 3: unknown kind `bin`"));
 }
 
 #[test]

@@ -3,11 +3,19 @@
 use super::graph::{edges, knots};
 use super::report::knots as report;
 use super::tree::Crate;
+use crate::error::TestkitError;
 use std::path::PathBuf;
 
 /// A crate `demo` made of `files` (path under `src/`, text) in a fresh
 /// directory, read back.
 fn demo(files: &[(&str, &str)]) -> (Crate, PathBuf) {
+    let dir = write(files);
+    let krate = Crate::read("demo", &dir.join("src/lib.rs")).expect("the crate reads");
+    (krate, dir)
+}
+
+/// A fresh directory with `files` (path under `src/`, text) written in it.
+fn write(files: &[(&str, &str)]) -> PathBuf {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("podium-modules-unit-{}-{n}", std::process::id()));
@@ -17,8 +25,7 @@ fn demo(files: &[(&str, &str)]) -> (Crate, PathBuf) {
         std::fs::create_dir_all(file.parent().expect("a directory")).expect("mkdir");
         std::fs::write(&file, text).expect("write");
     }
-    let krate = Crate::read("demo", &dir.join("src/lib.rs")).expect("the crate reads");
-    (krate, dir)
+    dir
 }
 
 /// The knots of `files`, each as its modules' names.
@@ -167,4 +174,40 @@ fn the_report_names_each_step_with_its_path_and_line() {
          \x20       demo::a uses demo::b: `crate::b::h` at src/a.rs:3\n\
          \x20       demo::b uses demo::a: `crate::a` at src/b.rs:1\n"
     );
+}
+
+#[test]
+fn a_missing_or_broken_module_file_is_named() {
+    let dir = write(&[("lib.rs", "mod gone;\n")]);
+    let missing = Crate::read("demo", &dir.join("src/lib.rs")).expect_err("no gone.rs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        matches!(&missing, TestkitError::ModuleMissing { name, .. } if name == "gone"),
+        "{missing:?}"
+    );
+    let src = dir.join("src");
+    assert_eq!(
+        missing.to_string(),
+        format!(
+            "{}: `mod gone;` has neither {} nor {}",
+            src.join("lib.rs").display(),
+            src.join("gone.rs").display(),
+            src.join("gone/mod.rs").display()
+        )
+    );
+
+    let dir = write(&[("lib.rs", "mod broken;\n"), ("broken.rs", "pub fn f() {}\nfn g( {}\n")]);
+    let broken = Crate::read("demo", &dir.join("src/lib.rs")).expect_err("broken.rs does not parse");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        matches!(&broken, TestkitError::ParseSource { line: 2, .. }),
+        "{broken:?}"
+    );
+    let place = format!("cannot parse {}:2:", dir.join("src/broken.rs").display());
+    assert!(broken.to_string().starts_with(&place), "{broken}");
+
+    let unreadable = Crate::read("demo", &dir.join("src/lib.rs")).expect_err("the directory is gone");
+    assert!(matches!(&unreadable, TestkitError::ReadSource { .. }), "{unreadable:?}");
+    let words = format!("cannot read {}: ", dir.join("src/lib.rs").display());
+    assert!(unreadable.to_string().starts_with(&words), "{unreadable}");
 }

@@ -4,6 +4,7 @@
 //! bring in, and every path it writes. `#[cfg(test)]` modules and items
 //! are left out.
 
+use crate::error::TestkitError;
 use crate::modules::refs::{self, Ref};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -45,7 +46,7 @@ impl Crate {
     ///
     /// # Errors
     /// A module file that is missing or does not parse, named.
-    pub fn read(name: &str, root: &Path) -> Result<Crate, String> {
+    pub fn read(name: &str, root: &Path) -> Result<Crate, TestkitError> {
         let mut krate = Crate {
             name: name.to_owned(),
             modules: Vec::new(),
@@ -79,7 +80,7 @@ impl Crate {
         s
     }
 
-    fn fill(&mut self, m: usize, items: &[Item], place: &Place<'_>) -> Result<(), String> {
+    fn fill(&mut self, m: usize, items: &[Item], place: &Place<'_>) -> Result<(), TestkitError> {
         for item in items {
             if !refs::item_active(item) {
                 continue;
@@ -116,7 +117,7 @@ impl Crate {
         }
     }
 
-    fn child(&mut self, m: usize, sub: &ItemMod, place: &Place<'_>) -> Result<(), String> {
+    fn child(&mut self, m: usize, sub: &ItemMod, place: &Place<'_>) -> Result<(), TestkitError> {
         let name = refs::name(&sub.ident);
         let path = [self.modules[m].path.as_slice(), std::slice::from_ref(&name)].concat();
         let c = self.modules.len();
@@ -171,7 +172,7 @@ struct Place<'a> {
 }
 
 /// The file of `mod name;` and the directory of its own child modules.
-fn locate(sub: &ItemMod, name: &str, place: &Place<'_>) -> Result<(PathBuf, PathBuf), String> {
+fn locate(sub: &ItemMod, name: &str, place: &Place<'_>) -> Result<(PathBuf, PathBuf), TestkitError> {
     if let Some(relative) = path_attr(sub) {
         // `#[path]` is relative to the file's directory, or inside a
         // `mod x { … }` block to that block's directory; the file it names
@@ -192,12 +193,12 @@ fn locate(sub: &ItemMod, name: &str, place: &Place<'_>) -> Result<(PathBuf, Path
     } else if nested.is_file() {
         nested
     } else {
-        return Err(format!(
-            "{}: `mod {name};` has neither {} nor {}",
-            place.file.display(),
-            flat.display(),
-            nested.display()
-        ));
+        return Err(TestkitError::ModuleMissing {
+            parent: place.file.to_owned(),
+            name: name.to_owned(),
+            flat,
+            nested,
+        });
     };
     Ok((file, place.dir.join(name)))
 }
@@ -214,11 +215,19 @@ fn path_attr(sub: &ItemMod) -> Option<String> {
     })
 }
 
-fn parse(file: &Path) -> Result<syn::File, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    syn::parse_file(&text).map_err(|e| {
-        let at = e.span().start();
-        format!("cannot parse {}:{}:{}: {e}", file.display(), at.line, at.column + 1)
+fn parse(file: &Path) -> Result<syn::File, TestkitError> {
+    let text = std::fs::read_to_string(file).map_err(|source| TestkitError::ReadSource {
+        path: file.to_owned(),
+        source,
+    })?;
+    syn::parse_file(&text).map_err(|source| {
+        let at = source.span().start();
+        TestkitError::ParseSource {
+            path: file.to_owned(),
+            line: at.line,
+            column: at.column + 1,
+            source,
+        }
     })
 }
 

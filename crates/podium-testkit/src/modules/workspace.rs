@@ -1,6 +1,7 @@
 //! The crates of a Cargo workspace, as `cargo metadata` lists them: every
 //! library and binary target of its packages, with its root file.
 
+use crate::error::TestkitError;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -23,27 +24,29 @@ pub struct Target {
 ///
 /// # Errors
 /// When cargo cannot be run or says something unexpected.
-pub fn targets(manifest: Option<&Path>) -> Result<(PathBuf, Vec<Target>), String> {
+pub fn targets(manifest: Option<&Path>) -> Result<(PathBuf, Vec<Target>), TestkitError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.args(["metadata", "--no-deps", "--format-version", "1"]);
     if let Some(m) = manifest {
         cmd.arg("--manifest-path").arg(m);
     }
-    let out = cmd.output().map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    let out = cmd.output().map_err(|source| TestkitError::CargoRun { source })?;
     if !out.status.success() {
-        return Err(format!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
+        return Err(TestkitError::CargoFailed {
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
     }
     let meta: serde_json::Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata said no JSON: {e}"))?;
-    let root = meta["workspace_root"]
-        .as_str()
-        .ok_or("cargo metadata gave no workspace_root")?;
+        serde_json::from_slice(&out.stdout).map_err(|source| TestkitError::CargoJson { source })?;
+    let root = meta["workspace_root"].as_str().ok_or(TestkitError::CargoField {
+        field: "workspace_root",
+    })?;
     let mut targets = Vec::new();
-    for package in meta["packages"].as_array().ok_or("cargo metadata gave no packages")? {
+    let packages = meta["packages"]
+        .as_array()
+        .ok_or(TestkitError::CargoField { field: "packages" })?;
+    for package in packages {
         let name = package["name"].as_str().unwrap_or_default();
         for t in package["targets"].as_array().into_iter().flatten() {
             if let Some(target) = target(name, t) {
