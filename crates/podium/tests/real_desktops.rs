@@ -83,6 +83,12 @@ fn a_log_off_keeps_a_pupils_unsaved_work_and_says_what_it_ended() {
         "left running: {:?}",
         procfs::of_user(pupil.uid)
     );
+    let log = kit.log();
+    assert!(
+        log.contains("the session manager logged the desktop out"),
+        "xfce4-session was not asked over XSMP: {}",
+        kit.log_tail()
+    );
 
     // The next session: the applications start again as the pupil has
     // them, and LibreOffice brings the document back, sentence included,

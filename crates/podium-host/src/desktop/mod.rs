@@ -7,30 +7,37 @@
 //! left, then SIGTERM, then `cgroup.kill` (`crate::host::logoff`).
 
 pub mod apps;
+pub mod manager;
 pub mod office;
 pub mod procs;
 pub mod socket;
 
 use crate::cgroup::SessionCgroup;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// What the desktop's programs answered when asked to end.
 #[derive(Debug, Default)]
 pub struct Asked {
+    /// What the session manager did (none when it could not be asked).
+    pub manager: Option<crate::Result<manager::Asked>>,
     /// Each LibreOffice process and its answer (or why there was none).
     pub offices: Vec<(i32, crate::Result<office::Answer>)>,
 }
 
-/// Asks every LibreOffice of the session to keep its documents and quit,
-/// all at once, each for at most `patience`, and waits for those that
-/// kept them to be gone: a signal while LibreOffice quits would leave its
+/// Asks the session's own programs to end as at a log out of the desktop,
+/// all at once, within `patience`: the session manager over XSMP, and
+/// every LibreOffice to keep its documents and quit (LibreOffice's gtk3
+/// back end does not answer the manager). Those that kept their documents
+/// are waited for: a signal while LibreOffice quits would leave its
 /// "crashed" mark, and the next start would offer a recovery instead of
 /// restoring the session.
 #[must_use]
-pub fn ask_to_end(cgroup: &SessionCgroup, uid: u32, patience: Duration) -> Asked {
+pub fn ask_to_end(cgroup: &SessionCgroup, uid: u32, home: &Path, patience: Duration) -> Asked {
     let until = Instant::now() + patience;
     let pids = office::processes(cgroup, uid);
-    let offices = std::thread::scope(|s| {
+    std::thread::scope(|s| {
+        let manager = s.spawn(move || manager::log_out(cgroup, uid, home, patience));
         let asks: Vec<_> = pids
             .iter()
             .map(|&pid| {
@@ -44,18 +51,21 @@ pub fn ask_to_end(cgroup: &SessionCgroup, uid: u32, patience: Duration) -> Asked
                 (pid, s.spawn(ask))
             })
             .collect();
-        asks.into_iter()
-            .map(|(pid, ask)| {
-                let answer = ask.join().unwrap_or_else(|_| {
-                    Err(crate::HostError::DesktopProgram {
-                        program: "LibreOffice",
-                        pid,
-                        why: "the request failed".into(),
-                    })
-                });
-                (pid, answer)
-            })
-            .collect()
-    });
-    Asked { offices }
+        let offices = asks
+            .into_iter()
+            .map(|(pid, ask)| (pid, ask.join().unwrap_or_else(|_| Err(lost("LibreOffice", pid)))))
+            .collect();
+        Asked {
+            manager: manager.join().ok(),
+            offices,
+        }
+    })
+}
+
+fn lost(program: &'static str, pid: i32) -> crate::HostError {
+    crate::HostError::DesktopProgram {
+        program,
+        pid,
+        why: "the request failed".into(),
+    }
 }

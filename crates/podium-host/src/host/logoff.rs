@@ -261,11 +261,22 @@ impl Host {
     /// Asks the desktop's own programs to end the way the desktop does at
     /// a log out, for at most `patience`.
     async fn ask_desktop(&self, live: &Live, patience: Duration) -> crate::desktop::Asked {
-        let (cgroup, uid) = (live.spec.cgroup.clone(), live.account.uid);
-        let Ok(asked) = tokio::task::spawn_blocking(move || crate::desktop::ask_to_end(&cgroup, uid, patience)).await
+        let (cgroup, uid, home) = (live.spec.cgroup.clone(), live.account.uid, live.spec.home.clone());
+        let Ok(asked) =
+            tokio::task::spawn_blocking(move || crate::desktop::ask_to_end(&cgroup, uid, &home, patience)).await
         else {
             return crate::desktop::Asked::default();
         };
+        match &asked.manager {
+            Some(Ok(crate::desktop::manager::Asked::LoggedOut { pid })) => {
+                tracing::info!(session = live.id, pid, "the session manager logged the desktop out");
+            }
+            Some(Ok(crate::desktop::manager::Asked::Cancelled { pid })) => {
+                tracing::warn!(session = live.id, pid, "an application cancelled the desktop's log out");
+            }
+            Some(Err(e)) => tracing::warn!(session = live.id, "{e}"),
+            Some(Ok(crate::desktop::manager::Asked::NoManager)) | None => {}
+        }
         for (pid, answer) in &asked.offices {
             match answer {
                 Ok(a) => tracing::info!(
