@@ -201,6 +201,21 @@ impl Desktop {
         self.act("import", &["-window", "root", &png]);
     }
 
+    /// The words on the screen, read by OCR (`tesseract`, language `lang`
+    /// such as `fra`), one string for the whole screen.
+    #[must_use]
+    pub fn read_screen(&self, lang: &str, png: &std::path::Path) -> String {
+        self.screenshot(png);
+        let out = Command::new("tesseract")
+            .arg(png)
+            .args(["stdout", "-l", lang])
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("tesseract: {e}"));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Starts noting every window that appears, every 100 ms, until the
     /// watch is stopped.
     #[must_use]

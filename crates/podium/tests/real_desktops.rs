@@ -192,6 +192,148 @@ fn check_firefox_restored(screen: &Desktop) {
     eprintln!("Firefox after the log off: page back: {page_back}, typed answer back: {answer_back}");
 }
 
+/// Reads the screen until `words` show up (OCR of a French screen), for
+/// up to 10 s; what was read last.
+fn wait_for_words(kit: &Kit, screen: &Desktop, what: &str, words: &[&str]) -> String {
+    let png = kit.path(&format!("{what}.png"));
+    let mut read = String::new();
+    for _ in 0..10 {
+        read = screen.read_screen("fra", &png);
+        if words.iter().all(|w| read.contains(w)) {
+            return read;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    panic!(
+        "the {what} does not say {words:?} on the screen ({}); read: {read:?}",
+        png.display()
+    );
+}
+
+/// Applications the desktop does not manage, which note what they get,
+/// started at login: a window that stays when asked to close and quits on
+/// SIGTERM (`delete-a`), one that ignores SIGTERM too (`delete-b`), and a
+/// process without a window that notes SIGTERM and goes on (`term-c`).
+fn noting_applications(kit: &Kit, pupil: &TestUser) {
+    let client = kit.test_client();
+    let script = pupil.home.join("apps.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\n\
+             {c} note-delete \"$HOME/delete-a\" &\n\
+             sh -c 'trap \"\" TERM; exec {c} note-delete \"$HOME/delete-b\"' &\n\
+             sh -c 'trap \"date +%s%N >> \\\"$HOME/term-c\\\"\" TERM; while :; do sleep 0.2; done' &\n\
+             wait\n",
+            c = client.display()
+        ),
+    )
+    .expect("the applications' script");
+    std::os::unix::fs::chown(&script, Some(pupil.uid), Some(pupil.gid)).expect("chown");
+    desktop::autostart(pupil, "apps", &format!("sh {}", script.display()));
+}
+
+/// Every window was asked to close, and every process got SIGTERM (after
+/// the windows were asked) before anything was killed, the session manager
+/// having logged out first.
+fn check_the_order(kit: &Kit, pupil: &TestUser) {
+    let noted = |name: &str| std::fs::read_to_string(pupil.home.join(name)).unwrap_or_default();
+    assert!(!noted("delete-a").is_empty(), "the first window was not asked to close");
+    assert!(
+        !noted("delete-b").is_empty(),
+        "the second window was not asked to close"
+    );
+    assert!(
+        !noted("term-c").is_empty(),
+        "the process without a window got no SIGTERM before the kill"
+    );
+    let first_term = noted("term-c").lines().filter_map(|l| l.parse::<u128>().ok()).min();
+    let last_delete = noted("delete-a")
+        .lines()
+        .chain(noted("delete-b").lines())
+        .filter_map(|l| l.parse::<u128>().ok())
+        .max();
+    assert!(
+        last_delete < first_term,
+        "WM_DELETE_WINDOW comes before SIGTERM: {last_delete:?} / {first_term:?}"
+    );
+    assert!(
+        kit.log().contains("the session manager logged the desktop out"),
+        "xfce4-session was not asked first: {}",
+        kit.log_tail()
+    );
+}
+
+#[test]
+fn a_french_desktop_is_told_in_french_and_everything_is_asked_before_it_is_killed() {
+    let kit = Kit::start_with(PODIUM, desktop::XFCE);
+    let pupil = TestUser::create(Role::Standard);
+    let teacher = TestUser::create(Role::Dashboard);
+    noting_applications(&kit, &pupil);
+
+    let out = kit
+        .cli()
+        .args(["session", "start", &pupil.name, "--locale", "fr_FR.UTF-8"])
+        .run();
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let id: u32 = out.stdout.trim().parse().expect("a session id");
+    let screen = Desktop::of(&kit, id, &pupil);
+    let _ = screen.wait_window("xfce4-panel", OFFICE_START);
+    wait_until(Duration::from_secs(60), "both windows are up", || {
+        screen
+            .windows()
+            .iter()
+            .filter(|w| w.class == "Podium-test-client")
+            .count()
+            == 2
+    });
+
+    let web = Web::login(&kit, &teacher);
+    let ok = |r: podium_testkit::web::WebReply| assert_eq!(r.status, 200, "{}", r.text);
+    ok(web.post("/api/v1/sessions/block", &json!({ "sessions": [id] })));
+    let _ = wait_for_words(&kit, &screen, "block notice", &["poste", "bloqu"]);
+    ok(web.post("/api/v1/sessions/unblock", &json!({ "sessions": [id] })));
+    ok(web.post(
+        "/api/v1/sessions/message",
+        &json!({ "sessions": [id], "text": "Rangez vos affaires" }),
+    ));
+    let _ = wait_for_words(&kit, &screen, "message", &["Rangez", "Envoy"]);
+
+    let logoff = std::thread::spawn({
+        let web = Web::login(&kit, &teacher);
+        move || {
+            web.post(
+                "/api/v1/sessions/logoff",
+                &json!({ "sessions": [id], "grace_seconds": 15, "wait": true }),
+            )
+        }
+    });
+    let _ = wait_for_words(&kit, &screen, "log-off warning", &["session", "ferm"]);
+    let r = logoff.join().expect("the log off");
+    assert_eq!(r.status, 200, "{}", r.text);
+    let result = &r.json()["results"][0];
+    eprintln!("log off outcome: {result}");
+
+    check_the_order(&kit, &pupil);
+    let fates: Vec<String> = result["applications"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter(|a| a["name"] == "Podium-test-client")
+        .map(|a| a["fate"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let mut fates = fates;
+    fates.sort();
+    assert_eq!(fates, vec!["forced".to_owned(), "stopped".to_owned()], "{result}");
+    assert_eq!(result["ended"], "forced", "{result}");
+    assert!(
+        procfs::of_user(pupil.uid).is_empty(),
+        "left running: {:?}",
+        procfs::of_user(pupil.uid)
+    );
+}
+
 /// A homework page with a text field, in the pupil's home.
 fn homework_page(pupil: &TestUser) -> std::path::PathBuf {
     let page = pupil.home.join("devoir.html");

@@ -4,6 +4,10 @@
 //! with `WM_DELETE_WINDOW`, writes FILE and exits — an application saving.
 //! `podium-test-client never-close`: a window that supports
 //! `WM_DELETE_WINDOW` but never closes, like an app stuck on "Save?".
+//! `podium-test-client note-delete FILE`: the same, appending the time
+//! (`UNIX_NANOS`) to FILE each time it is asked to close.
+//! Every window has the class `Podium-test-client` and its `_NET_WM_PID`,
+//! as toolkits set them.
 //! `podium-test-client paint RRGGBB`: fills the whole screen with a colour
 //! and idles.
 //! `podium-test-client cycle X Y W H PERIOD_MS [LOG]`: a W×H window at X,Y
@@ -21,18 +25,34 @@ use x11rb::protocol::Event;
 use x11rb::protocol::xproto::{AtomEnum, ConnectionExt, CreateWindowAux, EventMask, PropMode, WindowClass};
 use x11rb::wrapper::ConnectionExt as _;
 
+/// Appends the time now, in nanoseconds since the epoch, to `file`.
+fn note(file: &str) -> Result<(), String> {
+    use std::io::Write;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_nanos();
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+        .and_then(|mut f| writeln!(f, "{nanos}"))
+        .map_err(|e| format!("{file}: {e}"))
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["save-on-delete", file] => window(Some(file), None),
+        ["save-on-delete", file] => window(Some(Asked::Save(file)), None),
         ["never-close"] => window(None, None),
+        ["note-delete", file] => window(Some(Asked::Note(file)), None),
         ["paint", color] => match u32::from_str_radix(color.trim_start_matches('#'), 16) {
             Ok(c) => window(None, Some(c)),
             Err(_) => Err(format!("not a colour: {color}")),
         },
         ["cycle", x, y, w, h, period, log @ ..] if log.len() <= 1 => cycle(&[x, y, w, h, period], log.first().copied()),
         _ => Err(
-            "usage: podium-test-client save-on-delete FILE | never-close | paint RRGGBB | cycle X Y W H PERIOD_MS [LOG]"
+            "usage: podium-test-client save-on-delete FILE | never-close | note-delete FILE | paint RRGGBB | cycle X Y W H PERIOD_MS [LOG]"
                 .into(),
         ),
     };
@@ -121,7 +141,15 @@ fn cycle(numbers: &[&&str; 5], log: Option<&str>) -> Result<(), String> {
     }
 }
 
-fn window(save_to: Option<&str>, paint: Option<u32>) -> Result<(), String> {
+/// What a window does when asked to close.
+enum Asked<'a> {
+    /// Writes the file and exits.
+    Save(&'a str),
+    /// Appends the time to the file and stays.
+    Note(&'a str),
+}
+
+fn window(asked: Option<Asked<'_>>, paint: Option<u32>) -> Result<(), String> {
     let (conn, screen_num) = x11rb::connect(None).map_err(|e| e.to_string())?;
     let screen = conn.setup().roots.get(screen_num).ok_or("no screen")?.clone();
     let atom = |name: &[u8]| -> Result<u32, String> {
@@ -167,6 +195,22 @@ fn window(save_to: Option<&str>, paint: Option<u32>) -> Result<(), String> {
         b"podium-test-client",
     )
     .map_err(|e| e.to_string())?;
+    conn.change_property8(
+        PropMode::REPLACE,
+        win,
+        AtomEnum::WM_CLASS,
+        AtomEnum::STRING,
+        b"podium-test-client\0Podium-test-client\0",
+    )
+    .map_err(|e| e.to_string())?;
+    conn.change_property32(
+        PropMode::REPLACE,
+        win,
+        atom(b"_NET_WM_PID")?,
+        AtomEnum::CARDINAL,
+        &[std::process::id()],
+    )
+    .map_err(|e| e.to_string())?;
     conn.map_window(win).map_err(|e| e.to_string())?;
     conn.flush().map_err(|e| e.to_string())?;
     loop {
@@ -175,11 +219,15 @@ fn window(save_to: Option<&str>, paint: Option<u32>) -> Result<(), String> {
             && m.type_ == protocols
             && m.data.as_data32()[0] == delete
         {
-            if let Some(file) = save_to {
-                std::fs::write(file, b"saved on WM_DELETE_WINDOW\n").map_err(|e| e.to_string())?;
-                return Ok(());
+            match asked {
+                Some(Asked::Save(file)) => {
+                    std::fs::write(file, b"saved on WM_DELETE_WINDOW\n").map_err(|e| e.to_string())?;
+                    return Ok(());
+                }
+                Some(Asked::Note(file)) => note(file)?,
+                // never-close: an application stuck on its "Save?" question.
+                None => {}
             }
-            // never-close: an application stuck on its "Save?" question.
         }
     }
 }
