@@ -75,7 +75,35 @@ fn run(cmd: &str, args: &[&str], input: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-/// The demo desktop: a coloured background, a clock, eyes and a terminal.
+/// What a demo user's desktop is: the host's own real desktop (Xfce
+/// through `/etc/X11/Xsession`, as a school runs it) when it has one, with
+/// the second pupil in French; otherwise a small test desktop.
+fn desktop_for(n: usize, full_name: &str) -> (Option<String>, Option<String>) {
+    if has_real_desktop() {
+        let french = (n == 1 && has_locale("fr_FR.utf8")).then(|| "fr_FR.UTF-8".to_owned());
+        (Some(REAL_DESKTOP.to_owned()), french)
+    } else {
+        (Some(desktop_command(n, full_name)), None)
+    }
+}
+
+/// The system's session, which starts the desktop the host has installed.
+const REAL_DESKTOP: &str = "/etc/X11/Xsession";
+
+fn has_real_desktop() -> bool {
+    Path::new(REAL_DESKTOP).exists() && Path::new("/usr/bin/xfce4-session").exists()
+}
+
+fn has_locale(name: &str) -> bool {
+    Command::new("locale")
+        .arg("-a")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == name))
+}
+
+/// The test desktop: a coloured background, a clock, eyes and a terminal.
 fn desktop_command(n: usize, full_name: &str) -> String {
     let colors = [
         "#1f4e79", "#5b2c6f", "#1e6f5c", "#7b3f00", "#2e4053", "#6e2c00", "#145a32", "#4a235a", "#1b2631",
@@ -216,10 +244,11 @@ pub async fn run_demo(socket: &Path, args: DemoArgs) -> Result<Status> {
         for n in 0..usize::from(args.users) {
             let name = demo.add_user(n)?;
             let full = FULL_NAMES[n % FULL_NAMES.len()];
+            let (command, locale) = desktop_for(n, full);
             let req = StartRequest {
                 user: name.clone(),
-                command: Some(desktop_command(n, full)),
-                locale: None,
+                command,
+                locale,
             };
             let _: SessionInfo = client.post("/api/v1/sessions", &req).await?.parse()?;
         }
@@ -261,6 +290,8 @@ fn print_welcome(demo: &Demo, list: &SessionList, socket: &Path) {
     for u in &demo.users {
         let what = if u.name == TEACHER {
             "the dashboard (a teacher)"
+        } else if u.name == "podium-demo-2" && desktop_for(1, "").1.is_some() {
+            "a pupil with a desktop in French"
         } else {
             "a pupil with a desktop"
         };
