@@ -252,15 +252,6 @@ pub fn ask_to_close(access: &DisplayAccess, apps: &[AppWindow]) -> Result<Vec<Wi
     Ok(asked)
 }
 
-/// Sends `WM_DELETE_WINDOW` to every application window that supports it,
-/// the desktop's own left out. Returns the windows asked.
-///
-/// # Errors
-/// When the display cannot be reached.
-pub fn ask_all_to_close(access: &DisplayAccess) -> Result<Vec<Window>> {
-    ask_to_close(access, &applications(access, &[])?)
-}
-
 /// How many of `windows` still exist.
 ///
 /// # Errors

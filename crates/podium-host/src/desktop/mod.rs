@@ -25,6 +25,16 @@ pub struct Asked {
     pub offices: Vec<(i32, crate::Result<office::Answer>)>,
 }
 
+impl Asked {
+    /// Whether the session manager or a LibreOffice did something (so the
+    /// screen is worth looking at again).
+    #[must_use]
+    pub fn acted(&self) -> bool {
+        matches!(self.manager, Some(Ok(manager::Asked::LoggedOut { .. } | manager::Asked::Cancelled { .. })))
+            || self.offices.iter().any(|(_, a)| a.as_ref().is_ok_and(|a| a.kept))
+    }
+}
+
 /// Asks the session's own programs to end as at a log out of the desktop,
 /// all at once, within `patience`: the session manager over XSMP, and
 /// every LibreOffice to keep its documents and quit (LibreOffice's gtk3

@@ -237,24 +237,31 @@ impl Host {
         live.send(Request::Hold {
             for_ms: u64::try_from((timeout + HOLD_MARGIN).as_millis()).unwrap_or(u64::MAX),
         });
-        let mut tracked = match &access {
-            Some(a) => crate::desktop::apps::track(&applications(live, a.clone()).await),
-            None => Vec::new(),
+        let Some(access) = access else {
+            let _ = self.ask_desktop(live, timeout / 2).await;
+            return;
         };
+        let at_deadline = applications(live, access.clone()).await;
+        let mut tracked = crate::desktop::apps::track(&at_deadline);
         let asked = self.ask_desktop(live, timeout / 2).await;
         for (pid, answer) in &asked.offices {
             if let Ok(answer) = answer {
                 crate::desktop::apps::note_kept(&mut tracked, *pid, answer);
             }
         }
-        if let Some(access) = access {
-            let left = (timeout / 2).saturating_sub(started.elapsed());
-            self.close_windows(live, access.clone(), left).await;
-            let remaining = applications(live, access).await;
-            crate::desktop::apps::note_remaining(&mut tracked, &remaining, |pid| {
-                i32::try_from(pid).is_ok_and(crate::desktop::procs::running)
-            });
-        }
+        // What the desktop's own log out left on the screen: looked at
+        // again only when it did something.
+        let open = if asked.acted() {
+            applications(live, access.clone()).await
+        } else {
+            at_deadline
+        };
+        let left = (timeout / 2).saturating_sub(started.elapsed());
+        let all_closed = self.close_windows(live, &access, &open, left).await;
+        let remaining = if all_closed { Vec::new() } else { applications(live, access).await };
+        crate::desktop::apps::note_remaining(&mut tracked, &remaining, |pid| {
+            i32::try_from(pid).is_ok_and(crate::desktop::procs::running)
+        });
         live.state().apps = tracked;
     }
 
@@ -292,30 +299,39 @@ impl Host {
         asked
     }
 
-    /// Asks every window to close and waits up to `patience` for them to go.
-    async fn close_windows(&self, live: &Live, access: DisplayAccess, patience: Duration) {
-        let a = access.clone();
-        let asked = match tokio::task::spawn_blocking(move || windows::ask_all_to_close(&a)).await {
+    /// Asks the `open` windows to close and waits up to `patience` for them
+    /// to go; whether every one of them is gone.
+    async fn close_windows(
+        &self,
+        live: &Live,
+        access: &DisplayAccess,
+        open: &[windows::AppWindow],
+        patience: Duration,
+    ) -> bool {
+        let (a, apps) = (access.clone(), open.to_vec());
+        let asked = match tokio::task::spawn_blocking(move || windows::ask_to_close(&a, &apps)).await {
             Ok(Ok(w)) => w,
             Ok(Err(e)) => {
                 tracing::warn!(session = live.id, "cannot ask windows to close: {e}");
-                return;
+                return false;
             }
-            Err(_) => return,
+            Err(_) => return false,
         };
         tracing::info!(session = live.id, windows = asked.len(), "asked windows to close");
         if asked.is_empty() {
-            return;
+            return open.is_empty();
         }
         let until = Instant::now() + patience;
         while Instant::now() < until && !live.has_ended() {
             tokio::time::sleep(WINDOW_POLL).await;
             let (a, w) = (access.clone(), asked.clone());
             match tokio::task::spawn_blocking(move || windows::still_open(&a, &w)).await {
-                Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return,
+                Ok(Ok(0)) => return asked.len() == open.len(),
+                Ok(Err(_)) | Err(_) => return false,
                 Ok(Ok(_)) => {}
             }
         }
+        false
     }
 }
 
