@@ -30,8 +30,10 @@ impl Asked {
     /// screen is worth looking at again).
     #[must_use]
     pub fn acted(&self) -> bool {
-        matches!(self.manager, Some(Ok(manager::Asked::LoggedOut { .. } | manager::Asked::Cancelled { .. })))
-            || self.offices.iter().any(|(_, a)| a.as_ref().is_ok_and(|a| a.kept))
+        matches!(
+            self.manager,
+            Some(Ok(manager::Asked::LoggedOut { .. } | manager::Asked::Cancelled { .. }))
+        ) || self.offices.iter().any(|(_, a)| a.as_ref().is_ok_and(|a| a.kept))
     }
 }
 

@@ -258,7 +258,11 @@ impl Host {
         };
         let left = (timeout / 2).saturating_sub(started.elapsed());
         let all_closed = self.close_windows(live, &access, &open, left).await;
-        let remaining = if all_closed { Vec::new() } else { applications(live, access).await };
+        let remaining = if all_closed {
+            Vec::new()
+        } else {
+            applications(live, access).await
+        };
         crate::desktop::apps::note_remaining(&mut tracked, &remaining, |pid| {
             i32::try_from(pid).is_ok_and(crate::desktop::procs::running)
         });
