@@ -5,49 +5,20 @@
 //   { url, podium, socket, screenshots, teacher: {user, password, uid},
 //     admin: {user, uid}, pupils: [{user, full_name, uid}] }
 //
-// Steps and their report come from lib.mjs.
+// Steps and their report come from lib.mjs, the Home tab's parts from home.mjs.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { card, EN, FR, grid, logIn, sessionOf, windowsOf } from "./home.mjs";
 import { accessibilityProblems, cfg, cli, finish, newPage, processesOf, step, until } from "./lib.mjs";
 
 function desktop() {
   return `${cfg.desktop}`;
 }
 
-/** A pupil's session as the daemon lists it. */
-function sessionOf(p) {
-  const { sessions } = JSON.parse(cli("session", "list", "--json"));
-  return sessions.find((s) => s.user === p.user);
-}
-
-/** The window tree of a pupil's display, as xwininfo prints it. */
-function windowsOf(p) {
-  const s = sessionOf(p);
-  if (!s) return "";
-  return execFileSync("xwininfo", ["-display", s.display, "-root", "-tree"], {
-    encoding: "utf8",
-    env: { ...process.env, XAUTHORITY: `/run/user/${p.uid}/podium-Xauthority` },
-  });
-}
-
 function startPupil(p) {
   return Number(cli("session", "start", p.user, "--command", desktop()));
 }
 
-async function logIn(page, labels) {
-  await page.goto(cfg.url);
-  await page.getByLabel(labels.user).fill(cfg.teacher.user);
-  await page.getByLabel(labels.password).fill(cfg.teacher.password);
-  await page.getByRole("button", { name: labels.login }).click();
-  await page.getByRole("listbox", { name: "Sessions" }).waitFor();
-}
-
-const grid = (page) => page.getByRole("listbox", { name: "Sessions" });
-const card = (page, p) => grid(page).getByRole("option", { name: `${p.full_name} (${p.user}), session`, exact: false });
-
-const EN = { user: "User name", password: "Password", login: "Log in" };
-const FR = { user: "Nom d'utilisateur", password: "Mot de passe", login: "Se connecter" };
 const [alice, bruno, chloe] = cfg.pupils;
 
 try {

@@ -15,9 +15,15 @@
  * @typedef {{ type: "snapshot", sessions: Session[] }
  *   | { type: "session_added", session: Session }
  *   | { type: "session_changed", session: Session }
- *   | { type: "session_removed", id: number }
+ *   | { type: "session_removed", id: number, end?: EndKind, applications?: AppOutcome[] }
  *   | { type: "thumbnail_updated", id: number, etags: Record<string, string> }
  *   | { type: "messages", id: number, messages: UserMessage[] }} Event
+ * @typedef {"closed" | "forced" | "failed"} EndKind how a log off ended a session
+ * @typedef {"kept" | "closed" | "stopped" | "forced"} AppFate how a log off ended an application: it kept
+ *   its work for the next session, closed when asked, quit when stopped, or was killed at the timeout
+ * @typedef {{ name: string, titles?: string[], fate: AppFate, unsaved: boolean }} AppOutcome one
+ *   application of a session logged off: its name, its windows' titles, how it ended, whether it
+ *   held unsaved work
  * @typedef {{ id: number, from: string, from_name: string, text: string, sent_at: string }} UserMessage
  * @typedef {{ sessions: number[] } | { all: true }} Targets
  * @typedef {{ size: string, onPicture: (id: number, etag: string, jpeg: Blob) => void }} Pictures

@@ -35,7 +35,9 @@ import { TopBar } from "./topbar.js";
  */
 export function Dashboard({ me, onSignedOut, onLang }) {
   const [size, setSize] = useState(savedSize);
-  const { sessions, loaded, connected, pictures } = useLiveSessions(size, () => onSignedOut(t("err.session_lost")));
+  const { sessions, loaded, connected, pictures, ends } = useLiveSessions(size, () =>
+    onSignedOut(t("err.session_lost")),
+  );
   const [sel, setSel] = useState(selection.empty);
   const [focus, setFocus] = useState(/** @type {number | null} */ (null));
   const [menu, setMenu] = useState(
@@ -87,7 +89,7 @@ export function Dashboard({ me, onSignedOut, onLang }) {
     } catch (e) {
       if (e instanceof api.ApiError && e.status === 401) return onSignedOut(t("err.session_lost"));
       const summary = e instanceof api.ApiError && e.status === 0 ? t("err.network") : t("err.server");
-      setResults({ title: heading, lines: [], summary });
+      setResults({ action: p.action, title: heading, lines: [], error: summary });
     }
   };
 
@@ -154,7 +156,15 @@ export function Dashboard({ me, onSignedOut, onLang }) {
 
       <main id="home" role="tabpanel" aria-labelledby="tab-home" class="home">
         <${SelectionBar} order=${order} sel=${sel} setSel=${setSel} />
-        ${results ? html`<${ResultsPanel} results=${results} onDismiss=${() => setResults(null)} />` : null}
+        ${
+          results
+            ? html`<${ResultsPanel}
+                results=${results}
+                live=${{ ends, sessions, loaded }}
+                onDismiss=${() => setResults(null)}
+              />`
+            : null
+        }
         ${
           list.length === 0 && loaded
             ? html`<${NoSessions} />`

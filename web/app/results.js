@@ -1,16 +1,24 @@
 // The outcome of the last action, session by session (SPEC §5): done, or
 // refused, gone or failed and why, in the page's language, with a summary.
+// A log off's lines follow each session until it is gone, then say what
+// became of its applications.
 
 import { html } from "htm/preact";
 import { describe } from "./actions.js";
+import { endOf, Line, LogoffLine } from "./lines.js";
 import { reason, t } from "./i18n.js";
 
 /**
  * @typedef {import("./api.js").Session} Session
  * @typedef {import("./api.js").ActionResult} ActionResult
  * @typedef {import("./actions.js").ActionName} ActionName
+ * @typedef {import("./live.js").Ended} Ended
  * @typedef {import("./i18n.js").Key} Key
- * @typedef {{ title: string, lines: { text: string, outcome: string }[], summary: string }} Results
+ * @typedef {{ session: number, who: string, outcome: ActionResult["outcome"], what: string, why: string }} ResultLine
+ * @typedef {{ action: ActionName, title: string, lines: ResultLine[], error?: string }} Results `error`, when
+ *   the action could not be sent, replaces the summary
+ * @typedef {{ ends: Map<number, Ended>, sessions: Map<number, Session>, loaded: boolean }} Live what the
+ *   events stream says now
  */
 
 /** How a target that was done is reported, and the summary. */
@@ -31,31 +39,51 @@ const DONE = /** @type {Record<ActionName, [Key, Key]>} */ ({
  * @returns {Results}
  */
 export function resultsOf(action, title, out, sessions) {
-  const [doneWord, summary] = DONE[action];
   const lines = out.map((r) => {
     const s = sessions.get(r.session);
     const who = s ? describe(s) : r.user ? r.user : `#${r.session}`;
-    const what = r.outcome === "done" ? t(doneWord) : t(/** @type {Key} */ (`outcome.${r.outcome}`));
-    const text = r.reason && r.outcome !== "done" ? `${who}: ${what} — ${reason(r)}` : `${who}: ${what}`;
-    return { text, outcome: r.outcome };
+    const what = r.outcome === "done" ? t(DONE[action][0]) : t(/** @type {Key} */ (`outcome.${r.outcome}`));
+    const why = r.reason && r.outcome !== "done" ? reason(r) : "";
+    return { session: r.session, who, outcome: r.outcome, what, why };
   });
-  const done = out.filter((r) => r.outcome === "done").length;
-  return { title, lines, summary: t(summary, { done, refused: out.length - done }) };
+  return { action, title, lines };
+}
+
+/**
+ * The summary: how many were done and not; for a log off, how many have
+ * logged off and how many are still logging off.
+ * @param {Results} results
+ * @param {Live} live
+ */
+function summary(results, live) {
+  if (results.error) return results.error;
+  const done = results.lines.filter((l) => l.outcome === "done");
+  const refused = results.lines.length - done.length;
+  if (results.action !== "logoff") return t(DONE[results.action][1], { done: done.length, refused });
+  const ended = done.filter((l) => endOf(l.session, live) !== null).length;
+  const pending = done.length - ended;
+  if (ended === 0) return t("results.summary", { done: pending, refused });
+  if (pending === 0) return t("results.summary.ended", { ended, refused });
+  return t("results.summary.some_ended", { ended, pending, refused });
 }
 
 /**
  * The panel above the cards.
- * @param {{ results: Results, onDismiss: () => void }} props
+ * @param {{ results: Results, live: Live, onDismiss: () => void }} props
  */
-export function ResultsPanel({ results, onDismiss }) {
+export function ResultsPanel({ results, live, onDismiss }) {
   return html`<section role="region" aria-label=${t("results.title")} class="results">
     <div class="results-head">
       <h2>${results.title}</h2>
-      <span role="status">${results.summary}</span>
+      <span role="status">${summary(results, live)}</span>
       <button type="button" class="button small" onClick=${onDismiss}>${t("results.dismiss")}</button>
     </div>
     <ul>
-      ${results.lines.map((l) => html`<li class=${`outcome-${l.outcome}`}>${l.text}</li>`)}
+      ${results.lines.map((l) =>
+        results.action === "logoff" && l.outcome === "done"
+          ? html`<${LogoffLine} key=${l.session} who=${l.who} ended=${endOf(l.session, live)} />`
+          : html`<${Line} key=${l.session} look=${l.outcome} who=${l.who} what=${l.what} details=${l.why} />`,
+      )}
     </ul>
   </section>`;
 }

@@ -50,3 +50,49 @@ fn the_dashboard_works_in_a_real_browser_in_english_and_french() {
     });
     browser::walk(&kit, "dashboard.mjs", config);
 }
+
+/// A log off from the dashboard names, in each session's line of the
+/// results, the application that had to be forced to close with its
+/// unsaved work, once the session is gone: in English and in French.
+#[test]
+fn log_off_results_name_the_application_forced_to_close_in_english_and_french() {
+    let kit = Kit::start_with(PODIUM, "terminate_timeout_seconds = 4");
+    let teacher = TestUser::create_named(Role::Dashboard, "Marie Curie");
+    let pupils = [
+        TestUser::create_named(Role::Standard, "Alice Martin"),
+        TestUser::create_named(Role::Standard, "Bruno Lefèvre"),
+        TestUser::create_named(Role::Standard, "Chloé Dubois"),
+    ];
+    let client = kit.test_client().display().to_string();
+    // A notebook stuck on its "Save?" question, deaf to SIGTERM: forced.
+    let stuck = kit.script(
+        "stuck-desktop",
+        &format!(
+            "xsetroot -solid '#1f4e79'\n\
+             xclock -geometry 220x220+40+40 -update 1 &\n\
+             sh -c 'trap \"\" TERM; exec {client} never-close Notebook \"*Fractions - Notebook\"' &\n\
+             wait"
+        ),
+    );
+    let plain = kit.script(
+        "plain-desktop",
+        "xsetroot -solid '#5b2c6f'\n\
+         xclock -geometry 220x220+40+40 -update 1 &\n\
+         xeyes -geometry 200x140+300+40 &\n\
+         wait",
+    );
+    let (stuck, plain) = (
+        stuck.to_string_lossy().into_owned(),
+        plain.to_string_lossy().into_owned(),
+    );
+    for (u, desktop) in pupils.iter().zip([&stuck, &plain, &plain]) {
+        let _ = kit.start_session(u, Some(desktop));
+    }
+    let config = json!({
+        "stuck_desktop": stuck,
+        "plain_desktop": plain,
+        "teacher": {"user": teacher.name, "password": teacher.password, "uid": teacher.uid},
+        "pupils": pupils.iter().map(|p| json!({"user": p.name, "full_name": p.full_name, "uid": p.uid})).collect::<Vec<_>>(),
+    });
+    browser::walk(&kit, "logoff-results.mjs", config);
+}

@@ -283,7 +283,7 @@ fn a_french_desktop_is_told_in_french_and_everything_is_asked_before_it_is_kille
         screen
             .windows()
             .iter()
-            .filter(|w| w.class == "Podium-test-client")
+            .filter(|w| w.class == "podium-test-client")
             .count()
             == 2
     });
@@ -320,7 +320,7 @@ fn a_french_desktop_is_told_in_french_and_everything_is_asked_before_it_is_kille
         .cloned()
         .unwrap_or_default()
         .iter()
-        .filter(|a| a["name"] == "Podium-test-client")
+        .filter(|a| a["name"] == "podium-test-client")
         .map(|a| a["fate"].as_str().unwrap_or_default().to_owned())
         .collect();
     let mut fates = fates;

@@ -2,12 +2,13 @@
 //!
 //! `podium-test-client save-on-delete FILE`: a window that, asked to close
 //! with `WM_DELETE_WINDOW`, writes FILE and exits — an application saving.
-//! `podium-test-client never-close`: a window that supports
-//! `WM_DELETE_WINDOW` but never closes, like an app stuck on "Save?".
-//! `podium-test-client note-delete FILE`: the same, appending the time
-//! (`UNIX_NANOS`) to FILE each time it is asked to close.
-//! Every window has the class `Podium-test-client` and its `_NET_WM_PID`,
-//! as toolkits set them.
+//! `podium-test-client never-close [CLASS TITLE]`: a window that supports
+//! `WM_DELETE_WINDOW` but never closes, like an app stuck on "Save?";
+//! with CLASS and TITLE, its `WM_CLASS` and title ("Notebook",
+//! "*Fractions - Notebook"), else `podium-test-client` for both.
+//! `podium-test-client note-delete FILE`: a window that never closes
+//! either, appending the time (`UNIX_NANOS`) to FILE each time it is asked.
+//! Every window names its process (`_NET_WM_PID`), as applications do.
 //! `podium-test-client paint RRGGBB`: fills the whole screen with a colour
 //! and idles.
 //! `podium-test-client cycle X Y W H PERIOD_MS [LOG]`: a W×H window at X,Y
@@ -43,16 +44,17 @@ fn note(file: &str) -> Result<(), String> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["save-on-delete", file] => window(Some(Asked::Save(file)), None),
-        ["never-close"] => window(None, None),
-        ["note-delete", file] => window(Some(Asked::Note(file)), None),
+        ["save-on-delete", file] => window(Some(Asked::Save(file)), None, NAME),
+        ["never-close"] => window(None, None, NAME),
+        ["never-close", class, title] => window(None, None, (class, title)),
+        ["note-delete", file] => window(Some(Asked::Note(file)), None, NAME),
         ["paint", color] => match u32::from_str_radix(color.trim_start_matches('#'), 16) {
-            Ok(c) => window(None, Some(c)),
+            Ok(c) => window(None, Some(c), NAME),
             Err(_) => Err(format!("not a colour: {color}")),
         },
         ["cycle", x, y, w, h, period, log @ ..] if log.len() <= 1 => cycle(&[x, y, w, h, period], log.first().copied()),
         _ => Err(
-            "usage: podium-test-client save-on-delete FILE | never-close | note-delete FILE | paint RRGGBB | cycle X Y W H PERIOD_MS [LOG]"
+            "usage: podium-test-client save-on-delete FILE | never-close [CLASS TITLE] | note-delete FILE | paint RRGGBB | cycle X Y W H PERIOD_MS [LOG]"
                 .into(),
         ),
     };
@@ -149,7 +151,46 @@ enum Asked<'a> {
     Note(&'a str),
 }
 
-fn window(asked: Option<Asked<'_>>, paint: Option<u32>) -> Result<(), String> {
+/// The class and title of a window not given others.
+const NAME: (&str, &str) = ("podium-test-client", "podium-test-client");
+
+/// Names `win` as applications do: its title (`WM_NAME`, `_NET_WM_NAME`),
+/// its class (`WM_CLASS`) and its process (`_NET_WM_PID`).
+fn name_window(conn: &impl Connection, win: u32, (class, title): (&str, &str)) -> Result<(), String> {
+    let atom = |name: &[u8]| -> Result<u32, String> {
+        Ok(conn
+            .intern_atom(false, name)
+            .map_err(|e| e.to_string())?
+            .reply()
+            .map_err(|e| e.to_string())?
+            .atom)
+    };
+    let (net_wm_name, utf8, net_wm_pid) = (atom(b"_NET_WM_NAME")?, atom(b"UTF8_STRING")?, atom(b"_NET_WM_PID")?);
+    let wm_class = format!("{class}\0{class}\0");
+    for (property, kind, value) in [
+        (
+            u32::from(AtomEnum::WM_NAME),
+            u32::from(AtomEnum::STRING),
+            title.as_bytes(),
+        ),
+        (net_wm_name, utf8, title.as_bytes()),
+        (AtomEnum::WM_CLASS.into(), AtomEnum::STRING.into(), wm_class.as_bytes()),
+    ] {
+        conn.change_property8(PropMode::REPLACE, win, property, kind, value)
+            .map_err(|e| e.to_string())?;
+    }
+    conn.change_property32(
+        PropMode::REPLACE,
+        win,
+        net_wm_pid,
+        AtomEnum::CARDINAL,
+        &[std::process::id()],
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn window(asked: Option<Asked<'_>>, paint: Option<u32>, name: (&str, &str)) -> Result<(), String> {
     let (conn, screen_num) = x11rb::connect(None).map_err(|e| e.to_string())?;
     let screen = conn.setup().roots.get(screen_num).ok_or("no screen")?.clone();
     let atom = |name: &[u8]| -> Result<u32, String> {
@@ -187,30 +228,7 @@ fn window(asked: Option<Asked<'_>>, paint: Option<u32>) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     conn.change_property32(PropMode::REPLACE, win, protocols, AtomEnum::ATOM, &[delete])
         .map_err(|e| e.to_string())?;
-    conn.change_property8(
-        PropMode::REPLACE,
-        win,
-        AtomEnum::WM_NAME,
-        AtomEnum::STRING,
-        b"podium-test-client",
-    )
-    .map_err(|e| e.to_string())?;
-    conn.change_property8(
-        PropMode::REPLACE,
-        win,
-        AtomEnum::WM_CLASS,
-        AtomEnum::STRING,
-        b"podium-test-client\0Podium-test-client\0",
-    )
-    .map_err(|e| e.to_string())?;
-    conn.change_property32(
-        PropMode::REPLACE,
-        win,
-        atom(b"_NET_WM_PID")?,
-        AtomEnum::CARDINAL,
-        &[std::process::id()],
-    )
-    .map_err(|e| e.to_string())?;
+    name_window(&conn, win, name)?;
     conn.map_window(win).map_err(|e| e.to_string())?;
     conn.flush().map_err(|e| e.to_string())?;
     loop {
