@@ -110,6 +110,13 @@ impl Kit {
         Kit::start_in(podium, "", "", sections, Placement::Measured)
     }
 
+    /// A benchmark's daemon ([`Kit::start_measured`]) whose `[session]`
+    /// section also holds `session_toml` (real desktops: [`crate::desktop::XFCE`]).
+    #[must_use]
+    pub fn start_measured_with(podium: &str, session_toml: &str, sections: &str) -> Kit {
+        Kit::start_in(podium, session_toml, "", sections, Placement::Measured)
+    }
+
     /// A daemon started as systemd starts `podium.service` with
     /// `Delegate=yes`: in a cgroup of its own (`<v2>/<cgroup_name>.slice/
     /// podium.service`) marked with the `trusted.delegate` attribute.

@@ -38,7 +38,15 @@ fn bench(name: &str, args: &[&str]) -> (i32, String, String) {
 fn every_benchmark_runs_and_a_missed_target_fails_the_run() {
     let (code, report, stderr) = bench("all", &["--targets", "impossible", "--only", "all"]);
     assert_eq!(code, 1, "a missed target fails the run:\n{stderr}");
-    for name in ["logoff-all", "api", "thumbnail-cost", "thumbnails-live", "load", "soak"] {
+    for name in [
+        "logoff-all",
+        "api",
+        "thumbnail-cost",
+        "thumbnails-live",
+        "desktops",
+        "load",
+        "soak",
+    ] {
         let start = report
             .find(&format!("<!-- bench:{name} -->"))
             .unwrap_or_else(|| panic!("no {name} section in:\n{report}"));

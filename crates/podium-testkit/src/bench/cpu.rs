@@ -98,6 +98,30 @@ impl Meter {
     }
 }
 
+/// CPU time the whole host has spent busy since it booted, every process
+/// counted (a neighbour's build as much as the benchmark's sessions), from
+/// the first line of /proc/stat: what contended with a measure.
+#[must_use]
+pub fn host_busy() -> Duration {
+    busy_of(&std::fs::read_to_string("/proc/stat").unwrap_or_default())
+}
+
+/// The busy time of /proc/stat's `cpu` line: user, nice, system, irq,
+/// softirq and steal (not idle, not I/O wait; guest time is already in user).
+fn busy_of(stat: &str) -> Duration {
+    let Some(line) = stat.lines().find(|l| l.starts_with("cpu ")) else {
+        return Duration::ZERO;
+    };
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|v| v.parse().unwrap_or(0))
+        .collect();
+    let busy: u64 = [0, 1, 2, 5, 6, 7].iter().filter_map(|&i| ticks.get(i)).sum();
+    // /proc counts in USER_HZ, which Linux fixes at 100 for user space.
+    Duration::from_millis(busy * 10)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +141,14 @@ mod tests {
         assert!((busy.percent() - 3.0).abs() < 1e-9);
         assert!(Used::default().percent().is_nan(), "no time measured is no figure");
         assert_eq!(busy.plus(idle).wall, Duration::from_secs(15));
+    }
+
+    #[test]
+    fn the_host_is_busy_outside_idle_and_io_wait() {
+        let stat = "cpu  100 20 30 1000 50 5 6 7 0 0\ncpu0 50 10 15 500 25 2 3 3 0 0\n";
+        assert_eq!(busy_of(stat), Duration::from_millis((100 + 20 + 30 + 5 + 6 + 7) * 10));
+        assert_eq!(busy_of(""), Duration::ZERO);
+        assert!(host_busy() > Duration::ZERO);
     }
 
     #[test]

@@ -4,12 +4,16 @@
 
 pub mod api;
 pub mod census;
+pub mod classroom;
 pub mod cost;
 pub mod cpu;
+pub mod desktops;
 pub mod judge;
 pub mod live;
 pub mod load;
 pub mod logoff;
+pub mod memory;
+pub mod sizing;
 pub mod soak;
 
 use judge::Targets;

@@ -6,27 +6,30 @@
 //! [--targets real|impossible] [--thumbnail-interval-ms MS]` runs every
 //! benchmark, or the named ones: `logoff-all` (50 sessions logged off at
 //! once), `api` (`GET /api/v1/sessions` with 200 sessions and 20 clients),
-//! `thumbnail-cost` (CPU per thumbnail against ImageMagick) and
-//! `thumbnails-live` (50 ticking desktops on one dashboard); and, only when
+//! `thumbnail-cost` (CPU per thumbnail against ImageMagick),
+//! `thumbnails-live` (50 ticking desktops on one dashboard) and `desktops`
+//! (10 real Xfce desktops with Writer and Firefox: memory and CPU per
+//! pupil, and how many pupils a host of this size fits); and, only when
 //! named, `load` (100 sessions: start, memory, CPU, API, log off, what is
 //! left) and `soak` (sessions starting and ending for `--minutes`, 60 by
 //! default, counting leaks), which `make bench` and `make soak` write into
 //! docs/RELIABILITY.md.
 //!
-//! `--smoke` runs each with a few sessions for a few seconds (`make
-//! bench-smoke`, part of `make test`): the figures mean nothing, the run
-//! proves the benchmarks work. `--targets impossible` holds every figure to
-//! a target it cannot meet; `--thumbnail-interval-ms 60000` starves the
-//! thumbnail benchmarks of pictures. Both must fail the run.
+//! `--smoke` runs each with a few sessions for a few seconds (`desktops`:
+//! one pupil with Writer only; `make bench-smoke`, part of `make test`):
+//! the figures mean nothing, the run proves the benchmarks work.
+//! `--targets impossible` holds every figure to a target it cannot meet;
+//! `--thumbnail-interval-ms 60000` starves the thumbnail benchmarks of
+//! pictures. Both must fail the run.
 #![forbid(unsafe_code)]
 
 use podium_testkit::bench::judge::{Report, Targets};
-use podium_testkit::bench::{Ctx, api, commit, cost, live, load, logoff, soak, write_section};
+use podium_testkit::bench::{Ctx, api, commit, cost, desktops, live, load, logoff, soak, write_section};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-const ALL: [&str; 4] = ["logoff-all", "api", "thumbnail-cost", "thumbnails-live"];
+const ALL: [&str; 5] = ["logoff-all", "api", "thumbnail-cost", "thumbnails-live", "desktops"];
 /// Run only when named.
 const EXTRA: [&str; 2] = ["load", "soak"];
 
@@ -47,6 +50,7 @@ fn run(name: &str, ctx: &Ctx) -> Report {
         "thumbnail-cost" => cost::cost(ctx),
         "load" => load::hundred_sessions(ctx, ctx.pick(100, 3)),
         "soak" => soak::soak(ctx),
+        "desktops" => desktops::desktops(ctx, ctx.pick(10, 1)),
         _ => live::live(ctx, ctx.pick(50, 3)),
     }
 }
