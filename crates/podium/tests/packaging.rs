@@ -458,15 +458,29 @@ fn apt(args: &[&str]) -> Run {
 
 /// What the install test changes, put back as it was when dropped: the
 /// package purged if a failure left it installed, the previous
-/// /etc/podium, /var/lib/podium and /etc/pam.d/podium restored.
+/// /etc/podium and /var/lib/podium restored, and the files the package
+/// shares with `scripts/install-deps.sh` (the PAM service, LibreOffice's
+/// session extension and defaults, Firefox's policies), which the purge
+/// removes and the other tests need.
 struct MachineGuard {
     /// Set aside for the test: (where it was, where it waits).
     moved: Vec<(PathBuf, PathBuf)>,
-    /// /etc/pam.d/podium's contents before the test.
-    pam: Option<Vec<u8>>,
+    /// The shared files' contents before the test.
+    shared: Vec<(&'static str, Vec<u8>)>,
 }
 
 const PAM_FILE: &str = "/etc/pam.d/podium";
+
+/// Files both the package and `scripts/install-deps.sh` install.
+const SHARED_FILES: [&str; 7] = [
+    PAM_FILE,
+    "/usr/lib/libreoffice/share/extensions/podium-session/META-INF/manifest.xml",
+    "/usr/lib/libreoffice/share/extensions/podium-session/description.xml",
+    "/usr/lib/libreoffice/share/extensions/podium-session/Jobs.xcu",
+    "/usr/lib/libreoffice/share/extensions/podium-session/podium_session.py",
+    "/etc/libreoffice/registry/podium.xcd",
+    "/etc/firefox/policies/policies.json",
+];
 
 impl MachineGuard {
     fn new() -> MachineGuard {
@@ -481,10 +495,11 @@ impl MachineGuard {
                 moved.push((path.to_owned(), aside));
             }
         }
-        MachineGuard {
-            moved,
-            pam: std::fs::read(PAM_FILE).ok(),
-        }
+        let shared = SHARED_FILES
+            .iter()
+            .filter_map(|path| std::fs::read(path).ok().map(|text| (*path, text)))
+            .collect();
+        MachineGuard { moved, shared }
     }
 }
 
@@ -499,14 +514,18 @@ impl Drop for MachineGuard {
                 eprintln!("cannot put {} back from {}: {e}", path.display(), aside.display());
             }
         }
-        if let Some(text) = &self.pam {
-            if std::fs::read(PAM_FILE).ok().as_ref() != Some(text) {
-                let tmp = Path::new(PAM_FILE).with_extension("podium-test-restore");
-                let restored = std::fs::write(&tmp, text)
+        for (path, text) in &self.shared {
+            if std::fs::read(path).ok().as_ref() != Some(text) {
+                let path = Path::new(path);
+                let tmp = path.with_extension("podium-test-restore");
+                let restored = path
+                    .parent()
+                    .map_or(Ok(()), std::fs::create_dir_all)
+                    .and_then(|()| std::fs::write(&tmp, text))
                     .and_then(|()| std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644)))
-                    .and_then(|()| std::fs::rename(&tmp, PAM_FILE));
+                    .and_then(|()| std::fs::rename(&tmp, path));
                 if let Err(e) = restored {
-                    eprintln!("cannot restore {PAM_FILE}: {e}");
+                    eprintln!("cannot restore {}: {e}", path.display());
                 }
             }
         }

@@ -103,9 +103,7 @@ fn a_log_off_keeps_a_pupils_unsaved_work_and_says_what_it_ended() {
 /// answer into the homework page's field, none of them saved.
 fn type_the_pupils_work(kit: &Kit, screen: &Desktop, uid: u32) {
     let writer = screen.wait_window("LibreOffice Writer", OFFICE_START);
-    wait_until(Duration::from_secs(30), "LibreOffice listens for Podium", || {
-        office_listens(uid)
-    });
+    wait_until(OFFICE_START, "LibreOffice listens for Podium", || office_listens(uid));
     let mousepad = screen.wait_window("Mousepad", OFFICE_START);
     let firefox = screen.wait_window("Devoir", OFFICE_START);
     for (window, text) in [(writer, SENTENCE), (mousepad, NOTES)] {
