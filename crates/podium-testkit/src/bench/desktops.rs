@@ -295,6 +295,23 @@ fn cpu_table(m: &Measured) -> String {
     table
 }
 
+/// How many sessions had every window up, and how soon.
+fn windows_up(m: &Measured) -> String {
+    let ready: Vec<Duration> = m.ready.iter().flatten().copied().collect();
+    if ready.is_empty() {
+        return "none".to_owned();
+    }
+    let s = Stats::of(&ready);
+    format!(
+        "{}/{} · min {:.0} s · median {:.0} s · max {:.0} s",
+        ready.len(),
+        m.n,
+        s.min / 1000.0,
+        s.p50 / 1000.0,
+        s.max / 1000.0
+    )
+}
+
 /// The section and its checks.
 fn report(ctx: &Ctx, m: &Measured, host: Host) -> Report {
     let n = m.n;
@@ -306,19 +323,7 @@ fn report(ctx: &Ctx, m: &Measured, host: Host) -> Report {
     } else {
         "LibreOffice Writer and Firefox"
     };
-    let ready: Vec<Duration> = m.ready.iter().flatten().copied().collect();
-    let up = if ready.is_empty() {
-        "none".to_owned()
-    } else {
-        let s = Stats::of(&ready);
-        format!(
-            "{}/{n} · min {:.0} s · median {:.0} s · max {:.0} s",
-            ready.len(),
-            s.min / 1000.0,
-            s.p50 / 1000.0,
-            s.max / 1000.0
-        )
-    };
+    let up = windows_up(m);
     let t = &m.typing;
     #[allow(clippy::cast_precision_loss)]
     let rate =
@@ -349,8 +354,9 @@ fn report(ctx: &Ctx, m: &Measured, host: Host) -> Report {
          {sizing}\n\
          Memory per session is the mean PSS above with its share of the daemon's; idle CPU per session is the idle \
          stretch's total divided by {n}, the daemon's share included; a typing pupil's CPU is what typing added over \
-         idle, the larger of one pupil alone and all at once (per pupil). The pupils here use light pages and type; \
-         a class watching videos or on heavy sites needs its own measure.\n\n\
+         idle, the larger of one pupil alone and all at once (per pupil). Not measured here: what the stations cost \
+         (Xvnc encoding each screen for its station, the daemon relaying it), which adds to the CPU per session. The \
+         pupils here read a light page and type; a class watching videos or on heavy sites needs its own measure.\n\n\
          {checks}",
         header = ctx.header(),
         pupils = if n == 1 {
@@ -369,7 +375,7 @@ fn report(ctx: &Ctx, m: &Measured, host: Host) -> Report {
         done = m.logoff.done,
         took = m.took.as_secs_f64() / 60.0,
         cpu = cpu_table(m),
-        sizing = sizing::rule(host, cost, &format!("Xfce, {apps} open")),
+        sizing = sizing::rule(host, cost, &format!("Xfce with {apps} open")),
         checks = table(&checks),
     );
     Report {

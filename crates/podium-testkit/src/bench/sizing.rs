@@ -95,19 +95,35 @@ pub fn rule(host: Host, cost: Cost, workload: &str) -> String {
     let Some(fit) = Fit::of(host, cost) else {
         return "No sizing: a session's memory or CPU was not measured.".to_owned();
     };
+    let demand = cost.idle_percent + TYPING_DUTY * cost.typing_percent;
+    let usable = host.cores * 100.0 * USABLE_CPU;
+    let spare = if fit.bound_by() == "memory" {
+        format!(
+            "At {} sessions the CPU has {:.2} % of one core to spare per session, for what is not measured here.",
+            fit.by_memory,
+            usable / f64::from(fit.by_memory.max(1)) - demand
+        )
+    } else {
+        format!(
+            "At {} sessions the memory has {:.0} MiB to spare per session.",
+            fit.by_cpu,
+            (host.ram_gib - RESERVE_GIB) * 1024.0 / f64::from(fit.by_cpu.max(1)) - cost.memory_mib
+        )
+    };
     format!(
         "**A host of this size ({cores} cores, {ram:.0} GiB) fits about {n} pupils** with {workload}; \
          {bound} runs out first.\n\n\
-         - memory: ({ram:.0} GiB − {RESERVE_GIB:.0} GiB for the host) / {mem:.0} MiB per session = **{m}** sessions\n\
-         - CPU: {cores} cores × {usable:.0} % usable / ({idle:.2} % idle per session + {duty:.0} % of the pupils \
-         typing × {typing:.2} % per typing pupil) = **{c}** sessions\n",
+         - memory: ({ram:.1} GiB of RAM − {RESERVE_GIB:.0} GiB for the host) / {mem:.0} MiB per session = **{m}** sessions\n\
+         - CPU: {cores} cores × {usable_share:.0} % usable / ({idle:.2} % idle per session + {duty:.0} % of the pupils \
+         typing × {typing:.2} % per typing pupil) = **{c}** sessions\n\n\
+         {spare}\n",
         cores = host.cores,
         ram = host.ram_gib,
         n = fit.pupils(),
         bound = fit.bound_by(),
         mem = cost.memory_mib,
         m = fit.by_memory,
-        usable = USABLE_CPU * 100.0,
+        usable_share = USABLE_CPU * 100.0,
         idle = cost.idle_percent,
         duty = TYPING_DUTY * 100.0,
         typing = cost.typing_percent,
