@@ -46,6 +46,17 @@ pub struct Seen {
     pub title: String,
 }
 
+/// Where text goes in a window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// The document of an editor (Writer, Mousepad): where the keyboard is
+    /// once the window is active.
+    Document,
+    /// The text field at the top left of the page a browser shows (the
+    /// test pages put it there).
+    PageField,
+}
+
 /// One session's real desktop.
 pub struct Desktop {
     access: DisplayAccess,
@@ -86,13 +97,7 @@ impl Desktop {
     /// Every viewable window with a title, frames looked into.
     #[must_use]
     pub fn windows(&self) -> Vec<Seen> {
-        let Ok(conn) = self.access.connect() else {
-            return Vec::new();
-        };
-        let root = conn.setup().roots[0].root;
-        let mut out = Vec::new();
-        collect(&conn, root, 0, &mut out);
-        out.into_iter().map(|(_, seen)| seen).collect()
+        on_screen(&self.access).into_iter().map(|(_, seen)| seen).collect()
     }
 
     /// The first viewable window whose title contains `title`, waiting up
@@ -101,13 +106,11 @@ impl Desktop {
     pub fn wait_window(&self, title: &str, timeout: Duration) -> Window {
         let until = Instant::now() + timeout;
         loop {
-            if let Ok(conn) = self.access.connect() {
-                let root = conn.setup().roots[0].root;
-                let mut out = Vec::new();
-                collect(&conn, root, 0, &mut out);
-                if let Some((w, _)) = out.into_iter().find(|(_, s)| s.title.contains(title)) {
-                    return w;
-                }
+            if let Some((w, _)) = on_screen(&self.access)
+                .into_iter()
+                .find(|(_, s)| s.title.contains(title))
+            {
+                return w;
             }
             assert!(
                 Instant::now() < until,
@@ -118,28 +121,18 @@ impl Desktop {
         }
     }
 
-    /// Types `text` into `window`, activated first.
-    pub fn type_into(&self, window: Window, text: &str) {
-        let w = window.to_string();
-        self.act("xdotool", &["windowactivate", "--sync", &w]);
-        std::thread::sleep(Duration::from_millis(500));
-        // Into the focused window: applications ignore the synthetic
-        // events `--window` sends.
-        self.act("xdotool", &["type", "--delay", "30", text]);
-    }
-
-    /// Makes `text` the whole text of the document in `window`: select all
-    /// and type over it, again until it reads back (an application that
-    /// has just mapped its window may not take keys yet). Whether it did.
+    /// Makes `text` the whole text of `field` in `window`: select all and
+    /// type over it, again until it reads back (an application that has
+    /// just mapped its window may not take keys yet). Whether it did.
     #[must_use]
-    pub fn write_document(&self, window: Window, text: &str) -> bool {
+    pub fn write(&self, window: Window, field: Field, text: &str) -> bool {
         for _ in 0..10 {
-            let w = window.to_string();
-            self.act("xdotool", &["windowactivate", "--sync", &w]);
-            std::thread::sleep(Duration::from_millis(500));
+            self.focus(window, field);
             self.act("xdotool", &["key", "--clearmodifiers", "ctrl+a"]);
+            // Into the focused window: applications ignore the synthetic
+            // events `--window` sends.
             self.act("xdotool", &["type", "--delay", "30", text]);
-            if self.document_text(window).trim() == text {
+            if self.text(window, field).trim() == text {
                 return true;
             }
             std::thread::sleep(Duration::from_secs(1));
@@ -147,52 +140,26 @@ impl Desktop {
         false
     }
 
-    /// Types `text` into the text field at the top left of the page shown
-    /// in browser `window` (the test pages put it there); whether it reads
-    /// back.
+    /// The whole text of `field` in `window`: select all, copy, and read
+    /// the clipboard.
     #[must_use]
-    pub fn write_form_field(&self, window: Window, text: &str) -> bool {
-        for _ in 0..10 {
-            self.click_page(window);
-            self.act("xdotool", &["key", "--clearmodifiers", "ctrl+a"]);
-            self.act("xdotool", &["type", "--delay", "30", text]);
-            if self.form_field_text(window).trim() == text {
-                return true;
-            }
-            std::thread::sleep(Duration::from_secs(1));
+    pub fn text(&self, window: Window, field: Field) -> String {
+        self.focus(window, field);
+        self.act("xdotool", &["key", "--clearmodifiers", "ctrl+a", "ctrl+c"]);
+        std::thread::sleep(Duration::from_millis(500));
+        self.run("xclip", &["-o", "-selection", "clipboard"])
+    }
+
+    /// Activates `window` and puts the keyboard in `field`.
+    fn focus(&self, window: Window, field: Field) {
+        let w = window.to_string();
+        self.act("xdotool", &["windowactivate", "--sync", &w]);
+        std::thread::sleep(Duration::from_millis(500));
+        if field == Field::PageField {
+            // Below the browser's toolbars (about 100 pixels).
+            self.act("xdotool", &["mousemove", "--window", &w, "100", "200", "click", "1"]);
+            std::thread::sleep(Duration::from_millis(300));
         }
-        false
-    }
-
-    /// The text of the field at the top left of the page in browser `window`.
-    #[must_use]
-    pub fn form_field_text(&self, window: Window) -> String {
-        self.click_page(window);
-        self.act("xdotool", &["key", "--clearmodifiers", "ctrl+a", "ctrl+c"]);
-        std::thread::sleep(Duration::from_millis(500));
-        self.run("xclip", &["-o", "-selection", "clipboard"])
-    }
-
-    /// Clicks into the page, below the browser's toolbars (about 100
-    /// pixels), where the test pages put their field.
-    fn click_page(&self, window: Window) {
-        let w = window.to_string();
-        self.act("xdotool", &["windowactivate", "--sync", &w]);
-        std::thread::sleep(Duration::from_millis(500));
-        self.act("xdotool", &["mousemove", "--window", &w, "100", "200", "click", "1"]);
-        std::thread::sleep(Duration::from_millis(300));
-    }
-
-    /// The whole text of the document in `window`: select all, copy, and
-    /// read the clipboard.
-    #[must_use]
-    pub fn document_text(&self, window: Window) -> String {
-        let w = window.to_string();
-        self.act("xdotool", &["windowactivate", "--sync", &w]);
-        std::thread::sleep(Duration::from_millis(500));
-        self.act("xdotool", &["key", "--clearmodifiers", "ctrl+a", "ctrl+c"]);
-        std::thread::sleep(Duration::from_millis(500));
-        self.run("xclip", &["-o", "-selection", "clipboard"])
     }
 
     /// Saves a picture of the screen (for a failing test's report).
@@ -227,13 +194,10 @@ impl Desktop {
             let (stop, seen) = (stop.clone(), seen.clone());
             std::thread::spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
-                    if let Ok(conn) = access.connect() {
-                        let root = conn.setup().roots[0].root;
-                        let mut out = Vec::new();
-                        collect(&conn, root, 0, &mut out);
-                        let mut s = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                        s.extend(out.into_iter().map(|(_, seen)| seen));
-                    }
+                    let now = on_screen(&access);
+                    let mut s = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    s.extend(now.into_iter().map(|(_, seen)| seen));
+                    drop(s);
                     std::thread::sleep(Duration::from_millis(100));
                 }
             })
@@ -272,6 +236,18 @@ impl Drop for WindowWatch {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
     }
+}
+
+/// Every viewable window with a title or a class, frames looked into
+/// (none when the display cannot be reached).
+fn on_screen(access: &DisplayAccess) -> Vec<(Window, Seen)> {
+    let Ok(conn) = access.connect() else {
+        return Vec::new();
+    };
+    let root = conn.setup().roots[0].root;
+    let mut out = Vec::new();
+    collect(&conn, root, 0, &mut out);
+    out
 }
 
 fn text(conn: &RustConnection, w: Window, prop: AtomEnum) -> String {

@@ -5,7 +5,7 @@
 //! of the desktop shows up on the way; and nothing of the session is left.
 
 use podium_core::Role;
-use podium_testkit::desktop::{self, Desktop, Seen};
+use podium_testkit::desktop::{self, Desktop, Field, Seen};
 use podium_testkit::web::Web;
 use podium_testkit::{Kit, TestUser, procfs, wait_until};
 use serde_json::json;
@@ -107,7 +107,7 @@ fn type_the_pupils_work(kit: &Kit, screen: &Desktop, uid: u32) {
     let mousepad = screen.wait_window("Mousepad", OFFICE_START);
     let firefox = screen.wait_window("Devoir", OFFICE_START);
     for (window, text) in [(writer, SENTENCE), (mousepad, NOTES)] {
-        if !screen.write_document(window, text) {
+        if !screen.write(window, Field::Document, text) {
             screen.screenshot(&kit.path("typed.png"));
             panic!(
                 "{text:?} could not be typed (screen: {})",
@@ -117,7 +117,7 @@ fn type_the_pupils_work(kit: &Kit, screen: &Desktop, uid: u32) {
     }
     let _ = screen.wait_window("*Untitled 1 - Mousepad", Duration::from_secs(10));
     assert!(
-        screen.write_form_field(firefox, ANSWER),
+        screen.write(firefox, Field::PageField, ANSWER),
         "the answer is typed into the form"
     );
 }
@@ -151,7 +151,7 @@ fn check_writer_restored(kit: &Kit, screen: &Desktop) {
     let restored = screen.wait_window("Untitled 1 - LibreOffice Writer", OFFICE_START);
     let mut text = String::new();
     for _ in 0..20 {
-        text = screen.document_text(restored);
+        text = screen.text(restored, Field::Document);
         if !text.trim().is_empty() {
             break;
         }
@@ -186,7 +186,7 @@ fn check_firefox_restored(screen: &Desktop) {
         "Firefox showed its crashed-session page: {windows:?}"
     );
     let page_back = windows.iter().any(|w| w.title.contains("Devoir"));
-    let answer_back = page_back && screen.form_field_text(firefox).trim() == ANSWER;
+    let answer_back = page_back && screen.text(firefox, Field::PageField).trim() == ANSWER;
     eprintln!("Firefox after the log off: page back: {page_back}, typed answer back: {answer_back}");
 }
 

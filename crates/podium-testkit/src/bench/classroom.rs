@@ -265,5 +265,9 @@ pub fn type_for(screen: &Desktop, length: Duration) -> usize {
 /// How many characters the document in Writer `window` holds.
 #[must_use]
 pub fn document_chars(screen: &Desktop, window: u32) -> usize {
-    screen.document_text(window).trim().chars().count()
+    screen
+        .text(window, crate::desktop::Field::Document)
+        .trim()
+        .chars()
+        .count()
 }

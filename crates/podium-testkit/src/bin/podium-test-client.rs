@@ -154,17 +154,20 @@ enum Asked<'a> {
 /// The class and title of a window not given others.
 const NAME: (&str, &str) = ("podium-test-client", "podium-test-client");
 
+/// The atom called `name`.
+fn atom(conn: &impl Connection, name: &[u8]) -> Result<u32, String> {
+    Ok(conn
+        .intern_atom(false, name)
+        .map_err(|e| e.to_string())?
+        .reply()
+        .map_err(|e| e.to_string())?
+        .atom)
+}
+
 /// Names `win` as applications do: its title (`WM_NAME`, `_NET_WM_NAME`),
 /// its class (`WM_CLASS`) and its process (`_NET_WM_PID`).
 fn name_window(conn: &impl Connection, win: u32, (class, title): (&str, &str)) -> Result<(), String> {
-    let atom = |name: &[u8]| -> Result<u32, String> {
-        Ok(conn
-            .intern_atom(false, name)
-            .map_err(|e| e.to_string())?
-            .reply()
-            .map_err(|e| e.to_string())?
-            .atom)
-    };
+    let atom = |name: &[u8]| atom(conn, name);
     let (net_wm_name, utf8, net_wm_pid) = (atom(b"_NET_WM_NAME")?, atom(b"UTF8_STRING")?, atom(b"_NET_WM_PID")?);
     let wm_class = format!("{class}\0{class}\0");
     for (property, kind, value) in [
@@ -193,14 +196,7 @@ fn name_window(conn: &impl Connection, win: u32, (class, title): (&str, &str)) -
 fn window(asked: Option<Asked<'_>>, paint: Option<u32>, name: (&str, &str)) -> Result<(), String> {
     let (conn, screen_num) = x11rb::connect(None).map_err(|e| e.to_string())?;
     let screen = conn.setup().roots.get(screen_num).ok_or("no screen")?.clone();
-    let atom = |name: &[u8]| -> Result<u32, String> {
-        Ok(conn
-            .intern_atom(false, name)
-            .map_err(|e| e.to_string())?
-            .reply()
-            .map_err(|e| e.to_string())?
-            .atom)
-    };
+    let atom = |name: &[u8]| atom(&conn, name);
     let protocols = atom(b"WM_PROTOCOLS")?;
     let delete = atom(b"WM_DELETE_WINDOW")?;
     let win = conn.generate_id().map_err(|e| e.to_string())?;
