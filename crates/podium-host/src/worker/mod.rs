@@ -380,10 +380,6 @@ fn handle_input(
 
 /// Whether `pid` is a live (not zombie) session worker.
 pub(crate) fn is_alive(pid: i32) -> bool {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
-    let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    !matches!(state, Some('Z' | 'X') | None) && cmdline.split(|b| *b == 0).any(|a| a == b"session-worker")
+    crate::desktop::procs::running(pid) && cmdline.split(|b| *b == 0).any(|a| a == b"session-worker")
 }
