@@ -23,6 +23,7 @@ pub mod locale;
 pub mod login;
 pub mod reaper;
 pub mod registry;
+pub mod socket_dirs;
 pub mod stats;
 pub mod users;
 pub mod worker;

@@ -188,8 +188,12 @@ impl ExecPlan {
     }
 
     /// Forks and executes the plan; returns the child's pid once `exec`
-    /// succeeded. Must only be called from a single-threaded process (the
-    /// session worker): the child relies on no other thread holding a lock.
+    /// succeeded. Safe in a threaded process too (the daemon starts a
+    /// program in a running session with it): like `posix_spawn`, the child
+    /// takes no lock and allocates nothing, it only makes async-signal-safe
+    /// system calls on data prepared before `fork`, and every descriptor
+    /// but its standard ones is closed at `exec`. The caller reaps the child
+    /// (in the daemon, its reaper does).
     ///
     /// # Errors
     /// [`SysError`] saying which step failed and why.
@@ -216,9 +220,9 @@ impl ExecPlan {
         // SAFETY: fcntl just returned this new descriptor; nothing else owns it.
         let status_w = unsafe { OwnedFd::from_raw_fd(high) };
 
-        // SAFETY: fork in a single-threaded process (documented contract of
-        // this function); the child only runs `child_after_fork`, which makes
-        // async-signal-safe calls on memory prepared above and never returns.
+        // SAFETY: the child only runs `child_after_fork`, which makes
+        // async-signal-safe calls on memory prepared above (no lock another
+        // thread could hold, no allocation) and never returns.
         let pid = unsafe { libc::fork() };
         if pid < 0 {
             return Err(SysError::Fork(std::io::Error::last_os_error()));

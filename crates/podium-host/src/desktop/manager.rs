@@ -15,6 +15,7 @@ use super::procs;
 use super::socket::{self, Address};
 use crate::cgroup::{Part, SessionCgroup};
 use crate::error::{HostError, Result};
+use crate::users::Account;
 use podium_xsmp::{Client, IceSocket, LogoutOutcome, MAX_AUTHORITY};
 use std::io::Read;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
@@ -38,12 +39,35 @@ pub enum Asked {
     LoggedOut {
         /// Its process.
         pid: i32,
+        /// How it was asked.
+        route: Route,
     },
     /// An application refused the log out (the manager said "cancelled").
     Cancelled {
         /// Its process.
         pid: i32,
     },
+}
+
+/// How the session manager was asked to log out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// Over XSMP, as one of its clients.
+    Xsmp,
+    /// With the desktop's own log-out call on the session's D-Bus, after
+    /// XSMP did not work.
+    DBus,
+}
+
+impl Route {
+    /// As the log names it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Route::Xsmp => "XSMP",
+            Route::DBus => "D-Bus",
+        }
+    }
 }
 
 /// The session manager of the session's desktop: a process of `uid` in
@@ -57,29 +81,69 @@ pub fn find(cgroup: &SessionCgroup, uid: u32) -> Option<i32> {
 }
 
 /// Asks the session manager of the session, if it has one, to log out:
-/// a global shutdown save, no interaction, fast (no dialog); then waits
-/// for it to exit. All within `patience`.
+/// over XSMP first (a global shutdown save, no interaction, fast: no
+/// dialog), for at most half of `patience`; if that does not work, with
+/// the desktop's own D-Bus call ([`super::bus`]). Then waits for it to
+/// exit. All within `patience`.
 ///
 /// # Errors
-/// [`HostError::DesktopProgram`] when the manager cannot be reached, its
-/// cookie cannot be read, or it does not follow through in time.
-pub fn log_out(cgroup: &SessionCgroup, uid: u32, home: &Path, patience: Duration) -> Result<Asked> {
-    let Some(pid) = find(cgroup, uid) else {
+/// [`HostError::DesktopProgram`] when neither way works, saying why for each.
+pub fn log_out(cgroup: &SessionCgroup, account: &Account, patience: Duration) -> Result<Asked> {
+    let Some(pid) = find(cgroup, account.uid) else {
         return Ok(Asked::NoManager);
     };
-    let until = Instant::now() + patience;
+    let start = Instant::now();
+    let xsmp = match over_xsmp(pid, account, start + patience / 2, start + patience) {
+        Ok(asked) => return Ok(asked),
+        Err(HostError::DesktopProgram { why, .. }) => why,
+        Err(e) => e.to_string(),
+    };
+    if !procs::running(pid) {
+        return Err(HostError::DesktopProgram {
+            program: PROGRAM,
+            pid,
+            why: xsmp,
+        });
+    }
+    tracing::info!(
+        pid,
+        "the session manager did not take the request over XSMP ({xsmp}); asking over D-Bus"
+    );
+    match super::bus::log_out(cgroup, account, pid, start + patience) {
+        Ok(()) => Ok(Asked::LoggedOut {
+            pid,
+            route: Route::DBus,
+        }),
+        Err(e) => {
+            let bus = match e {
+                HostError::DesktopProgram { why, .. } => why,
+                e => e.to_string(),
+            };
+            Err(HostError::DesktopProgram {
+                program: PROGRAM,
+                pid,
+                why: format!("over XSMP: {xsmp}; over D-Bus: {bus}"),
+            })
+        }
+    }
+}
+
+/// The XSMP request to manager `pid`: taken by `asked_by`, followed
+/// through (the manager gone) by `until`.
+fn over_xsmp(pid: i32, account: &Account, asked_by: Instant, until: Instant) -> Result<Asked> {
+    let uid = account.uid;
     let fail = |why: String| HostError::DesktopProgram {
         program: PROGRAM,
         pid,
         why,
     };
-    let authority = read_authority(&authority_path(pid, home), uid, pid)?;
+    let authority = read_authority(&authority_path(pid, &account.home), uid, pid)?;
     let manager = u32::try_from(pid).map_err(|_| fail("a negative pid".into()))?;
     let cookies =
         podium_xsmp::cookies_for(&authority, manager, IceSocket::Abstract).map_err(|e| fail(e.to_string()))?;
     let address = Address::Abstract(IceSocket::Abstract.address(manager).trim_start_matches('@').to_owned());
     loop {
-        let left = until.saturating_duration_since(Instant::now());
+        let left = asked_by.saturating_duration_since(Instant::now());
         if left < RETRY {
             return Err(fail("did not take the request in time".into()));
         }
@@ -91,10 +155,13 @@ pub fn log_out(cgroup: &SessionCgroup, uid: u32, home: &Path, patience: Duration
                 if !procs::wait_gone(pid, until) {
                     return Err(fail("logged out, but has not exited".into()));
                 }
-                return Ok(Asked::LoggedOut { pid });
+                return Ok(Asked::LoggedOut {
+                    pid,
+                    route: Route::Xsmp,
+                });
             }
             // Still starting, or busy with another save: ask again.
-            Err(podium_xsmp::XsmpError::Dropped) if Instant::now() + RETRY < until => std::thread::sleep(RETRY),
+            Err(podium_xsmp::XsmpError::Dropped) if Instant::now() + RETRY < asked_by => std::thread::sleep(RETRY),
             Err(e) => return Err(fail(e.to_string())),
         }
     }
@@ -104,20 +171,17 @@ pub fn log_out(cgroup: &SessionCgroup, uid: u32, home: &Path, patience: Duration
 /// manager's environment: `ICEAUTHORITY`, else `ICEauthority` in
 /// `XDG_RUNTIME_DIR` (a Podium session has one), else `~/.ICEauthority`.
 fn authority_path(pid: i32, home: &Path) -> PathBuf {
-    let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-    choose_authority(&environ, home)
+    choose_authority(&procs::environ(pid), home)
 }
 
 fn choose_authority(environ: &[u8], home: &Path) -> PathBuf {
-    let var = |name: &[u8]| {
-        environ
-            .split(|b| *b == 0)
-            .find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix(b"=")))
-            .filter(|v| v.starts_with(b"/"))
-            .map(|v| PathBuf::from(String::from_utf8_lossy(v).into_owned()))
+    let var = |name: &str| {
+        procs::var(environ, name)
+            .filter(|v| v.starts_with('/'))
+            .map(PathBuf::from)
     };
-    var(b"ICEAUTHORITY")
-        .or_else(|| var(b"XDG_RUNTIME_DIR").map(|d| d.join("ICEauthority")))
+    var("ICEAUTHORITY")
+        .or_else(|| var("XDG_RUNTIME_DIR").map(|d| d.join("ICEauthority")))
         .unwrap_or_else(|| home.join(".ICEauthority"))
 }
 

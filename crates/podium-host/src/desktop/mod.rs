@@ -7,13 +7,15 @@
 //! left, then SIGTERM, then `cgroup.kill` (`crate::host::logoff`).
 
 pub mod apps;
+pub mod bus;
+pub mod launch;
 pub mod manager;
 pub mod office;
 pub mod procs;
 pub mod socket;
 
 use crate::cgroup::SessionCgroup;
-use std::path::Path;
+use crate::users::Account;
 use std::time::{Duration, Instant};
 
 /// What the desktop's programs answered when asked to end.
@@ -39,17 +41,18 @@ impl Asked {
 
 /// Asks the session's own programs to end as at a log out of the desktop,
 /// all at once, within `patience`: the session manager over XSMP, and
-/// every LibreOffice to keep its documents and quit (LibreOffice's gtk3
+/// (or, failing that, over D-Bus), and every LibreOffice to keep its documents and quit (LibreOffice's gtk3
 /// back end does not answer the manager). Those that kept their documents
 /// are waited for: a signal while LibreOffice quits would leave its
 /// "crashed" mark, and the next start would offer a recovery instead of
 /// restoring the session.
 #[must_use]
-pub fn ask_to_end(cgroup: &SessionCgroup, uid: u32, home: &Path, patience: Duration) -> Asked {
+pub fn ask_to_end(cgroup: &SessionCgroup, account: &Account, patience: Duration) -> Asked {
+    let uid = account.uid;
     let until = Instant::now() + patience;
     let pids = office::processes(cgroup, uid);
     std::thread::scope(|s| {
-        let manager = s.spawn(move || manager::log_out(cgroup, uid, home, patience));
+        let manager = s.spawn(move || manager::log_out(cgroup, account, patience));
         let asks: Vec<_> = pids
             .iter()
             .map(|&pid| {

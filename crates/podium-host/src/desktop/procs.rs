@@ -9,10 +9,7 @@ pub fn named(cgroup: &SessionCgroup, comm: &str, uid: u32) -> Vec<i32> {
     cgroup
         .pids(Part::Desktop)
         .into_iter()
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim_end() == comm)
-                && real_uid(*pid) == Some(uid)
-        })
+        .filter(|pid| self::comm(*pid).is_some_and(|c| c == comm) && real_uid(*pid) == Some(uid))
         .collect()
 }
 
@@ -37,6 +34,31 @@ pub fn wait_gone(pid: i32, until: std::time::Instant) -> bool {
     true
 }
 
+/// The command name of `pid` (`comm`, at most 15 bytes).
+#[must_use]
+pub fn comm(pid: i32) -> Option<String> {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .ok()
+        .map(|c| c.trim_end().to_owned())
+}
+
+/// `pid`'s environment as it started, NUL-separated `NAME=value` entries
+/// (empty when it cannot be read).
+#[must_use]
+pub fn environ(pid: i32) -> Vec<u8> {
+    std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default()
+}
+
+/// The value of `name` in an `environ`, when set and not empty.
+#[must_use]
+pub fn var<'a>(environ: &'a [u8], name: &str) -> Option<&'a str> {
+    environ
+        .split(|b| *b == 0)
+        .find_map(|kv| kv.strip_prefix(name.as_bytes()).and_then(|v| v.strip_prefix(b"=")))
+        .filter(|v| !v.is_empty())
+        .and_then(|v| std::str::from_utf8(v).ok())
+}
+
 /// The real uid of `pid` (the first number of `Uid:` in its status).
 #[must_use]
 pub fn real_uid(pid: i32) -> Option<u32> {
@@ -55,6 +77,16 @@ fn parse_uid(status: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_a_variable_in_an_environment() {
+        let env = b"HOME=/home/pupil\0DBUS_SESSION_BUS_ADDRESS=unix:path=/tmp/b\0EMPTY=\0XHOME=/x\0";
+        assert_eq!(var(env, "HOME"), Some("/home/pupil"));
+        assert_eq!(var(env, "DBUS_SESSION_BUS_ADDRESS"), Some("unix:path=/tmp/b"));
+        assert_eq!(var(env, "EMPTY"), None, "an empty value counts as unset");
+        assert_eq!(var(env, "HOM"), None, "a name is matched whole");
+        assert_eq!(var(b"", "HOME"), None);
+    }
 
     #[test]
     fn reads_the_real_uid() {

@@ -272,15 +272,20 @@ impl Host {
     /// Asks the desktop's own programs to end the way the desktop does at
     /// a log out, for at most `patience`.
     async fn ask_desktop(&self, live: &Live, patience: Duration) -> crate::desktop::Asked {
-        let (cgroup, uid, home) = (live.spec.cgroup.clone(), live.account.uid, live.spec.home.clone());
+        let (cgroup, account) = (live.spec.cgroup.clone(), live.account.clone());
         let Ok(asked) =
-            tokio::task::spawn_blocking(move || crate::desktop::ask_to_end(&cgroup, uid, &home, patience)).await
+            tokio::task::spawn_blocking(move || crate::desktop::ask_to_end(&cgroup, &account, patience)).await
         else {
             return crate::desktop::Asked::default();
         };
         match &asked.manager {
-            Some(Ok(crate::desktop::manager::Asked::LoggedOut { pid })) => {
-                tracing::info!(session = live.id, pid, "the session manager logged the desktop out");
+            Some(Ok(crate::desktop::manager::Asked::LoggedOut { pid, route })) => {
+                tracing::info!(
+                    session = live.id,
+                    pid,
+                    "the session manager logged the desktop out over {}",
+                    route.name()
+                );
             }
             Some(Ok(crate::desktop::manager::Asked::Cancelled { pid })) => {
                 tracing::warn!(session = live.id, pid, "an application cancelled the desktop's log out");

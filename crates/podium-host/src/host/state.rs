@@ -83,6 +83,7 @@ impl Host {
             .map_err(HostError::io("create", run_dir))?;
         std::fs::set_permissions(run_dir, std::fs::Permissions::from_mode(0o755))
             .map_err(HostError::io("chmod", run_dir))?;
+        crate::socket_dirs::ensure_all();
         let registry = Registry::open(&config.server.state_dir)?;
         let ended_dir = config.server.state_dir.join("ended");
         std::fs::DirBuilder::new()
