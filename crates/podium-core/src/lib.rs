@@ -14,6 +14,7 @@ pub mod config;
 pub mod core_error;
 pub mod error;
 pub mod events;
+pub mod hosts;
 pub mod limits;
 pub mod me;
 pub mod outcome;
@@ -32,6 +33,7 @@ pub use core_error::CoreError;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use events::{Event, PictureFrame};
+pub use hosts::{HostInfo, HostList, HostState};
 pub use me::Me;
 pub use outcome::{ActionResult, ActionResults, EndKind, Outcome};
 pub use permission::{Caller, Refusal, Selection};

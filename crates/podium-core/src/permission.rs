@@ -179,6 +179,15 @@ pub fn may_read_audit(caller: &Caller) -> Result<(), Refusal> {
     }
 }
 
+/// May `caller` see the school's hosts (the dashboard's Systems tab)? The
+/// same people as the audit log.
+///
+/// # Errors
+/// [`Refusal::NotYourSession`] for standard users.
+pub fn may_see_hosts(caller: &Caller) -> Result<(), Refusal> {
+    may_read_audit(caller)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@
 pub mod app;
 pub mod auth;
 pub mod client_addr;
+pub mod cluster;
 pub mod documented;
 pub mod error;
 pub mod http_metrics;

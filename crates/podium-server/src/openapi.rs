@@ -37,6 +37,7 @@ use utoipa::{Modify, OpenApi};
         (name = "sessions", description = "Desktop sessions and actions on them"),
         (name = "station", description = "A user's own desktop in the browser"),
         (name = "audit", description = "Who did what"),
+        (name = "hosts", description = "The school's hosts (the dashboard's Systems tab)"),
         (name = "metrics", description = "Prometheus metrics"),
     )
 )]

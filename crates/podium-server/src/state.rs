@@ -19,6 +19,8 @@ pub struct AppState {
     pub metrics: Arc<HttpMetrics>,
     /// Live desktop thumbnails.
     pub thumbnails: Arc<podium_thumbnail::Service>,
+    /// This host's part in the school's cluster, when it has one.
+    pub cluster: Option<Arc<podium_cluster::Node>>,
 }
 
 impl AppState {
@@ -36,6 +38,14 @@ impl AppState {
             metrics: Arc::new(HttpMetrics::default()),
             thumbnails,
             host,
+            cluster: None,
         }
+    }
+
+    /// The same state, part of the school's cluster through `node`.
+    #[must_use]
+    pub fn with_cluster(mut self, node: Arc<podium_cluster::Node>) -> AppState {
+        self.cluster = Some(node);
+        self
     }
 }

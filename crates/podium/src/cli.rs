@@ -59,6 +59,7 @@ pub fn misplaced_option(command: &Command, matches: &clap::ArgMatches) -> Option
         Command::Serve(_) => ("serve", &["socket"]),
         Command::Demo(_) => ("demo", &["socket"]),
         Command::CheckConfig(_) => ("check-config", &[]),
+        Command::Cluster(_) => ("cluster", &[]),
         _ => return None,
     };
     let options = [
@@ -73,7 +74,7 @@ pub fn misplaced_option(command: &Command, matches: &clap::ArgMatches) -> Option
         .filter(|(id, _)| !allowed.contains(id))
         .find(|(id, _)| matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
         .map(|(_, flag)| {
-            let why = if name == "check-config" {
+            let why = if name == "check-config" || name == "cluster" {
                 "it reads a file and talks to no daemon"
             } else {
                 "it runs on this host, with no login"
@@ -94,6 +95,11 @@ pub enum Command {
     Session(SessionCommand),
     /// Show the audit log.
     Audit(AuditArgs),
+    /// List the school's hosts with their state, sessions and load.
+    Hosts(HostsArgs),
+    /// Set up several hosts: make a host's key, print the NATS servers' permissions.
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
     /// Check a configuration file and print the effective configuration.
     CheckConfig(CheckConfigArgs),
     /// Internal: write the man pages into DIR (for packaging).
@@ -116,6 +122,54 @@ pub enum Command {
     /// Internal: one PAM password check for the daemon.
     #[command(hide = true)]
     AuthCheck,
+}
+
+/// `podium hosts`.
+#[derive(Debug, Args)]
+pub struct HostsArgs {
+    /// Print the API's JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `podium cluster …`: set-up that talks to no daemon.
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Make this host's key (its NATS identity) and print its public keys:
+    /// one for the NATS servers' permissions, one for the other hosts'
+    /// `[cluster.peers]`.
+    Keygen {
+        /// The host's name in the school (lower-case letters, digits, '-').
+        #[arg(long, value_name = "NAME", value_parser = host_name)]
+        host: String,
+        /// Where to write the key (mode 0600; never over an existing file).
+        #[arg(long, value_name = "FILE", default_value = "/etc/podium/cluster/host.nk")]
+        out: PathBuf,
+    },
+    /// Print the `authorization` block every NATS server of the school
+    /// uses: each host may publish only its own sessions, load and audit.
+    Authorization {
+        /// Each host as NAME=NATS_PUBLIC_KEY (what `keygen` printed).
+        #[arg(value_name = "NAME=KEY", required = true, value_parser = host_key)]
+        hosts: Vec<(String, String)>,
+    },
+}
+
+fn host_name(text: &str) -> Result<String, String> {
+    podium_core::config::check_host_name(text).map(|()| text.to_owned())
+}
+
+fn host_key(text: &str) -> Result<(String, String), String> {
+    let (name, key) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not NAME=KEY"))?;
+    host_name(name)?;
+    if !(key.len() == 56 && key.starts_with('U')) {
+        return Err(format!(
+            "{key:?} is not a NATS user public key (56 characters starting with U)"
+        ));
+    }
+    Ok((name.to_owned(), key.to_owned()))
 }
 
 /// `podium serve`.

@@ -80,6 +80,7 @@ fn main() -> ExitCode {
         Command::CheckConfig(args) => return exit_code(commands::check_config::run(args)),
         Command::Manpages { dir } => return exit_code(commands::generate::manpages(dir)),
         Command::Completions { shell } => return exit_code(commands::generate::completions(*shell)),
+        Command::Cluster(cmd) => return exit_code(commands::cluster::run(cmd)),
         _ => {}
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -118,7 +119,9 @@ async fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Demo(args) => commands::demo::run_demo(&socket, args).await,
         Command::Session(cmd) => commands::session::run(&connect(&conn, &socket).await?, cmd).await,
         Command::Audit(args) => commands::audit::run(&connect(&conn, &socket).await?, args).await,
+        Command::Hosts(args) => commands::hosts::run(&connect(&conn, &socket).await?, args).await,
         Command::SessionWorker(_)
+        | Command::Cluster(_)
         | Command::AuthCheck
         | Command::CheckConfig(_)
         | Command::Manpages { .. }

@@ -91,6 +91,39 @@ pub fn results(results: &[ActionResult]) -> String {
     table(&["ID", "USER", "OUTCOME", "DETAIL"], &rows)
 }
 
+/// `podium hosts`: one row per host.
+pub fn hosts(list: &podium_core::HostList) -> String {
+    let rows: Vec<Vec<String>> = list
+        .hosts
+        .iter()
+        .map(|h| {
+            vec![
+                if h.local {
+                    format!("{} (this host)", h.name)
+                } else {
+                    h.name.clone()
+                },
+                match h.state {
+                    podium_core::HostState::Reachable => "reachable".into(),
+                    podium_core::HostState::Unreachable => "unreachable".into(),
+                },
+                format!("{}/{}", h.sessions, h.capacity),
+                format!("{:.2}", h.load1),
+                if h.memory_total_kib == 0 {
+                    "-".into()
+                } else {
+                    format!("{} MiB", h.memory_available_kib / 1024)
+                },
+            ]
+        })
+        .collect();
+    let mut out = table(&["HOST", "STATE", "SESSIONS", "LOAD", "MEMORY FREE"], &rows);
+    if list.cluster_connected == Some(false) {
+        out.push_str("\nThis host cannot reach the school's NATS now: it works on its own.");
+    }
+    out
+}
+
 /// `podium audit`.
 pub fn audit(records: &[AuditRecord]) -> String {
     if records.is_empty() {

@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+mod cluster;
 mod values;
 
+pub use cluster::{ClusterConfig, check_host_name};
 pub use values::{Every, Geometry};
 
 /// Where the config file lives unless `--config` says otherwise.
@@ -30,6 +32,8 @@ pub struct Config {
     pub tls: TlsConfig,
     /// Live desktop thumbnails.
     pub thumbnails: ThumbnailConfig,
+    /// Several hosts on one dashboard.
+    pub cluster: ClusterConfig,
 }
 
 /// `[thumbnails]`.
@@ -271,7 +275,7 @@ impl Config {
         if self.tls.cert.is_some() != self.tls.key.is_some() {
             return Err(("tls.cert", "give both tls.cert and tls.key, or neither".into()));
         }
-        Ok(())
+        self.cluster.validate()
     }
 }
 
@@ -453,6 +457,14 @@ mod tests {
         expected.tls.cert = Some(PathBuf::from("/etc/ssl/certs/podium.pem"));
         expected.tls.key = Some(PathBuf::from("/etc/ssl/private/podium.key"));
         expected.session.command = "/etc/X11/Xsession".into();
+        expected.cluster.host = "room-12".into();
+        expected.cluster.urls = (1..=3).map(|n| format!("tls://nats{n}.school.lan:4222")).collect();
+        expected.cluster.ca = Some(PathBuf::from("/etc/podium/cluster/ca.pem"));
+        expected.cluster.address = Some("https://room-12.school.lan:8443".into());
+        expected.cluster.peers.insert(
+            "room-13".into(),
+            "UJP3NKOAHGAFTNMKSPV3ZE73HBRIBXYSOGNJB3AXPLUMJT5LCJAAS3GX".into(),
+        );
         assert_eq!(
             Config::parse(&uncommented, "podium.toml").expect("parses uncommented"),
             expected

@@ -214,6 +214,13 @@ impl Host {
         self.roles.standing(&live.account).role
     }
 
+    /// Every session, as clients see them (what this host tells the
+    /// school's other hosts).
+    #[must_use]
+    pub fn all_sessions(&self) -> Vec<SessionInfo> {
+        self.snapshot().iter().map(|l| self.info(l)).collect()
+    }
+
     /// The sessions `caller` may see.
     #[must_use]
     pub fn list(&self, caller: &Caller) -> SessionList {

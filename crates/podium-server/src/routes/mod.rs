@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod events;
+pub mod hosts;
 pub mod me;
 pub mod sessions;
 pub mod station;
@@ -23,6 +24,7 @@ pub fn api() -> Documented {
         .merge(events::routes())
         .merge(thumbnail::routes())
         .merge(station::routes())
+        .merge(hosts::routes())
 }
 
 /// Unknown routes, in the API's error format.

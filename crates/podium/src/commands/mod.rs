@@ -2,8 +2,10 @@
 
 pub mod audit;
 pub mod check_config;
+pub mod cluster;
 pub mod demo;
 pub mod generate;
+pub mod hosts;
 pub mod serve;
 pub mod session;
 

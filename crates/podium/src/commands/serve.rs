@@ -34,7 +34,7 @@ pub async fn run(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<St
         bail!("podium serve must run as root: it starts sessions for other users");
     }
     let config = configure(args, socket_override)?;
-    let (state, tls, adopted) = start_host(&config)?;
+    let (state, tls, adopted) = start_host(&config).await?;
     let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
     let mut servers = listen(&config, tls, state, &stop).await?;
 
@@ -96,7 +96,7 @@ fn configure(args: ServeArgs, socket_override: Option<PathBuf>) -> Result<Config
 /// sessions still running, and starts what runs beside the API (automatic
 /// log off, the reaper, thumbnails): the API's state, the TLS config, and
 /// how many sessions were taken back.
-fn start_host(config: &Config) -> Result<(AppState, Arc<rustls::ServerConfig>, usize)> {
+async fn start_host(config: &Config) -> Result<(AppState, Arc<rustls::ServerConfig>, usize)> {
     podium_host::reaper::become_subreaper()?;
     let exe = std::env::current_exe().context("cannot find the podium binary to start session workers")?;
     let tls = podium_server::tls::server_config(
@@ -112,7 +112,15 @@ fn start_host(config: &Config) -> Result<(AppState, Arc<rustls::ServerConfig>, u
         config.thumbnails.interval_ms,
     )));
     podium_server::thumbnails::follow(&thumbnails, host.clone());
-    Ok((AppState::new(host, thumbnails), tls, adopted))
+    let mut state = AppState::new(host.clone(), thumbnails);
+    if config.cluster.enabled() {
+        let node = podium_server::cluster::join(&host)
+            .await
+            .context("cannot join the school's cluster")?;
+        tracing::info!(host = %config.cluster.host, "part of the school's cluster");
+        state = state.with_cluster(node);
+    }
+    Ok((state, tls, adopted))
 }
 
 /// Serves the API on HTTPS, on plain HTTP when configured, and on the

@@ -1,0 +1,26 @@
+//! Several Podium hosts on one dashboard, over NATS.
+//!
+//! Each host's daemon keeps its own registry as the truth and acts locally
+//! without waiting on NATS; it publishes a copy of its sessions (a
+//! JetStream key-value bucket, keys `HOST.ID`), a heartbeat with its load
+//! every 2 s on a plain subject, and reads everyone else's into a
+//! [`Directory`]. A host that cannot reach NATS goes on as a single host.
+//!
+//! Each host has its own NATS identity (an nkey, [`identity`]), and the
+//! NATS servers let it publish only its own subjects and keys
+//! ([`permissions`]).
+
+pub mod directory;
+pub mod error;
+pub mod identity;
+pub mod node;
+pub mod permissions;
+pub mod record;
+pub mod subjects;
+
+pub use directory::{Directory, HostView, Reach};
+pub use error::{ClusterError, Result};
+pub use identity::Identity;
+pub use node::Local;
+pub use node::Node;
+pub use record::HostLoad;

@@ -1,0 +1,320 @@
+//! This host's part in the school: connected to NATS in the background,
+//! it publishes its load every 2 s and a copy of each of its sessions, and
+//! feeds the [`Directory`] with everyone's. Nothing here is waited on by
+//! the daemon's own work: when NATS is away, publishing waits and the host
+//! goes on alone.
+
+use crate::directory::Directory;
+use crate::error::{ClusterError, Result};
+use crate::identity::Identity;
+use crate::record::HostLoad;
+use crate::subjects;
+use async_nats::jetstream::{self, kv};
+use futures_util::StreamExt;
+use podium_core::SessionInfo;
+use podium_core::config::ClusterConfig;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// What the node needs of the daemon: its sessions as they are now.
+pub trait Local: Send + Sync + 'static {
+    /// Every session this host runs.
+    fn sessions(&self) -> Vec<SessionInfo>;
+}
+
+/// How long one NATS call may take before it is tried again later.
+const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// This host on the school's NATS.
+pub struct Node {
+    host: String,
+    client: async_nats::Client,
+    directory: Directory,
+    changed: Notify,
+    connected: Arc<AtomicBool>,
+    identity: Identity,
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node").field("host", &self.host).finish_non_exhaustive()
+    }
+}
+
+impl Node {
+    /// Starts connecting to `config`'s NATS servers as `identity`, and the
+    /// tasks that publish `local`'s sessions and load and read everyone
+    /// else's. Returns at once: the connection is made, and made again
+    /// after any loss, in the background.
+    ///
+    /// # Errors
+    /// [`ClusterError::Nats`] when the options themselves are wrong (a CA
+    /// file that cannot be read, say); never for an unreachable server.
+    pub async fn start(config: &ClusterConfig, identity: Identity, local: Arc<dyn Local>) -> Result<Arc<Node>> {
+        let host = config.host.clone();
+        let flag = Arc::new(AtomicBool::new(false));
+        let events = flag.clone();
+        let name = host.clone();
+        let mut options = async_nats::ConnectOptions::with_nkey(identity.seed())
+            .name(format!("podium {host}"))
+            .require_tls(true)
+            .retry_on_initial_connect()
+            .max_reconnects(None)
+            .connection_timeout(Duration::from_secs(3))
+            .ping_interval(Duration::from_secs(2))
+            .request_timeout(Some(CALL_TIMEOUT))
+            .reconnect_delay_callback(|attempts| {
+                Duration::from_millis(250 * u64::try_from(attempts.min(8)).unwrap_or(8))
+            })
+            .event_callback(move |event| {
+                let flag = events.clone();
+                let name = name.clone();
+                async move {
+                    match event {
+                        async_nats::Event::Connected => {
+                            flag.store(true, Ordering::SeqCst);
+                            tracing::info!(host = %name, "connected to the school's NATS");
+                        }
+                        async_nats::Event::Disconnected => {
+                            flag.store(false, Ordering::SeqCst);
+                            tracing::warn!(host = %name, "lost the school's NATS; going on as a single host");
+                        }
+                        other => tracing::debug!(host = %name, "NATS: {other}"),
+                    }
+                }
+            });
+        if let Some(ca) = &config.ca {
+            options = options.add_root_certificates(ca.clone());
+        }
+        let client = options
+            .connect(config.urls.as_slice())
+            .await
+            .map_err(ClusterError::nats)?;
+        let node = Arc::new(Node {
+            host,
+            client,
+            directory: Directory::default(),
+            changed: Notify::new(),
+            connected: flag,
+            identity,
+        });
+        tokio::spawn(
+            node.clone()
+                .publish(local, config.capacity, config.address.clone(), config.replicas),
+        );
+        tokio::spawn(node.clone().read_loads());
+        tokio::spawn(node.clone().read_sessions(config.replicas));
+        Ok(node)
+    }
+
+    /// This host's name.
+    #[must_use]
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The school as this host sees it.
+    #[must_use]
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
+    /// Whether NATS is reachable now.
+    #[must_use]
+    pub fn connected(&self) -> bool {
+        self.connected.load(Ordering::SeqCst)
+    }
+
+    /// This host's keys.
+    #[must_use]
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// A local session changed: publish soon rather than at the next beat.
+    pub fn changed(&self) {
+        self.changed.notify_one();
+    }
+
+    /// Publishes the load every [`HostLoad::EVERY`], and the sessions'
+    /// copies whenever they change. The first pass removes keys of this
+    /// host for sessions that no longer run (a restart after a crash).
+    async fn publish(self: Arc<Self>, local: Arc<dyn Local>, capacity: u32, address: Option<String>, replicas: usize) {
+        let mut store: Option<kv::Store> = None;
+        // What the bucket holds for this host, as last published (`None`:
+        // not read yet).
+        let mut published: Option<BTreeMap<u32, Vec<u8>>> = None;
+        loop {
+            let sessions = local.sessions();
+            let load = HostLoad::measure(
+                &self.host,
+                u32::try_from(sessions.len()).unwrap_or(u32::MAX),
+                capacity,
+                address.clone(),
+            );
+            if let Ok(bytes) = serde_json::to_vec(&load)
+                && let Err(e) = self.client.publish(subjects::load(&self.host), bytes.into()).await
+            {
+                tracing::debug!("cannot publish the load: {e}");
+            }
+            if store.is_none() {
+                store = self.bucket(replicas).await;
+            }
+            if let Some(s) = &store {
+                if published.is_none() {
+                    published = self.own_keys(s).await;
+                }
+                if let Some(p) = published.as_mut()
+                    && let Err(e) = self.sync(s, p, &sessions).await
+                {
+                    tracing::debug!("cannot publish the sessions yet: {e}");
+                }
+            }
+            tokio::select! {
+                () = self.changed.notified() => {}
+                () = tokio::time::sleep(HostLoad::EVERY) => {}
+            }
+        }
+    }
+
+    /// The sessions bucket, made if it is the first host to ask.
+    async fn bucket(&self, replicas: usize) -> Option<kv::Store> {
+        let js = jetstream::new(self.client.clone());
+        let found = tokio::time::timeout(CALL_TIMEOUT, js.get_key_value(subjects::SESSIONS_BUCKET)).await;
+        if let Ok(Ok(store)) = found {
+            return Some(store);
+        }
+        let config = kv::Config {
+            bucket: subjects::SESSIONS_BUCKET.to_owned(),
+            description: "A copy of every Podium host's sessions".to_owned(),
+            history: 1,
+            num_replicas: replicas,
+            storage: jetstream::stream::StorageType::File,
+            ..kv::Config::default()
+        };
+        match tokio::time::timeout(CALL_TIMEOUT, js.create_key_value(config)).await {
+            Ok(Ok(store)) => Some(store),
+            Ok(Err(e)) => {
+                tracing::debug!("no sessions bucket yet: {e}");
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// This host's keys in the bucket now, with their values.
+    async fn own_keys(&self, store: &kv::Store) -> Option<BTreeMap<u32, Vec<u8>>> {
+        let mut keys = tokio::time::timeout(CALL_TIMEOUT, store.keys()).await.ok()?.ok()?;
+        let mut own = BTreeMap::new();
+        while let Ok(Some(Ok(key))) = tokio::time::timeout(CALL_TIMEOUT, keys.next()).await {
+            if let Some((host, id)) = subjects::parse_session_key(&key)
+                && host == self.host
+            {
+                // A value never equal to a real copy: it is rewritten.
+                own.insert(id, Vec::new());
+            }
+        }
+        Some(own)
+    }
+
+    /// Makes the bucket's copy of this host's sessions match `sessions`.
+    async fn sync(
+        &self,
+        store: &kv::Store,
+        published: &mut BTreeMap<u32, Vec<u8>>,
+        sessions: &[SessionInfo],
+    ) -> Result<()> {
+        let mut now: BTreeMap<u32, Vec<u8>> = BTreeMap::new();
+        for s in sessions {
+            now.insert(
+                s.id,
+                serde_json::to_vec(s).map_err(|e| ClusterError::Record(e.to_string()))?,
+            );
+        }
+        for (id, bytes) in &now {
+            if published.get(id) != Some(bytes) {
+                let put = store.put(subjects::session_key(&self.host, *id), bytes.clone().into());
+                tokio::time::timeout(CALL_TIMEOUT, put)
+                    .await
+                    .map_err(|_| ClusterError::Nats("timed out".into()))?
+                    .map_err(ClusterError::nats)?;
+                published.insert(*id, bytes.clone());
+            }
+        }
+        let gone: Vec<u32> = published.keys().filter(|id| !now.contains_key(id)).copied().collect();
+        for id in gone {
+            let delete = store.delete(subjects::session_key(&self.host, id));
+            tokio::time::timeout(CALL_TIMEOUT, delete)
+                .await
+                .map_err(|_| ClusterError::Nats("timed out".into()))?
+                .map_err(ClusterError::nats)?;
+            published.remove(&id);
+        }
+        Ok(())
+    }
+
+    /// Every host's load records into the directory. A record is believed
+    /// only for the host its subject names (which only that host may
+    /// publish).
+    async fn read_loads(self: Arc<Self>) {
+        loop {
+            match self.client.subscribe(subjects::ALL_LOADS).await {
+                Ok(mut sub) => {
+                    while let Some(message) = sub.next().await {
+                        let from = message.subject.split('.').nth(2).unwrap_or_default().to_owned();
+                        match serde_json::from_slice::<HostLoad>(&message.payload) {
+                            Ok(load) if load.host == from => self.directory.note_load(load),
+                            Ok(load) => {
+                                tracing::warn!(subject = %message.subject, host = %load.host, "a load record for another host; ignored")
+                            }
+                            Err(e) => tracing::warn!(subject = %message.subject, "an unreadable load record: {e}"),
+                        }
+                    }
+                }
+                Err(e) => tracing::debug!("cannot subscribe to the hosts' loads: {e}"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// Every host's session copies into the directory, as they change.
+    async fn read_sessions(self: Arc<Self>, replicas: usize) {
+        loop {
+            if let Some(store) = self.bucket(replicas).await {
+                match store.watch_all().await {
+                    Ok(mut watch) => {
+                        while let Some(entry) = watch.next().await {
+                            match entry {
+                                Ok(entry) => self.note_entry(&entry),
+                                Err(e) => {
+                                    tracing::debug!("the sessions' watch: {e}");
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => tracing::debug!("cannot watch the sessions: {e}"),
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    fn note_entry(&self, entry: &kv::Entry) {
+        let Some((host, id)) = subjects::parse_session_key(&entry.key) else {
+            tracing::warn!(key = %entry.key, "a session key that names no host and id; ignored");
+            return;
+        };
+        match entry.operation {
+            kv::Operation::Put => match serde_json::from_slice::<SessionInfo>(&entry.value) {
+                Ok(s) if s.id == id => self.directory.note_session(host, id, Some(s)),
+                Ok(_) => tracing::warn!(key = %entry.key, "a session copy under another id; ignored"),
+                Err(e) => tracing::warn!(key = %entry.key, "an unreadable session copy: {e}"),
+            },
+            kv::Operation::Delete | kv::Operation::Purge => self.directory.note_session(host, id, None),
+        }
+    }
+}
