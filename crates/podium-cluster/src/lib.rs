@@ -10,6 +10,7 @@
 //! NATS servers let it publish only its own subjects and keys
 //! ([`permissions`]).
 
+pub mod assertion;
 pub mod directory;
 pub mod error;
 pub mod identity;
