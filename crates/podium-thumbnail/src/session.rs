@@ -157,13 +157,13 @@ impl Worker {
             let pending: Vec<Request> = self.ctx.requests.try_iter().collect();
             if !pending.is_empty() {
                 let missing = pending.iter().any(|r| self.ctx.shared.frame(r.size).is_none());
-                if self.ctx.shared.is_dirty() || missing {
-                    if let Err(e) = self.capture() {
-                        for r in pending {
-                            let _ = r.reply.send(Err(e.clone()));
-                        }
-                        continue;
+                if (self.ctx.shared.is_dirty() || missing)
+                    && let Err(e) = self.capture()
+                {
+                    for r in pending {
+                        let _ = r.reply.send(Err(e.clone()));
                     }
+                    continue;
                 }
                 for r in pending {
                     let _ = r

@@ -220,11 +220,11 @@ fn churn(kit: &Kit, (admin, admin_web): (&TestUser, &Web), users: &[TestUser], l
             }
             n += 1;
             let i = rng.below(POOL);
-            let web = n % 2 == 0;
+            let web = n.is_multiple_of(2);
             ids[i] = match ids[i] {
                 None => start(kit, &users[i], web, &mut c.tally),
                 Some(id) => {
-                    let grace = u32::from(n % 5 == 0);
+                    let grace = u32::from(n.is_multiple_of(5));
                     log_off(kit, admin_web, id, grace, web, &mut c.tally);
                     None
                 }
