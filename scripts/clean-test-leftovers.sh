@@ -1,8 +1,20 @@
 #!/bin/sh
 # Removes what an interrupted test run may have left behind: test users
-# (pt<pid>x<n>), their processes, test daemons and their cgroups.
+# (pt<pid>x<n>), their processes, test daemons and their cgroups, test
+# NATS servers and the test hosts' network (namespaces, veths, bridges).
 set -u
 pkill -f 'podium serve --config /tmp/podium-test-' 2>/dev/null
+# Test NATS clusters run `nats-server -c /tmp/podium-test-cluster-…/nats.conf`;
+# killed outright, so none writes to its store while it is removed below.
+pkill -KILL -f 'nats-server -c /tmp/podium-test-cluster-' 2>/dev/null
+# Test hosts are namespaces pdm-<pid>-…, joined by veths pdm-<pid>h<n> to
+# bridges pdm-br<pid>. Deleting one end of a veth deletes the other.
+for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^pdm-'); do
+    ip netns del "$ns" 2>/dev/null
+done
+for link in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep '^pdm-'); do
+    ip link del "$link" 2>/dev/null
+done
 for u in $(getent passwd | cut -d: -f1 | grep -E '^pt[0-9]+x[0-9]+$'); do
     pkill -KILL -U "$u" 2>/dev/null
     userdel -f -r "$u" 2>/dev/null

@@ -2,6 +2,7 @@
 //! fail in one way and a caller can tell what went wrong from the variant.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Why a check or a test helper of the kit could not do its job. Each
 /// variant carries what a person needs to go and look (the file and place,
@@ -145,4 +146,95 @@ pub enum TestkitError {
     /// The server refused the None security type it offered.
     #[error("security refused: {0:?}")]
     RfbSecurityRefused(Vec<u8>),
+    /// This machine lacks something a test of several hosts needs (root,
+    /// `ip`, `nats-server`): the test fails and says what, rather than
+    /// passing without having run.
+    #[error("cannot build a test cluster here: {0}")]
+    ClusterPrerequisite(String),
+    /// A program of the cluster harness (`ip`, `nats-server`) could not be
+    /// started at all.
+    #[error("cannot run {program}: {source}")]
+    CommandStart {
+        /// The program.
+        program: String,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// A command of the cluster harness ran and refused; its own words say
+    /// why (`RTNETLINK answers: File exists`).
+    #[error("`{command}` failed: {stderr}")]
+    CommandFailed {
+        /// The command line.
+        command: String,
+        /// What it wrote on standard error, trimmed.
+        stderr: String,
+    },
+    /// A file or directory of a test cluster could not be made, written or
+    /// read.
+    #[error("cannot {doing} {}: {source}", path.display())]
+    ClusterFile {
+        /// What was being done ("create", "write", "open the log").
+        doing: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// Every test subnet this process may use is already routed on this
+    /// machine, so a bridge would reach somebody else's hosts.
+    #[error("no free test subnet: every one from {first} on is routed already")]
+    NoFreeSubnet {
+        /// The first subnet tried (the process's own).
+        first: String,
+    },
+    /// The bridge's subnet has no address left for another host.
+    #[error("the test bridge {bridge} has no address left for host {host}")]
+    NoHostAddress {
+        /// The bridge.
+        bridge: String,
+        /// The host that asked.
+        host: String,
+    },
+    /// A name given to a test host cannot name a namespace.
+    #[error("`{0}` cannot name a test host: use 1 to 20 of a-z, 0-9 and -")]
+    HostName(String),
+    /// A certificate or key of the test CA could not be made.
+    #[error("cannot make the test certificate for {subject}: {source}")]
+    Certificate {
+        /// Whom the certificate is for ("the CA", "node 2").
+        subject: String,
+        /// The generator's error.
+        source: rcgen::Error,
+    },
+    /// No port could be had on an address of the test network.
+    #[error("cannot find a free port on {address}: {source}")]
+    FreePort {
+        /// The address.
+        address: std::net::Ipv4Addr,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// A NATS node did not become healthy in time; the end of its log says
+    /// why, so the test's failure is readable without a second run.
+    #[error("NATS node {node} not ready after {waited:?} (last: {last}); end of {}:\n{log}", log_path.display())]
+    NodeNotReady {
+        /// The node's index.
+        node: usize,
+        /// How long it was given.
+        waited: Duration,
+        /// The last answer or error of its monitoring port.
+        last: String,
+        /// Its log file.
+        log_path: PathBuf,
+        /// The last lines of the log.
+        log: String,
+    },
+    /// A node index the cluster does not have.
+    #[error("the test cluster has no node {index} (it has {count})")]
+    NoSuchNode {
+        /// The index asked for.
+        index: usize,
+        /// How many nodes the cluster has.
+        count: usize,
+    },
 }

@@ -13,6 +13,7 @@ pub mod bench;
 pub mod bins;
 pub mod browser;
 pub mod cli;
+pub mod cluster;
 pub mod deps;
 pub mod desktop;
 pub mod error;

@@ -1,0 +1,66 @@
+//! Asking a NATS server's monitoring port whether it is ready: a plain
+//! HTTP/1.0 GET over TCP, since two fixed questions need no HTTP client.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+/// How long one question may take; a server that is starting answers in
+/// milliseconds or not at all.
+const TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Whether the server is healthy: `/healthz` answers 200 only once the
+/// server runs, JetStream is up, a meta leader is known and this server
+/// is current with it. Otherwise what it said, or why it could not.
+pub(crate) fn healthy(addr: SocketAddr) -> Result<(), String> {
+    match get(addr, "/healthz")? {
+        (200, _) => Ok(()),
+        (status, body) => Err(format!("/healthz {status}: {}", body.trim())),
+    }
+}
+
+/// The JetStream meta leader this server knows of (`/jsz`'s
+/// `meta_cluster.leader`), if any.
+pub(crate) fn meta_leader(addr: SocketAddr) -> Result<String, String> {
+    let (status, body) = get(addr, "/jsz")?;
+    if status != 200 {
+        return Err(format!("/jsz {status}: {}", body.trim()));
+    }
+    let jsz: serde_json::Value = serde_json::from_str(&body).map_err(|e| format!("/jsz is not JSON: {e}"))?;
+    match jsz["meta_cluster"]["leader"].as_str() {
+        Some(leader) if !leader.is_empty() => Ok(leader.to_owned()),
+        _ => Err("/jsz: no meta leader yet".to_owned()),
+    }
+}
+
+/// `GET path` and the answer's status and body.
+fn get(addr: SocketAddr, path: &str) -> Result<(u16, String), String> {
+    let failed = |e: std::io::Error| format!("GET http://{addr}{path}: {e}");
+    let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT).map_err(failed)?;
+    stream.set_read_timeout(Some(TIMEOUT)).map_err(failed)?;
+    stream.set_write_timeout(Some(TIMEOUT)).map_err(failed)?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").map_err(failed)?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).map_err(failed)?;
+    parse(&answer).ok_or_else(|| format!("GET http://{addr}{path}: not HTTP: {answer:?}"))
+}
+
+/// The status code and body of an HTTP/1.x answer.
+fn parse(answer: &str) -> Option<(u16, String)> {
+    let (head, body) = answer.split_once("\r\n\r\n")?;
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, body.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn an_answer_gives_its_status_and_body() {
+        let answer =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n\r\n{\"status\":\"unavailable\"}";
+        assert_eq!(parse(answer), Some((503, "{\"status\":\"unavailable\"}".to_owned())));
+        assert_eq!(parse("garbage"), None);
+    }
+}
