@@ -11,6 +11,7 @@
 //! ([`permissions`]).
 
 pub mod assertion;
+pub mod bucket;
 pub mod directory;
 pub mod error;
 pub mod identity;

@@ -27,6 +27,10 @@ pub trait Local: Send + Sync + 'static {
 
 /// How long one NATS call may take before it is tried again later.
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+/// A watch of the sessions is made afresh this often: one whose consumer
+/// was lost with a server would otherwise leave the directory stale. A
+/// fresh watch delivers every key's last value again, deletions included.
+const WATCH_RENEWED: Duration = Duration::from_secs(30);
 
 /// This host on the school's NATS.
 pub struct Node {
@@ -34,6 +38,9 @@ pub struct Node {
     client: async_nats::Client,
     directory: Directory,
     changed: Notify,
+    /// Wakes the session watch after a reconnection: its consumer may have
+    /// lived on the server that went away.
+    reconnected: Arc<Notify>,
     connected: Arc<AtomicBool>,
     identity: Identity,
 }
@@ -56,7 +63,9 @@ impl Node {
     pub async fn start(config: &ClusterConfig, identity: Identity, local: Arc<dyn Local>) -> Result<Arc<Node>> {
         let host = config.host.clone();
         let flag = Arc::new(AtomicBool::new(false));
+        let reconnected = Arc::new(Notify::new());
         let events = flag.clone();
+        let woken = reconnected.clone();
         let name = host.clone();
         let mut options = async_nats::ConnectOptions::with_nkey(identity.seed())
             .name(format!("podium {host}"))
@@ -71,11 +80,13 @@ impl Node {
             })
             .event_callback(move |event| {
                 let flag = events.clone();
+                let woken = woken.clone();
                 let name = name.clone();
                 async move {
                     match event {
                         async_nats::Event::Connected => {
                             flag.store(true, Ordering::SeqCst);
+                            woken.notify_waiters();
                             tracing::info!(host = %name, "connected to the school's NATS");
                         }
                         async_nats::Event::Disconnected => {
@@ -98,6 +109,7 @@ impl Node {
             client,
             directory: Directory::default(),
             changed: Notify::new(),
+            reconnected,
             connected: flag,
             identity,
         });
@@ -184,18 +196,21 @@ impl Node {
     async fn bucket(&self, replicas: usize) -> Option<kv::Store> {
         let js = jetstream::new(self.client.clone());
         let found = tokio::time::timeout(CALL_TIMEOUT, js.get_key_value(subjects::SESSIONS_BUCKET)).await;
-        if let Ok(Ok(store)) = found {
-            return Some(store);
+        match found {
+            Ok(Ok(store)) => return Some(store),
+            Ok(Err(e)) => tracing::debug!("the sessions bucket: {e}"),
+            Err(_) => tracing::debug!("the sessions bucket: no answer in {CALL_TIMEOUT:?}"),
         }
-        let config = kv::Config {
-            bucket: subjects::SESSIONS_BUCKET.to_owned(),
-            description: "A copy of every Podium host's sessions".to_owned(),
-            history: 1,
-            num_replicas: replicas,
-            storage: jetstream::stream::StorageType::File,
-            ..kv::Config::default()
-        };
-        match tokio::time::timeout(CALL_TIMEOUT, js.create_key_value(config)).await {
+        let made = js.create_stream(crate::bucket::stream_of(subjects::SESSIONS_BUCKET, replicas));
+        match tokio::time::timeout(CALL_TIMEOUT, made).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::debug!("no sessions bucket yet: {e}"),
+            Err(_) => {
+                tracing::debug!("making the sessions bucket: no answer in {CALL_TIMEOUT:?}");
+                return None;
+            }
+        }
+        match tokio::time::timeout(CALL_TIMEOUT, js.get_key_value(subjects::SESSIONS_BUCKET)).await {
             Ok(Ok(store)) => Some(store),
             Ok(Err(e)) => {
                 tracing::debug!("no sessions bucket yet: {e}");
@@ -284,19 +299,28 @@ impl Node {
     async fn read_sessions(self: Arc<Self>, replicas: usize) {
         loop {
             if let Some(store) = self.bucket(replicas).await {
-                match store.watch_all().await {
-                    Ok(mut watch) => {
-                        while let Some(entry) = watch.next().await {
-                            match entry {
-                                Ok(entry) => self.note_entry(&entry),
-                                Err(e) => {
+                let renew = tokio::time::sleep(WATCH_RENEWED);
+                tokio::pin!(renew);
+                match tokio::time::timeout(CALL_TIMEOUT, store.watch_with_history(">")).await {
+                    Err(_) => tracing::debug!("cannot watch the sessions: no answer in {CALL_TIMEOUT:?}"),
+                    Ok(Ok(mut watch)) => loop {
+                        tokio::select! {
+                            () = &mut renew => break,
+                            entry = watch.next() => match entry {
+                                Some(Ok(entry)) => self.note_entry(&entry),
+                                Some(Err(e)) => {
                                     tracing::debug!("the sessions' watch: {e}");
                                     break;
                                 }
+                                None => break,
+                            },
+                            () = self.reconnected.notified() => {
+                                tracing::debug!("NATS reconnected: watching the sessions afresh");
+                                break;
                             }
                         }
-                    }
-                    Err(e) => tracing::debug!("cannot watch the sessions: {e}"),
+                    },
+                    Ok(Err(e)) => tracing::debug!("cannot watch the sessions: {e}"),
                 }
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
@@ -308,6 +332,7 @@ impl Node {
             tracing::warn!(key = %entry.key, "a session key that names no host and id; ignored");
             return;
         };
+        tracing::trace!(key = %entry.key, operation = ?entry.operation, revision = entry.revision, "a session's copy");
         match entry.operation {
             kv::Operation::Put => match serde_json::from_slice::<SessionInfo>(&entry.value) {
                 Ok(s) if s.id == id => self.directory.note_session(host, id, Some(s)),

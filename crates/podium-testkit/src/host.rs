@@ -36,6 +36,9 @@ pub struct Kit {
     measured: Option<PathBuf>,
     /// The HTTPS address.
     pub https: std::net::SocketAddr,
+    /// The command that runs the daemon in a host's network namespace
+    /// (`ip netns exec NAME`), for several hosts on one machine.
+    netns: Vec<String>,
     daemon: Option<Child>,
 }
 
@@ -92,13 +95,13 @@ impl Kit {
     /// A daemon whose `[session]` section also holds `session_toml`.
     #[must_use]
     pub fn start_with(podium: &str, session_toml: &str) -> Kit {
-        Kit::start_in(podium, session_toml, "", "", Placement::Inherited)
+        Kit::start_in(podium, session_toml, "", "", Placement::Inherited, None)
     }
 
     /// A daemon whose `[web]` section also holds `web_toml`.
     #[must_use]
     pub fn start_with_web(podium: &str, web_toml: &str) -> Kit {
-        Kit::start_in(podium, "", web_toml, "", Placement::Inherited)
+        Kit::start_in(podium, "", web_toml, "", Placement::Inherited, None)
     }
 
     /// A daemon for a benchmark: in a cgroup of its own, which its session
@@ -107,14 +110,14 @@ impl Kit {
     /// more configuration (`[thumbnails]` …).
     #[must_use]
     pub fn start_measured(podium: &str, sections: &str) -> Kit {
-        Kit::start_in(podium, "", "", sections, Placement::Measured)
+        Kit::start_in(podium, "", "", sections, Placement::Measured, None)
     }
 
     /// A benchmark's daemon ([`Kit::start_measured`]) whose `[session]`
     /// section also holds `session_toml` (real desktops: [`crate::desktop::XFCE`]).
     #[must_use]
     pub fn start_measured_with(podium: &str, session_toml: &str, sections: &str) -> Kit {
-        Kit::start_in(podium, session_toml, "", sections, Placement::Measured)
+        Kit::start_in(podium, session_toml, "", sections, Placement::Measured, None)
     }
 
     /// A daemon started as systemd starts `podium.service` with
@@ -122,10 +125,32 @@ impl Kit {
     /// podium.service`) marked with the `trusted.delegate` attribute.
     #[must_use]
     pub fn start_delegated(podium: &str) -> Kit {
-        Kit::start_in(podium, "", "", "", Placement::Delegated)
+        Kit::start_in(podium, "", "", "", Placement::Delegated, None)
     }
 
-    fn start_in(podium: &str, session_toml: &str, web_toml: &str, sections: &str, placement: Placement) -> Kit {
+    /// A daemon of a school's several hosts: run in `net`'s namespace,
+    /// listening for HTTPS on its address, with `sections` (`[cluster]` …).
+    #[must_use]
+    pub fn start_on_host(podium: &str, net: &crate::cluster::HostNet, sections: &str) -> Kit {
+        let https = std::net::SocketAddr::from((net.address(), 8443));
+        Kit::start_in(
+            podium,
+            "",
+            "",
+            sections,
+            Placement::Inherited,
+            Some((https, net.exec_prefix())),
+        )
+    }
+
+    fn start_in(
+        podium: &str,
+        session_toml: &str,
+        web_toml: &str,
+        sections: &str,
+        placement: Placement,
+        on_host: Option<(std::net::SocketAddr, Vec<String>)>,
+    ) -> Kit {
         ensure_host_setup();
         static N: AtomicU32 = AtomicU32::new(0);
         let tag = format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
@@ -136,7 +161,7 @@ impl Kit {
         let cgroup_name = format!("podium-test-{tag}");
         let config_path = dir.join("podium.toml");
         let socket = dir.join("podium.sock");
-        let https = free_port();
+        let (https, netns) = on_host.unwrap_or_else(|| (free_port(), Vec::new()));
         let sets_command = session_toml.lines().any(|l| l.trim_start().starts_with("command"));
         let default_command = if sets_command { "" } else { "command = \"xclock\"\n" };
         let config = format!(
@@ -171,6 +196,7 @@ impl Kit {
             delegated,
             measured,
             https,
+            netns,
             daemon: None,
         };
         kit.start_daemon();
@@ -191,12 +217,17 @@ impl Kit {
                     .arg(&self.podium);
                 c
             }
+            None if !self.netns.is_empty() => {
+                let mut c = Command::new(&self.netns[0]);
+                c.args(&self.netns[1..]).arg(&self.podium);
+                c
+            }
             None => Command::new(&self.podium),
         };
         let child = command
             .args(["serve", "--config"])
             .arg(&self.config_path)
-            .env("PODIUM_LOG", "info,podium_host=debug")
+            .env("PODIUM_LOG", "info,podium_host=debug,podium_cluster=trace")
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(err)

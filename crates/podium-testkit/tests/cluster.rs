@@ -1,11 +1,13 @@
 //! Several hosts on one machine, for real: two host namespaces on the test
 //! bridge, a three-node NATS cluster with TLS and JetStream, and each
-//! host signed in as its own nkey user. Every NATS operation runs inside
+//! host signed in as its own nkey user with the permissions Podium
+//! prints for the NATS servers (`podium cluster authorization`). Every NATS operation runs inside
 //! a host's namespace (`podium-nats-probe` under `ip netns exec`), so it
 //! takes that host's link.
 //!
 //! Needs root and `nats-server`; without them the tests fail and say so.
 
+use podium_cluster::permissions::HostKey;
 use podium_testkit::cluster::{HostNet, NatsCluster, write_private};
 use std::path::PathBuf;
 use std::process::Output;
@@ -19,28 +21,6 @@ struct User {
     seed_file: PathBuf,
 }
 
-/// What host `host` may do: publish its own subjects and keys, use the
-/// JetStream API except to delete or purge a stream or delete a message,
-/// and receive replies in its inbox. Reading other hosts' keys (a direct
-/// get is a request to the API) stays allowed.
-fn permissions(host: &str, public_key: &str) -> String {
-    format!(
-        r#"    {{
-      nkey: "{public_key}"
-      permissions: {{
-        publish: {{
-          allow: ["podium.host.{host}.>", "$KV.{BUCKET}.{host}.>", "$JS.API.>"]
-          deny: ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>", "$JS.API.STREAM.MSG.DELETE.>"]
-        }}
-        subscribe: {{
-          allow: ["_INBOX.>"]
-        }}
-      }}
-    }}
-"#
-    )
-}
-
 /// A cluster of three whose users are hosts `a` and `b`, and the two
 /// hosts' namespaces.
 struct Setup {
@@ -52,12 +32,16 @@ struct Setup {
 impl Setup {
     fn start() -> Setup {
         let keys = [nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user()];
-        let users: String = ["a", "b"]
+        // What `podium cluster authorization` prints for the two hosts.
+        let hosts: Vec<HostKey> = ["a", "b"]
             .iter()
             .zip(&keys)
-            .map(|(host, key)| permissions(host, &key.public_key()))
+            .map(|(host, key)| HostKey {
+                host: (*host).to_owned(),
+                public_key: key.public_key(),
+            })
             .collect();
-        let authorization = format!("authorization {{\n  users: [\n{users}  ]\n}}");
+        let authorization = podium_cluster::permissions::authorization(&hosts);
         let cluster = NatsCluster::start(3, &authorization).unwrap_or_else(|e| panic!("{e}"));
         let [a, b] = keys.map(|key| key.seed().expect("a new key has a seed"));
         let user = |host: &str, seed: &str| {

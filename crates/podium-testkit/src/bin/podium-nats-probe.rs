@@ -18,7 +18,7 @@
 //! finds no such key.
 #![forbid(unsafe_code)]
 
-use async_nats::jetstream::{self, stream};
+use async_nats::jetstream;
 use std::future::Future;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -125,29 +125,6 @@ async fn connect(probe: &Probe) -> Result<(async_nats::Client, mpsc::UnboundedRe
     Ok((client, rx))
 }
 
-/// The stream behind a key-value bucket, as `create_key_value` makes it
-/// (one value per key, rollups, direct gets from any replica, no deletes
-/// of messages).
-///
-/// `create_key_value` itself cannot be used with nats-server 2.9: it first
-/// asks for the account's JetStream information, and async-nats reads the
-/// answer into a type that requires `reserved_memory` and
-/// `reserved_storage`, which 2.9 does not send ("data did not match any
-/// variant of untagged enum Response").
-fn kv_stream(bucket: &str, replicas: usize) -> stream::Config {
-    stream::Config {
-        name: format!("KV_{bucket}"),
-        subjects: vec![format!("$KV.{bucket}.>")],
-        max_messages_per_subject: 1,
-        discard: stream::DiscardPolicy::New,
-        num_replicas: replicas,
-        allow_rollup: true,
-        deny_delete: true,
-        allow_direct: true,
-        ..Default::default()
-    }
-}
-
 /// Runs `work`, failing with the server's words as soon as it refuses.
 async fn unless_refused<T, E: std::fmt::Display>(
     refusals: &mut mpsc::UnboundedReceiver<String>,
@@ -174,9 +151,12 @@ async fn run(probe: &Probe) -> Result<(), Failure> {
             let store = match js.get_key_value(bucket).await {
                 Ok(store) => store,
                 Err(_) => {
-                    unless_refused(&mut refusals, js.create_stream(kv_stream(bucket, probe.replicas)))
-                        .await
-                        .map_err(|e| format!("cannot make the bucket {bucket}: {e}"))?;
+                    unless_refused(
+                        &mut refusals,
+                        js.create_stream(podium_cluster::bucket::stream_of(bucket, probe.replicas)),
+                    )
+                    .await
+                    .map_err(|e| format!("cannot make the bucket {bucket}: {e}"))?;
                     unless_refused(&mut refusals, js.get_key_value(bucket))
                         .await
                         .map_err(|e| format!("cannot open the bucket {bucket}: {e}"))?

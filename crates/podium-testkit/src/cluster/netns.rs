@@ -104,18 +104,25 @@ impl HostNet {
         self.bridge.address()
     }
 
-    /// `ip netns exec NAME`: the words to put before a command line to
-    /// run it on this host.
+    /// `nsenter --net=/run/netns/NAME --`: the words to put before a
+    /// command line to run it on this host. Only the network is entered:
+    /// `ip netns exec` would also mount a sysfs of its own over /sys, and
+    /// a daemon would no longer find its cgroups.
     #[must_use]
     pub fn exec_prefix(&self) -> Vec<String> {
-        ["ip", "netns", "exec", &self.namespace].map(str::to_owned).to_vec()
+        vec![
+            "nsenter".to_owned(),
+            format!("--net=/run/netns/{}", self.namespace),
+            "--".to_owned(),
+        ]
     }
 
     /// A command that runs `program` on this host (arguments still to add).
     #[must_use]
     pub fn command(&self, program: &str) -> Command {
-        let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &self.namespace, program]);
+        let prefix = self.exec_prefix();
+        let mut cmd = Command::new(&prefix[0]);
+        cmd.args(&prefix[1..]).arg(program);
         cmd
     }
 

@@ -1,0 +1,209 @@
+//! A school's several hosts, for real, on this one machine: three Podium
+//! daemons, each in a network namespace of its own with its own address,
+//! config, state, run directory, socket and cgroup, joined by a three-node
+//! NATS cluster (Debian's nats-server, JetStream and TLS on) with the
+//! permissions `podium cluster authorization` prints for the keys
+//! `podium cluster keygen` made.
+//!
+//! What a teacher relies on: every host's sessions are known everywhere;
+//! a host that dies or loses its network shows as unreachable within 10 s
+//! with its sessions kept, and comes back; a NATS node that stops changes
+//! nothing.
+
+use podium_core::Role;
+use podium_testkit::cluster::{HostNet, NatsCluster};
+use podium_testkit::{Kit, TestUser};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const PODIUM: &str = env!("CARGO_BIN_EXE_podium");
+const HOSTS: [&str; 3] = ["a", "b", "c"];
+
+/// What `podium cluster keygen` printed for one host.
+struct Keys {
+    nats: String,
+    signing: String,
+}
+
+fn keygen(dir: &Path, host: &str) -> Keys {
+    let out = std::process::Command::new(PODIUM)
+        .args(["cluster", "keygen", "--host", host, "--out"])
+        .arg(dir.join(format!("{host}.nk")))
+        .output()
+        .expect("podium cluster keygen");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "keygen: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value = |prefix: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(|v| v.trim().trim_matches('"').to_owned())
+            .unwrap_or_else(|| panic!("{prefix} in {text}"))
+    };
+    Keys {
+        nats: value(&format!("{host}=")),
+        signing: value(&format!("{host} = ")),
+    }
+}
+
+/// The school: the NATS cluster, and each host's namespace and daemon.
+struct School {
+    nats: NatsCluster,
+    hosts: BTreeMap<&'static str, (HostNet, Kit)>,
+}
+
+impl School {
+    fn start() -> School {
+        let dir = std::env::temp_dir().join(format!("podium-test-school-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("the school's directory");
+        let keys: BTreeMap<&str, Keys> = HOSTS.iter().map(|h| (*h, keygen(&dir, h))).collect();
+        let out = std::process::Command::new(PODIUM)
+            .args(["cluster", "authorization"])
+            .args(keys.iter().map(|(h, k)| format!("{h}={}", k.nats)))
+            .output()
+            .expect("podium cluster authorization");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let authorization = String::from_utf8_lossy(&out.stdout).into_owned();
+        let nats = NatsCluster::start(3, &authorization).unwrap_or_else(|e| panic!("{e}"));
+        let urls: Vec<String> = nats.client_urls().split(',').map(|u| format!("\"{u}\"")).collect();
+        let mut hosts = BTreeMap::new();
+        for host in HOSTS {
+            let net = HostNet::create(host).unwrap_or_else(|e| panic!("{e}"));
+            let peers: String = keys
+                .iter()
+                .filter(|(h, _)| **h != host)
+                .map(|(h, k)| format!("{h} = \"{}\"\n", k.signing))
+                .collect();
+            let sections = format!(
+                "[cluster]\nhost = \"{host}\"\nurls = [{urls}]\nseed_file = \"{seed}\"\nca = \"{ca}\"\n\
+                 capacity = 40\naddress = \"https://{address}:8443\"\n\n[cluster.peers]\n{peers}",
+                urls = urls.join(", "),
+                seed = dir.join(format!("{host}.nk")).display(),
+                ca = nats.ca_file().display(),
+                address = net.address(),
+            );
+            let kit = Kit::start_on_host(PODIUM, &net, &sections);
+            hosts.insert(host, (net, kit));
+        }
+        School { nats, hosts }
+    }
+
+    fn kit(&self, host: &str) -> &Kit {
+        &self.hosts[host].1
+    }
+
+    /// `podium hosts --json` on `host`: each host's state and sessions.
+    fn seen_from(&self, host: &str) -> BTreeMap<String, (String, u64)> {
+        let out = self.kit(host).cli().args(["hosts", "--json"]).run();
+        assert_eq!(out.code, 0, "podium hosts: {}{}", out.stdout, out.stderr);
+        let list: Value = serde_json::from_str(&out.stdout).expect("the hosts' JSON");
+        list["hosts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|h| {
+                (
+                    h["name"].as_str().unwrap_or_default().to_owned(),
+                    (
+                        h["state"].as_str().unwrap_or_default().to_owned(),
+                        h["sessions"].as_u64().unwrap_or(u64::MAX),
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// Waits until `host` sees `expected` (host → state, sessions); how long it took.
+    fn wait_for(&self, host: &str, expected: &[(&str, &str, u64)], timeout: Duration) -> Duration {
+        let start = Instant::now();
+        let want: BTreeMap<String, (String, u64)> = expected
+            .iter()
+            .map(|(h, state, n)| ((*h).to_owned(), ((*state).to_owned(), *n)))
+            .collect();
+        let mut last = BTreeMap::new();
+        while start.elapsed() < timeout {
+            last = self.seen_from(host);
+            if last == want {
+                return start.elapsed();
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        panic!(
+            "{host} does not see {want:?} after {timeout:?}, but {last:?}\n{}",
+            self.kit(host).log_tail()
+        );
+    }
+}
+
+const EVERYONE_UP: [(&str, &str, u64); 3] = [("a", "reachable", 1), ("b", "reachable", 1), ("c", "reachable", 1)];
+
+#[test]
+fn every_host_is_known_everywhere_and_a_lost_host_costs_only_itself() {
+    let mut school = School::start();
+    let mut pupils = Vec::new();
+    for host in HOSTS {
+        let pupil = TestUser::create(Role::Standard);
+        let _ = school.kit(host).start_session(&pupil, None);
+        pupils.push(pupil);
+    }
+    for host in HOSTS {
+        let took = school.wait_for(host, &EVERYONE_UP, Duration::from_secs(20));
+        eprintln!("{host} sees the school in {} ms", took.as_millis());
+    }
+
+    // A host's daemon killed: shown unreachable within 10 s, its session
+    // kept; the others keep working; back when it restarts.
+    school.hosts.get_mut("c").expect("c").1.kill_daemon();
+    let killed = [("a", "reachable", 1), ("b", "reachable", 1), ("c", "unreachable", 1)];
+    let took = school.wait_for("a", &killed, Duration::from_secs(10));
+    eprintln!("c unreachable after kill -9 in {} ms", took.as_millis());
+    let pupil = TestUser::create(Role::Standard);
+    let _ = school.kit("b").start_session(&pupil, None);
+    pupils.push(pupil);
+    school.wait_for(
+        "a",
+        &[("a", "reachable", 1), ("b", "reachable", 2), ("c", "unreachable", 1)],
+        Duration::from_secs(10),
+    );
+    school.hosts.get_mut("c").expect("c").1.start_daemon();
+    let back = [("a", "reachable", 1), ("b", "reachable", 2), ("c", "reachable", 1)];
+    let took = school.wait_for("a", &back, Duration::from_secs(15));
+    eprintln!("c back after its restart in {} ms", took.as_millis());
+    for host in HOSTS {
+        school.wait_for(host, &back, Duration::from_secs(10));
+    }
+
+    // One NATS node stopped: nothing visible changes.
+    school.nats.stop_node(0).unwrap_or_else(|e| panic!("{e}"));
+    let until = Instant::now() + Duration::from_secs(8);
+    while Instant::now() < until {
+        for host in HOSTS {
+            let seen = school.seen_from(host);
+            assert!(
+                seen.values().all(|(state, _)| state == "reachable"),
+                "{host} sees {seen:?} with one NATS node stopped"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    school.nats.start_node(0).unwrap_or_else(|e| panic!("{e}"));
+
+    // One host's network cut: only that host is unreachable, from the
+    // others; it goes on alone; everyone sees it again once it is back.
+    school.hosts["b"].0.cut().unwrap_or_else(|e| panic!("{e}"));
+    let cut = [("a", "reachable", 1), ("b", "unreachable", 2), ("c", "reachable", 1)];
+    let took = school.wait_for("c", &cut, Duration::from_secs(10));
+    eprintln!("b unreachable after its link was cut in {} ms", took.as_millis());
+    let alone = school.kit("b").cli().args(["session", "list", "--json"]).run();
+    assert_eq!(alone.code, 0, "b works on its own: {}", alone.stderr);
+    school.hosts["b"].0.restore().unwrap_or_else(|e| panic!("{e}"));
+    let took = school.wait_for("c", &back, Duration::from_secs(20));
+    eprintln!("b back after its link was restored in {} ms", took.as_millis());
+}
