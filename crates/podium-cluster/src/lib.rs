@@ -18,11 +18,13 @@ pub mod identity;
 pub mod node;
 pub mod permissions;
 pub mod record;
+pub mod service;
 pub mod subjects;
 
 pub use directory::{Directory, HostView, Reach};
 pub use error::{ClusterError, Result};
 pub use identity::Identity;
-pub use node::Local;
 pub use node::Node;
+pub use node::{BoxFuture, Local};
 pub use record::HostLoad;
+pub use service::Remote;

@@ -4,26 +4,36 @@
 //! the daemon's own work: when NATS is away, publishing waits and the host
 //! goes on alone.
 
+use crate::assertion::{self, Verifier};
 use crate::directory::Directory;
 use crate::error::{ClusterError, Result};
 use crate::identity::Identity;
 use crate::record::HostLoad;
+use crate::service::{Answer, Ask, Remote};
 use crate::subjects;
 use async_nats::jetstream::{self, kv};
 use futures_util::StreamExt;
-use podium_core::SessionInfo;
 use podium_core::config::ClusterConfig;
+use podium_core::{ActionResults, SessionInfo};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::Notify;
 
-/// What the node needs of the daemon: its sessions as they are now.
+/// What the node needs of the daemon: its sessions as they are now, and
+/// its actions for a caller another host vouches for.
 pub trait Local: Send + Sync + 'static {
     /// Every session this host runs.
     fn sessions(&self) -> Vec<SessionInfo>;
+
+    /// Runs `action` for the user named `user`, whose rights this host
+    /// decides from its own view of that user; or says why it cannot.
+    fn act(&self, user: String, action: Remote) -> BoxFuture<'static, std::result::Result<ActionResults, String>>;
 }
+
+/// A future a [`Local`] returns.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
 /// How long one NATS call may take before it is tried again later.
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -115,10 +125,12 @@ impl Node {
         });
         tokio::spawn(
             node.clone()
-                .publish(local, config.capacity, config.address.clone(), config.replicas),
+                .publish(local.clone(), config.capacity, config.address.clone(), config.replicas),
         );
         tokio::spawn(node.clone().read_loads());
         tokio::spawn(node.clone().read_sessions(config.replicas));
+        let verifier = Verifier::new(&config.host, config.peers.clone());
+        tokio::spawn(node.clone().serve(local, verifier));
         Ok(node)
     }
 
@@ -144,6 +156,83 @@ impl Node {
     #[must_use]
     pub fn identity(&self) -> &Identity {
         &self.identity
+    }
+
+    /// Asks host `host` to run `action` for `user` (this host vouches for
+    /// the name), waiting at most `patience` for its results.
+    ///
+    /// # Errors
+    /// In words: the host did not answer (unreachable, or no such host),
+    /// or it refused the request.
+    pub async fn ask(
+        &self,
+        host: &str,
+        user: &str,
+        action: Remote,
+        patience: Duration,
+    ) -> std::result::Result<ActionResults, String> {
+        let caller = assertion::sign(&self.identity, host, user, crate::record::now_ms()).map_err(|e| e.to_string())?;
+        let body = serde_json::to_vec(&Ask { caller, action }).map_err(|e| e.to_string())?;
+        let request = async_nats::Request::new().payload(body.into()).timeout(Some(patience));
+        let reply = self
+            .client
+            .send_request(crate::service::subject(host), request)
+            .await
+            .map_err(|e| match e.kind() {
+                async_nats::RequestErrorKind::NoResponders => format!("host {host} is unreachable"),
+                async_nats::RequestErrorKind::TimedOut => format!("host {host} did not answer in time"),
+                _ => format!("host {host} could not be asked: {e}"),
+            })?;
+        match serde_json::from_slice::<Answer>(&reply.payload) {
+            Ok(Answer::Results(results)) => Ok(results),
+            Ok(Answer::Refused(why)) => Err(format!("host {host} refused the request: {why}")),
+            Err(e) => Err(format!("host {host} answered something unreadable: {e}")),
+        }
+    }
+
+    /// Takes other hosts' requests for this host's sessions, one task each.
+    async fn serve(self: Arc<Self>, local: Arc<dyn Local>, verifier: Verifier) {
+        let verifier = Arc::new(verifier);
+        loop {
+            match self.client.subscribe(crate::service::subject(&self.host)).await {
+                Ok(mut requests) => {
+                    while let Some(message) = requests.next().await {
+                        let Some(reply) = message.reply.clone() else {
+                            continue;
+                        };
+                        let (node, local, verifier) = (self.clone(), local.clone(), verifier.clone());
+                        tokio::spawn(async move {
+                            let answer = node.answer(&message.payload, local, &verifier).await;
+                            let bytes = serde_json::to_vec(&answer).unwrap_or_default();
+                            if let Err(e) = node.client.publish(reply, bytes.into()).await {
+                                tracing::warn!("cannot answer another host's request: {e}");
+                            }
+                        });
+                    }
+                }
+                Err(e) => tracing::debug!("cannot take other hosts' requests yet: {e}"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    async fn answer(&self, payload: &[u8], local: Arc<dyn Local>, verifier: &Verifier) -> Answer {
+        let ask = match serde_json::from_slice::<Ask>(payload) {
+            Ok(ask) => ask,
+            Err(e) => return Answer::Refused(format!("an unreadable request: {e}")),
+        };
+        let claims = match verifier.verify(&ask.caller, crate::record::now_ms()) {
+            Ok(claims) => claims,
+            Err(why) => {
+                tracing::warn!("refused another host's request: {why}");
+                return Answer::Refused(why);
+            }
+        };
+        tracing::info!(from = %claims.issuer, user = %claims.user, "an action asked by another host");
+        match local.act(claims.user, ask.action).await {
+            Ok(results) => Answer::Results(results),
+            Err(why) => Answer::Refused(why),
+        }
     }
 
     /// A local session changed: publish soon rather than at the next beat.

@@ -9,6 +9,10 @@ pub enum CoreError {
     /// Neither ids nor `all`, or both.
     #[error("give either a non-empty \"sessions\" list or \"all\": true, not both")]
     Targets,
+    /// A session of another host reached a host's own actions (the API
+    /// sends those to their host first).
+    #[error("session {0} is on another host")]
+    OtherHost(String),
     /// Grace period out of range.
     #[error("\"grace_seconds\" must be between 0 and {MAX_GRACE_SECONDS}, not {0}")]
     Grace(u32),

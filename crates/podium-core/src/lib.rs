@@ -23,6 +23,7 @@ pub mod reason;
 pub mod request;
 pub mod role;
 pub mod session;
+pub mod session_ref;
 pub mod timestamp;
 
 pub use action::Action;
@@ -44,4 +45,5 @@ pub use request::{
 };
 pub use role::Role;
 pub use session::{SessionId, SessionInfo, SessionList, SessionState, Station, StationStatus, UserMessage};
+pub use session_ref::SessionRef;
 pub use timestamp::Timestamp;

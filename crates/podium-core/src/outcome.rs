@@ -76,6 +76,10 @@ impl fmt::Display for EndKind {
 pub struct ActionResult {
     /// The target's id, as the caller gave it or as "all" found it.
     pub session: SessionId,
+    /// The host the session is on, when not the host asked (a school's
+    /// several hosts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// The target's user, when the session exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
@@ -137,6 +141,15 @@ impl ActionResult {
         Self::new(session, Some(user), Outcome::Failed, Some(reason.to_string()), None)
     }
 
+    /// A target on another host that could not be asked (unreachable, or
+    /// it refused to believe who asks), with why.
+    #[must_use]
+    pub fn not_reached(host: &str, session: SessionId, reason: impl fmt::Display) -> Self {
+        let mut r = Self::new(session, None, Outcome::Failed, Some(reason.to_string()), None);
+        r.host = Some(host.to_owned());
+        r
+    }
+
     fn new(
         session: SessionId,
         user: Option<&str>,
@@ -146,6 +159,7 @@ impl ActionResult {
     ) -> Self {
         ActionResult {
             session,
+            host: None,
             user: user.map(str::to_owned),
             outcome,
             reason,

@@ -3,14 +3,24 @@
 use crate::core_error::CoreError;
 use crate::limits::{MAX_COMMAND_LEN, MAX_GRACE_SECONDS, MAX_MESSAGE_LEN, MAX_PASSWORD_LEN};
 use crate::session::SessionId;
+use crate::session_ref::SessionRef;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// Whole numbers as JSON Schema counts them: `3` and `3.0` alike.
+/// A JSON number as a session id or a count: whole, from 0 to `u32::MAX`
+/// (`3.0` is 3, `2.5` is refused).
+///
+/// # Errors
+/// Saying what the number should have been.
+pub fn whole_number<E: serde::de::Error>(n: &serde_json::Number) -> Result<u32, E> {
+    whole::to_u32(n)
+}
+
 mod whole {
     use serde::{Deserialize, Deserializer, de::Error};
 
-    fn to_u32<E: Error>(n: &serde_json::Number) -> Result<u32, E> {
+    pub(super) fn to_u32<E: Error>(n: &serde_json::Number) -> Result<u32, E> {
         let v = match n.as_u64() {
             Some(v) => Some(v),
             // Exact for every value a u32 can hold; the fractional check rules out 2.5.
@@ -22,10 +32,6 @@ mod whole {
         };
         v.and_then(|v| u32::try_from(v).ok())
             .ok_or_else(|| E::custom(format!("expected a whole number from 0 to {}, not {n}", u32::MAX)))
-    }
-
-    pub fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
-        Vec::<serde_json::Number>::deserialize(d)?.iter().map(to_u32).collect()
     }
 
     pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
@@ -46,12 +52,15 @@ pub enum Targets {
     All,
 }
 
-fn targets(sessions: &[SessionId], all: bool) -> Result<Targets, CoreError> {
+fn targets(sessions: &[SessionRef], all: bool) -> Result<Targets, CoreError> {
+    if let Some(other) = sessions.iter().find(|r| r.host.is_some()) {
+        return Err(CoreError::OtherHost(other.to_string()));
+    }
     match (sessions.is_empty(), all) {
         (false, false) => {
             let mut seen = BTreeSet::new();
             Ok(Targets::Ids(
-                sessions.iter().copied().filter(|id| seen.insert(*id)).collect(),
+                sessions.iter().map(|r| r.id).filter(|id| seen.insert(*id)).collect(),
             ))
         }
         (true, true) => Ok(Targets::All),
@@ -64,8 +73,8 @@ fn targets(sessions: &[SessionId], all: bool) -> Result<Targets, CoreError> {
 #[serde(deny_unknown_fields)]
 pub struct LogoffRequest {
     /// Session ids to log off.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "whole::ids")]
-    pub sessions: Vec<SessionId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<SessionRef>,
     /// Log off every session the caller may act on, except their own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub all: bool,
@@ -101,8 +110,8 @@ impl LogoffRequest {
 #[serde(deny_unknown_fields)]
 pub struct TargetsRequest {
     /// Session ids.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "whole::ids")]
-    pub sessions: Vec<SessionId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<SessionRef>,
     /// Every session the caller may act on, except their own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub all: bool,
@@ -144,8 +153,8 @@ fn check_text(field: &'static str, text: &str, required: bool) -> Result<(), Cor
 #[serde(deny_unknown_fields)]
 pub struct BlockRequest {
     /// Session ids.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "whole::ids")]
-    pub sessions: Vec<SessionId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<SessionRef>,
     /// Every session the caller may act on, except their own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub all: bool,
@@ -197,8 +206,8 @@ impl utoipa::ToSchema for BlockRequest {}
 #[serde(deny_unknown_fields)]
 pub struct MessageRequest {
     /// Session ids.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "whole::ids")]
-    pub sessions: Vec<SessionId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<SessionRef>,
     /// Every session the caller may act on, except their own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub all: bool,
@@ -357,8 +366,11 @@ fn targets_schema_with(
     use utoipa::openapi::schema::{OneOfBuilder, Schema};
     let ids = serde_json::json!({
         "type": "array",
-        "description": "Session ids to act on.",
-        "items": { "type": "integer", "format": "int64", "minimum": 0, "maximum": 4_294_967_295_u64 }
+        "description": "Sessions to act on: an id of the host asked, or \"HOST/ID\" for a session of another host of the school.",
+        "items": { "oneOf": [
+            { "type": "integer", "format": "int64", "minimum": 0, "maximum": 4_294_967_295_u64 },
+            { "type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,31}/(0|[1-9][0-9]{0,8})$" }
+        ] }
     });
     let branch = |sessions: serde_json::Value, all: bool, target: &str| -> Schema {
         let mut properties = serde_json::json!({
@@ -411,10 +423,15 @@ mod tests {
     #[test]
     fn targets_need_ids_or_all_but_not_both() {
         let ids = LogoffRequest {
-            sessions: vec![3, 4, 3],
+            sessions: [3, 4, 3].map(SessionRef::here).to_vec(),
             ..Default::default()
         };
         assert_eq!(ids.targets(), Ok(Targets::Ids(vec![3, 4])));
+        let elsewhere = LogoffRequest {
+            sessions: vec![SessionRef::here(3), SessionRef::on("b", 4)],
+            ..Default::default()
+        };
+        assert_eq!(elsewhere.targets(), Err(CoreError::OtherHost("b/4".into())));
         let all = LogoffRequest {
             all: true,
             ..Default::default()
@@ -422,7 +439,7 @@ mod tests {
         assert_eq!(all.targets(), Ok(Targets::All));
         assert_eq!(LogoffRequest::default().targets(), Err(CoreError::Targets));
         let both = LogoffRequest {
-            sessions: vec![1],
+            sessions: vec![SessionRef::here(1)],
             all: true,
             ..Default::default()
         };
@@ -432,7 +449,7 @@ mod tests {
     #[test]
     fn whole_numbers_may_be_written_as_floats() {
         let r: LogoffRequest = serde_json::from_str(r#"{"sessions":[3.0],"grace_seconds":5.0}"#).expect("parses");
-        assert_eq!((r.sessions, r.grace_seconds), (vec![3], Some(5)));
+        assert_eq!((r.sessions, r.grace_seconds), (vec![SessionRef::here(3)], Some(5)));
         let r: LogoffRequest = serde_json::from_str(r#"{"all":true,"grace_seconds":null}"#).expect("parses");
         assert_eq!(r.grace_seconds, None);
         assert!(serde_json::from_str::<LogoffRequest>(r#"{"sessions":[2.5]}"#).is_err());
@@ -453,7 +470,7 @@ mod tests {
         assert_eq!(block(&"é".repeat(MAX_MESSAGE_LEN)).targets(), Ok(Targets::All));
         assert!(block(&"é".repeat(MAX_MESSAGE_LEN + 1)).targets().is_err());
         let message = |t: &str| MessageRequest {
-            sessions: vec![2],
+            sessions: vec![SessionRef::here(2)],
             text: t.to_owned(),
             ..Default::default()
         };

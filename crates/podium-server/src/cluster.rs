@@ -1,7 +1,8 @@
 //! The daemon's side of the cluster: what the node publishes is the host's
 //! sessions, renewed whenever one appears, changes or goes.
 
-use podium_cluster::{Identity, Local, Node};
+use podium_cluster::{BoxFuture, Identity, Local, Node, Remote};
+use podium_core::ActionResults;
 use podium_host::Host;
 use std::sync::Arc;
 
@@ -11,6 +12,23 @@ struct Sessions(Arc<Host>);
 impl Local for Sessions {
     fn sessions(&self) -> Vec<podium_core::SessionInfo> {
         self.0.all_sessions()
+    }
+
+    fn act(&self, user: String, action: Remote) -> BoxFuture<'static, Result<ActionResults, String>> {
+        let host = self.0.clone();
+        Box::pin(async move {
+            // Who the caller is here: this host's own view of that user.
+            let account = podium_host::users::Account::by_name(&user).map_err(|e| e.to_string())?;
+            let caller = host.roles().caller_for_uid(account.uid).map_err(|e| e.to_string())?;
+            let results = match &action {
+                Remote::Logoff(r) => host.logoff(&caller, r).await,
+                Remote::Disconnect(r) => host.disconnect(&caller, r).await,
+                Remote::Block(r) => host.block(&caller, r).await,
+                Remote::Unblock(r) => host.unblock(&caller, r).await,
+                Remote::Message(r) => host.message(&caller, r).await,
+            };
+            results.map_err(|e| e.to_string())
+        })
     }
 }
 

@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod password;
 pub mod peer;
 pub mod routes;
+pub(crate) mod school;
 pub mod state;
 pub mod thumbnails;
 pub mod tls;

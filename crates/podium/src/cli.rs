@@ -245,9 +245,9 @@ pub enum SessionCommand {
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("targets").required(true).args(["ids", "all"]))]
 pub struct LogoffArgs {
-    /// Session ids.
+    /// Sessions: ID on this host, HOST/ID on another host of the school.
     #[arg(value_name = "ID")]
-    pub ids: Vec<u32>,
+    pub ids: Vec<podium_core::SessionRef>,
     /// Every session you may log off, except your own.
     #[arg(long, conflicts_with = "ids")]
     pub all: bool,
@@ -269,9 +269,9 @@ pub struct LogoffArgs {
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("targets").required(true).args(["ids", "all"]))]
 pub struct TargetArgs {
-    /// Session ids.
+    /// Sessions: ID on this host, HOST/ID on another host of the school.
     #[arg(value_name = "ID")]
-    pub ids: Vec<u32>,
+    pub ids: Vec<podium_core::SessionRef>,
     /// Every session you may act on, except your own.
     #[arg(long, conflicts_with = "ids")]
     pub all: bool,

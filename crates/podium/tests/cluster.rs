@@ -207,3 +207,84 @@ fn every_host_is_known_everywhere_and_a_lost_host_costs_only_itself() {
     let took = school.wait_for("c", &back, Duration::from_secs(20));
     eprintln!("b back after its link was restored in {} ms", took.as_millis());
 }
+
+/// `podium session logoff HOST/ID …` on one host, as a teacher: each host
+/// decides for its own sessions, with its own view of the teacher.
+fn logoff(school: &School, on: &str, teacher: &TestUser, targets: &[String]) -> Value {
+    let out = school
+        .kit(on)
+        .cli()
+        .as_user(teacher)
+        .args(["session", "logoff", "--grace", "0", "--yes", "--json"])
+        .args(targets)
+        .run();
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", out.stdout, out.stderr))
+}
+
+fn outcome(results: &Value, host: &str, id: u32) -> String {
+    results["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["host"] == host && r["session"] == id)
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["outcome"].as_str().unwrap_or_default(),
+                r["reason"].as_str().unwrap_or_default()
+            )
+        })
+        .unwrap_or_else(|| panic!("no result for {host}/{id} in {results}"))
+}
+
+#[test]
+fn a_teacher_on_one_host_logs_off_exactly_the_sessions_chosen_on_the_others() {
+    let school = School::start();
+    let teacher = TestUser::create(Role::Dashboard);
+    let admin = TestUser::create(Role::Admin);
+    let pupils: Vec<TestUser> = (0..3).map(|_| TestUser::create(Role::Standard)).collect();
+    let on_a = school.kit("a").start_session(&pupils[0], None);
+    let on_b = school.kit("b").start_session(&pupils[1], None);
+    let on_c = school.kit("c").start_session(&pupils[2], None);
+    let admins = school.kit("b").start_session(&admin, None);
+    let all_up = [("a", "reachable", 1), ("b", "reachable", 2), ("c", "reachable", 1)];
+    school.wait_for("a", &all_up, Duration::from_secs(20));
+
+    let results = logoff(
+        &school,
+        "a",
+        &teacher,
+        &[format!("b/{on_b}"), format!("c/{on_c}"), format!("b/{admins}")],
+    );
+    eprintln!("{results}");
+    assert_eq!(outcome(&results, "b", on_b).trim(), "done");
+    assert_eq!(outcome(&results, "c", on_c).trim(), "done");
+    assert!(
+        outcome(&results, "b", admins).starts_with("refused"),
+        "b refuses a dashboard user its administrator's session: {results}"
+    );
+    let ids = |host: &str| -> Vec<u32> { school.kit(host).sessions().sessions.iter().map(|s| s.id).collect() };
+    assert_eq!(ids("a"), vec![on_a], "a's own session is untouched");
+    assert_eq!(ids("b"), vec![admins], "only the pupil's session ended on b");
+    assert!(ids("c").is_empty(), "the pupil's session ended on c");
+
+    // A host that cannot be reached is reported, session by session, at once.
+    let on_c = school.kit("c").start_session(&pupils[2], None);
+    school.hosts["c"].0.cut().unwrap_or_else(|e| panic!("{e}"));
+    school.wait_for(
+        "a",
+        &[("a", "reachable", 1), ("b", "reachable", 1), ("c", "unreachable", 1)],
+        Duration::from_secs(10),
+    );
+    let asked = Instant::now();
+    let results = logoff(&school, "a", &teacher, &[format!("c/{on_c}"), format!("z/{on_c}")]);
+    assert!(
+        asked.elapsed() < Duration::from_secs(3),
+        "answered in {:?}",
+        asked.elapsed()
+    );
+    assert_eq!(outcome(&results, "c", on_c), "failed host c is unreachable");
+    assert_eq!(outcome(&results, "z", on_c), "failed no host named z in the school");
+    school.hosts["c"].0.restore().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ids("c"), vec![on_c], "nothing was done on c while it was cut off");
+}

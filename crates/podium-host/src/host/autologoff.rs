@@ -46,7 +46,7 @@ impl Host {
                 }
                 tracing::info!(sessions = ?due, "logging off abandoned sessions");
                 let req = LogoffRequest {
-                    sessions: due,
+                    sessions: due.into_iter().map(podium_core::SessionRef::here).collect(),
                     ..Default::default()
                 };
                 if let Err(e) = host.logoff(&system(), &req).await {

@@ -101,7 +101,9 @@ pub(crate) async fn logoff(
     Who(caller): Who,
     JsonBody(req): JsonBody<LogoffRequest>,
 ) -> Result<Json<ActionResults>, AppError> {
-    Ok(Json(s.host.logoff(&caller, &req).await?))
+    let (host, who) = (&s.host, &caller);
+    let results = crate::school::act(&s, &caller, req, |r| async move { host.logoff(who, &r).await }).await?;
+    Ok(Json(results))
 }
 
 /// Disconnect sessions ("suspend and leave the session active"): every
@@ -120,7 +122,9 @@ pub(crate) async fn disconnect(
     Who(caller): Who,
     JsonBody(req): JsonBody<TargetsRequest>,
 ) -> Result<Json<ActionResults>, AppError> {
-    Ok(Json(s.host.disconnect(&caller, &req).await?))
+    let (host, who) = (&s.host, &caller);
+    let results = crate::school::act(&s, &caller, req, |r| async move { host.disconnect(who, &r).await }).await?;
+    Ok(Json(results))
 }
 
 /// Block sessions: a notice covers each screen (the request's `message`, or
@@ -139,7 +143,9 @@ pub(crate) async fn block(
     Who(caller): Who,
     JsonBody(req): JsonBody<BlockRequest>,
 ) -> Result<Json<ActionResults>, AppError> {
-    Ok(Json(s.host.block(&caller, &req).await?))
+    let (host, who) = (&s.host, &caller);
+    let results = crate::school::act(&s, &caller, req, |r| async move { host.block(who, &r).await }).await?;
+    Ok(Json(results))
 }
 
 /// Unblock sessions: the notice goes and input works again. One result per
@@ -156,7 +162,10 @@ pub(crate) async fn unblock(
     Who(caller): Who,
     JsonBody(req): JsonBody<TargetsRequest>,
 ) -> Result<Json<ActionResults>, AppError> {
-    Ok(Json(s.host.unblock(&caller, &req).await?))
+    let unblock = crate::school::Unblock(req);
+    let (host, who) = (&s.host, &caller);
+    let results = crate::school::act(&s, &caller, unblock, |r| async move { host.unblock(who, &r.0).await }).await?;
+    Ok(Json(results))
 }
 
 /// Send a message: it shows on each desktop and station, with the sender's
@@ -174,5 +183,7 @@ pub(crate) async fn message(
     Who(caller): Who,
     JsonBody(req): JsonBody<MessageRequest>,
 ) -> Result<Json<ActionResults>, AppError> {
-    Ok(Json(s.host.message(&caller, &req).await?))
+    let (host, who) = (&s.host, &caller);
+    let results = crate::school::act(&s, &caller, req, |r| async move { host.message(who, &r).await }).await?;
+    Ok(Json(results))
 }

@@ -95,7 +95,7 @@ async fn confirm(client: &Client, args: &LogoffArgs) -> Result<bool> {
     let whose: Vec<String> = list
         .sessions
         .iter()
-        .filter(|s| args.all || args.ids.contains(&s.id))
+        .filter(|s| args.all || args.ids.contains(&podium_core::SessionRef::here(s.id)))
         .map(|s| format!("{} ({})", s.user, s.id))
         .collect();
     let grace = args

@@ -1,0 +1,178 @@
+//! Actions on sessions of several hosts: a request's sessions are split by
+//! the host that owns them; this host's are acted on here, each other
+//! host's go to it in one NATS request, all at once, and the results come
+//! back merged in the order of the request. A host that does not answer
+//! is reported session by session.
+
+use crate::error::AppError;
+use crate::state::AppState;
+use podium_cluster::{Reach, Remote};
+use podium_core::{
+    ActionResult, ActionResults, BlockRequest, Caller, LogoffRequest, MessageRequest, SessionRef, TargetsRequest,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+/// How long another host may take over an action that is not waited for.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+/// A request that names sessions.
+pub(crate) trait Targeted: Clone + Send + Sync + 'static {
+    /// Its sessions.
+    fn refs(&self) -> &[SessionRef];
+    /// The same request for other sessions.
+    #[must_use]
+    fn with_refs(&self, refs: Vec<SessionRef>) -> Self;
+    /// As another host takes it.
+    fn remote(self) -> Remote;
+    /// How long another host may take to answer it.
+    fn patience(&self) -> Duration {
+        PATIENCE
+    }
+}
+
+macro_rules! targeted {
+    ($t:ty, $variant:ident) => {
+        impl Targeted for $t {
+            fn refs(&self) -> &[SessionRef] {
+                &self.sessions
+            }
+            fn with_refs(&self, refs: Vec<SessionRef>) -> Self {
+                let mut r = self.clone();
+                r.sessions = refs;
+                r
+            }
+            fn remote(self) -> Remote {
+                Remote::$variant(self)
+            }
+        }
+    };
+}
+
+targeted!(TargetsRequest, Disconnect);
+targeted!(BlockRequest, Block);
+targeted!(MessageRequest, Message);
+
+impl Targeted for LogoffRequest {
+    fn refs(&self) -> &[SessionRef] {
+        &self.sessions
+    }
+    fn with_refs(&self, refs: Vec<SessionRef>) -> Self {
+        let mut r = self.clone();
+        r.sessions = refs;
+        r
+    }
+    fn remote(self) -> Remote {
+        Remote::Logoff(self)
+    }
+    /// A waited-for log off lasts the warning and the applications' time.
+    fn patience(&self) -> Duration {
+        if self.wait {
+            let grace = u64::from(self.grace_seconds.unwrap_or(podium_core::limits::MAX_GRACE_SECONDS));
+            Duration::from_secs(grace + 660)
+        } else {
+            PATIENCE
+        }
+    }
+}
+
+/// Unblock goes as its own action, though its body is a disconnect's.
+#[derive(Clone)]
+pub(crate) struct Unblock(pub TargetsRequest);
+
+impl Targeted for Unblock {
+    fn refs(&self) -> &[SessionRef] {
+        &self.0.sessions
+    }
+    fn with_refs(&self, refs: Vec<SessionRef>) -> Self {
+        Unblock(self.0.with_refs(refs))
+    }
+    fn remote(self) -> Remote {
+        Remote::Unblock(self.0)
+    }
+}
+
+/// Runs `req`: this host's sessions through `here`, other hosts' sessions
+/// on those hosts.
+///
+/// # Errors
+/// What `here` fails with for a bad request (a 4xx).
+pub(crate) async fn act<R, F, Fut>(s: &AppState, caller: &Caller, req: R, here: F) -> Result<ActionResults, AppError>
+where
+    R: Targeted,
+    F: FnOnce(R) -> Fut,
+    Fut: std::future::Future<Output = Result<ActionResults, podium_host::HostError>>,
+{
+    let cluster = &s.host.config().cluster;
+    let me = cluster.enabled().then_some(cluster.host.as_str());
+    let mut seen = BTreeSet::new();
+    let refs: Vec<SessionRef> = req
+        .refs()
+        .iter()
+        .map(|r| match (&r.host, me) {
+            (Some(h), Some(me)) if h == me => SessionRef::here(r.id),
+            _ => r.clone(),
+        })
+        .filter(|r| seen.insert(r.clone()))
+        .collect();
+    if refs.iter().all(|r| r.host.is_none()) {
+        return Ok(here(req.with_refs(refs)).await?);
+    }
+    let mut by_host: BTreeMap<Option<String>, Vec<SessionRef>> = BTreeMap::new();
+    for r in &refs {
+        by_host.entry(r.host.clone()).or_default().push(SessionRef::here(r.id));
+    }
+    let local = by_host.remove(&None);
+    let local = async {
+        match local {
+            Some(ids) => here(req.with_refs(ids)).await.map(|r| r.results),
+            None => Ok(Vec::new()),
+        }
+    };
+    let remote = by_host
+        .into_iter()
+        .filter_map(|(host, ids)| host.map(|h| (h, ids)))
+        .map(|(host, ids)| {
+            let ask = req.with_refs(ids.clone());
+            async move {
+                let patience = ask.patience();
+                let answer = match &s.cluster {
+                    // Known silent: no request that would wait for nobody.
+                    Some(node) if !node.directory().hosts().contains_key(&host) => {
+                        Err(format!("no host named {host} in the school"))
+                    }
+                    Some(node) if node.directory().reach(&host) == Reach::Unreachable => {
+                        Err(format!("host {host} is unreachable"))
+                    }
+                    Some(node) => node.ask(&host, &caller.user, ask.remote(), patience).await,
+                    None => Err("this host is not part of a school's cluster".to_owned()),
+                };
+                match answer {
+                    Ok(results) => results
+                        .results
+                        .into_iter()
+                        .map(|mut r| {
+                            r.host = Some(host.clone());
+                            r
+                        })
+                        .collect(),
+                    Err(why) => ids
+                        .iter()
+                        .map(|r| ActionResult::not_reached(&host, r.id, &why))
+                        .collect::<Vec<_>>(),
+                }
+            }
+        });
+    let (local, remote) = tokio::join!(local, futures_util::future::join_all(remote));
+    let mut found: BTreeMap<(Option<String>, u32), ActionResult> = local?
+        .into_iter()
+        .chain(remote.into_iter().flatten())
+        .map(|r| ((r.host.clone(), r.session), r))
+        .collect();
+    let mut results: Vec<ActionResult> = refs
+        .iter()
+        .filter_map(|r| found.remove(&(r.host.clone(), r.id)))
+        .collect();
+    results.extend(found.into_values());
+    Ok(ActionResults { results })
+}
