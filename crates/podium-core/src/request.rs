@@ -516,7 +516,7 @@ mod tests {
         assert_eq!(branches.len(), 2, "{schema}");
         assert_eq!(branches[0]["properties"]["sessions"]["minItems"], 1);
         assert_eq!(
-            branches[0]["properties"]["sessions"]["items"]["maximum"],
+            branches[0]["properties"]["sessions"]["items"]["oneOf"][0]["maximum"],
             4_294_967_295_u64
         );
         assert_eq!(branches[1]["properties"]["all"]["enum"], serde_json::json!([true]));
