@@ -27,6 +27,13 @@
  * @typedef {{ id: number, from: string, from_name: string, text: string, sent_at: string }} UserMessage
  * @typedef {{ sessions: number[] } | { all: true }} Targets
  * @typedef {{ size: string, onPicture: (id: number, etag: string, jpeg: Blob) => void }} Pictures
+ * @typedef {{
+ *   name: string, state: "reachable" | "unreachable", local: boolean, sessions: number, capacity: number,
+ *   load1: number, cpus: number, memory_available_kib: number, memory_total_kib: number,
+ *   address: string | null, silent_ms: number | null
+ * }} Host one host of the school, as last heard (`silent_ms` is null when it never was)
+ * @typedef {{ hosts: Host[], cluster_connected: boolean | null }} HostList every host, this one
+ *   first; whether this host reaches the others (null on a single host)
  */
 
 /** An error the API answered with. */
@@ -107,6 +114,11 @@ export async function logout() {
  */
 export async function logoff(request) {
   return (await (await post("/api/v1/sessions/logoff", request)).json()).results;
+}
+
+/** @returns {Promise<HostList>} the school's hosts (dashboard users and administrators) */
+export async function hosts() {
+  return (await call("/api/v1/hosts")).json();
 }
 
 /**

@@ -1,7 +1,8 @@
 // The Podium Dashboard (SPEC §5): the Home tab with every session's live
 // desktop, selection, the Actions menu and the cards' context menu, the
-// question before an action and its outcome. It holds what is shown and
-// what is asked; the parts it is made of each have their own module.
+// question before an action and its outcome; the Systems tab beside it.
+// It holds what is shown and what is asked; the parts it is made of each
+// have their own module.
 
 import { html } from "htm/preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
@@ -16,6 +17,7 @@ import { useLiveSessions } from "./live.js";
 import { Menu } from "./menu.js";
 import { resultsOf, ResultsPanel } from "./results.js";
 import * as selection from "./selection.js";
+import { SystemsPanel } from "./systems.js";
 import { SIZES, saveSize, savedSize } from "./thumbs.js";
 import { SelectionBar } from "./toolbar.js";
 import { TopBar } from "./topbar.js";
@@ -34,6 +36,7 @@ import { TopBar } from "./topbar.js";
  * @param {{ me: Me, onSignedOut: (why?: string) => void, onLang: () => void }} props
  */
 export function Dashboard({ me, onSignedOut, onLang }) {
+  const [tab, setTab] = useState(/** @type {import("./topbar.js").Tab} */ ("home"));
   const [size, setSize] = useState(savedSize);
   const { sessions, loaded, connected, pictures, ends } = useLiveSessions(size, () =>
     onSignedOut(t("err.session_lost")),
@@ -141,7 +144,7 @@ export function Dashboard({ me, onSignedOut, onLang }) {
 
   return html`
     <div class=${`dashboard size-${size}`}>
-      <${TopBar} me=${me} onLang=${onLang}>
+      <${TopBar} me=${me} onLang=${onLang} tab=${tab} onTab=${setTab}>
         <${ActionsMenu}
           items=${actions}
           open=${menu?.kind === "actions"}
@@ -154,31 +157,34 @@ export function Dashboard({ me, onSignedOut, onLang }) {
 
       ${connected ? null : html`<div role="alert" class="banner">${t("reconnecting")}</div>`}
 
-      <main id="home" role="tabpanel" aria-labelledby="tab-home" class="home">
-        <${SelectionBar} order=${order} sel=${sel} setSel=${setSel} />
-        ${
-          results
-            ? html`<${ResultsPanel}
-                results=${results}
-                live=${{ ends, sessions, loaded }}
-                onDismiss=${() => setResults(null)}
-              />`
-            : null
-        }
-        ${
-          list.length === 0 && loaded
-            ? html`<${NoSessions} />`
-            : html`<${Grid}
-                sessions=${list}
-                sel=${sel}
-                setSel=${setSel}
-                focus=${focus}
-                setFocus=${setFocus}
-                me=${me.user}
-                pictures=${pictures}
-                onContextMenu=${openContextMenu}
-              />`
-        }
+      <main>
+        <div id="home" role="tabpanel" aria-labelledby="tab-home" class="panel home" hidden=${tab !== "home"}>
+          <${SelectionBar} order=${order} sel=${sel} setSel=${setSel} />
+          ${
+            results
+              ? html`<${ResultsPanel}
+                  results=${results}
+                  live=${{ ends, sessions, loaded }}
+                  onDismiss=${() => setResults(null)}
+                />`
+              : null
+          }
+          ${
+            list.length === 0 && loaded
+              ? html`<${NoSessions} />`
+              : html`<${Grid}
+                  sessions=${list}
+                  sel=${sel}
+                  setSel=${setSel}
+                  focus=${focus}
+                  setFocus=${setFocus}
+                  me=${me.user}
+                  pictures=${pictures}
+                  onContextMenu=${openContextMenu}
+                />`
+          }
+        </div>
+        <${SystemsPanel} shown=${tab === "systems"} onUnauthorized=${() => onSignedOut(t("err.session_lost"))} />
       </main>
 
       ${

@@ -21,7 +21,33 @@ const en = {
   "err.server": "Something went wrong on the server. Try again.",
   "err.session_lost": "Your login has ended. Log in again.",
   "tab.home": "Home",
+  "tab.systems": "Systems",
   "tabs": "Dashboard sections",
+  "systems.table": "Systems and their load",
+  "systems.count.one": "1 system",
+  "systems.count.many": "{n} systems",
+  "systems.refresh": "Updated every 2 seconds",
+  "systems.loading": "Loading the systems…",
+  "systems.alone":
+    "This host cannot reach the other hosts: it works on its own. Its sessions carry on, and the other hosts are shown as last heard from.",
+  "systems.name": "System",
+  "systems.state": "State",
+  "systems.sessions": "Sessions",
+  "systems.load": "Load",
+  "systems.memory": "Memory free",
+  "systems.this_host": "this host",
+  "systems.reachable": "Reachable",
+  "systems.unreachable": "Unreachable",
+  "systems.silent_s": "silent for {n}\u00a0s",
+  "systems.silent_min": "silent for {n}\u00a0min",
+  "systems.silent_h": "silent for {n}\u00a0h",
+  "systems.never_heard": "never heard from",
+  "systems.cpus.one": "{load} on 1 processor",
+  "systems.cpus.many": "{load} on {n} processors",
+  "systems.memory_of": "of {total}",
+  "systems.mb": "{n}\u00a0MB",
+  "systems.gb": "{n}\u00a0GB",
+  "systems.unknown": "unknown",
   "actions": "Actions",
   "menu.logoff": "Log off users",
   "menu.logoff_selected": "Log off selected users",
@@ -202,7 +228,33 @@ const fr = {
   "err.server": "Une erreur s'est produite sur le serveur. Réessayez.",
   "err.session_lost": "Votre connexion a pris fin. Reconnectez-vous.",
   "tab.home": "Accueil",
+  "tab.systems": "Systèmes",
   "tabs": "Sections du tableau de bord",
+  "systems.table": "Systèmes et leur charge",
+  "systems.count.one": "1 système",
+  "systems.count.many": "{n} systèmes",
+  "systems.refresh": "Mis à jour toutes les 2 secondes",
+  "systems.loading": "Chargement des systèmes…",
+  "systems.alone":
+    "Cet ordinateur ne joint pas les autres systèmes\u00a0: il fonctionne seul. Ses sessions continuent, et les autres systèmes sont affichés tels qu'à leurs dernières nouvelles.",
+  "systems.name": "Système",
+  "systems.state": "État",
+  "systems.sessions": "Sessions",
+  "systems.load": "Charge",
+  "systems.memory": "Mémoire libre",
+  "systems.this_host": "cet ordinateur",
+  "systems.reachable": "Joignable",
+  "systems.unreachable": "Injoignable",
+  "systems.silent_s": "sans nouvelles depuis {n}\u00a0s",
+  "systems.silent_min": "sans nouvelles depuis {n}\u00a0min",
+  "systems.silent_h": "sans nouvelles depuis {n}\u00a0h",
+  "systems.never_heard": "jamais joint",
+  "systems.cpus.one": "{load} sur 1 processeur",
+  "systems.cpus.many": "{load} sur {n} processeurs",
+  "systems.memory_of": "sur {total}",
+  "systems.mb": "{n}\u00a0Mo",
+  "systems.gb": "{n}\u00a0Go",
+  "systems.unknown": "inconnu",
   "actions": "Actions",
   "menu.logoff": "Déconnecter les utilisateurs",
   "menu.logoff_selected": "Déconnecter les utilisateurs sélectionnés",
@@ -416,13 +468,23 @@ export function t(key, vars = {}) {
 }
 
 /**
- * A count in words: "1 selected", "3 selected".
- * @param {"selected" | "sessions.count"} base
+ * A count in words: "1 selected", "3 selected"; `vars` fills the other placeholders.
+ * @param {"selected" | "sessions.count" | "systems.count" | "systems.cpus"} base
  * @param {number} n
+ * @param {Record<string, string | number>} [vars]
  */
-export function plural(base, n) {
+export function plural(base, n, vars = {}) {
   if (base === "selected" && n === 0) return t("selected.zero");
-  return n === 1 ? t(/** @type {Key} */ (`${base}.one`)) : t(/** @type {Key} */ (`${base}.many`), { n });
+  return n === 1 ? t(/** @type {Key} */ (`${base}.one`), vars) : t(/** @type {Key} */ (`${base}.many`), { ...vars, n });
+}
+
+/**
+ * A number as the page's language writes it ("0.42", "0,42").
+ * @param {number} n
+ * @param {Intl.NumberFormatOptions} [options]
+ */
+export function number(n, options = { maximumFractionDigits: 1 }) {
+  return new Intl.NumberFormat(current, options).format(n);
 }
 
 /**

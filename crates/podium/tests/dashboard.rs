@@ -1,6 +1,7 @@
-//! The Podium Dashboard in a real browser: tests/e2e/dashboard.mjs drives
-//! Debian's Chromium with playwright-core against this real daemon, with
-//! real users and sessions; this test sets them up and checks the run.
+//! The Podium Dashboard in a real browser: the walks in tests/e2e
+//! (dashboard.mjs, logoff-results.mjs, systems.mjs) drive Debian's Chromium
+//! with playwright-core against this real daemon, with real users and
+//! sessions; these tests set them up and check each run.
 
 use podium_core::Role;
 use podium_testkit::{Kit, TestUser, browser};
@@ -95,4 +96,34 @@ fn log_off_results_name_the_application_forced_to_close_in_english_and_french() 
         "pupils": pupils.iter().map(|p| json!({"user": p.name, "full_name": p.full_name, "uid": p.uid})).collect::<Vec<_>>(),
     });
     browser::walk(&kit, "logoff-results.mjs", config);
+}
+
+/// The Systems tab on a single host with two pupils' sessions: one row,
+/// this host, reachable, "2 / 50", refreshed every 2 s only while shown;
+/// "Systèmes" and "Joignable" in French; no such tab for a pupil, whom
+/// `GET /api/v1/hosts` refuses.
+#[test]
+fn the_systems_tab_shows_this_host_reachable_with_its_sessions_and_only_to_dashboard_users() {
+    let kit = Kit::start(PODIUM);
+    let teacher = TestUser::create_named(Role::Dashboard, "Marie Curie");
+    let pupils = [
+        TestUser::create_named(Role::Standard, "Alice Martin"),
+        TestUser::create_named(Role::Standard, "Bruno Lefèvre"),
+    ];
+    let desktop = kit.script(
+        "pupil-desktop",
+        "xsetroot -solid '#1f4e79'\n\
+         xclock -geometry 220x220+40+40 -update 1 &\n\
+         wait",
+    );
+    let desktop = desktop.to_string_lossy().into_owned();
+    for u in &pupils {
+        let _ = kit.start_session(u, Some(&desktop));
+    }
+    let config = json!({
+        "desktop": desktop,
+        "teacher": {"user": teacher.name, "password": teacher.password, "uid": teacher.uid},
+        "pupils": pupils.iter().map(|p| json!({"user": p.name, "password": p.password, "full_name": p.full_name, "uid": p.uid})).collect::<Vec<_>>(),
+    });
+    browser::walk(&kit, "systems.mjs", config);
 }
