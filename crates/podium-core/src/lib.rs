@@ -25,6 +25,7 @@ pub mod role;
 pub mod session;
 pub mod session_ref;
 pub mod timestamp;
+pub mod whole;
 
 pub use action::Action;
 pub use apps::{AppFate, AppOutcome};

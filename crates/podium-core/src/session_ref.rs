@@ -77,7 +77,7 @@ impl<'de> Deserialize<'de> for SessionRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SessionRef, D::Error> {
         use serde::de::Error;
         match serde_json::Value::deserialize(d)? {
-            serde_json::Value::Number(n) => crate::request::whole_number(&n).map(SessionRef::here),
+            serde_json::Value::Number(n) => crate::whole::to_u32(&n).map(SessionRef::here),
             serde_json::Value::String(t) if t.contains('/') => t.parse().map_err(D::Error::custom),
             serde_json::Value::String(t) => Err(D::Error::custom(format!(
                 "{t:?}: a session of the host asked is a number; a string names another host's, \"HOST/ID\""
