@@ -216,7 +216,7 @@ pub struct StartRequest {
     pub user: String,
     /// Desktop command instead of the configured one, e.g. `xterm -geometry 80x24`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(min_length = 1, max_length = 4096)]
+    #[schema(min_length = 1, max_length = 4096, pattern = r"^[^\x00]*\S[^\x00]*$")]
     pub command: Option<String>,
     /// The session's locale (`LANG`), e.g. `fr_FR.UTF-8`, instead of the
     /// user's own (docs/ADMIN.md: the language of a session).
@@ -235,7 +235,7 @@ impl StartRequest {
             return Err(CoreError::User(self.user.clone()));
         }
         if let Some(c) = &self.command
-            && (c.trim().is_empty() || c.len() > MAX_COMMAND_LEN || c.contains('\0'))
+            && (c.trim().is_empty() || c.chars().count() > MAX_COMMAND_LEN || c.contains('\0'))
         {
             return Err(CoreError::Text {
                 field: "command",

@@ -20,6 +20,13 @@ const PATIENCE: Duration = Duration::from_secs(15);
 pub(crate) trait Targeted: Clone + Send + Sync + 'static {
     /// Its sessions.
     fn refs(&self) -> &[SessionRef];
+    /// Whether it aims at every session (of this host).
+    fn all(&self) -> bool;
+    /// Checks everything but where its sessions are (the grace, a text …).
+    ///
+    /// # Errors
+    /// What is wrong with the request.
+    fn check(&self) -> Result<(), podium_core::CoreError>;
     /// The same request for other sessions.
     #[must_use]
     fn with_refs(&self, refs: Vec<SessionRef>) -> Self;
@@ -36,6 +43,12 @@ macro_rules! targeted {
         impl Targeted for $t {
             fn refs(&self) -> &[SessionRef] {
                 &self.sessions
+            }
+            fn all(&self) -> bool {
+                self.all
+            }
+            fn check(&self) -> Result<(), podium_core::CoreError> {
+                self.targets().map(|_| ())
             }
             fn with_refs(&self, refs: Vec<SessionRef>) -> Self {
                 let mut r = self.clone();
@@ -56,6 +69,12 @@ targeted!(MessageRequest, Message);
 impl Targeted for LogoffRequest {
     fn refs(&self) -> &[SessionRef] {
         &self.sessions
+    }
+    fn all(&self) -> bool {
+        self.all
+    }
+    fn check(&self) -> Result<(), podium_core::CoreError> {
+        self.targets().map(|_| ())
     }
     fn with_refs(&self, refs: Vec<SessionRef>) -> Self {
         let mut r = self.clone();
@@ -83,6 +102,12 @@ pub(crate) struct Unblock(pub TargetsRequest);
 impl Targeted for Unblock {
     fn refs(&self) -> &[SessionRef] {
         &self.0.sessions
+    }
+    fn all(&self) -> bool {
+        self.0.all
+    }
+    fn check(&self) -> Result<(), podium_core::CoreError> {
+        self.0.check()
     }
     fn with_refs(&self, refs: Vec<SessionRef>) -> Self {
         Unblock(self.0.with_refs(refs))
@@ -115,9 +140,13 @@ where
         })
         .filter(|r| seen.insert(r.clone()))
         .collect();
-    if refs.iter().all(|r| r.host.is_none()) {
+    // "all" (with or without sessions, which this host refuses) stays here.
+    if req.all() || refs.iter().all(|r| r.host.is_none()) {
         return Ok(here(req.with_refs(refs)).await?);
     }
+    // The whole request is checked here first, as if all were this host's.
+    req.with_refs(refs.iter().map(|r| SessionRef::here(r.id)).collect())
+        .check()?;
     let mut by_host: BTreeMap<Option<String>, Vec<SessionRef>> = BTreeMap::new();
     for r in &refs {
         by_host.entry(r.host.clone()).or_default().push(SessionRef::here(r.id));

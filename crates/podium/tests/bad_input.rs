@@ -222,7 +222,25 @@ fn help(path: &[String], socket: &Path) -> Help {
 /// until its invalid values are written here.
 fn values(name: &str, ctx: &UsageContext) -> (String, Vec<&'static str>) {
     match name {
-        "ID" => (ctx.id.to_string(), vec!["abc", "-1", "1.5", "4294967296", ""]),
+        "ID" => (
+            ctx.id.to_string(),
+            vec![
+                "abc",
+                "-1",
+                "1.5",
+                "4294967296",
+                "",
+                "Room/3",
+                "a/b",
+                "a/",
+                "/3",
+                "a/3/4",
+            ],
+        ),
+        "NAME=KEY" => (
+            format!("a=U{}", "A".repeat(55)),
+            vec!["a", "a=", "Room=UAAAA", "a=SUAAAA", "=UAAAA"],
+        ),
         "SECS" => ("0".into(), vec!["-1", "601", "soon", "1e3", ""]),
         "LIMIT" => ("10".into(), vec!["0", "10001", "-1", "many"]),
         "USERS" => ("1".into(), vec!["0", "10", "three"]),
