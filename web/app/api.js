@@ -11,7 +11,7 @@
  *   blocked: boolean, block_message: string | null, display: string,
  *   created_at: string, connected_at: string | null, logoff_deadline: string | null
  * }} Session
- * @typedef {{ session: number, user?: string, outcome: "done" | "refused" | "not_found" | "failed", reason?: string, code?: string }} ActionResult
+ * @typedef {{ session: number, host?: string, user?: string, outcome: "done" | "refused" | "not_found" | "failed", reason?: string, code?: string }} ActionResult
  * @typedef {{ type: "snapshot", sessions: Session[] }
  *   | { type: "session_added", session: Session }
  *   | { type: "session_changed", session: Session }
@@ -25,7 +25,7 @@
  *   application of a session logged off: its name, its windows' titles, how it ended, whether it
  *   held unsaved work
  * @typedef {{ id: number, from: string, from_name: string, text: string, sent_at: string }} UserMessage
- * @typedef {{ sessions: number[] } | { all: true }} Targets
+ * @typedef {{ sessions: number[] } | { all: true, school?: boolean }} Targets
  * @typedef {{ size: string, onPicture: (id: number, etag: string, jpeg: Blob) => void }} Pictures
  * @typedef {{
  *   name: string, state: "reachable" | "unreachable", local: boolean, sessions: number, capacity: number,

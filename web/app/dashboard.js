@@ -84,7 +84,10 @@ export function Dashboard({ me, onSignedOut, onLang }) {
     const scope = p.action === "message" ? answer.to : p.scope;
     const heading = title(p.action, scope);
     const targets =
-      scope === "selected" ? { sessions: targetsOf("selected").map((s) => s.id) } : { all: /** @type {true} */ (true) };
+      scope === "selected"
+        ? { sessions: targetsOf("selected").map((s) => s.id) }
+        : // Every host of the school the caller may act on (on a single host, this one).
+          { all: /** @type {true} */ (true), school: true };
     try {
       const out = await send(p.action, targets, answer);
       setResults(resultsOf(p.action, heading, out, sessions));

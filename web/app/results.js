@@ -14,7 +14,7 @@ import { reason, t } from "./i18n.js";
  * @typedef {import("./actions.js").ActionName} ActionName
  * @typedef {import("./live.js").Ended} Ended
  * @typedef {import("./i18n.js").Key} Key
- * @typedef {{ session: number, who: string, outcome: ActionResult["outcome"], what: string, why: string }} ResultLine
+ * @typedef {{ session: number, host?: string, who: string, outcome: ActionResult["outcome"], what: string, why: string }} ResultLine
  * @typedef {{ action: ActionName, title: string, lines: ResultLine[], error?: string }} Results `error`, when
  *   the action could not be sent, replaces the summary
  * @typedef {{ ends: Map<number, Ended>, sessions: Map<number, Session>, loaded: boolean }} Live what the
@@ -40,11 +40,13 @@ const DONE = /** @type {Record<ActionName, [Key, Key]>} */ ({
  */
 export function resultsOf(action, title, out, sessions) {
   const lines = out.map((r) => {
-    const s = sessions.get(r.session);
-    const who = s ? describe(s) : r.user ? r.user : `#${r.session}`;
+    // A result of another host names its session there: never this host's.
+    const s = r.host ? undefined : sessions.get(r.session);
+    const name = s ? describe(s) : r.user ? r.user : `#${r.session}`;
+    const who = r.host ? `${name} · ${r.host}` : name;
     const what = r.outcome === "done" ? t(DONE[action][0]) : t(/** @type {Key} */ (`outcome.${r.outcome}`));
     const why = r.reason && r.outcome !== "done" ? reason(r) : "";
-    return { session: r.session, who, outcome: r.outcome, what, why };
+    return { session: r.session, host: r.host, who, outcome: r.outcome, what, why };
   });
   return { action, title, lines };
 }
@@ -60,7 +62,8 @@ function summary(results, live) {
   const done = results.lines.filter((l) => l.outcome === "done");
   const refused = results.lines.length - done.length;
   if (results.action !== "logoff") return t(DONE[results.action][1], { done: done.length, refused });
-  const ended = done.filter((l) => endOf(l.session, live) !== null).length;
+  // Another host's sessions end there: this page hears only of its own.
+  const ended = done.filter((l) => l.host || endOf(l.session, live) !== null).length;
   const pending = done.length - ended;
   if (ended === 0) return t("results.summary", { done: pending, refused });
   if (pending === 0) return t("results.summary.ended", { ended, refused });
@@ -80,9 +83,15 @@ export function ResultsPanel({ results, live, onDismiss }) {
     </div>
     <ul>
       ${results.lines.map((l) =>
-        results.action === "logoff" && l.outcome === "done"
+        results.action === "logoff" && l.outcome === "done" && !l.host
           ? html`<${LogoffLine} key=${l.session} who=${l.who} ended=${endOf(l.session, live)} />`
-          : html`<${Line} key=${l.session} look=${l.outcome} who=${l.who} what=${l.what} details=${l.why} />`,
+          : html`<${Line}
+              key=${l.host ? `${l.host}/${l.session}` : l.session}
+              look=${l.outcome}
+              who=${l.who}
+              what=${l.what}
+              details=${l.why}
+            />`,
       )}
     </ul>
   </section>`;

@@ -7,7 +7,7 @@ use crate::limits::MAX_GRACE_SECONDS;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CoreError {
     /// Neither ids nor `all`, or both.
-    #[error("give either a non-empty \"sessions\" list or \"all\": true, not both")]
+    #[error("give either a non-empty \"sessions\" list or \"all\": true, not both (\"school\" goes with \"all\")")]
     Targets,
     /// A session of another host reached a host's own actions (the API
     /// sends those to their host first).

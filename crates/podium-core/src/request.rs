@@ -17,7 +17,10 @@ pub enum Targets {
     All,
 }
 
-fn targets(sessions: &[SessionRef], all: bool) -> Result<Targets, CoreError> {
+fn targets(sessions: &[SessionRef], all: bool, school: bool) -> Result<Targets, CoreError> {
+    if school && !all {
+        return Err(CoreError::Targets);
+    }
     if let Some(other) = sessions.iter().find(|r| r.host.is_some()) {
         return Err(CoreError::OtherHost(other.to_string()));
     }
@@ -43,6 +46,10 @@ pub struct LogoffRequest {
     /// Log off every session the caller may act on, except their own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub all: bool,
+    /// With `all`: the sessions of every host of the school, not only of
+    /// the host asked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub school: bool,
     /// Seconds of warning before applications are asked to close
     /// (0–600; default from the config, 10 s out of the box).
     #[serde(
@@ -66,7 +73,7 @@ impl LogoffRequest {
         if let Some(g) = self.grace_seconds.filter(|g| *g > MAX_GRACE_SECONDS) {
             return Err(CoreError::Grace(g));
         }
-        targets(&self.sessions, self.all)
+        targets(&self.sessions, self.all, self.school)
     }
 }
 
@@ -80,6 +87,10 @@ pub struct TargetsRequest {
     /// Every session the caller may act on, except their own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub all: bool,
+    /// With `all`: the sessions of every host of the school, not only of
+    /// the host asked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub school: bool,
 }
 
 impl TargetsRequest {
@@ -88,7 +99,7 @@ impl TargetsRequest {
     /// # Errors
     /// A [`CoreError`] naming the field that is wrong.
     pub fn targets(&self) -> Result<Targets, CoreError> {
-        targets(&self.sessions, self.all)
+        targets(&self.sessions, self.all, self.school)
     }
 }
 
@@ -123,6 +134,10 @@ pub struct BlockRequest {
     /// Every session the caller may act on, except their own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub all: bool,
+    /// With `all`: the sessions of every host of the school, not only of
+    /// the host asked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub school: bool,
     /// The notice's text; absent, null or blank for the default ("This
     /// station is blocked." in the user's language).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,7 +151,7 @@ impl BlockRequest {
     /// A [`CoreError`] naming the field that is wrong.
     pub fn targets(&self) -> Result<Targets, CoreError> {
         check_text("message", self.message.as_deref().unwrap_or(""), false)?;
-        targets(&self.sessions, self.all)
+        targets(&self.sessions, self.all, self.school)
     }
 
     /// The custom text, if the request has one (blank counts as none).
@@ -176,6 +191,10 @@ pub struct MessageRequest {
     /// Every session the caller may act on, except their own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub all: bool,
+    /// With `all`: the sessions of every host of the school, not only of
+    /// the host asked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub school: bool,
     /// What the users read, until they dismiss it.
     pub text: String,
 }
@@ -187,7 +206,7 @@ impl MessageRequest {
     /// A [`CoreError`] naming the field that is wrong.
     pub fn targets(&self) -> Result<Targets, CoreError> {
         check_text("text", &self.text, true)?;
-        targets(&self.sessions, self.all)
+        targets(&self.sessions, self.all, self.school)
     }
 }
 
@@ -343,6 +362,13 @@ fn targets_schema_with(
             "all": { "type": "boolean", "enum": [all],
                      "description": "Every session the caller may act on, except their own." }
         });
+        if all && let Some(p) = properties.as_object_mut() {
+            p.insert(
+                "school".into(),
+                serde_json::json!({ "type": "boolean",
+                    "description": "Every host of the school, not only the host asked." }),
+            );
+        }
         if let (Some(p), Some(e)) = (properties.as_object_mut(), extra.as_object()) {
             p.extend(e.clone());
         }

@@ -22,6 +22,11 @@ pub(crate) trait Targeted: Clone + Send + Sync + 'static {
     fn refs(&self) -> &[SessionRef];
     /// Whether it aims at every session (of this host).
     fn all(&self) -> bool;
+    /// Whether "all" means every host of the school.
+    fn school(&self) -> bool;
+    /// The same request for one host's sessions.
+    #[must_use]
+    fn one_host(&self) -> Self;
     /// Checks everything but where its sessions are (the grace, a text …).
     ///
     /// # Errors
@@ -46,6 +51,14 @@ macro_rules! targeted {
             }
             fn all(&self) -> bool {
                 self.all
+            }
+            fn school(&self) -> bool {
+                self.school
+            }
+            fn one_host(&self) -> Self {
+                let mut r = self.clone();
+                r.school = false;
+                r
             }
             fn check(&self) -> Result<(), podium_core::CoreError> {
                 self.targets().map(|_| ())
@@ -72,6 +85,14 @@ impl Targeted for LogoffRequest {
     }
     fn all(&self) -> bool {
         self.all
+    }
+    fn school(&self) -> bool {
+        self.school
+    }
+    fn one_host(&self) -> Self {
+        let mut r = self.clone();
+        r.school = false;
+        r
     }
     fn check(&self) -> Result<(), podium_core::CoreError> {
         self.targets().map(|_| ())
@@ -105,6 +126,12 @@ impl Targeted for Unblock {
     }
     fn all(&self) -> bool {
         self.0.all
+    }
+    fn school(&self) -> bool {
+        self.0.school
+    }
+    fn one_host(&self) -> Self {
+        Unblock(self.0.one_host())
     }
     fn check(&self) -> Result<(), podium_core::CoreError> {
         self.0.check()
@@ -140,6 +167,9 @@ where
         })
         .filter(|r| seen.insert(r.clone()))
         .collect();
+    if req.all() && req.school() && refs.is_empty() {
+        return everywhere(s, caller, req, here).await;
+    }
     // "all" (with or without sessions, which this host refuses) stays here.
     if req.all() || refs.iter().all(|r| r.host.is_none()) {
         return Ok(here(req.with_refs(refs)).await?);
@@ -203,5 +233,73 @@ where
         .filter_map(|r| found.remove(&(r.host.clone(), r.id)))
         .collect();
     results.extend(found.into_values());
+    Ok(ActionResults { results })
+}
+
+/// `ask` on `host`; its results, or one failure per session of `ids`
+/// (the sessions it is known to have, for "all") saying why.
+async fn on_host<R: Targeted>(s: &AppState, caller: &Caller, host: String, ask: R, ids: Vec<u32>) -> Vec<ActionResult> {
+    let patience = ask.patience();
+    let answer = match &s.cluster {
+        // Known silent: no request that would wait for nobody.
+        Some(node) if !node.directory().hosts().contains_key(&host) => {
+            Err(format!("no host named {host} in the school"))
+        }
+        Some(node) if node.directory().reach(&host) == Reach::Unreachable => Err(format!("host {host} is unreachable")),
+        Some(node) => node.ask(&host, &caller.user, ask.remote(), patience).await,
+        None => Err("this host is not part of a school's cluster".to_owned()),
+    };
+    match answer {
+        Ok(results) => results
+            .results
+            .into_iter()
+            .map(|mut r| {
+                r.host = Some(host.clone());
+                r
+            })
+            .collect(),
+        Err(why) => ids
+            .iter()
+            .map(|id| ActionResult::not_reached(&host, *id, &why))
+            .collect(),
+    }
+}
+
+/// "all" on every host of the school: this host's sessions here, each
+/// other host's there, in one request per host; a host that cannot be
+/// reached is reported for each session it is known to have.
+async fn everywhere<R, F, Fut>(s: &AppState, caller: &Caller, req: R, here: F) -> Result<ActionResults, AppError>
+where
+    R: Targeted,
+    F: FnOnce(R) -> Fut,
+    Fut: std::future::Future<Output = Result<ActionResults, podium_host::HostError>>,
+{
+    req.one_host().check()?;
+    let local = here(req.one_host());
+    let others: Vec<(String, Vec<u32>)> = match &s.cluster {
+        Some(node) => {
+            let sessions = node.directory().sessions();
+            node.directory()
+                .hosts()
+                .into_keys()
+                .filter(|h| h != node.host())
+                .map(|h| {
+                    let ids = sessions
+                        .iter()
+                        .filter(|(o, ..)| *o == h)
+                        .map(|(_, s, _)| s.id)
+                        .collect();
+                    (h, ids)
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let remote = others
+        .into_iter()
+        .map(|(host, ids)| on_host(s, caller, host, req.one_host(), ids));
+    let (local, remote) = tokio::join!(local, futures_util::future::join_all(remote));
+    let mut results = local?.results;
+    results.extend(remote.into_iter().flatten());
     Ok(ActionResults { results })
 }

@@ -251,6 +251,9 @@ pub struct LogoffArgs {
     /// Every session you may log off, except your own.
     #[arg(long, conflicts_with = "ids")]
     pub all: bool,
+    /// With --all: on every host of the school, not only this one.
+    #[arg(long, requires = "all")]
+    pub school: bool,
     /// Seconds of on-screen warning first (0–600; default from the config).
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(0..=600))]
     pub grace: Option<u32>,
@@ -275,6 +278,9 @@ pub struct TargetArgs {
     /// Every session you may act on, except your own.
     #[arg(long, conflicts_with = "ids")]
     pub all: bool,
+    /// With --all: on every host of the school, not only this one.
+    #[arg(long, requires = "all")]
+    pub school: bool,
     /// Print the API's JSON body instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -287,6 +293,7 @@ impl TargetArgs {
         podium_core::TargetsRequest {
             sessions: self.ids.clone(),
             all: self.all,
+            school: self.school,
         }
     }
 }

@@ -287,4 +287,37 @@ fn a_teacher_on_one_host_logs_off_exactly_the_sessions_chosen_on_the_others() {
     assert_eq!(outcome(&results, "z", on_c), "failed no host named z in the school");
     school.hosts["c"].0.restore().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(ids("c"), vec![on_c], "nothing was done on c while it was cut off");
+
+    // "Log off all users" of the school, from a: every pupil's session on
+    // every host ends; b keeps its administrator's, and says so.
+    school.wait_for(
+        "a",
+        &[("a", "reachable", 1), ("b", "reachable", 1), ("c", "reachable", 1)],
+        Duration::from_secs(20),
+    );
+    let out = school
+        .kit("a")
+        .cli()
+        .as_user(&teacher)
+        .args([
+            "session", "logoff", "--all", "--school", "--grace", "0", "--yes", "--json",
+        ])
+        .run();
+    let results: Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", out.stdout, out.stderr));
+    eprintln!("{results}");
+    let per_host = |host: Option<&str>| -> Vec<String> {
+        results["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["host"].as_str() == host)
+            .map(|r| r["outcome"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(per_host(None), vec!["done"], "a's own pupil: {results}");
+    assert_eq!(per_host(Some("b")), vec!["refused"], "b's administrator: {results}");
+    assert_eq!(per_host(Some("c")), vec!["done"], "c's pupil: {results}");
+    assert!(ids("a").is_empty() && ids("c").is_empty(), "every pupil is logged off");
+    assert_eq!(ids("b"), vec![admins]);
 }

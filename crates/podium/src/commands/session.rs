@@ -44,6 +44,7 @@ pub async fn run(client: &Client, cmd: SessionCommand) -> Result<Status> {
             let req = BlockRequest {
                 sessions: t.ids,
                 all: t.all,
+                school: t.school,
                 message,
             };
             act(client, "block", &req, t.json).await
@@ -53,6 +54,7 @@ pub async fn run(client: &Client, cmd: SessionCommand) -> Result<Status> {
             let req = MessageRequest {
                 sessions: t.ids,
                 all: t.all,
+                school: t.school,
                 text,
             };
             act(client, "message", &req, t.json).await
@@ -83,6 +85,7 @@ async fn logoff(client: &Client, args: LogoffArgs) -> Result<Status> {
     let req = LogoffRequest {
         sessions: args.ids,
         all: args.all,
+        school: args.school,
         grace_seconds: args.grace,
         wait: !args.no_wait,
     };
