@@ -44,8 +44,9 @@ pub(crate) trait Targeted: Clone + Send + Sync + 'static {
 }
 
 macro_rules! targeted {
-    ($t:ty, $variant:ident) => {
+    ($t:ty, $variant:ident $(, $extra:item)*) => {
         impl Targeted for $t {
+            $($extra)*
             fn refs(&self) -> &[SessionRef] {
                 &self.sessions
             }
@@ -79,32 +80,9 @@ targeted!(TargetsRequest, Disconnect);
 targeted!(BlockRequest, Block);
 targeted!(MessageRequest, Message);
 
-impl Targeted for LogoffRequest {
-    fn refs(&self) -> &[SessionRef] {
-        &self.sessions
-    }
-    fn all(&self) -> bool {
-        self.all
-    }
-    fn school(&self) -> bool {
-        self.school
-    }
-    fn one_host(&self) -> Self {
-        let mut r = self.clone();
-        r.school = false;
-        r
-    }
-    fn check(&self) -> Result<(), podium_core::CoreError> {
-        self.targets().map(|_| ())
-    }
-    fn with_refs(&self, refs: Vec<SessionRef>) -> Self {
-        let mut r = self.clone();
-        r.sessions = refs;
-        r
-    }
-    fn remote(self) -> Remote {
-        Remote::Logoff(self)
-    }
+targeted!(
+    LogoffRequest,
+    Logoff,
     /// A waited-for log off lasts the warning and the applications' time.
     fn patience(&self) -> Duration {
         if self.wait {
@@ -114,7 +92,7 @@ impl Targeted for LogoffRequest {
             PATIENCE
         }
     }
-}
+);
 
 /// Unblock goes as its own action, though its body is a disconnect's.
 #[derive(Clone)]
@@ -192,35 +170,8 @@ where
         .into_iter()
         .filter_map(|(host, ids)| host.map(|h| (h, ids)))
         .map(|(host, ids)| {
-            let ask = req.with_refs(ids.clone());
-            async move {
-                let patience = ask.patience();
-                let answer = match &s.cluster {
-                    // Known silent: no request that would wait for nobody.
-                    Some(node) if !node.directory().hosts().contains_key(&host) => {
-                        Err(format!("no host named {host} in the school"))
-                    }
-                    Some(node) if node.directory().reach(&host) == Reach::Unreachable => {
-                        Err(format!("host {host} is unreachable"))
-                    }
-                    Some(node) => node.ask(&host, &caller.user, ask.remote(), patience).await,
-                    None => Err("this host is not part of a school's cluster".to_owned()),
-                };
-                match answer {
-                    Ok(results) => results
-                        .results
-                        .into_iter()
-                        .map(|mut r| {
-                            r.host = Some(host.clone());
-                            r
-                        })
-                        .collect(),
-                    Err(why) => ids
-                        .iter()
-                        .map(|r| ActionResult::not_reached(&host, r.id, &why))
-                        .collect::<Vec<_>>(),
-                }
-            }
+            let numbers = ids.iter().map(|r| r.id).collect();
+            on_host(s, caller, host, req.with_refs(ids), numbers)
         });
     let (local, remote) = tokio::join!(local, futures_util::future::join_all(remote));
     let mut found: BTreeMap<(Option<String>, u32), ActionResult> = local?

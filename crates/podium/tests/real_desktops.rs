@@ -61,28 +61,8 @@ fn a_log_off_keeps_a_pupils_unsaved_work_and_says_what_it_ended() {
     let screen = Desktop::of(&kit, id, &pupil);
     type_the_pupils_work(&kit, &screen, pupil.uid);
 
-    let watch = screen.watch();
-    let web = Web::login(&kit, &teacher);
-    let r = web.post(
-        "/api/v1/sessions/logoff",
-        &json!({ "sessions": [id], "grace_seconds": 10, "wait": true }),
-    );
-    let seen = watch.stop();
-    assert_eq!(r.status, 200, "{}", r.text);
-    let result = &r.json()["results"][0];
-    assert_eq!(result["outcome"], "done", "{result}");
-    eprintln!("log off outcome: {result}");
-    check_each_applications_fate(result);
-    assert!(
-        logout_dialogs(&seen).is_empty(),
-        "a log-out dialog of the desktop showed: {:?}",
-        logout_dialogs(&seen)
-    );
-    assert!(
-        procfs::of_user(pupil.uid).is_empty(),
-        "left running: {:?}",
-        procfs::of_user(pupil.uid)
-    );
+    let result = log_off_watched(&kit, &screen, &teacher, &pupil, id, 10);
+    check_each_applications_fate(&result);
     let log = kit.log();
     assert!(
         log.contains("the session manager logged the desktop out over XSMP"),
@@ -390,16 +370,7 @@ fn a_manager_that_cannot_be_asked_over_xsmp_is_asked_over_d_bus() {
     std::os::unix::fs::symlink(&moved, &cookies).expect("link them back");
     std::os::unix::fs::lchown(&cookies, Some(pupil.uid), Some(pupil.gid)).expect("the pupil's link");
 
-    let watch = screen.watch();
-    let web = Web::login(&kit, &teacher);
-    let r = web.post(
-        "/api/v1/sessions/logoff",
-        &json!({ "sessions": [id], "grace_seconds": 2, "wait": true }),
-    );
-    let seen = watch.stop();
-    assert_eq!(r.status, 200, "{}", r.text);
-    let result = &r.json()["results"][0];
-    assert_eq!(result["outcome"], "done", "{result}");
+    let result = log_off_watched(&kit, &screen, &teacher, &pupil, id, 2);
     assert_eq!(result["ended"], "closed", "{result}");
     let log = kit.log();
     assert!(
@@ -412,6 +383,31 @@ fn a_manager_that_cannot_be_asked_over_xsmp_is_asked_over_d_bus() {
         "xfce4-session was not asked over D-Bus: {}",
         kit.log_tail()
     );
+}
+
+/// Logs session `id` off through the dashboard's API as `teacher` with
+/// `grace` seconds, watching every window mapped meanwhile; its result,
+/// once it is checked that no log-out dialog of the desktop showed and
+/// that nothing of the pupil is left.
+fn log_off_watched(
+    kit: &Kit,
+    screen: &Desktop,
+    teacher: &TestUser,
+    pupil: &TestUser,
+    id: u32,
+    grace: u32,
+) -> serde_json::Value {
+    let watch = screen.watch();
+    let web = Web::login(kit, teacher);
+    let r = web.post(
+        "/api/v1/sessions/logoff",
+        &json!({ "sessions": [id], "grace_seconds": grace, "wait": true }),
+    );
+    let seen = watch.stop();
+    assert_eq!(r.status, 200, "{}", r.text);
+    let result = r.json()["results"][0].clone();
+    assert_eq!(result["outcome"], "done", "{result}");
+    eprintln!("log off outcome: {result}");
     assert!(
         logout_dialogs(&seen).is_empty(),
         "a log-out dialog of the desktop showed: {:?}",
@@ -422,6 +418,7 @@ fn a_manager_that_cannot_be_asked_over_xsmp_is_asked_over_d_bus() {
         "left running: {:?}",
         procfs::of_user(pupil.uid)
     );
+    result
 }
 
 /// A homework page with a text field, in the pupil's home.
