@@ -96,6 +96,10 @@ pub struct SessionInfo {
     pub connected_at: Option<Timestamp>,
     /// When a pending log off will close the session.
     pub logoff_deadline: Option<Timestamp>,
+    /// The host it runs on, in a school of several hosts (absent on a
+    /// single host): `HOST/ID` names it school-wide.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// The body of `GET /api/v1/station`: the caller's own session, as their
@@ -158,6 +162,7 @@ mod tests {
             created_at: Timestamp::parse("2026-11-24T09:00:00Z").expect("valid time"),
             connected_at: None,
             logoff_deadline: None,
+            host: None,
         };
         let json = serde_json::to_string(&s).expect("serializes");
         assert_eq!(

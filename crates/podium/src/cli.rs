@@ -202,6 +202,9 @@ pub enum SessionCommand {
         /// Print the API's JSON body instead of a table.
         #[arg(long)]
         json: bool,
+        /// Also the sessions of the school's other hosts.
+        #[arg(long)]
+        school: bool,
     },
     /// Log sessions off: warn, ask applications to close, then end them.
     Logoff(LogoffArgs),

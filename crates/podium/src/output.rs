@@ -38,7 +38,10 @@ pub fn sessions(list: &[SessionInfo]) -> String {
         .iter()
         .map(|s| {
             vec![
-                s.id.to_string(),
+                // In a school of several hosts, the id that names it anywhere.
+                s.host
+                    .as_ref()
+                    .map_or_else(|| s.id.to_string(), |h| format!("{h}/{}", s.id)),
                 s.user.clone(),
                 s.full_name.clone(),
                 s.role.to_string(),

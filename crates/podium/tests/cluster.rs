@@ -157,6 +157,28 @@ fn every_host_is_known_everywhere_and_a_lost_host_costs_only_itself() {
         let took = school.wait_for(host, &EVERYONE_UP, Duration::from_secs(20));
         eprintln!("{host} sees the school in {} ms", took.as_millis());
     }
+    // Every host lists the school's sessions, each with its host.
+    let out = school
+        .kit("a")
+        .cli()
+        .args(["session", "list", "--school", "--json"])
+        .run();
+    let list: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    let mut hosts: Vec<String> = list["sessions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| s["host"].as_str().unwrap_or("none").to_owned())
+        .collect();
+    hosts.sort();
+    assert_eq!(hosts, ["a", "b", "c"], "{list}");
+    let out = school.kit("a").cli().args(["session", "list", "--json"]).run();
+    let list: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    assert_eq!(
+        list["sessions"].as_array().map(Vec::len),
+        Some(1),
+        "this host's only: {list}"
+    );
 
     // A host's daemon killed: shown unreachable within 10 s, its session
     // kept; the others keep working; back when it restarts.

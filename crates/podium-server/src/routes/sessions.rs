@@ -19,20 +19,52 @@ pub fn routes() -> Documented {
     documented!("/api/v1", list, start, logoff, disconnect, block, unblock, message)
 }
 
+/// Query of `GET /sessions`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// `true`: also the sessions of the school's other hosts, as last
+    /// heard from them (each with its `host`); this host's only otherwise.
+    school: Option<bool>,
+}
+
 /// The sessions the caller may see: a standard user sees their own,
 /// dashboard users and administrators see every session.
 #[utoipa::path(
     get,
     path = "/api/v1/sessions",
     tag = "sessions",
+    params(ListQuery),
     responses(
         (status = 200, description = "Sessions by id", body = SessionList),
+        (status = 400, description = "Malformed query", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Account not allowed", body = ErrorBody),
     )
 )]
-pub(crate) async fn list(State(s): State<AppState>, Who(caller): Who) -> Json<SessionList> {
-    Json(s.host.list(&caller))
+pub(crate) async fn list(
+    State(s): State<AppState>,
+    Who(caller): Who,
+    query: Result<axum::extract::Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<SessionList>, AppError> {
+    let axum::extract::Query(q) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
+    let mut list = s.host.list(&caller);
+    if q.school == Some(true)
+        && let Some(node) = &s.cluster
+    {
+        let others = node
+            .directory()
+            .sessions()
+            .into_iter()
+            .filter(|(host, session, _)| host != node.host() && podium_core::permission::may_see(&caller, session.uid))
+            .map(|(host, mut session, _)| {
+                session.host = Some(host);
+                session
+            });
+        list.sessions.extend(others);
+    }
+    Ok(Json(list))
 }
 
 /// Start a session for a user without a password (administrators), or for

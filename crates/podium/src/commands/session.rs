@@ -11,8 +11,13 @@ use std::io::{BufRead, IsTerminal, Write};
 /// Runs a `podium session` subcommand.
 pub async fn run(client: &Client, cmd: SessionCommand) -> Result<Status> {
     match cmd {
-        SessionCommand::List { json } => {
-            let reply = client.get("/api/v1/sessions").await?;
+        SessionCommand::List { json, school } => {
+            let path = if school {
+                "/api/v1/sessions?school=true"
+            } else {
+                "/api/v1/sessions"
+            };
+            let reply = client.get(path).await?;
             let list: SessionList = reply.parse()?;
             if json {
                 println!("{}", reply.text());
