@@ -29,6 +29,8 @@ pub fn walk(kit: &Kit, script: &str, mut config: serde_json::Value) {
     fields.insert("podium".into(), kit.podium.to_string_lossy().into_owned().into());
     fields.insert("socket".into(), kit.socket.to_string_lossy().into_owned().into());
     fields.insert("screenshots".into(), screenshots.to_string_lossy().into_owned().into());
+    // No several-hosts test changes the machine's interfaces meanwhile.
+    let _apart = crate::netlock::NetLock::shared();
     let out = std::process::Command::new("node")
         .arg(e2e.join(script))
         .env("PODIUM_E2E", config.to_string())

@@ -20,6 +20,7 @@ pub mod error;
 pub mod faults;
 pub mod host;
 pub mod modules;
+pub mod netlock;
 pub mod procfs;
 pub mod rfb;
 pub mod screen;

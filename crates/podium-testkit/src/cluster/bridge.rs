@@ -21,6 +21,9 @@ use std::sync::{Mutex, PoisonError};
 static SHARED: Mutex<Option<Shared>> = Mutex::new(None);
 
 struct Shared {
+    /// Held alone while the bridge exists: browser walks wait (see
+    /// [`crate::netlock`]).
+    _lock: crate::netlock::NetLock,
     network: Ipv4Addr,
     holders: usize,
     /// The last byte of the next host's address.
@@ -52,8 +55,10 @@ impl Bridge {
             });
         }
         require_root()?;
+        let lock = crate::netlock::NetLock::exclusive();
         let network = Self::create(&name)?;
         *shared = Some(Shared {
+            _lock: lock,
             network,
             holders: 1,
             next_host: 2,
