@@ -4,27 +4,16 @@
 //! and shown greyed, never forgotten, until it says otherwise.
 
 use crate::record::HostLoad;
-use podium_core::SessionInfo;
-use serde::Serialize;
+use podium_core::{HostState, SessionInfo};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-/// Whether a host answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reach {
-    /// Heard from within [`HostLoad::MISSING_AFTER`].
-    Reachable,
-    /// Not heard from since.
-    Unreachable,
-}
-
 /// One host, as the directory knows it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct HostView {
-    /// Whether it answers.
-    pub state: Reach,
+    /// Whether it answers: heard from within [`HostLoad::MISSING_AFTER`].
+    pub state: HostState,
     /// Its last load record (`None` for a host known only by its sessions).
     pub load: Option<HostLoad>,
     /// Milliseconds since it was last heard from (`None`: never).
@@ -70,10 +59,19 @@ impl Directory {
         }
     }
 
-    /// Whether `host` was heard from recently.
+    /// Whether `host` was heard from recently; `None` for a host known
+    /// neither by a heartbeat nor by a session.
     #[must_use]
-    pub fn reach(&self, host: &str) -> Reach {
-        reach_of(self.known().loads.get(host).map(|(_, at)| *at))
+    pub fn state_of(&self, host: &str) -> Option<HostState> {
+        let known = self.known();
+        match known.loads.get(host) {
+            Some((_, at)) => Some(state_of(Some(*at))),
+            None => known
+                .sessions
+                .keys()
+                .any(|(h, _)| h == host)
+                .then_some(HostState::Unreachable),
+        }
     }
 
     /// Every host known, by name.
@@ -85,7 +83,7 @@ impl Directory {
             .iter()
             .map(|(name, (load, at))| {
                 let view = HostView {
-                    state: reach_of(Some(*at)),
+                    state: state_of(Some(*at)),
                     load: Some(load.clone()),
                     silent_ms: Some(u64::try_from(at.elapsed().as_millis()).unwrap_or(u64::MAX)),
                     sessions: 0,
@@ -97,7 +95,7 @@ impl Directory {
             hosts
                 .entry(host.clone())
                 .or_insert(HostView {
-                    state: Reach::Unreachable,
+                    state: HostState::Unreachable,
                     load: None,
                     silent_ms: None,
                     sessions: 0,
@@ -107,25 +105,21 @@ impl Directory {
         hosts
     }
 
-    /// Every session known, with its host and whether that host answers.
+    /// Every session known, with its host.
     #[must_use]
-    pub fn sessions(&self) -> Vec<(String, SessionInfo, Reach)> {
-        let known = self.known();
-        known
+    pub fn sessions(&self) -> Vec<(String, SessionInfo)> {
+        self.known()
             .sessions
             .iter()
-            .map(|((host, _), s)| {
-                let reach = reach_of(known.loads.get(host).map(|(_, at)| *at));
-                (host.clone(), s.clone(), reach)
-            })
+            .map(|((host, _), s)| (host.clone(), s.clone()))
             .collect()
     }
 }
 
-fn reach_of(last: Option<Instant>) -> Reach {
+fn state_of(last: Option<Instant>) -> HostState {
     match last {
-        Some(at) if at.elapsed() < HostLoad::MISSING_AFTER => Reach::Reachable,
-        _ => Reach::Unreachable,
+        Some(at) if at.elapsed() < HostLoad::MISSING_AFTER => HostState::Reachable,
+        _ => HostState::Unreachable,
     }
 }
 
@@ -147,12 +141,16 @@ mod tests {
         d.note_session("b", 3, Some(info.clone()));
         d.note_session("a", 3, Some(info));
         let hosts = d.hosts();
-        assert_eq!(hosts["a"].state, Reach::Reachable);
-        assert_eq!(hosts["b"].state, Reach::Unreachable);
+        assert_eq!(hosts["a"].state, HostState::Reachable);
+        assert_eq!(hosts["b"].state, HostState::Unreachable);
+        assert_eq!(d.state_of("a"), Some(HostState::Reachable));
+        assert_eq!(d.state_of("b"), Some(HostState::Unreachable));
+        assert_eq!(d.state_of("z"), None);
         assert_eq!((hosts["a"].sessions, hosts["b"].sessions), (1, 1));
         assert_eq!(d.sessions().len(), 2);
         d.note_session("b", 3, None);
         assert_eq!(d.sessions().len(), 1);
         assert!(!d.hosts().contains_key("b"));
+        assert_eq!(d.state_of("b"), None);
     }
 }

@@ -21,7 +21,7 @@ pub mod record;
 pub mod service;
 pub mod subjects;
 
-pub use directory::{Directory, HostView, Reach};
+pub use directory::{Directory, HostView};
 pub use error::{ClusterError, Result};
 pub use identity::Identity;
 pub use node::Node;

@@ -152,12 +152,6 @@ impl Node {
         self.connected.load(Ordering::SeqCst)
     }
 
-    /// This host's keys.
-    #[must_use]
-    pub fn identity(&self) -> &Identity {
-        &self.identity
-    }
-
     /// Asks host `host` to run `action` for `user` (this host vouches for
     /// the name), waiting at most `patience` for its results.
     ///

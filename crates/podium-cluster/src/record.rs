@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A host's heartbeat: sent every [`HostLoad::EVERY`] on its own subject.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HostLoad {
     /// The host's name.

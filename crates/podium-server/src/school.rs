@@ -6,9 +6,10 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
-use podium_cluster::{Reach, Remote};
+use podium_cluster::Remote;
 use podium_core::{
-    ActionResult, ActionResults, BlockRequest, Caller, LogoffRequest, MessageRequest, SessionRef, TargetsRequest,
+    ActionResult, ActionResults, BlockRequest, Caller, HostState, LogoffRequest, MessageRequest, SessionRef,
+    TargetsRequest,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -193,11 +194,11 @@ async fn on_host<R: Targeted>(s: &AppState, caller: &Caller, host: String, ask: 
     let patience = ask.patience();
     let answer = match &s.cluster {
         // Known silent: no request that would wait for nobody.
-        Some(node) if !node.directory().hosts().contains_key(&host) => {
-            Err(format!("no host named {host} in the school"))
-        }
-        Some(node) if node.directory().reach(&host) == Reach::Unreachable => Err(format!("host {host} is unreachable")),
-        Some(node) => node.ask(&host, &caller.user, ask.remote(), patience).await,
+        Some(node) => match node.directory().state_of(&host) {
+            None => Err(format!("no host named {host} in the school")),
+            Some(HostState::Unreachable) => Err(format!("host {host} is unreachable")),
+            Some(HostState::Reachable) => node.ask(&host, &caller.user, ask.remote(), patience).await,
+        },
         None => Err("this host is not part of a school's cluster".to_owned()),
     };
     match answer {
@@ -235,11 +236,7 @@ where
                 .into_keys()
                 .filter(|h| h != node.host())
                 .map(|h| {
-                    let ids = sessions
-                        .iter()
-                        .filter(|(o, ..)| *o == h)
-                        .map(|(_, s, _)| s.id)
-                        .collect();
+                    let ids = sessions.iter().filter(|(o, _)| *o == h).map(|(_, s)| s.id).collect();
                     (h, ids)
                 })
                 .collect()

@@ -36,8 +36,8 @@ pub struct Kit {
     measured: Option<PathBuf>,
     /// The HTTPS address.
     pub https: std::net::SocketAddr,
-    /// The command that runs the daemon in a host's network namespace
-    /// (`ip netns exec NAME`), for several hosts on one machine.
+    /// The words that run the daemon in a host's network namespace
+    /// (`nsenter --net=…`), for several hosts on one machine.
     netns: Vec<String>,
     daemon: Option<Child>,
 }
@@ -227,7 +227,7 @@ impl Kit {
         let child = command
             .args(["serve", "--config"])
             .arg(&self.config_path)
-            .env("PODIUM_LOG", "info,podium_host=debug,podium_cluster=trace")
+            .env("PODIUM_LOG", "info,podium_host=debug,podium_cluster=debug")
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(err)

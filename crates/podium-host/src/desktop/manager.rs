@@ -95,8 +95,7 @@ pub fn log_out(cgroup: &SessionCgroup, account: &Account, patience: Duration) ->
     let start = Instant::now();
     let xsmp = match over_xsmp(pid, account, start + patience / 2, start + patience) {
         Ok(asked) => return Ok(asked),
-        Err(HostError::DesktopProgram { why, .. }) => why,
-        Err(e) => e.to_string(),
+        Err(e) => why(e),
     };
     if !procs::running(pid) {
         return Err(HostError::DesktopProgram {
@@ -114,17 +113,19 @@ pub fn log_out(cgroup: &SessionCgroup, account: &Account, patience: Duration) ->
             pid,
             route: Route::DBus,
         }),
-        Err(e) => {
-            let bus = match e {
-                HostError::DesktopProgram { why, .. } => why,
-                e => e.to_string(),
-            };
-            Err(HostError::DesktopProgram {
-                program: PROGRAM,
-                pid,
-                why: format!("over XSMP: {xsmp}; over D-Bus: {bus}"),
-            })
-        }
+        Err(e) => Err(HostError::DesktopProgram {
+            program: PROGRAM,
+            pid,
+            why: format!("over XSMP: {xsmp}; over D-Bus: {}", why(e)),
+        }),
+    }
+}
+
+/// What went wrong, without the program's name (the caller names it once).
+fn why(e: HostError) -> String {
+    match e {
+        HostError::DesktopProgram { why, .. } => why,
+        e => e.to_string(),
     }
 }
 

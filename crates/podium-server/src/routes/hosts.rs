@@ -6,7 +6,7 @@ use crate::identity::Who;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use podium_cluster::{HostLoad, Reach};
+use podium_cluster::HostLoad;
 use podium_core::{ErrorBody, HostInfo, HostList, HostState};
 
 /// The hosts route.
@@ -42,25 +42,14 @@ pub(crate) async fn hosts(State(s): State<AppState>, Who(caller): Who) -> Result
             if host == name {
                 continue;
             }
-            let state = match view.state {
-                Reach::Reachable => HostState::Reachable,
-                Reach::Unreachable => HostState::Unreachable,
-            };
-            let load = view.load.clone().unwrap_or_else(|| HostLoad {
+            // A host known only by its sessions has no figures yet.
+            let load = view.load.unwrap_or_else(|| HostLoad {
                 host: host.clone(),
-                sessions: 0,
-                capacity: 0,
-                memory_available_kib: 0,
-                memory_total_kib: 0,
-                load1: 0.0,
-                cpus: 0,
-                address: None,
-                sent_ms: 0,
+                ..HostLoad::default()
             });
-            let mut row = info(&load, state, false, view.silent_ms);
+            let mut row = info(&load, view.state, false, view.silent_ms);
             // What the directory holds is what the teacher sees greyed.
             row.sessions = u32::try_from(view.sessions).unwrap_or(u32::MAX);
-            row.name = host;
             hosts.push(row);
         }
     }

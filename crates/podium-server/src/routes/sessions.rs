@@ -57,8 +57,8 @@ pub(crate) async fn list(
             .directory()
             .sessions()
             .into_iter()
-            .filter(|(host, session, _)| host != node.host() && podium_core::permission::may_see(&caller, session.uid))
-            .map(|(host, mut session, _)| {
+            .filter(|(host, session)| host != node.host() && podium_core::permission::may_see(&caller, session.uid))
+            .map(|(host, mut session)| {
                 session.host = Some(host);
                 session
             });
