@@ -24,9 +24,22 @@ export function windowsOf(p) {
   });
 }
 
-/** Logs the teacher in on `page` with the login page's `labels`, and waits for the cards. */
+/**
+ * Logs the teacher in on `page` with the login page's `labels`, and waits
+ * for the cards. A load that Chromium abandons (ERR_NETWORK_CHANGED, while
+ * a several-hosts test's interfaces settle) is tried again, and said.
+ */
 export async function logIn(page, labels) {
-  await page.goto(cfg.url);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await page.goto(cfg.url);
+      await page.getByLabel(labels.user).waitFor({ timeout: 10_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      console.log(`# the login page did not load (${String(e).split("\n")[0]}); loading it again`);
+    }
+  }
   await page.getByLabel(labels.user).fill(cfg.teacher.user);
   await page.getByLabel(labels.password).fill(cfg.teacher.password);
   await page.getByRole("button", { name: labels.login }).click();

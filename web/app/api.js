@@ -3,20 +3,21 @@
 
 /**
  * @typedef {"standard" | "dashboard" | "admin"} Role
- * @typedef {{ user: string, full_name: string, role: Role }} Me
+ * @typedef {{ user: string, full_name: string, role: Role, host?: string }} Me `host`: this host's name in
+ *   the school, when it is part of one
  * @typedef {{ kind: string, address: string, since: string }} Station
  * @typedef {{
  *   id: number, user: string, uid: number, full_name: string, role: Role,
  *   station: Station | null, state: "starting" | "active" | "disconnected" | "closing",
  *   blocked: boolean, block_message: string | null, display: string,
- *   created_at: string, connected_at: string | null, logoff_deadline: string | null
+ *   created_at: string, connected_at: string | null, logoff_deadline: string | null, host?: string
  * }} Session
  * @typedef {{ session: number, host?: string, user?: string, outcome: "done" | "refused" | "not_found" | "failed", reason?: string, code?: string }} ActionResult
  * @typedef {{ type: "snapshot", sessions: Session[] }
  *   | { type: "session_added", session: Session }
  *   | { type: "session_changed", session: Session }
- *   | { type: "session_removed", id: number, end?: EndKind, applications?: AppOutcome[] }
- *   | { type: "thumbnail_updated", id: number, etags: Record<string, string> }
+ *   | { type: "session_removed", id: number, host?: string, end?: EndKind, applications?: AppOutcome[] }
+ *   | { type: "thumbnail_updated", id: number, host?: string, etags: Record<string, string> }
  *   | { type: "messages", id: number, messages: UserMessage[] }} Event
  * @typedef {"closed" | "forced" | "failed"} EndKind how a log off ended a session
  * @typedef {"kept" | "closed" | "stopped" | "forced"} AppFate how a log off ended an application: it kept
@@ -25,8 +26,11 @@
  *   application of a session logged off: its name, its windows' titles, how it ended, whether it
  *   held unsaved work
  * @typedef {{ id: number, from: string, from_name: string, text: string, sent_at: string }} UserMessage
- * @typedef {{ sessions: number[] } | { all: true, school?: boolean }} Targets
- * @typedef {{ size: string, onPicture: (id: number, etag: string, jpeg: Blob) => void }} Pictures
+ * @typedef {number | string} Ref a session in a request: its id on this host, `HOST/ID` on another
+ * @typedef {{ sessions: Ref[] } | { all: true, school?: boolean }} Targets
+ * @typedef {{ size: string, onPicture: (host: string | undefined, id: number, etag: string, jpeg: Blob) => void }} Pictures
+ * @typedef {{ name: string, members: string[] }} Class a Unix group, with its members who have a session
+ *   the caller sees
  * @typedef {{
  *   name: string, state: "reachable" | "unreachable", local: boolean, sessions: number, capacity: number,
  *   load1: number, cpus: number, memory_available_kib: number, memory_total_kib: number,
@@ -35,6 +39,26 @@
  * @typedef {{ hosts: Host[], cluster_connected: boolean | null }} HostList every host, this one
  *   first; whether this host reaches the others (null on a single host)
  */
+
+/**
+ * The key of session `id` of `host` on this page, and how requests name
+ * it: its id on this host (or on a single host), `HOST/ID` on another.
+ * @param {string | undefined} host
+ * @param {number} id
+ * @param {string | undefined} here this host's name in the school
+ * @returns {Ref}
+ */
+export function refOf(host, id, here) {
+  return host && host !== here ? `${host}/${id}` : id;
+}
+
+/**
+ * The key of `ref` in maps and sets: always a string.
+ * @param {Ref} ref
+ */
+export function keyOf(ref) {
+  return String(ref);
+}
 
 /** An error the API answered with. */
 export class ApiError extends Error {
@@ -109,11 +133,16 @@ export async function logout() {
 }
 
 /**
- * @param {{ sessions?: number[], all?: boolean, grace_seconds: number }} request
+ * @param {{ sessions?: Ref[], all?: boolean, grace_seconds: number }} request
  * @returns {Promise<ActionResult[]>}
  */
 export async function logoff(request) {
   return (await (await post("/api/v1/sessions/logoff", request)).json()).results;
+}
+
+/** @returns {Promise<Class[]>} the classes of the users whose sessions the caller sees */
+export async function classes() {
+  return (await (await call("/api/v1/classes")).json()).classes;
 }
 
 /** @returns {Promise<HostList>} the school's hosts (dashboard users and administrators) */
@@ -160,7 +189,7 @@ export async function act(action, request) {
 }
 
 /**
- * @param {number[]} sessions
+ * @param {Ref[]} sessions
  * @returns {Promise<ActionResult[]>}
  */
 export async function disconnect(sessions) {
@@ -174,19 +203,26 @@ export async function dismissMessage(id) {
 
 /**
  * A picture the events stream pushed: the session id (4 bytes, big-endian),
- * the ETag's length (1 byte), the ETag, the JPEG.
+ * the ETag's length (1 byte), the ETag, the host name's length (1 byte, 0
+ * on a single host), the host name, the JPEG.
  * @param {ArrayBuffer} data
- * @returns {{ id: number, etag: string, jpeg: Blob } | null}
+ * @returns {{ id: number, host: string | undefined, etag: string, jpeg: Blob } | null}
  */
 export function pictureFrame(data) {
-  if (data.byteLength < 5) return null;
+  if (data.byteLength < 6) return null;
   const view = new DataView(data);
-  const len = view.getUint8(4);
-  if (data.byteLength < 5 + len) return null;
+  const etagLen = view.getUint8(4);
+  if (data.byteLength < 6 + etagLen) return null;
+  const hostLen = view.getUint8(5 + etagLen);
+  const start = 6 + etagLen + hostLen;
+  if (data.byteLength < start) return null;
+  const text = new TextDecoder();
+  const host = text.decode(new Uint8Array(data, 6 + etagLen, hostLen));
   return {
     id: view.getUint32(0),
-    etag: new TextDecoder().decode(new Uint8Array(data, 5, len)),
-    jpeg: new Blob([data.slice(5 + len)], { type: "image/jpeg" }),
+    host: host || undefined,
+    etag: text.decode(new Uint8Array(data, 5, etagLen)),
+    jpeg: new Blob([data.slice(start)], { type: "image/jpeg" }),
   };
 }
 
@@ -201,16 +237,20 @@ export function pictureFrame(data) {
  * @param {(connected: boolean) => void} onStatus
  * @param {() => void} onUnauthorized called when the login has ended
  * @param {Pictures | null} [pictures]
+ * @param {boolean} [school] every host's sessions the caller may see, not only this host's
  * @returns {() => void} closes it for good
  */
-export function events(onEvent, onStatus, onUnauthorized, pictures = null) {
+export function events(onEvent, onStatus, onUnauthorized, pictures = null, school = false) {
   let stopped = false;
   let delay = 500;
   /** @type {WebSocket | null} */
   let ws = null;
   /** @type {number | undefined} */
   let timer;
-  const query = pictures ? `?thumbnails=${encodeURIComponent(pictures.size)}` : "";
+  const params = new URLSearchParams();
+  if (school) params.set("school", "true");
+  if (pictures) params.set("thumbnails", pictures.size);
+  const query = params.toString() ? `?${params}` : "";
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/events${query}`;
   const open = () => {
     ws = new WebSocket(url);
@@ -222,7 +262,7 @@ export function events(onEvent, onStatus, onUnauthorized, pictures = null) {
     ws.onmessage = (m) => {
       if (m.data instanceof ArrayBuffer) {
         const p = pictureFrame(m.data);
-        if (p && pictures) pictures.onPicture(p.id, p.etag, p.jpeg);
+        if (p && pictures) pictures.onPicture(p.host, p.id, p.etag, p.jpeg);
         return;
       }
       try {

@@ -1,7 +1,9 @@
 // The grid of session cards: a multi-select listbox (WAI-ARIA), one option
 // per session, with roving focus (arrow keys), Space to toggle, Ctrl+A,
 // Escape, Shift for ranges, and the context menu on right-click,
-// Shift+F10 or the Menu key; a log off's countdown ticks on its card.
+// Shift+F10 or the Menu key; a log off's countdown ticks on its card. In
+// a school, each card names its host, and the cards of a host that cannot
+// be reached are greyed, as last heard from.
 
 import { html } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -40,25 +42,28 @@ function badge(s, now) {
 
 /**
  * @param {{
- *   session: Session, selected: boolean, focused: boolean, mine: boolean,
- *   picture: string | null, now: number,
+ *   session: Session, id: string, selected: boolean, focused: boolean, mine: boolean,
+ *   picture: string | null, now: number, away: boolean,
  *   onPress: (e: MouseEvent) => void, onMenu: (e: MouseEvent) => void, onFocus: () => void,
- * }} props
+ * }} props `id` is the session's key; `away`, that its host cannot be reached now
  */
-function Card({ session: s, selected, focused, mine, picture, now, onPress, onMenu, onFocus }) {
-  const b = badge(s, now);
-  const name = t("card.name", { name: s.full_name, user: s.user, id: s.id });
+function Card({ session: s, id, selected, focused, mine, picture, now, away, onPress, onMenu, onFocus }) {
+  const b = away ? { kind: "away", text: t("state.unreachable") } : badge(s, now);
+  const name = s.host
+    ? t("card.name_on", { name: s.full_name, user: s.user, id: s.id, host: s.host })
+    : t("card.name", { name: s.full_name, user: s.user, id: s.id });
   const kind = s.station?.kind === "browser" ? t("station.kind.browser") : s.station?.kind;
   const station = s.station ? `${kind} · ${s.station.address}` : t("card.no_station");
   return html`
     <li
       role="option"
-      id=${`session-${s.id}`}
+      id=${`session-${id}`}
       aria-selected=${String(selected)}
-      aria-label=${name}
+      aria-label=${away ? `${name} — ${t("state.unreachable")}` : name}
       tabindex=${focused ? "0" : "-1"}
-      class=${`card state-${b.kind}${selected ? " selected" : ""}`}
-      data-id=${String(s.id)}
+      class=${`card state-${b.kind}${selected ? " selected" : ""}${away ? " away" : ""}`}
+      data-id=${id}
+      data-host=${s.host ?? null}
       onMouseDown=${(/** @type {MouseEvent} */ e) => e.shiftKey && e.preventDefault()}
       onClick=${onPress}
       onContextMenu=${onMenu}
@@ -76,7 +81,10 @@ function Card({ session: s, selected, focused, mine, picture, now, onPress, onMe
       <div class="card-text">
         <div class="card-name">${s.full_name}${mine ? html` <span class="you">(${t("card.you")})</span>` : null}</div>
         <div class="card-meta"><span>${s.user}</span><span>${station}</span></div>
-        <div class="card-meta"><span>${t("card.session", { id: s.id })}</span><span>${s.display}</span></div>
+        <div class="card-meta">
+          <span>${s.host ? t("card.session_on", { id: s.id, host: s.host }) : t("card.session", { id: s.id })}</span>
+          <span>${s.display}</span>
+        </div>
       </div>
     </li>
   `;
@@ -92,16 +100,16 @@ export function NoSessions() {
 
 /**
  * @param {{
- *   sessions: Session[], sel: Selection, setSel: (s: Selection) => void,
- *   focus: number | null, setFocus: (id: number | null) => void,
- *   me: string, pictures: Record<number, string>,
+ *   sessions: Session[], keys: string[], sel: Selection, setSel: (s: Selection) => void,
+ *   focus: string | null, setFocus: (id: string | null) => void,
+ *   me: string, pictures: Record<string, string>, away: ReadonlySet<string>,
  *   onContextMenu: (x: number, y: number) => void,
- * }} props
+ * }} props `keys` are the sessions' keys, in the same order; `away`, the hosts that cannot be reached
  */
-export function Grid({ sessions, sel, setSel, focus, setFocus, me, pictures, onContextMenu }) {
+export function Grid({ sessions, keys, sel, setSel, focus, setFocus, me, pictures, away, onContextMenu }) {
   const list = useRef(/** @type {HTMLUListElement | null} */ (null));
   const [now, setNow] = useState(Date.now());
-  const order = sessions.map((s) => s.id);
+  const order = keys;
   const current = focus !== null && order.includes(focus) ? focus : (order[0] ?? null);
 
   // Countdowns tick while something is closing.
@@ -124,7 +132,7 @@ export function Grid({ sessions, sel, setSel, focus, setFocus, me, pictures, onC
     return Math.max(1, cards.filter((c) => c instanceof HTMLElement && c.offsetTop === top).length);
   };
 
-  const openMenuAt = (/** @type {number} */ id) => {
+  const openMenuAt = (/** @type {string} */ id) => {
     const el = document.getElementById(`session-${id}`);
     const r = el?.getBoundingClientRect();
     if (!sel.selected.has(id)) setSel(selection.click(sel, order, id, {}));
@@ -177,29 +185,32 @@ export function Grid({ sessions, sel, setSel, focus, setFocus, me, pictures, onC
       ref=${list}
       onKeyDown=${onKey}
     >
-      ${sessions.map(
-        (s) => html`<${Card}
-          key=${s.id}
+      ${sessions.map((s, i) => {
+        const id = keys[i];
+        return html`<${Card}
+          key=${id}
+          id=${id}
           session=${s}
-          selected=${sel.selected.has(s.id)}
-          focused=${s.id === current}
+          selected=${sel.selected.has(id)}
+          focused=${id === current}
           mine=${s.user === me}
-          picture=${pictures[s.id] ?? null}
+          picture=${pictures[id] ?? null}
           now=${now}
-          onFocus=${() => setFocus(s.id)}
+          away=${s.host !== undefined && away.has(s.host)}
+          onFocus=${() => setFocus(id)}
           onPress=${(/** @type {MouseEvent} */ e) => {
-            setFocus(s.id);
-            setSel(selection.click(sel, order, s.id, { toggle: e.ctrlKey || e.metaKey, extend: e.shiftKey }));
+            setFocus(id);
+            setSel(selection.click(sel, order, id, { toggle: e.ctrlKey || e.metaKey, extend: e.shiftKey }));
           }}
           onMenu=${(/** @type {MouseEvent} */ e) => {
             e.preventDefault();
-            setFocus(s.id);
-            const next = sel.selected.has(s.id) ? sel : selection.click(sel, order, s.id, {});
+            setFocus(id);
+            const next = sel.selected.has(id) ? sel : selection.click(sel, order, id, {});
             setSel(next);
             onContextMenu(e.clientX, e.clientY);
           }}
-        />`,
-      )}
+        />`;
+      })}
     </ul>
   `;
 }

@@ -1,6 +1,8 @@
 // The Podium Dashboard (SPEC §5): the Home tab with every session's live
-// desktop, selection, the Actions menu and the cards' context menu, the
-// question before an action and its outcome; the Systems tab beside it.
+// desktop (in a school, every host's, greyed when their host cannot be
+// reached, filtered by host), selection (a class in one action), the
+// Actions menu and the cards' context menu, the question before an action
+// and its outcome; the Systems tab beside it.
 // It holds what is shown and what is asked; the parts it is made of each
 // have their own module.
 
@@ -12,6 +14,7 @@ import * as api from "./api.js";
 import { Ask } from "./ask.js";
 import { Grid, NoSessions } from "./cards.js";
 import { useFocusReturn } from "./focus.js";
+import { useHosts } from "./hosts.js";
 import { t } from "./i18n.js";
 import { useLiveSessions } from "./live.js";
 import { Menu } from "./menu.js";
@@ -38,11 +41,14 @@ import { TopBar } from "./topbar.js";
 export function Dashboard({ me, onSignedOut, onLang }) {
   const [tab, setTab] = useState(/** @type {import("./topbar.js").Tab} */ ("home"));
   const [size, setSize] = useState(savedSize);
-  const { sessions, loaded, connected, pictures, ends } = useLiveSessions(size, () =>
-    onSignedOut(t("err.session_lost")),
-  );
+  const here = me.host;
+  const lost = () => onSignedOut(t("err.session_lost"));
+  const { sessions, loaded, connected, pictures, ends } = useLiveSessions(size, here, lost);
+  // In a school, which hosts answer: their cards are greyed when not.
+  const { list: hostList } = useHosts(here !== undefined && tab === "home", lost);
+  const [host, setHost] = useState("");
   const [sel, setSel] = useState(selection.empty);
-  const [focus, setFocus] = useState(/** @type {number | null} */ (null));
+  const [focus, setFocus] = useState(/** @type {string | null} */ (null));
   const [menu, setMenu] = useState(
     /** @type {null | { kind: "actions" } | { kind: "context", x: number, y: number }} */ (null),
   );
@@ -50,8 +56,29 @@ export function Dashboard({ me, onSignedOut, onLang }) {
   const [results, setResults] = useState(/** @type {Results | null} */ (null));
   const { fallback: actionsButton, remember, restore } = useFocusReturn();
 
-  const list = useMemo(() => [...sessions.values()].sort((a, b) => a.id - b.id), [sessions]);
-  const order = list.map((s) => s.id);
+  // This host's sessions first, then each other host's, by id.
+  const every = useMemo(
+    () =>
+      [...sessions.values()].sort(
+        (a, b) =>
+          Number(a.host !== here) - Number(b.host !== here) ||
+          (a.host ?? "").localeCompare(b.host ?? "") ||
+          a.id - b.id,
+      ),
+    [sessions],
+  );
+  const hosts = useMemo(() => {
+    const names = new Set(every.flatMap((s) => (s.host ? [s.host] : [])));
+    for (const h of hostList?.hosts ?? []) names.add(h.name);
+    return [...names].sort((a, b) => Number(a !== here) - Number(b !== here) || a.localeCompare(b));
+  }, [every, hostList]);
+  const away = useMemo(
+    () => new Set((hostList?.hosts ?? []).filter((h) => h.state === "unreachable").map((h) => h.name)),
+    [hostList],
+  );
+  const list = host ? every.filter((s) => s.host === host) : every;
+  const refOf = (/** @type {import("./api.js").Session} */ s) => api.refOf(s.host, s.id, here);
+  const order = list.map((s) => api.keyOf(refOf(s)));
 
   // Forget the selection of cards that are gone.
   useEffect(() => {
@@ -61,7 +88,7 @@ export function Dashboard({ me, onSignedOut, onLang }) {
   const others = list.filter((s) => s.user !== me.user);
   /** The sessions an action in `scope` is for. */
   const targetsOf = (/** @type {Scope} */ scope) =>
-    scope === "selected" ? list.filter((s) => sel.selected.has(s.id)) : others;
+    scope === "selected" ? list.filter((s) => sel.selected.has(api.keyOf(refOf(s)))) : others;
 
   /** An action chosen in a menu: unblock needs no question, the others open their dialog. */
   const ask = (/** @type {ActionName} */ action, /** @type {Scope} */ scope) => {
@@ -85,12 +112,12 @@ export function Dashboard({ me, onSignedOut, onLang }) {
     const heading = title(p.action, scope);
     const targets =
       scope === "selected"
-        ? { sessions: targetsOf("selected").map((s) => s.id) }
+        ? { sessions: targetsOf("selected").map(refOf) }
         : // Every host of the school the caller may act on (on a single host, this one).
           { all: /** @type {true} */ (true), school: true };
     try {
       const out = await send(p.action, targets, answer);
-      setResults(resultsOf(p.action, heading, out, sessions));
+      setResults(resultsOf(p.action, heading, out, sessions, here));
       if (scope === "selected" && (p.action === "logoff" || p.action === "disconnect")) setSel(selection.empty);
     } catch (e) {
       if (e instanceof api.ApiError && e.status === 401) return onSignedOut(t("err.session_lost"));
@@ -162,7 +189,16 @@ export function Dashboard({ me, onSignedOut, onLang }) {
 
       <main>
         <div id="home" role="tabpanel" aria-labelledby="tab-home" class="panel home" hidden=${tab !== "home"}>
-          <${SelectionBar} order=${order} sel=${sel} setSel=${setSel} />
+          <${SelectionBar}
+            order=${order}
+            users=${list.map((s) => s.user)}
+            sel=${sel}
+            setSel=${setSel}
+            hosts=${hosts}
+            host=${host}
+            setHost=${setHost}
+            classes=${me.role !== "standard"}
+          />
           ${
             results
               ? html`<${ResultsPanel}
@@ -177,6 +213,8 @@ export function Dashboard({ me, onSignedOut, onLang }) {
               ? html`<${NoSessions} />`
               : html`<${Grid}
                   sessions=${list}
+                  keys=${order}
+                  away=${away}
                   sel=${sel}
                   setSel=${setSel}
                   focus=${focus}
@@ -187,7 +225,7 @@ export function Dashboard({ me, onSignedOut, onLang }) {
                 />`
           }
         </div>
-        <${SystemsPanel} shown=${tab === "systems"} onUnauthorized=${() => onSignedOut(t("err.session_lost"))} />
+        <${SystemsPanel} shown=${tab === "systems"} onUnauthorized=${lost} />
       </main>
 
       ${

@@ -112,6 +112,17 @@ const en = {
   "card.no_station": "No station",
   "card.loading": "Loading the picture…",
   "card.you": "you",
+  "card.name_on": "{name} ({user}), session {id} on {host}",
+  "card.session_on": "Session {id} · {host}",
+  "state.unreachable": "Unreachable",
+  "class.label": "Select a class",
+  "class.select": "Select a class…",
+  "class.loading": "Loading the classes…",
+  "class.none": "No class has a session",
+  "class.option.one": "{name} (1 user)",
+  "class.option.many": "{name} ({n} users)",
+  "hosts.show": "System",
+  "hosts.all": "All systems",
   "confirm.body":
     "These users will see a warning, then be logged off. Their applications are asked to close first, so they can save their work.",
   "confirm.body_all": "Every user you may log off will be logged off — everyone but you.",
@@ -319,6 +330,17 @@ const fr = {
   "card.no_station": "Aucun poste",
   "card.loading": "Chargement de l'image…",
   "card.you": "vous",
+  "card.name_on": "{name} ({user}), session {id} sur {host}",
+  "card.session_on": "Session {id} · {host}",
+  "state.unreachable": "Injoignable",
+  "class.label": "Sélectionner une classe",
+  "class.select": "Sélectionner une classe…",
+  "class.loading": "Chargement des classes…",
+  "class.none": "Aucune classe n’a de session",
+  "class.option.one": "{name} (1 utilisateur)",
+  "class.option.many": "{name} ({n} utilisateurs)",
+  "hosts.show": "Système",
+  "hosts.all": "Tous les systèmes",
   "confirm.body":
     "Ces utilisateurs verront un avertissement, puis seront déconnectés. Leurs applications sont d'abord invitées à se fermer, pour qu'ils puissent enregistrer leur travail.",
   "confirm.body_all": "Tous les utilisateurs que vous pouvez déconnecter le seront — tous sauf vous.",
@@ -469,7 +491,7 @@ export function t(key, vars = {}) {
 
 /**
  * A count in words: "1 selected", "3 selected"; `vars` fills the other placeholders.
- * @param {"selected" | "sessions.count" | "systems.count" | "systems.cpus"} base
+ * @param {"selected" | "sessions.count" | "systems.count" | "systems.cpus" | "class.option"} base
  * @param {number} n
  * @param {Record<string, string | number>} [vars]
  */

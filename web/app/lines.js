@@ -16,8 +16,8 @@ import { t } from "./i18n.js";
  * How session `id` ended: as the events stream said; or, when it is gone
  * and the stream did not say (it was down then), ended in an unknown way;
  * null while it is still there.
- * @param {number} id
- * @param {{ ends: Map<number, Ended>, sessions: Map<number, Session>, loaded: boolean }} live
+ * @param {string} id the session's key
+ * @param {{ ends: Map<string, Ended>, sessions: Map<string, Session>, loaded: boolean }} live
  * @returns {Ended | null}
  */
 export function endOf(id, { ends, sessions, loaded }) {

@@ -1,7 +1,9 @@
 // The sessions the dashboard shows, kept live: the events stream's
 // snapshot, then each session added, changed or removed, with the latest
 // picture of each at the size shown, and how each session that went
-// ended (a log off's results arrive that way, after its request).
+// ended (a log off's results arrive that way, after its request). In a
+// school, every host's sessions the caller may see: this host's keyed by
+// id, another host's by `HOST/ID` (see `api.refOf`).
 
 import { useEffect, useState } from "preact/hooks";
 import * as api from "./api.js";
@@ -19,25 +21,35 @@ const REMEMBERED = 500;
 
 /**
  * @param {Size} size the pictures' size: a new size opens a new stream
+ * @param {string | undefined} here this host's name in the school
  * @param {() => void} onUnauthorized called when the login has ended
  * @returns {{
- *   sessions: Map<number, Session>, loaded: boolean, connected: boolean, pictures: Record<number, string>,
- *   ends: Map<number, Ended>,
- * }} every session by id; whether the first snapshot came; whether the
+ *   sessions: Map<string, Session>, loaded: boolean, connected: boolean, pictures: Record<string, string>,
+ *   ends: Map<string, Ended>,
+ * }} every session by key; whether the first snapshot came; whether the
  *   stream is up; each session's picture as an object URL; how the
- *   sessions that went while the page was open ended, by id
+ *   sessions that went while the page was open ended, by key
  */
-export function useLiveSessions(size, onUnauthorized) {
-  const [sessions, setSessions] = useState(/** @type {Map<number, Session>} */ (new Map()));
+export function useLiveSessions(size, here, onUnauthorized) {
+  const [sessions, setSessions] = useState(/** @type {Map<string, Session>} */ (new Map()));
   const [loaded, setLoaded] = useState(false);
   const [connected, setConnected] = useState(true);
-  const [pictures, setPictures] = useState(/** @type {Record<number, string>} */ ({}));
-  const [ends, setEnds] = useState(/** @type {Map<number, Ended>} */ (new Map()));
+  const [pictures, setPictures] = useState(/** @type {Record<string, string>} */ ({}));
+  const [ends, setEnds] = useState(/** @type {Map<string, Ended>} */ (new Map()));
+
+  /** @param {string | undefined} host @param {number} id */
+  const key = (host, id) => api.keyOf(api.refOf(host, id, here));
 
   /** A picture the events stream pushed. */
-  const onPicture = (/** @type {number} */ id, /** @type {string} */ etag, /** @type {Blob} */ jpeg) => {
-    const p = store(id, etag, jpeg);
-    setPictures((old) => (old[id] === p.url ? old : { ...old, [id]: p.url }));
+  const onPicture = (
+    /** @type {string | undefined} */ host,
+    /** @type {number} */ id,
+    /** @type {string} */ etag,
+    /** @type {Blob} */ jpeg,
+  ) => {
+    const k = key(host, id);
+    const p = store(k, etag, jpeg);
+    setPictures((old) => (old[k] === p.url ? old : { ...old, [k]: p.url }));
   };
 
   // The stream pushes the pictures of the size shown: a new size, a new stream.
@@ -47,26 +59,29 @@ export function useLiveSessions(size, onUnauthorized) {
     return api.events(
       (e) => {
         if (e.type === "snapshot") {
-          setSessions(new Map(e.sessions.map((s) => [s.id, s])));
+          setSessions(new Map(e.sessions.map((s) => [key(s.host, s.id), s])));
           setLoaded(true);
         } else if (e.type === "session_added" || e.type === "session_changed") {
-          setSessions((old) => new Map(old).set(e.session.id, e.session));
-          if (e.type === "session_added") setEnds((old) => without(old, e.session.id));
+          const k = key(e.session.host, e.session.id);
+          setSessions((old) => new Map(old).set(k, e.session));
+          if (e.type === "session_added") setEnds((old) => without(old, k));
         } else if (e.type === "session_removed") {
-          setSessions((old) => without(old, e.id));
-          setEnds((old) => remember(old, e.id, { end: e.end, applications: e.applications ?? [] }));
+          const k = key(e.host, e.id);
+          setSessions((old) => without(old, k));
+          setEnds((old) => remember(old, k, { end: e.end, applications: e.applications ?? [] }));
         }
       },
       setConnected,
       onUnauthorized,
       { size, onPicture },
+      true,
     );
-  }, [size]);
+  }, [size, here]);
 
   // Forget the pictures of sessions that are gone.
   useEffect(() => {
     forget(new Set(sessions.keys()));
-    setPictures((old) => Object.fromEntries(Object.entries(old).filter(([id]) => sessions.has(Number(id)))));
+    setPictures((old) => Object.fromEntries(Object.entries(old).filter(([k]) => sessions.has(k))));
   }, [sessions]);
 
   return { sessions, loaded, connected, pictures, ends };
@@ -74,27 +89,31 @@ export function useLiveSessions(size, onUnauthorized) {
 
 /**
  * @template T
- * @param {Map<number, T>} map
- * @param {number} id
- * @returns {Map<number, T>} `map` without `id`
+ * @param {Map<string, T>} map
+ * @param {string} key
+ * @returns {Map<string, T>} `map` without `key`
  */
-function without(map, id) {
-  if (!map.has(id)) return map;
+function without(map, key) {
+  if (!map.has(key)) return map;
   const next = new Map(map);
-  next.delete(id);
+  next.delete(key);
   return next;
 }
 
 /**
- * @param {Map<number, Ended>} ends
- * @param {number} id
+ * Remembers how a session ended. Another host's session may be told gone
+ * and how it ended in either order: an end said is never unsaid.
+ * @param {Map<string, Ended>} ends
+ * @param {string} key
  * @param {Ended} ended
- * @returns {Map<number, Ended>} `ends` with `id`'s, the oldest forgotten beyond {@link REMEMBERED}
+ * @returns {Map<string, Ended>} `ends` with `key`'s, the oldest forgotten beyond {@link REMEMBERED}
  */
-function remember(ends, id, ended) {
+function remember(ends, key, ended) {
+  const known = ends.get(key);
+  if (known?.end !== undefined && ended.end === undefined) return ends;
   const next = new Map(ends);
-  next.delete(id);
-  next.set(id, ended);
+  next.delete(key);
+  next.set(key, ended);
   for (const old of next.keys()) {
     if (next.size <= REMEMBERED) break;
     next.delete(old);

@@ -5,6 +5,7 @@
 
 import { html } from "htm/preact";
 import { describe } from "./actions.js";
+import { keyOf, refOf } from "./api.js";
 import { endOf, Line, LogoffLine } from "./lines.js";
 import { reason, t } from "./i18n.js";
 
@@ -14,10 +15,12 @@ import { reason, t } from "./i18n.js";
  * @typedef {import("./actions.js").ActionName} ActionName
  * @typedef {import("./live.js").Ended} Ended
  * @typedef {import("./i18n.js").Key} Key
- * @typedef {{ session: number, host?: string, who: string, outcome: ActionResult["outcome"], what: string, why: string }} ResultLine
+ * @typedef {{
+ *   key: string, who: string, outcome: ActionResult["outcome"], what: string, why: string,
+ * }} ResultLine `key`: the session's key on this page
  * @typedef {{ action: ActionName, title: string, lines: ResultLine[], error?: string }} Results `error`, when
  *   the action could not be sent, replaces the summary
- * @typedef {{ ends: Map<number, Ended>, sessions: Map<number, Session>, loaded: boolean }} Live what the
+ * @typedef {{ ends: Map<string, Ended>, sessions: Map<string, Session>, loaded: boolean }} Live what the
  *   events stream says now
  */
 
@@ -35,18 +38,20 @@ const DONE = /** @type {Record<ActionName, [Key, Key]>} */ ({
  * @param {ActionName} action
  * @param {string} title
  * @param {ActionResult[]} out the daemon's answer
- * @param {Map<number, Session>} sessions the sessions as they were when the action was sent
+ * @param {Map<string, Session>} sessions the sessions as they were when the action was sent, by key
+ * @param {string | undefined} here this host's name in the school
  * @returns {Results}
  */
-export function resultsOf(action, title, out, sessions) {
+export function resultsOf(action, title, out, sessions, here) {
   const lines = out.map((r) => {
-    // A result of another host names its session there: never this host's.
-    const s = r.host ? undefined : sessions.get(r.session);
+    // A result of another host names its session there, with the host.
+    const key = keyOf(refOf(r.host, r.session, here));
+    const s = sessions.get(key);
     const name = s ? describe(s) : r.user ? r.user : `#${r.session}`;
-    const who = r.host ? `${name} · ${r.host}` : name;
+    const who = r.host && r.host !== here ? `${name} · ${r.host}` : name;
     const what = r.outcome === "done" ? t(DONE[action][0]) : t(/** @type {Key} */ (`outcome.${r.outcome}`));
     const why = r.reason && r.outcome !== "done" ? reason(r) : "";
-    return { session: r.session, host: r.host, who, outcome: r.outcome, what, why };
+    return { key, who, outcome: r.outcome, what, why };
   });
   return { action, title, lines };
 }
@@ -62,8 +67,7 @@ function summary(results, live) {
   const done = results.lines.filter((l) => l.outcome === "done");
   const refused = results.lines.length - done.length;
   if (results.action !== "logoff") return t(DONE[results.action][1], { done: done.length, refused });
-  // Another host's sessions end there: this page hears only of its own.
-  const ended = done.filter((l) => l.host || endOf(l.session, live) !== null).length;
+  const ended = done.filter((l) => endOf(l.key, live) !== null).length;
   const pending = done.length - ended;
   if (ended === 0) return t("results.summary", { done: pending, refused });
   if (pending === 0) return t("results.summary.ended", { ended, refused });
@@ -83,10 +87,10 @@ export function ResultsPanel({ results, live, onDismiss }) {
     </div>
     <ul>
       ${results.lines.map((l) =>
-        results.action === "logoff" && l.outcome === "done" && !l.host
-          ? html`<${LogoffLine} key=${l.session} who=${l.who} ended=${endOf(l.session, live)} />`
+        results.action === "logoff" && l.outcome === "done"
+          ? html`<${LogoffLine} key=${l.key} who=${l.who} ended=${endOf(l.key, live)} />`
           : html`<${Line}
-              key=${l.host ? `${l.host}/${l.session}` : l.session}
+              key=${l.key}
               look=${l.outcome}
               who=${l.who}
               what=${l.what}

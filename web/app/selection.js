@@ -1,10 +1,10 @@
 // Which session cards are selected, as SPEC §5 says: click selects one,
 // Ctrl/Cmd-click toggles, Shift-click selects a range, Select all and
-// Ctrl+A take every card, Escape clears. Pure functions over ids in the
-// order the cards are shown, so the rules are easy to follow and test.
+// Ctrl+A take every card, Escape clears. Pure functions over session keys in
+// the order the cards are shown, so the rules are easy to follow and test.
 
 /**
- * @typedef {{ selected: ReadonlySet<number>, anchor: number | null }} Selection
+ * @typedef {{ selected: ReadonlySet<string>, anchor: string | null }} Selection
  */
 
 /** @type {Selection} */
@@ -12,9 +12,9 @@ export const empty = { selected: new Set(), anchor: null };
 
 /**
  * The ids from `a` to `b` (inclusive) in shown order.
- * @param {readonly number[]} order
- * @param {number} a
- * @param {number} b
+ * @param {readonly string[]} order
+ * @param {string} a
+ * @param {string} b
  */
 function range(order, a, b) {
   const i = order.indexOf(a);
@@ -26,8 +26,8 @@ function range(order, a, b) {
 /**
  * A click (or Space) on card `id`.
  * @param {Selection} sel
- * @param {readonly number[]} order
- * @param {number} id
+ * @param {readonly string[]} order
+ * @param {string} id
  * @param {{ toggle?: boolean, extend?: boolean }} mods Ctrl/Cmd, Shift
  * @returns {Selection}
  */
@@ -49,7 +49,7 @@ export function click(sel, order, id, mods) {
 /**
  * Space on a focused card: toggles it, like a checkbox.
  * @param {Selection} sel
- * @param {number} id
+ * @param {string} id
  * @returns {Selection}
  */
 export function toggle(sel, id) {
@@ -57,7 +57,7 @@ export function toggle(sel, id) {
 }
 
 /**
- * @param {readonly number[]} order
+ * @param {readonly string[]} order
  * @returns {Selection}
  */
 export function all(order) {
@@ -67,7 +67,7 @@ export function all(order) {
 /**
  * Forgets cards that are gone.
  * @param {Selection} sel
- * @param {readonly number[]} order
+ * @param {readonly string[]} order
  * @returns {Selection}
  */
 export function prune(sel, order) {
@@ -78,11 +78,11 @@ export function prune(sel, order) {
 
 /**
  * The card an arrow key moves to, in a grid `columns` wide.
- * @param {readonly number[]} order
- * @param {number | null} from
+ * @param {readonly string[]} order
+ * @param {string | null} from
  * @param {"ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End"} key
  * @param {number} columns
- * @returns {number | null}
+ * @returns {string | null}
  */
 export function move(order, from, key, columns) {
   if (order.length === 0) return null;

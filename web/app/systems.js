@@ -4,70 +4,10 @@
 // the page visible. On a single host, the one row is this host.
 
 import { html } from "htm/preact";
-import { useEffect, useState } from "preact/hooks";
-import * as api from "./api.js";
+import { useHosts } from "./hosts.js";
 import { number, plural, t } from "./i18n.js";
 
-/**
- * @typedef {import("./api.js").Host} Host
- * @typedef {import("./api.js").HostList} HostList
- */
-
-/** How often the table is asked again while it is shown, in ms. */
-const EVERY = 2_000;
-
-/**
- * The hosts, asked now and every {@link EVERY} ms while `shown` and the
- * page is visible; nothing is asked otherwise. A failed request keeps the
- * last answer and says why.
- * @param {boolean} shown
- * @param {() => void} onUnauthorized called when the login has ended
- * @returns {{ list: HostList | null, failure: "network" | "server" | null }}
- */
-function useHosts(shown, onUnauthorized) {
-  const [list, setList] = useState(/** @type {HostList | null} */ (null));
-  const [failure, setFailure] = useState(/** @type {"network" | "server" | null} */ (null));
-  useEffect(() => {
-    if (!shown) return undefined;
-    let stopped = false;
-    let busy = false;
-    /** @type {number | undefined} */
-    let timer;
-    const ask = async () => {
-      timer = undefined;
-      if (stopped || busy || document.hidden) return;
-      busy = true;
-      try {
-        const answer = await api.hosts();
-        if (stopped) return;
-        setList(answer);
-        setFailure(null);
-      } catch (e) {
-        if (stopped) return;
-        if (e instanceof api.ApiError && e.status === 401) {
-          onUnauthorized();
-          return;
-        }
-        setFailure(e instanceof api.ApiError && e.status === 0 ? "network" : "server");
-      } finally {
-        busy = false;
-      }
-      if (!stopped && !document.hidden) timer = window.setTimeout(ask, EVERY);
-    };
-    // A hidden page lets its timer lapse; shown again, it asks at once.
-    const wake = () => {
-      if (!document.hidden && timer === undefined) ask();
-    };
-    document.addEventListener("visibilitychange", wake);
-    ask();
-    return () => {
-      stopped = true;
-      window.clearTimeout(timer);
-      document.removeEventListener("visibilitychange", wake);
-    };
-  }, [shown]);
-  return { list, failure };
-}
+/** @typedef {import("./api.js").Host} Host */
 
 /** How long a host has not been heard from, in words. @param {number | null} ms */
 function silence(ms) {

@@ -22,12 +22,12 @@ export function saveSize(size) {
   localStorage.setItem(SIZE_KEY, size);
 }
 
-/** @type {Map<number, Picture>} */
+/** @type {Map<string, Picture>} */
 const pictures = new Map();
 
 /**
  * Keeps session `id`'s new picture, letting go of the one it replaces.
- * @param {number} id
+ * @param {string} id the session's key
  * @param {string} etag
  * @param {Blob} jpeg
  * @returns {Picture}
@@ -44,7 +44,7 @@ export function store(id, etag, jpeg) {
 /**
  * Forgets the pictures of sessions that are gone (all of them when `live`
  * is empty: a new size is coming).
- * @param {Set<number>} live
+ * @param {Set<string>} live
  */
 export function forget(live) {
   for (const [id, p] of pictures) {

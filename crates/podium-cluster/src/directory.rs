@@ -8,6 +8,56 @@ use podium_core::{HostState, SessionInfo};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
+use tokio::sync::broadcast;
+
+/// A change of another host's session, as the directory learnt it: what
+/// a school-wide events stream passes on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// A session appeared (`added`) or changed.
+    Session {
+        /// Its host.
+        host: String,
+        /// It, as it is now.
+        session: Box<SessionInfo>,
+        /// Whether it was not known before.
+        added: bool,
+    },
+    /// A session is gone.
+    Gone {
+        /// Its host.
+        host: String,
+        /// Its id there.
+        id: u32,
+    },
+    /// How a log off ended a session, as its host told (it may come
+    /// before or after [`Change::Gone`]).
+    Ended {
+        /// Its host.
+        host: String,
+        /// How it ended.
+        ended: Box<Ended>,
+    },
+}
+
+/// How a log off ended a session: what its host says on
+/// `podium.host.HOST.ended`, so that other hosts' dashboards show it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ended {
+    /// The session's id on its host.
+    pub id: u32,
+    /// Its user's uid: who may see the session may see how it ended.
+    pub uid: u32,
+    /// `closed`, `forced` or `failed`.
+    pub end: podium_core::EndKind,
+    /// What became of each application.
+    #[serde(default)]
+    pub applications: Vec<podium_core::AppOutcome>,
+}
+
+/// Changes kept for a slow reader before it is told it fell behind.
+const CHANGES_KEPT: usize = 1024;
 
 /// One host, as the directory knows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,12 +80,35 @@ struct Known {
 
 /// The school's hosts and sessions; cheap to clone, shared by the tasks
 /// that feed it and the API that reads it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Directory {
     known: Arc<Mutex<Known>>,
+    changes: broadcast::Sender<Change>,
+}
+
+impl Default for Directory {
+    fn default() -> Directory {
+        Directory {
+            known: Arc::default(),
+            changes: broadcast::channel(CHANGES_KEPT).0,
+        }
+    }
 }
 
 impl Directory {
+    /// Every session change from now on (a watch renewed after a
+    /// reconnection repeats nothing already known).
+    #[must_use]
+    pub fn changes(&self) -> broadcast::Receiver<Change> {
+        self.changes.subscribe()
+    }
+
+    /// A session's copy, if known.
+    #[must_use]
+    pub fn session(&self, host: &str, id: u32) -> Option<SessionInfo> {
+        self.known().sessions.get(&(host.to_owned(), id)).cloned()
+    }
+
     fn known(&self) -> MutexGuard<'_, Known> {
         self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -48,15 +121,36 @@ impl Directory {
 
     /// A session's copy changed (`None`: it is gone).
     pub fn note_session(&self, host: &str, id: u32, session: Option<SessionInfo>) {
-        let mut known = self.known();
-        match session {
-            Some(s) => {
-                known.sessions.insert((host.to_owned(), id), s);
+        let key = (host.to_owned(), id);
+        let change = {
+            let mut known = self.known();
+            match session {
+                Some(s) => match known.sessions.insert(key, s.clone()) {
+                    Some(old) if old == s => None,
+                    old => Some(Change::Session {
+                        host: host.to_owned(),
+                        session: Box::new(s),
+                        added: old.is_none(),
+                    }),
+                },
+                None => known.sessions.remove(&key).map(|_| Change::Gone {
+                    host: host.to_owned(),
+                    id,
+                }),
             }
-            None => {
-                known.sessions.remove(&(host.to_owned(), id));
-            }
+        };
+        if let Some(c) = change {
+            // Nobody listening is fine.
+            let _ = self.changes.send(c);
         }
+    }
+
+    /// Host `host` told how a log off ended one of its sessions.
+    pub fn note_ended(&self, host: &str, ended: Ended) {
+        let _ = self.changes.send(Change::Ended {
+            host: host.to_owned(),
+            ended: Box::new(ended),
+        });
     }
 
     /// Whether `host` was heard from recently; `None` for a host known
@@ -138,8 +232,16 @@ mod tests {
             "logoff_deadline": null
         }))
         .expect("a session");
+        let mut changes = d.changes();
         d.note_session("b", 3, Some(info.clone()));
-        d.note_session("a", 3, Some(info));
+        d.note_session("b", 3, Some(info.clone()));
+        d.note_session("a", 3, Some(info.clone()));
+        assert!(matches!(changes.try_recv(), Ok(Change::Session { ref host, added: true, .. }) if host == "b"));
+        assert!(
+            matches!(changes.try_recv(), Ok(Change::Session { ref host, added: true, .. }) if host == "a"),
+            "the same copy again is no change"
+        );
+        assert_eq!(d.session("b", 3), Some(info));
         let hosts = d.hosts();
         assert_eq!(hosts["a"].state, HostState::Reachable);
         assert_eq!(hosts["b"].state, HostState::Unreachable);
@@ -149,6 +251,15 @@ mod tests {
         assert_eq!((hosts["a"].sessions, hosts["b"].sessions), (1, 1));
         assert_eq!(d.sessions().len(), 2);
         d.note_session("b", 3, None);
+        d.note_session("b", 3, None);
+        assert_eq!(
+            changes.try_recv().ok(),
+            Some(Change::Gone {
+                host: "b".into(),
+                id: 3
+            })
+        );
+        assert!(changes.try_recv().is_err(), "a session gone twice is one change");
         assert_eq!(d.sessions().len(), 1);
         assert!(!d.hosts().contains_key("b"));
         assert_eq!(d.state_of("b"), None);

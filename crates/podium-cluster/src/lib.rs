@@ -17,14 +17,16 @@ pub mod error;
 pub mod identity;
 pub mod node;
 pub mod permissions;
+pub mod pictures;
 pub mod record;
 pub mod service;
 pub mod subjects;
 
-pub use directory::{Directory, HostView};
+pub use directory::{Change, Directory, Ended, HostView};
 pub use error::{ClusterError, Result};
 pub use identity::Identity;
 pub use node::Node;
 pub use node::{BoxFuture, Local};
+pub use pictures::{Lease, Picture};
 pub use record::HostLoad;
 pub use service::Remote;

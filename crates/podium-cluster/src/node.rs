@@ -8,6 +8,7 @@ use crate::assertion::{self, Verifier};
 use crate::directory::Directory;
 use crate::error::{ClusterError, Result};
 use crate::identity::Identity;
+use crate::pictures::{Lease, Leases, Picture, Pictures};
 use crate::record::HostLoad;
 use crate::service::{Answer, Ask, Remote};
 use crate::subjects;
@@ -19,7 +20,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, broadcast};
 
 /// What the node needs of the daemon: its sessions as they are now, and
 /// its actions for a caller another host vouches for.
@@ -53,6 +54,10 @@ pub struct Node {
     reconnected: Arc<Notify>,
     connected: Arc<AtomicBool>,
     identity: Identity,
+    /// Other hosts' leases on this host's pictures.
+    leases: Leases,
+    /// Other hosts' pictures, as they come.
+    pictures: Pictures,
 }
 
 impl std::fmt::Debug for Node {
@@ -122,6 +127,8 @@ impl Node {
             reconnected,
             connected: flag,
             identity,
+            leases: Leases::default(),
+            pictures: Pictures::default(),
         });
         tokio::spawn(
             node.clone()
@@ -129,6 +136,9 @@ impl Node {
         );
         tokio::spawn(node.clone().read_loads());
         tokio::spawn(node.clone().read_sessions(config.replicas));
+        tokio::spawn(node.clone().take_leases());
+        tokio::spawn(node.clone().read_pictures());
+        tokio::spawn(node.clone().read_endings());
         let verifier = Verifier::new(&config.host, config.peers.clone());
         tokio::spawn(node.clone().serve(local, verifier));
         Ok(node)
@@ -182,6 +192,170 @@ impl Node {
             Ok(Answer::Refused(why)) => Err(format!("host {host} refused the request: {why}")),
             Err(e) => Err(format!("host {host} answered something unreadable: {e}")),
         }
+    }
+
+    /// Asks every other reachable host for its pictures of `size` for the
+    /// next [`Lease::LASTS`]: a stream that shows them calls this every
+    /// [`Lease::RENEWED`].
+    pub async fn lease(&self, size: &str) {
+        let lease = Lease {
+            from: self.host.clone(),
+            size: size.to_owned(),
+        };
+        let Ok(body) = serde_json::to_vec(&lease) else {
+            return;
+        };
+        for (host, view) in self.directory.hosts() {
+            if host != self.host && view.state == podium_core::HostState::Reachable {
+                let sent = self.client.publish(subjects::lease(&host), body.clone().into()).await;
+                if let Err(e) = sent {
+                    tracing::debug!(%host, "cannot renew the lease on its pictures: {e}");
+                }
+            }
+        }
+    }
+
+    /// Whether another host watches this host's pictures of `size` now.
+    #[must_use]
+    pub fn leased(&self, size: &str) -> bool {
+        self.leases.holds_at(size, std::time::Instant::now())
+    }
+
+    /// Each size another host starts watching, as it does: its current
+    /// pictures are due at once, the next ones as they change.
+    #[must_use]
+    pub fn lease_starts(&self) -> broadcast::Receiver<String> {
+        self.leases.starts()
+    }
+
+    /// Sends a picture of this host's session `id`: `frame` is its
+    /// [`podium_core::PictureFrame`] bytes.
+    pub async fn publish_picture(&self, id: u32, size: &str, frame: Vec<u8>) {
+        if let Err(e) = self
+            .client
+            .publish(subjects::picture(&self.host, id, size), frame.into())
+            .await
+        {
+            tracing::debug!("cannot send a picture: {e}");
+        }
+    }
+
+    /// Other hosts' pictures as they come.
+    #[must_use]
+    pub fn pictures(&self) -> broadcast::Receiver<Picture> {
+        self.pictures.subscribe()
+    }
+
+    /// The last picture of `size` of every other host's session.
+    #[must_use]
+    pub fn pictures_of(&self, size: &str) -> Vec<Picture> {
+        self.pictures.of_size(size)
+    }
+
+    /// Tells the school how a log off ended one of this host's sessions.
+    pub async fn publish_ended(&self, ended: &crate::directory::Ended) {
+        let Ok(body) = serde_json::to_vec(ended) else {
+            return;
+        };
+        if let Err(e) = self.client.publish(subjects::ended(&self.host), body.into()).await {
+            tracing::debug!("cannot tell how a session ended: {e}");
+        }
+    }
+
+    /// Other hosts' log off endings into the directory's changes. One is
+    /// believed only for the host its subject names.
+    async fn read_endings(self: Arc<Self>) {
+        loop {
+            match self.client.subscribe(subjects::ALL_ENDED).await {
+                Ok(mut sub) => {
+                    while let Some(message) = sub.next().await {
+                        let from = message.subject.split('.').nth(2).unwrap_or_default();
+                        if from == self.host {
+                            continue;
+                        }
+                        match serde_json::from_slice::<crate::directory::Ended>(&message.payload) {
+                            Ok(ended) => self.directory.note_ended(from, ended),
+                            Err(e) => tracing::warn!(subject = %message.subject, "an unreadable ending: {e}"),
+                        }
+                    }
+                }
+                Err(e) => tracing::debug!("cannot subscribe to the sessions' endings: {e}"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// Other hosts' leases on this host's pictures.
+    async fn take_leases(self: Arc<Self>) {
+        loop {
+            match self.client.subscribe(subjects::lease(&self.host)).await {
+                Ok(mut leases) => {
+                    while let Some(message) = leases.next().await {
+                        match serde_json::from_slice::<Lease>(&message.payload) {
+                            Ok(lease) if Lease::size_is_a_word(&lease.size) => {
+                                self.leases.take(lease, std::time::Instant::now());
+                            }
+                            Ok(lease) => tracing::warn!(from = %lease.from, "a lease on no size; ignored"),
+                            Err(e) => tracing::warn!("an unreadable lease: {e}"),
+                        }
+                    }
+                }
+                Err(e) => tracing::debug!("cannot take leases yet: {e}"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// Every other host's pictures into [`Pictures`]; a session gone
+    /// takes its pictures with it. A picture is believed only for the
+    /// host its subject names (which only that host may publish).
+    async fn read_pictures(self: Arc<Self>) {
+        let mut gone = self.directory.changes();
+        loop {
+            match self.client.subscribe(subjects::ALL_PICTURES).await {
+                Ok(mut sub) => loop {
+                    tokio::select! {
+                        message = sub.next() => {
+                            let Some(message) = message else { break };
+                            self.note_picture(&message.subject, &message.payload);
+                        }
+                        change = gone.recv() => match change {
+                            Ok(crate::directory::Change::Gone { host, id }) => self.pictures.forget(&host, id),
+                            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                            Err(broadcast::error::RecvError::Closed) => return,
+                        },
+                    }
+                },
+                Err(e) => tracing::debug!("cannot subscribe to the pictures: {e}"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    fn note_picture(&self, subject: &str, payload: &bytes::Bytes) {
+        let Some((host, id, size)) = subjects::parse_picture(subject) else {
+            tracing::warn!(%subject, "a picture on a subject that names no session; ignored");
+            return;
+        };
+        if host == self.host {
+            return;
+        }
+        let Some(frame) = podium_core::PictureFrame::decode(payload) else {
+            tracing::warn!(%subject, "an unreadable picture; ignored");
+            return;
+        };
+        if frame.id != id {
+            tracing::warn!(%subject, "a picture of another session than its subject says; ignored");
+            return;
+        }
+        let start = payload.len() - frame.jpeg.len();
+        self.pictures.note(Picture {
+            host: host.to_owned(),
+            id,
+            size: size.to_owned(),
+            etag: frame.etag.to_owned(),
+            jpeg: payload.slice(start..),
+        });
     }
 
     /// Takes other hosts' requests for this host's sessions, one task each.

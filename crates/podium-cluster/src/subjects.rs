@@ -11,6 +11,15 @@ pub fn load(host: &str) -> String {
     format!("podium.host.{host}.load")
 }
 
+/// How a log off ended one of `host`'s sessions.
+#[must_use]
+pub fn ended(host: &str) -> String {
+    format!("podium.host.{host}.ended")
+}
+
+/// Every host's log off endings.
+pub const ALL_ENDED: &str = "podium.host.*.ended";
+
 /// All hosts' load records.
 pub const ALL_LOADS: &str = "podium.host.*.load";
 
@@ -18,6 +27,41 @@ pub const ALL_LOADS: &str = "podium.host.*.load";
 #[must_use]
 pub fn host_prefix(host: &str) -> String {
     format!("podium.host.{host}.>")
+}
+
+/// A picture of session `id` of `host`, of size `size`: sent only while
+/// another host holds a lease on it, only when it changed, and never
+/// kept by JetStream.
+#[must_use]
+pub fn picture(host: &str, id: u32, size: &str) -> String {
+    format!("podium.host.{host}.picture.{id}.{size}")
+}
+
+/// Every host's pictures.
+pub const ALL_PICTURES: &str = "podium.host.*.picture.>";
+
+/// The host, session id and size a picture's subject names.
+#[must_use]
+pub fn parse_picture(subject: &str) -> Option<(&str, u32, &str)> {
+    let mut parts = subject.split('.');
+    let (Some("podium"), Some("host"), Some(host), Some("picture"), Some(id), Some(size), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    Some((host, id.parse().ok()?, size))
+}
+
+/// Where host `host` takes leases on its pictures.
+#[must_use]
+pub fn lease(host: &str) -> String {
+    format!("podium.request.{host}.lease")
 }
 
 /// A session's key in [`SESSIONS_BUCKET`].
@@ -49,5 +93,9 @@ mod tests {
         assert_eq!(parse_session_key("a.b"), None);
         assert_eq!(parse_session_key("a"), None);
         assert_eq!(session_keys_subject("a"), "$KV.podium-sessions.a.>");
+        assert_eq!(parse_picture(&picture("b", 4, "small")), Some(("b", 4, "small")));
+        assert_eq!(parse_picture("podium.host.b.picture.x.small"), None);
+        assert_eq!(parse_picture("podium.host.b.picture.4.small.more"), None);
+        assert_eq!(parse_picture("podium.host.b.load"), None);
     }
 }

@@ -10,6 +10,7 @@
 pub mod action;
 pub mod apps;
 pub mod audit;
+pub mod classes;
 pub mod config;
 pub mod core_error;
 pub mod error;
@@ -33,6 +34,7 @@ pub use audit::{AuditKind, AuditList, AuditOutcome, AuditRecord, NewAudit};
 pub use config::{Config, Every};
 pub use core_error::CoreError;
 
+pub use classes::{Class, ClassList};
 pub use error::{ErrorBody, ErrorCode};
 pub use events::{Event, PictureFrame};
 pub use hosts::{HostInfo, HostList, HostState};

@@ -13,4 +13,9 @@ pub struct Me {
     pub full_name: String,
     /// Role.
     pub role: Role,
+    /// The host answering, when it is part of a school's cluster: the
+    /// dashboard names its own sessions by id and other hosts' by
+    /// `HOST/ID`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cgroup;
+pub mod classes;
 pub mod desktop;
 pub mod display;
 pub mod error;

@@ -251,3 +251,26 @@ where
     results.extend(remote.into_iter().flatten());
     Ok(ActionResults { results })
 }
+
+/// The sessions of the school's other hosts that `caller` may see, as last
+/// heard from them, each with its `host` (none on a single host).
+pub(crate) fn others(s: &AppState, caller: &Caller) -> Vec<podium_core::SessionInfo> {
+    let Some(node) = &s.cluster else {
+        return Vec::new();
+    };
+    node.directory()
+        .sessions()
+        .into_iter()
+        .filter(|(host, session)| host != node.host() && podium_core::permission::may_see(caller, session.uid))
+        .map(|(host, mut session)| {
+            session.host = Some(host);
+            session
+        })
+        .collect()
+}
+
+/// This host's name, when it is part of a school's cluster.
+pub(crate) fn here(s: &AppState) -> Option<String> {
+    let cluster = &s.host.config().cluster;
+    cluster.enabled().then(|| cluster.host.clone())
+}

@@ -4,10 +4,16 @@
 //! machine's network interfaces change, and the several-hosts tests change
 //! them (a bridge, a veth per host). A lock file shared by every test
 //! process keeps the two apart: browser walks hold it shared (they run
-//! together), a test bridge holds it alone for as long as it exists.
+//! together), a test bridge holds it alone for as long as it exists. A
+//! walk in the process that holds it alone (a walk on the several hosts'
+//! dashboard) is already apart, and takes nothing.
 
 use nix::fcntl::{Flock, FlockArg};
 use std::fs::File;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Exclusive locks this process holds.
+static ALONE_HERE: AtomicUsize = AtomicUsize::new(0);
 
 /// Where the lock lives: in `/run/lock`, which nothing of the tests cleans.
 const PATH: &str = "/run/lock/podium-test-network";
@@ -16,19 +22,37 @@ const PATH: &str = "/run/lock/podium-test-network";
 #[derive(Debug)]
 pub struct NetLock {
     _held: Option<Flock<File>>,
+    alone: bool,
+}
+
+impl Drop for NetLock {
+    fn drop(&mut self) {
+        if self.alone {
+            ALONE_HERE.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
 }
 
 impl NetLock {
     /// Shared: for a browser walk.
     #[must_use]
     pub fn shared() -> NetLock {
+        if ALONE_HERE.load(Ordering::SeqCst) > 0 {
+            return NetLock {
+                _held: None,
+                alone: false,
+            };
+        }
         NetLock::take(FlockArg::LockShared)
     }
 
     /// Alone: while the machine's interfaces change.
     #[must_use]
     pub fn exclusive() -> NetLock {
-        NetLock::take(FlockArg::LockExclusive)
+        let mut lock = NetLock::take(FlockArg::LockExclusive);
+        ALONE_HERE.fetch_add(1, Ordering::SeqCst);
+        lock.alone = true;
+        lock
     }
 
     fn take(how: FlockArg) -> NetLock {
@@ -46,6 +70,9 @@ impl NetLock {
             });
         // Without a lock file the tests still run, only less apart.
         let held = file.ok().and_then(|f| Flock::lock(f, how).ok());
-        NetLock { _held: held }
+        NetLock {
+            _held: held,
+            alone: false,
+        }
     }
 }

@@ -343,3 +343,89 @@ fn a_teacher_on_one_host_logs_off_exactly_the_sessions_chosen_on_the_others() {
     assert!(ids("a").is_empty() && ids("c").is_empty(), "every pupil is logged off");
     assert_eq!(ids("b"), vec![admins]);
 }
+
+/// A Unix group made for one test, removed after it.
+struct TestGroup(String);
+
+impl TestGroup {
+    fn create(name: String) -> TestGroup {
+        let out = std::process::Command::new("groupadd")
+            .args(["-f", &name])
+            .output()
+            .expect("groupadd");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        TestGroup(name)
+    }
+}
+
+impl Drop for TestGroup {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("groupdel").arg(&self.0).output();
+    }
+}
+
+/// One dashboard for the school, in Chromium on host a: every host's
+/// sessions appear, with their desktops' pictures sent over NATS while
+/// watched; the System list shows one host's; selecting a class (a Unix
+/// group whose members have sessions on b and c) and logging it off ends
+/// exactly those two sessions, checked on each host; "Log off all users"
+/// ends every pupil's session on all three hosts, with results per host.
+#[test]
+fn one_dashboard_shows_the_whole_school_and_logs_off_a_class_then_everyone() {
+    let school = School::start();
+    let teacher = TestUser::create_named(Role::Dashboard, "Marie Curie");
+    let names = ["Alice Martin", "Bruno Lefèvre", "Chloé Dubois", "David Bernard"];
+    let pupils: Vec<TestUser> = names
+        .iter()
+        .map(|n| TestUser::create_named(Role::Standard, n))
+        .collect();
+    let homes = ["a", "b", "c", "b"];
+    let class = TestGroup::create(format!("podium-t-class{}", std::process::id() % 100_000));
+    pupils[1].join(&class.0);
+    pupils[2].join(&class.0);
+    for (pupil, host) in pupils.iter().zip(homes) {
+        let _ = school.kit(host).start_session(pupil, None);
+    }
+    school.wait_for(
+        "a",
+        &[("a", "reachable", 1), ("b", "reachable", 2), ("c", "reachable", 1)],
+        Duration::from_secs(20),
+    );
+    let sockets: serde_json::Map<String, Value> = HOSTS
+        .iter()
+        .map(|h| {
+            (
+                (*h).to_owned(),
+                school.kit(h).socket.to_string_lossy().into_owned().into(),
+            )
+        })
+        .collect();
+    let config = serde_json::json!({
+        "sockets": sockets,
+        "class": class.0,
+        "teacher": {"user": teacher.name, "password": teacher.password},
+        "pupils": pupils.iter().zip(homes).map(|(p, h)| serde_json::json!({
+            "user": p.name, "full_name": p.full_name, "uid": p.uid, "host": h,
+        })).collect::<Vec<_>>(),
+    });
+    podium_testkit::browser::walk(school.kit("a"), "school.mjs", config);
+
+    // A host cut off: its desktop is still shown, greyed. The browser
+    // starts after the cut, so no interface changes under it.
+    let _ = school.kit("b").start_session(&pupils[0], None);
+    let _ = school.kit("c").start_session(&pupils[1], None);
+    school.hosts["c"].0.cut().unwrap_or_else(|e| panic!("{e}"));
+    school.wait_for(
+        "a",
+        &[("a", "reachable", 0), ("b", "reachable", 1), ("c", "unreachable", 1)],
+        Duration::from_secs(10),
+    );
+    let person = |p: &TestUser| serde_json::json!({"user": p.name, "full_name": p.full_name});
+    let config = serde_json::json!({
+        "teacher": {"user": teacher.name, "password": teacher.password},
+        "near": person(&pupils[0]),
+        "away": person(&pupils[1]),
+    });
+    podium_testkit::browser::walk(school.kit("a"), "school-away.mjs", config);
+    school.hosts["c"].0.restore().unwrap_or_else(|e| panic!("{e}"));
+}

@@ -96,6 +96,7 @@ async fn login(
         user: account.name,
         full_name: account.full_name,
         role: standing.role,
+        host: crate::school::here(&s),
     };
     logged_in(me, &token)
 }

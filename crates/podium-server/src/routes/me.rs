@@ -2,7 +2,9 @@
 
 use crate::documented::{Documented, documented};
 use crate::identity::Who;
+use crate::state::AppState;
 use axum::Json;
+use axum::extract::State;
 use podium_core::{ErrorBody, Me};
 use podium_host::users::Account;
 
@@ -22,11 +24,12 @@ pub fn routes() -> Documented {
         (status = 403, description = "Account not allowed", body = ErrorBody),
     )
 )]
-pub(crate) async fn me(Who(caller): Who) -> Json<Me> {
+pub(crate) async fn me(State(s): State<AppState>, Who(caller): Who) -> Json<Me> {
     let full_name = Account::by_uid(caller.uid).map_or_else(|_| caller.user.clone(), |a| a.full_name);
     Json(Me {
         user: caller.user,
         full_name,
         role: caller.role,
+        host: crate::school::here(&s),
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod classes;
 pub mod events;
 pub mod hosts;
 pub mod me;
@@ -25,6 +26,7 @@ pub fn api() -> Documented {
         .merge(thumbnail::routes())
         .merge(station::routes())
         .merge(hosts::routes())
+        .merge(classes::routes())
 }
 
 /// Unknown routes, in the API's error format.

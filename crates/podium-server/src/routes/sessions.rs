@@ -50,19 +50,8 @@ pub(crate) async fn list(
 ) -> Result<Json<SessionList>, AppError> {
     let axum::extract::Query(q) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
     let mut list = s.host.list(&caller);
-    if q.school == Some(true)
-        && let Some(node) = &s.cluster
-    {
-        let others = node
-            .directory()
-            .sessions()
-            .into_iter()
-            .filter(|(host, session)| host != node.host() && podium_core::permission::may_see(&caller, session.uid))
-            .map(|(host, mut session)| {
-                session.host = Some(host);
-                session
-            });
-        list.sessions.extend(others);
+    if q.school == Some(true) {
+        list.sessions.extend(crate::school::others(&s, &caller));
     }
     Ok(Json(list))
 }

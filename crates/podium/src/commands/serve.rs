@@ -112,9 +112,9 @@ async fn start_host(config: &Config) -> Result<(AppState, Arc<rustls::ServerConf
         config.thumbnails.interval_ms,
     )));
     podium_server::thumbnails::follow(&thumbnails, host.clone());
-    let mut state = AppState::new(host.clone(), thumbnails);
+    let mut state = AppState::new(host.clone(), thumbnails.clone());
     if config.cluster.enabled() {
-        let node = podium_server::cluster::join(&host)
+        let node = podium_server::cluster::join(&host, &thumbnails)
             .await
             .context("cannot join the school's cluster")?;
         tracing::info!(host = %config.cluster.host, "part of the school's cluster");
