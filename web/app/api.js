@@ -5,6 +5,8 @@
  * @typedef {"standard" | "dashboard" | "admin"} Role
  * @typedef {{ user: string, full_name: string, role: Role, host?: string }} Me `host`: this host's name in
  *   the school, when it is part of one
+ * @typedef {Me & { handoff?: { host: string, url: string } }} LoginAnswer who logged in; with `handoff`, the
+ *   login goes on at another host of the school (the one that shows the desktop), and the browser goes to `url`
  * @typedef {{ kind: string, address: string, since: string }} Station
  * @typedef {{
  *   id: number, user: string, uid: number, full_name: string, role: Role,
@@ -66,11 +68,13 @@ export class ApiError extends Error {
    * @param {number} status
    * @param {string} code
    * @param {string} message
+   * @param {string | null} [host] the host of the school the error is about, if any
    */
-  constructor(status, code, message) {
+  constructor(status, code, message, host = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.host = host;
   }
 }
 
@@ -89,14 +93,17 @@ async function call(path, init = {}) {
   if (!res.ok && res.status !== 304) {
     let code = "internal";
     let message = res.statusText;
+    /** @type {string | null} */
+    let host = null;
     try {
       const body = await res.json();
       code = body.error.code;
       message = body.error.message;
+      host = typeof body.error.host === "string" ? body.error.host : null;
     } catch {
       // Not our error format (a proxy's page): keep the status text.
     }
-    throw new ApiError(res.status, code, message);
+    throw new ApiError(res.status, code, message, host);
   }
   return res;
 }
@@ -120,12 +127,14 @@ export async function me() {
 }
 
 /**
+ * Logs in to open a station or the dashboard: on a host of a school's
+ * cluster a pupil may be sent to the host that shows their desktop.
  * @param {string} username
  * @param {string} password
- * @returns {Promise<Me>}
+ * @returns {Promise<LoginAnswer>}
  */
 export async function login(username, password) {
-  return (await post("/api/v1/auth/login", { username, password })).json();
+  return (await post("/api/v1/auth/login", { username, password, station: true })).json();
 }
 
 export async function logout() {

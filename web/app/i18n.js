@@ -20,6 +20,9 @@ const en = {
   "err.network": "The Podium server cannot be reached. Check your network connection.",
   "err.server": "Something went wrong on the server. Try again.",
   "err.session_lost": "Your login has ended. Log in again.",
+  "err.desktop_unreachable":
+    "Your desktop is on host {host}, which cannot be reached now. Try again in a moment or ask your teacher.",
+  "login.handoff": "Opening your desktop on host {host}…",
   "tab.home": "Home",
   "tab.systems": "Systems",
   "tabs": "Dashboard sections",
@@ -195,6 +198,8 @@ const en = {
   "station.ended": "Your session has ended.",
   "station.failed": "Your desktop cannot be shown",
   "station.cannot_start": "The desktop could not be started. Try again, or ask your teacher or administrator.",
+  "station.elsewhere": "Your desktop runs on host {host}. Sign out, then log in again to be taken there.",
+  "station.host_full": "Host {host} is full. Try again in a moment or ask your teacher.",
   "station.locked": "Locked",
   "station.locked_body": "Your desktop is locked. Type your password to unlock it.",
   "station.unlock": "Unlock",
@@ -238,6 +243,9 @@ const fr = {
   "err.network": "Le serveur Podium est injoignable. Vérifiez votre connexion réseau.",
   "err.server": "Une erreur s'est produite sur le serveur. Réessayez.",
   "err.session_lost": "Votre connexion a pris fin. Reconnectez-vous.",
+  "err.desktop_unreachable":
+    "Votre bureau est sur le système {host}, injoignable pour le moment. Réessayez dans un instant ou demandez à votre enseignant.",
+  "login.handoff": "Ouverture de votre bureau sur le système {host}…",
   "tab.home": "Accueil",
   "tab.systems": "Systèmes",
   "tabs": "Sections du tableau de bord",
@@ -416,6 +424,9 @@ const fr = {
   "station.failed": "Votre bureau ne peut pas être affiché",
   "station.cannot_start":
     "Le bureau n'a pas pu démarrer. Réessayez, ou demandez à votre enseignant ou à l'administrateur.",
+  "station.elsewhere":
+    "Votre bureau s'exécute sur le système {host}. Déconnectez-vous, puis reconnectez-vous pour y être conduit.",
+  "station.host_full": "Le système {host} est complet. Réessayez dans un instant ou demandez à votre enseignant.",
   "station.locked": "Verrouillé",
   "station.locked_body": "Votre bureau est verrouillé. Tapez votre mot de passe pour le déverrouiller.",
   "station.unlock": "Déverrouiller",
@@ -448,6 +459,13 @@ const STORAGE = "podium.lang";
 
 /** @returns {Lang} */
 function initial() {
+  // A login handed over from another host of the school brings the
+  // language picked there (`#lang=fr`): each host keeps its own.
+  const brought = /^#lang=(en|fr)$/.exec(location.hash)?.[1];
+  if (brought === "en" || brought === "fr") {
+    localStorage.setItem(STORAGE, brought);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
   const saved = localStorage.getItem(STORAGE);
   if (saved === "en" || saved === "fr") return saved;
   return navigator.language.toLowerCase().startsWith("fr") ? "fr" : "en";

@@ -7,13 +7,14 @@ import * as api from "./api.js";
 import { Dashboard } from "./dashboard.js";
 import { LanguageSwitch } from "./language.js";
 import { Station } from "./station.js";
-import { t } from "./i18n.js";
+import { pickedLang, t } from "./i18n.js";
 
 /** @typedef {import("./api.js").Me} Me */
 
 /** @param {{ onLoggedIn: (me: Me) => void, notice: string | null, onLang: () => void }} props */
 function Login({ onLoggedIn, notice, onLang }) {
   const [busy, setBusy] = useState(false);
+  const [handedTo, setHandedTo] = useState(/** @type {string | null} */ (null));
   const [error, setError] = useState(/** @type {string | null} */ (notice));
   const user = useRef(/** @type {HTMLInputElement | null} */ (null));
   useEffect(() => user.current?.focus(), []);
@@ -24,9 +25,18 @@ function Login({ onLoggedIn, notice, onLang }) {
     setBusy(true);
     setError(null);
     try {
-      onLoggedIn(await api.login(String(form.get("username") ?? "").trim(), String(form.get("password") ?? "")));
+      const answer = await api.login(String(form.get("username") ?? "").trim(), String(form.get("password") ?? ""));
+      if (answer.handoff) {
+        // Another host shows this desktop: it logs the user in there, once.
+        setHandedTo(answer.handoff.host);
+        const picked = pickedLang();
+        window.location.assign(answer.handoff.url + (picked ? `#lang=${picked}` : ""));
+        return;
+      }
+      onLoggedIn(answer);
     } catch (err) {
       const status = err instanceof api.ApiError ? err.status : -1;
+      const host = err instanceof api.ApiError ? err.host : null;
       setError(
         status === 401 || status === 400
           ? t("err.bad_credentials")
@@ -34,9 +44,11 @@ function Login({ onLoggedIn, notice, onLang }) {
             ? t("err.throttled")
             : status === 403
               ? t("err.forbidden")
-              : status === 0
-                ? t("err.network")
-                : t("err.server"),
+              : status === 503 && host
+                ? t("err.desktop_unreachable", { host })
+                : status === 0
+                  ? t("err.network")
+                  : t("err.server"),
       );
       setBusy(false);
     }
@@ -62,6 +74,7 @@ function Login({ onLoggedIn, notice, onLang }) {
           <input name="password" type="password" autocomplete="current-password" required />
         </label>
         ${error ? html`<p role="alert" class="error">${error}</p>` : null}
+        ${handedTo ? html`<p role="status">${t("login.handoff", { host: handedTo })}</p>` : null}
         <button type="submit" class="button primary wide" disabled=${busy}>${busy ? t("login.busy") : t("login.submit")}</button>
         <div class="login-foot">
           <${LanguageSwitch} onLang=${onLang} />

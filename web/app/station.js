@@ -107,7 +107,7 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
       .catch((e) => {
         if (gone) return;
         if (e instanceof api.ApiError && e.status === 401) return onSignedOut(t("err.session_lost"));
-        setError(e instanceof api.ApiError && e.status === 0 ? t("err.network") : t("station.cannot_start"));
+        setError(whyNotStarted(e));
         setPhase("failed");
       });
     return () => {
@@ -240,6 +240,20 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
       }
     </div>
   `;
+}
+
+/**
+ * Why the desktop could not be opened, in the page's words: another host
+ * of the school runs it, or this host is full (its own admission has the
+ * last word), or something else went wrong.
+ * @param {unknown} e
+ */
+function whyNotStarted(e) {
+  if (!(e instanceof api.ApiError)) return t("station.cannot_start");
+  if (e.status === 0) return t("err.network");
+  if (e.status === 409 && e.host) return t("station.elsewhere", { host: e.host });
+  if (e.status === 503 && e.host) return t("station.host_full", { host: e.host });
+  return t("station.cannot_start");
 }
 
 /**

@@ -9,6 +9,10 @@
 //! Each host has its own NATS identity (an nkey, [`identity`]), and the
 //! NATS servers let it publish only its own subjects and keys
 //! ([`permissions`]).
+//!
+//! A pupil who logs in at any host is sent to the host of their session,
+//! or to the one with the most room ([`placement`]), with a login signed
+//! for that host alone ([`assertion`]).
 
 pub mod assertion;
 pub mod bucket;
@@ -18,6 +22,7 @@ pub mod identity;
 pub mod node;
 pub mod permissions;
 pub mod pictures;
+pub mod placement;
 pub mod record;
 pub mod service;
 pub mod subjects;
@@ -28,5 +33,6 @@ pub use identity::Identity;
 pub use node::Node;
 pub use node::{BoxFuture, Local};
 pub use pictures::{Lease, Picture};
+pub use placement::{Here, Placement};
 pub use record::HostLoad;
 pub use service::Remote;

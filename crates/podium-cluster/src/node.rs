@@ -4,7 +4,7 @@
 //! the daemon's own work: when NATS is away, publishing waits and the host
 //! goes on alone.
 
-use crate::assertion::{self, Verifier};
+use crate::assertion::{self, Claims, Purpose, Verifier};
 use crate::directory::Directory;
 use crate::error::{ClusterError, Result};
 use crate::identity::Identity;
@@ -58,6 +58,9 @@ pub struct Node {
     leases: Leases,
     /// Other hosts' pictures, as they come.
     pictures: Pictures,
+    /// What other hosts assert, checked against `[cluster.peers]`; one
+    /// for every purpose, so a nonce is believed once whatever it came with.
+    verifier: Arc<Verifier>,
 }
 
 impl std::fmt::Debug for Node {
@@ -129,6 +132,7 @@ impl Node {
             identity,
             leases: Leases::default(),
             pictures: Pictures::default(),
+            verifier: Arc::new(Verifier::new(&config.host, config.peers.clone())),
         });
         tokio::spawn(
             node.clone()
@@ -139,8 +143,7 @@ impl Node {
         tokio::spawn(node.clone().take_leases());
         tokio::spawn(node.clone().read_pictures());
         tokio::spawn(node.clone().read_endings());
-        let verifier = Verifier::new(&config.host, config.peers.clone());
-        tokio::spawn(node.clone().serve(local, verifier));
+        tokio::spawn(node.clone().serve(local));
         Ok(node)
     }
 
@@ -175,7 +178,8 @@ impl Node {
         action: Remote,
         patience: Duration,
     ) -> std::result::Result<ActionResults, String> {
-        let caller = assertion::sign(&self.identity, host, user, crate::record::now_ms()).map_err(|e| e.to_string())?;
+        let caller = assertion::sign(&self.identity, Purpose::Action, host, user, crate::record::now_ms())
+            .map_err(|e| e.to_string())?;
         let body = serde_json::to_vec(&Ask { caller, action }).map_err(|e| e.to_string())?;
         let request = async_nats::Request::new().payload(body.into()).timeout(Some(patience));
         let reply = self
@@ -358,9 +362,27 @@ impl Node {
         });
     }
 
+    /// A one-time login of `user` at host `host`, which this host vouches
+    /// for (the user's password was right here): what that host's
+    /// hand-off route takes, for half a minute.
+    ///
+    /// # Errors
+    /// When signing fails (never in practice).
+    pub fn sign_handoff(&self, host: &str, user: &str) -> Result<String> {
+        assertion::sign(&self.identity, Purpose::Handoff, host, user, crate::record::now_ms())
+    }
+
+    /// The claims of a login another host handed to this one, if it is
+    /// good now (and was not used before); else why not, in words.
+    ///
+    /// # Errors
+    /// The refusal's reason ([`Verifier::verify`]).
+    pub fn verify_handoff(&self, token: &str) -> std::result::Result<Claims, String> {
+        self.verifier.verify(Purpose::Handoff, token, crate::record::now_ms())
+    }
+
     /// Takes other hosts' requests for this host's sessions, one task each.
-    async fn serve(self: Arc<Self>, local: Arc<dyn Local>, verifier: Verifier) {
-        let verifier = Arc::new(verifier);
+    async fn serve(self: Arc<Self>, local: Arc<dyn Local>) {
         loop {
             match self.client.subscribe(crate::service::subject(&self.host)).await {
                 Ok(mut requests) => {
@@ -368,9 +390,9 @@ impl Node {
                         let Some(reply) = message.reply.clone() else {
                             continue;
                         };
-                        let (node, local, verifier) = (self.clone(), local.clone(), verifier.clone());
+                        let (node, local) = (self.clone(), local.clone());
                         tokio::spawn(async move {
-                            let answer = node.answer(&message.payload, local, &verifier).await;
+                            let answer = node.answer(&message.payload, local).await;
                             let bytes = serde_json::to_vec(&answer).unwrap_or_default();
                             if let Err(e) = node.client.publish(reply, bytes.into()).await {
                                 tracing::warn!("cannot answer another host's request: {e}");
@@ -384,12 +406,15 @@ impl Node {
         }
     }
 
-    async fn answer(&self, payload: &[u8], local: Arc<dyn Local>, verifier: &Verifier) -> Answer {
+    async fn answer(&self, payload: &[u8], local: Arc<dyn Local>) -> Answer {
         let ask = match serde_json::from_slice::<Ask>(payload) {
             Ok(ask) => ask,
             Err(e) => return Answer::Refused(format!("an unreadable request: {e}")),
         };
-        let claims = match verifier.verify(&ask.caller, crate::record::now_ms()) {
+        let claims = match self
+            .verifier
+            .verify(Purpose::Action, &ask.caller, crate::record::now_ms())
+        {
             Ok(claims) => claims,
             Err(why) => {
                 tracing::warn!("refused another host's request: {why}");

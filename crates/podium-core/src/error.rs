@@ -66,6 +66,11 @@ pub struct ErrorDetail {
     pub code: ErrorCode,
     /// What was wrong, for a person.
     pub message: String,
+    /// The host of the school the error is about, when another host, or
+    /// this one's room, is why (a desktop on a host that cannot be
+    /// reached, a host that is full): what a page names in its own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// The body of every error response.
@@ -84,6 +89,7 @@ impl ErrorBody {
             error: ErrorDetail {
                 code,
                 message: message.into(),
+                host: None,
             },
         }
     }

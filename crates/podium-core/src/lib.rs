@@ -38,7 +38,7 @@ pub use classes::{Class, ClassList};
 pub use error::{ErrorBody, ErrorCode};
 pub use events::{Event, PictureFrame};
 pub use hosts::{HostInfo, HostList, HostState};
-pub use me::Me;
+pub use me::{Handoff, LoginAnswer, Me};
 pub use outcome::{ActionResult, ActionResults, EndKind, Outcome};
 pub use permission::{Caller, Refusal, Selection};
 pub use reason::ReasonCode;

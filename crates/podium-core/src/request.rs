@@ -565,6 +565,13 @@ pub struct LoginRequest {
     /// Password, checked by PAM.
     #[schema(min_length = 1, max_length = 1024, format = Password)]
     pub password: String,
+    /// The login opens a station (the login page says so). On a host of a
+    /// school's cluster a standard user is then sent where their desktop
+    /// is to be shown: the host that runs their session, or the one with
+    /// the most room (see `LoginAnswer.handoff`). Other clients (the CLI,
+    /// scripts) leave it out and are always logged in where they ask.
+    #[serde(default)]
+    pub station: bool,
 }
 
 impl std::fmt::Debug for LoginRequest {
@@ -572,6 +579,7 @@ impl std::fmt::Debug for LoginRequest {
         f.debug_struct("LoginRequest")
             .field("username", &self.username)
             .field("password", &"…")
+            .field("station", &self.station)
             .finish()
     }
 }

@@ -16,6 +16,9 @@ pub struct AppError {
     pub code: ErrorCode,
     /// What to tell the client.
     pub message: String,
+    /// The host of the school the error is about, if another host (or this
+    /// one's room) is why.
+    pub host: Option<String>,
 }
 
 impl AppError {
@@ -24,7 +27,15 @@ impl AppError {
         AppError {
             code,
             message: message.into(),
+            host: None,
         }
+    }
+
+    /// The same error, about host `host` of the school (the page names it).
+    #[must_use]
+    pub fn about_host(mut self, host: impl Into<String>) -> AppError {
+        self.host = Some(host.into());
+        self
     }
 
     /// 400.
@@ -94,7 +105,9 @@ impl From<podium_core::CoreError> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(ErrorBody::new(self.code, self.message))).into_response()
+        let mut body = ErrorBody::new(self.code, self.message);
+        body.error.host = self.host;
+        (status, Json(body)).into_response()
     }
 }
 

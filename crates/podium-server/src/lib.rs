@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod password;
 pub mod peer;
+pub(crate) mod placement;
 pub mod routes;
 pub(crate) mod school;
 pub mod state;

@@ -116,6 +116,8 @@ impl Client {
         let login = LoginRequest {
             username: user,
             password: password.to_string(),
+            // The CLI is logged in where it asks, never sent to another host.
+            station: false,
         };
         let reply = client.post("/api/v1/auth/login", &login).await?;
         reply

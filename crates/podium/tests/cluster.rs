@@ -8,10 +8,12 @@
 //! What a teacher relies on: every host's sessions are known everywhere;
 //! a host that dies or loses its network shows as unreachable within 10 s
 //! with its sessions kept, and comes back; a NATS node that stops changes
-//! nothing.
+//! nothing. What a pupil relies on: logging in at any host's address
+//! brings them to their own desktop, wherever it runs.
 
 use podium_core::Role;
 use podium_testkit::cluster::{HostNet, NatsCluster};
+use podium_testkit::web::{Web, WebReply};
 use podium_testkit::{Kit, TestUser};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -428,4 +430,168 @@ fn one_dashboard_shows_the_whole_school_and_logs_off_a_class_then_everyone() {
     });
     podium_testkit::browser::walk(school.kit("a"), "school-away.mjs", config);
     school.hosts["c"].0.restore().unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// A station's login at `host`'s address, as the login page sends it:
+/// the browser (its cookies) and the answer.
+fn station_login(school: &School, host: &str, user: &TestUser) -> (Web, WebReply) {
+    let web = Web::new(school.kit(host));
+    let body = serde_json::json!({"username": user.name, "password": user.password, "station": true});
+    let reply = web.post("/api/v1/auth/login", &body);
+    (web, reply)
+}
+
+/// Where a login answer hands the browser: the host and the URL.
+fn handed_to(reply: &WebReply) -> (String, String) {
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert!(
+        reply.header("set-cookie").is_none(),
+        "no login here: {:?}",
+        reply.headers
+    );
+    let answer = reply.json();
+    let host = answer["handoff"]["host"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a hand-off: {answer}"));
+    let url = answer["handoff"]["url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a URL: {answer}"));
+    (host.to_owned(), url.to_owned())
+}
+
+/// A fresh browser of `host` following `url` (which must be `host`'s),
+/// redirects and all: the browser and the last answer.
+fn follow(school: &School, host: &str, url: &str) -> (Web, WebReply) {
+    let web = Web::new(school.kit(host));
+    let path = url
+        .strip_prefix(&format!("{}/", web.base))
+        .unwrap_or_else(|| panic!("{url} is not on host {host} ({})", web.base));
+    let reply = web.get(&format!("/{path}"));
+    (web, reply)
+}
+
+/// The users whose sessions `host` runs.
+fn users_on(school: &School, host: &str) -> Vec<String> {
+    let mut users: Vec<String> = school
+        .kit(host)
+        .sessions()
+        .sessions
+        .into_iter()
+        .map(|s| s.user)
+        .collect();
+    users.sort();
+    users
+}
+
+#[test]
+fn a_pupil_logging_in_anywhere_is_sent_to_their_desktop_or_to_the_host_with_most_room() {
+    let school = School::start();
+    let pupils: Vec<TestUser> = (0..5).map(|_| TestUser::create(Role::Standard)).collect();
+    let marie = &pupils[0];
+    let _ = school.kit("a").start_session(&pupils[1], None);
+    let _ = school.kit("a").start_session(&pupils[2], None);
+    let maries = school.kit("b").start_session(marie, None);
+    let _ = school.kit("b").start_session(&pupils[3], None);
+    let _ = school.kit("c").start_session(&pupils[4], None);
+    let loads = [("a", "reachable", 2), ("b", "reachable", 2), ("c", "reachable", 1)];
+    school.wait_for("a", &loads, Duration::from_secs(20));
+    let on_a = users_on(&school, "a");
+    a_pupil_with_a_desktop_on_b_gets_it_through_a(&school, marie, maries);
+    assert_eq!(users_on(&school, "a"), on_a, "no session was started on a");
+    assert_eq!(school.kit("b").sessions().sessions.len(), 2, "nor a second one on b");
+    let _newcomer = a_new_pupil_goes_to_the_least_loaded_host(&school);
+    assert_eq!(users_on(&school, "a"), on_a);
+    teachers_and_other_logins_are_not_handed_off(&school, marie);
+    assert_eq!(users_on(&school, "a"), on_a, "no second desktop for Marie on a");
+
+    // b cut off: Marie is told her desktop is on b, and gets none elsewhere.
+    school.hosts["b"].0.cut().unwrap_or_else(|e| panic!("{e}"));
+    let cut = [("a", "reachable", 2), ("b", "unreachable", 2), ("c", "reachable", 2)];
+    school.wait_for("a", &cut, Duration::from_secs(10));
+    let asked = Instant::now();
+    let (_, reply) = station_login(&school, "a", marie);
+    eprintln!("a refused the login in {} ms", asked.elapsed().as_millis());
+    assert_eq!(reply.status, 503, "{}", reply.text);
+    let error = &reply.json()["error"];
+    assert_eq!(error["host"], "b", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("host b, which cannot be reached")),
+        "{error}"
+    );
+    assert!(reply.header("set-cookie").is_none());
+    assert_eq!(users_on(&school, "a"), on_a, "no second session on a");
+    assert!(!users_on(&school, "c").contains(&marie.name), "nor on c");
+    school.hosts["b"].0.restore().unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Marie's desktop (session `maries`) runs on b: logging in through a's
+/// address hands her to b, where b's own cookie shows her that session;
+/// the hand-off is good at b only, and once.
+fn a_pupil_with_a_desktop_on_b_gets_it_through_a(school: &School, marie: &TestUser, maries: u32) {
+    let asked = Instant::now();
+    let (_, reply) = station_login(school, "a", marie);
+    eprintln!("a answered the login in {} ms", asked.elapsed().as_millis());
+    let (host, url) = handed_to(&reply);
+    assert_eq!(host, "b");
+    // The token is b's alone: c refuses it (and it stays good for b).
+    let (b, c) = (school.kit("b").https.to_string(), school.kit("c").https.to_string());
+    let (_, at_c) = follow(school, "c", &url.replace(&b, &c));
+    assert_eq!(at_c.status, 401, "{}", at_c.text);
+    assert!(at_c.text.contains("meant for host b"), "{}", at_c.text);
+    let followed = Instant::now();
+    let (at_b, landed) = follow(school, "b", &url);
+    eprintln!("b took the hand-off in {} ms", followed.elapsed().as_millis());
+    assert_eq!(landed.status, 200, "the station page: {}", landed.text);
+    assert!(
+        at_b.cookie_header().is_some_and(|c| c.contains("podium_session=")),
+        "b's cookie"
+    );
+    assert_eq!(at_b.get("/api/v1/me").json()["user"], marie.name.as_str());
+    let opened = at_b.post("/api/v1/station/session", &serde_json::json!({}));
+    assert_eq!(opened.status, 200, "{}", opened.text);
+    assert_eq!(
+        opened.json()["session"]["id"],
+        maries,
+        "her session on b: {}",
+        opened.text
+    );
+    // The same hand-off again is refused, and so is anything not signed.
+    let (_, again) = follow(school, "b", &url);
+    assert_eq!(again.status, 401, "{}", again.text);
+    assert!(again.text.contains("already used"), "{}", again.text);
+    let stranger = Web::new(school.kit("b"));
+    let none = stranger.get("/api/v1/auth/handoff");
+    assert_eq!(none.status, 400, "no token: {}", none.text);
+    let forged = stranger.get("/api/v1/auth/handoff?token=e30.AAAA");
+    assert_eq!(forged.status, 401, "not a peer's: {}", forged.text);
+}
+
+/// A new pupil logging in at a, which runs more sessions than c, is sent
+/// to c, where their session starts; the pupil, whose session lasts as
+/// long as their account.
+fn a_new_pupil_goes_to_the_least_loaded_host(school: &School) -> TestUser {
+    let newcomer = TestUser::create(Role::Standard);
+    let (_, reply) = station_login(school, "a", &newcomer);
+    let (host, url) = handed_to(&reply);
+    assert_eq!(host, "c", "the least-loaded host");
+    let (at_c, _) = follow(school, "c", &url);
+    let opened = at_c.post("/api/v1/station/session", &serde_json::json!({}));
+    assert_eq!(opened.status, 200, "{}", opened.text);
+    assert!(users_on(school, "c").contains(&newcomer.name), "started on c");
+    newcomer
+}
+
+/// A teacher is never handed off; nor is a login that opens no station
+/// (the CLI's), but a's station then starts no second desktop for Marie.
+fn teachers_and_other_logins_are_not_handed_off(school: &School, marie: &TestUser) {
+    let teacher = TestUser::create(Role::Dashboard);
+    let (_, reply) = station_login(school, "a", &teacher);
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert!(reply.json().get("handoff").is_none() && reply.header("set-cookie").is_some());
+    let at_a = Web::login(school.kit("a"), marie);
+    let refused = at_a.post("/api/v1/station/session", &serde_json::json!({}));
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    assert_eq!(refused.json()["error"]["host"], "b", "{}", refused.text);
 }

@@ -393,6 +393,8 @@ fn bad_requests_get_a_4xx_in_the_error_format_never_a_5xx() {
     assert_error(&web.get("/api/v1/nothing-here"), 404, "not_found");
     assert_error(&web.get("/api/v1/audit?limit=zero"), 400, "bad_request");
     assert_error(&web.get("/api/v1/audit?since=yesterday"), 400, "bad_request");
+    // A login handed over by another host: this host is in no school.
+    assert_error(&web.get("/api/v1/auth/handoff?token=a.b"), 404, "not_found");
     assert_error(
         &web.post("/api/v1/sessions", &json!({"user": "../etc"})),
         400,
@@ -496,6 +498,7 @@ fn the_openapi_document_covers_every_route() {
     for (path, method) in [
         ("/api/v1/auth/login", "post"),
         ("/api/v1/auth/logout", "post"),
+        ("/api/v1/auth/handoff", "get"),
         ("/api/v1/me", "get"),
         ("/api/v1/sessions", "get"),
         ("/api/v1/sessions", "post"),
@@ -520,6 +523,8 @@ fn the_openapi_document_covers_every_route() {
         "Event",
         "AuditList",
         "Me",
+        "LoginAnswer",
+        "Handoff",
     ] {
         assert!(schemas.contains_key(s), "schema {s}");
     }

@@ -1,4 +1,6 @@
-//! `/auth`: web login and logout.
+//! `/auth`: web login and logout. On a host of a school's cluster, a
+//! station's login may be handed to another host (`crate::placement`),
+//! which takes it at its own `/auth/handoff` (`super::handoff`).
 
 use crate::auth::COOKIE;
 use crate::documented::{Documented, documented};
@@ -11,7 +13,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use podium_core::{AuditKind, AuditOutcome, ErrorBody, ErrorCode, LoginRequest, Me, NewAudit};
+use podium_core::{AuditKind, AuditOutcome, Caller, ErrorBody, ErrorCode, LoginAnswer, LoginRequest, Me, NewAudit};
 use podium_host::login;
 use podium_host::users::{Account, Standing};
 use std::net::IpAddr;
@@ -22,12 +24,14 @@ pub fn routes() -> Documented {
     documented!("/api/v1", login, logout)
 }
 
-fn audit(s: &AppState, user: &str, outcome: AuditOutcome, reason: String) {
+/// Audits a web login of `user` (by password here, or handed by another host).
+pub(crate) fn audit(s: &AppState, user: &str, outcome: AuditOutcome, reason: String) {
     s.host
         .record(&NewAudit::new(user, AuditKind::Login, outcome).because(reason));
 }
 
-fn session_cookie(token: &str) -> Result<HeaderValue, AppError> {
+/// The login cookie carrying `token`.
+pub(crate) fn session_cookie(token: &str) -> Result<HeaderValue, AppError> {
     HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict"))
         .map_err(|e| AppError::internal(&e))
 }
@@ -37,6 +41,14 @@ fn session_cookie(token: &str) -> Result<HeaderValue, AppError> {
 /// Sets an HttpOnly, Secure, SameSite=Strict session cookie. After too
 /// many failures for a user or from an address, attempts are refused
 /// without asking PAM.
+///
+/// On a host of a school's cluster, a standard user's login with
+/// `"station": true` goes where their desktop is to be shown: the host that
+/// runs their session, else the reachable host with the most room. When
+/// that is another host, no cookie is set here: the answer's `handoff`
+/// says where the browser goes to be logged in there. When their session
+/// runs on a host that cannot be reached now, the login is refused (503,
+/// with that `host`), and no second session is started.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
@@ -44,7 +56,8 @@ fn session_cookie(token: &str) -> Result<HeaderValue, AppError> {
     security(()),
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Logged in; the cookie is set", body = Me,
+        (status = 200, description = "Logged in, and the cookie is set; or, with `handoff`, sent to another \
+            host, and no cookie is set", body = LoginAnswer,
             headers(("set-cookie" = String, description = "podium_session=…; HttpOnly; Secure; SameSite=Strict"))),
         (status = 400, description = "Malformed request", body = ErrorBody),
         (status = 401, description = "Wrong user name or password", body = ErrorBody),
@@ -52,7 +65,8 @@ fn session_cookie(token: &str) -> Result<HeaderValue, AppError> {
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 429, description = "Too many failed logins; try again later", body = ErrorBody),
-        (status = 503, description = "PAM could not be asked", body = ErrorBody),
+        (status = 503, description = "PAM could not be asked, or the user's desktop is on a host that \
+            cannot be reached now (`host` names it)", body = ErrorBody),
     )
 )]
 async fn login(
@@ -86,19 +100,68 @@ async fn login(
         Verdict::Refused(f) => return Err(refused(&s, &req.username, ip, &f)),
     }
     let (account, standing) = allowed_account(&s, &req.username, ip)?;
+    if req.station
+        && let Some(elsewhere) = hand_off(&s, &account, &standing, ip)?
+    {
+        return Ok(elsewhere);
+    }
+    let (me, token) = log_in(&s, account, standing, &format!("from {ip}"))?;
+    logged_in(me, &token)
+}
+
+/// Logs `account` in on this host: who it is, and a new login token for
+/// the cookie; the login is audited with `how` (from where, and whether
+/// another host handed it over).
+pub(crate) fn log_in(s: &AppState, account: Account, standing: Standing, how: &str) -> Result<(Me, String), AppError> {
     let token = s
         .logins
         .create(&account.name, account.uid)
         .map_err(|e| AppError::internal(&e))?;
-    audit(&s, &account.name, AuditOutcome::Done, format!("from {ip}"));
-    tracing::info!(user = %account.name, %ip, "web login");
+    audit(s, &account.name, AuditOutcome::Done, how.to_owned());
+    tracing::info!(user = %account.name, how, "web login");
     let me = Me {
         user: account.name,
         full_name: account.full_name,
         role: standing.role,
-        host: crate::school::here(&s),
+        host: crate::school::here(s),
     };
-    logged_in(me, &token)
+    Ok((me, token))
+}
+
+/// A station's login that goes to another host of the school: the answer
+/// that sends the browser there, with no cookie here; `None` when the
+/// login is this host's. Either way, and when it is refused, audited here.
+///
+/// # Errors
+/// 503 when the user's desktop runs on a host that cannot be reached now.
+fn hand_off(s: &AppState, account: &Account, standing: &Standing, ip: IpAddr) -> Result<Option<Response>, AppError> {
+    let caller = Caller {
+        user: account.name.clone(),
+        uid: account.uid,
+        role: standing.role,
+    };
+    let handoff = match crate::placement::handoff(s, &caller) {
+        Ok(Some(handoff)) => handoff,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            audit(s, &account.name, AuditOutcome::Refused, format!("{e} (from {ip})"));
+            return Err(e);
+        }
+    };
+    let how = format!("from {ip}; handed to host {}", handoff.host);
+    audit(s, &account.name, AuditOutcome::Done, how);
+    let answer = LoginAnswer {
+        user: account.name.clone(),
+        full_name: account.full_name.clone(),
+        role: standing.role,
+        host: crate::school::here(s),
+        handoff: Some(handoff),
+    };
+    let mut response = Json(answer).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(Some(response))
 }
 
 /// A password PAM refused: counted, audited, and told apart (401 for a
@@ -123,6 +186,12 @@ fn refused(s: &AppState, user: &str, ip: IpAddr, f: &login::Verdict) -> AppError
 /// log on, with its standing.
 fn allowed_account(s: &AppState, user: &str, ip: IpAddr) -> Result<(Account, Standing), AppError> {
     let account = Account::by_name(user).map_err(|_| AppError::unauthorized("wrong user name or password"))?;
+    allowed(s, account, ip)
+}
+
+/// `account` with its standing, when Podium lets it log on here now; a
+/// refusal is counted and audited.
+pub(crate) fn allowed(s: &AppState, account: Account, ip: IpAddr) -> Result<(Account, Standing), AppError> {
     let standing = s.host.roles().standing(&account);
     if !standing.may_log_on {
         s.metrics.login_failure("account_refused");
@@ -139,7 +208,7 @@ fn allowed_account(s: &AppState, user: &str, ip: IpAddr) -> Result<(Account, Sta
 
 /// The answer to a login: who logged in, and the cookie.
 fn logged_in(me: Me, token: &str) -> Result<Response, AppError> {
-    let mut response = Json(me).into_response();
+    let mut response = Json(LoginAnswer::here(me)).into_response();
     response
         .headers_mut()
         .insert(header::SET_COOKIE, session_cookie(token)?);

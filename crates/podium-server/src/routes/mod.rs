@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod classes;
 pub mod events;
+pub mod handoff;
 pub mod hosts;
 pub mod me;
 pub mod sessions;
@@ -22,6 +23,7 @@ pub fn api() -> Documented {
         .merge(audit::routes())
         .merge(me::routes())
         .merge(auth::routes())
+        .merge(handoff::routes())
         .merge(events::routes())
         .merge(thumbnail::routes())
         .merge(station::routes())

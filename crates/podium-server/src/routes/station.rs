@@ -47,7 +47,9 @@ pub(crate) async fn status(State(s): State<AppState>, Who(caller): Who) -> Json<
 /// Creates the caller's session, or returns the one they already have
 /// (one session per user). Answers once the desktop runs. The language
 /// picked on the login page, if any, is remembered for the user, and a new
-/// session speaks it.
+/// session speaks it. On a host of a school's cluster, a standard user
+/// gets no new session here while another host runs theirs, nor when this
+/// host already runs `[cluster] capacity` sessions.
 #[utoipa::path(
     post,
     path = "/api/v1/station/session",
@@ -58,10 +60,13 @@ pub(crate) async fn status(State(s): State<AppState>, Who(caller): Who) -> Json<
         (status = 400, description = "Malformed request", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Account not allowed to have a session, or a cross-site request", body = ErrorBody),
+        (status = 409, description = "Another host of the school runs the caller's session (`host` names it)",
+            body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 422, description = "The account cannot have a desktop (no home directory …)", body = ErrorBody),
-        (status = 503, description = "The desktop could not start", body = ErrorBody),
+        (status = 503, description = "The desktop could not start, or this host is full (`host` names it)",
+            body = ErrorBody),
     )
 )]
 pub(crate) async fn open(
@@ -74,6 +79,7 @@ pub(crate) async fn open(
         None => None,
     };
     if s.host.own_session(&caller).is_none() {
+        crate::placement::admit(&s, &caller)?;
         let req = StartRequest {
             user: caller.user.clone(),
             command: None,
