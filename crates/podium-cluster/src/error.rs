@@ -17,6 +17,10 @@ pub enum ClusterError {
     /// A record from another host could not be read.
     #[error("a record from NATS: {0}")]
     Record(String),
+    /// The host's own audit log, or the mark of how far it went out,
+    /// could not be used.
+    #[error("the host's audit log: {0}")]
+    Log(String),
 }
 
 /// The cluster crate's results.

@@ -6,6 +6,10 @@
 //! every 2 s on a plain subject, and reads everyone else's into a
 //! [`Directory`]. A host that cannot reach NATS goes on as a single host.
 //!
+//! Each host's audit records go, in order and each once, to the school's
+//! audit stream ([`audit`]) through an outbox whose cursor the host keeps
+//! in its own registry ([`outbox`]); any host reads every host's there.
+//!
 //! Each host has its own NATS identity (an nkey, [`identity`]), and the
 //! NATS servers let it publish only its own subjects and keys
 //! ([`permissions`]).
@@ -15,11 +19,13 @@
 //! for that host alone ([`assertion`]).
 
 pub mod assertion;
+pub mod audit;
 pub mod bucket;
 pub mod directory;
 pub mod error;
 pub mod identity;
 pub mod node;
+pub mod outbox;
 pub mod permissions;
 pub mod pictures;
 pub mod placement;
@@ -32,6 +38,7 @@ pub use error::{ClusterError, Result};
 pub use identity::Identity;
 pub use node::Node;
 pub use node::{BoxFuture, Local};
+pub use outbox::AuditLog;
 pub use pictures::{Lease, Picture};
 pub use placement::{Here, Placement};
 pub use record::HostLoad;

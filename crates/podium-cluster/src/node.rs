@@ -1,13 +1,16 @@
 //! This host's part in the school: connected to NATS in the background,
-//! it publishes its load every 2 s and a copy of each of its sessions, and
-//! feeds the [`Directory`] with everyone's. Nothing here is waited on by
-//! the daemon's own work: when NATS is away, publishing waits and the host
+//! it publishes its load every 2 s and a copy of each of its sessions,
+//! delivers its audit records to the school's stream, and feeds the
+//! [`Directory`] with everyone's. Nothing here is waited on by the
+//! daemon's own work: when NATS is away, publishing waits and the host
 //! goes on alone.
 
 use crate::assertion::{self, Claims, Purpose, Verifier};
+use crate::audit::{self, StreamSink};
 use crate::directory::Directory;
 use crate::error::{ClusterError, Result};
 use crate::identity::Identity;
+use crate::outbox::{self, AuditLog};
 use crate::pictures::{Lease, Leases, Picture, Pictures};
 use crate::record::HostLoad;
 use crate::service::{Answer, Ask, Remote};
@@ -15,16 +18,17 @@ use crate::subjects;
 use async_nats::jetstream::{self, kv};
 use futures_util::StreamExt;
 use podium_core::config::ClusterConfig;
-use podium_core::{ActionResults, SessionInfo};
+use podium_core::{ActionResults, AuditRecord, SessionInfo, Timestamp};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::{Notify, broadcast};
 
-/// What the node needs of the daemon: its sessions as they are now, and
-/// its actions for a caller another host vouches for.
-pub trait Local: Send + Sync + 'static {
+/// What the node needs of the daemon: its sessions as they are now, its
+/// actions for a caller another host vouches for, and its audit log with
+/// the mark of how far the log went to the school's stream ([`AuditLog`]).
+pub trait Local: AuditLog + Send + Sync + 'static {
     /// Every session this host runs.
     fn sessions(&self) -> Vec<SessionInfo>;
 
@@ -42,6 +46,9 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 /// was lost with a server would otherwise leave the directory stale. A
 /// fresh watch delivers every key's last value again, deletions included.
 const WATCH_RENEWED: Duration = Duration::from_secs(30);
+/// Audit records not delivered are tried again this often (and at once
+/// when a record is written or NATS comes back).
+const AUDIT_RETRY: Duration = Duration::from_secs(3);
 
 /// This host on the school's NATS.
 pub struct Node {
@@ -49,6 +56,8 @@ pub struct Node {
     client: async_nats::Client,
     directory: Directory,
     changed: Notify,
+    /// Wakes the audit outbox: a record was written.
+    audit_written: Notify,
     /// Wakes the session watch after a reconnection: its consumer may have
     /// lived on the server that went away.
     reconnected: Arc<Notify>,
@@ -127,6 +136,7 @@ impl Node {
             client,
             directory: Directory::default(),
             changed: Notify::new(),
+            audit_written: Notify::new(),
             reconnected,
             connected: flag,
             identity,
@@ -139,6 +149,7 @@ impl Node {
                 .publish(local.clone(), config.capacity, config.address.clone(), config.replicas),
         );
         tokio::spawn(node.clone().read_loads());
+        tokio::spawn(node.clone().deliver_audit(local.clone(), config.replicas));
         tokio::spawn(node.clone().read_sessions(config.replicas));
         tokio::spawn(node.clone().take_leases());
         tokio::spawn(node.clone().read_pictures());
@@ -431,6 +442,78 @@ impl Node {
     /// A local session changed: publish soon rather than at the next beat.
     pub fn changed(&self) {
         self.changed.notify_one();
+    }
+
+    /// An audit record was written: deliver it now rather than at the next
+    /// retry.
+    pub fn audit_written(&self) {
+        self.audit_written.notify_one();
+    }
+
+    /// The school's audit log, every host's records with their `host`:
+    /// at most `limit` (the newest to reach the stream), at or after
+    /// `since` when given, oldest first.
+    ///
+    /// # Errors
+    /// [`ClusterError::Nats`] when NATS cannot be reached now, or the
+    /// stream not read in time.
+    pub async fn school_audit(&self, since: Option<Timestamp>, limit: u32) -> Result<Vec<AuditRecord>> {
+        if !self.connected() {
+            return Err(ClusterError::Nats(
+                "this host cannot reach the school's NATS now".to_owned(),
+            ));
+        }
+        audit::read(&self.client, since, limit).await
+    }
+
+    /// Delivers this host's audit records to the school's stream, in
+    /// order, from the cursor its registry keeps: whenever one is written,
+    /// when NATS comes back, and every [`AUDIT_RETRY`] while some wait.
+    /// Nothing is sent while NATS is away (the client would only queue it).
+    async fn deliver_audit(self: Arc<Self>, local: Arc<dyn Local>, replicas: usize) {
+        let mut sink: Option<StreamSink> = None;
+        // Records may be waiting (NATS was away, or refused them): the
+        // next delivery is worth saying, and a refusal said once.
+        let mut held_back = false;
+        let mut refused = false;
+        loop {
+            if self.connected() {
+                if sink.is_none() {
+                    match audit::ensure_stream(&self.client, replicas).await {
+                        Ok(stream) => sink = Some(StreamSink::new(&self.client, stream)),
+                        Err(e) => tracing::debug!("no audit stream yet: {e}"),
+                    }
+                }
+                if let Some(s) = &sink {
+                    let log: &dyn AuditLog = local.as_ref();
+                    match outbox::deliver(&self.host, log, s).await {
+                        Ok(n) => {
+                            if held_back && n > 0 {
+                                tracing::info!(records = n, "audit records held back reached the school's stream");
+                            }
+                            (held_back, refused) = (false, false);
+                        }
+                        Err(e) if self.connected() && !refused => {
+                            tracing::warn!(
+                                "audit records cannot reach the school's stream yet, tried again every {AUDIT_RETRY:?}: {e}"
+                            );
+                            (held_back, refused) = (true, true);
+                        }
+                        Err(e) => {
+                            tracing::debug!("audit records wait: {e}");
+                            held_back = true;
+                        }
+                    }
+                }
+            } else {
+                held_back = true;
+            }
+            tokio::select! {
+                () = self.audit_written.notified() => {}
+                () = self.reconnected.notified() => {}
+                () = tokio::time::sleep(AUDIT_RETRY) => {}
+            }
+        }
     }
 
     /// Publishes the load every [`HostLoad::EVERY`], and the sessions'

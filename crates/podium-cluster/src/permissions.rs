@@ -38,7 +38,7 @@ pub fn authorization(hosts: &[HostKey]) -> String {
         let publish = [
             subjects::host_prefix(&h.host),
             subjects::session_keys_subject(&h.host),
-            format!("podium.audit.{}.>", h.host),
+            subjects::audit_prefix(&h.host),
             "podium.request.>".to_owned(),
             "$JS.API.>".to_owned(),
             "$JS.ACK.>".to_owned(),
@@ -83,6 +83,7 @@ mod tests {
         assert!(a.contains("nkey: \"UAAA\""));
         assert!(a.contains("\"$KV.podium-sessions.a.>\"") && !a.contains("podium-sessions.b"));
         assert!(a.contains("\"podium.request.a.>\"") && !a.contains("podium.request.b"));
+        assert!(a.contains("\"podium.audit.a.>\"") && !a.contains("podium.audit.b"));
         assert!(a.contains("$JS.API.STREAM.DELETE.>"));
         assert!(block.starts_with("authorization {") && block.trim_end().ends_with('}'));
     }

@@ -83,6 +83,34 @@ pub fn session_keys_subject(host: &str) -> String {
     format!("$KV.{SESSIONS_BUCKET}.{host}.>")
 }
 
+/// The JetStream stream of every host's audit records.
+pub const AUDIT_STREAM: &str = "podium-audit";
+
+/// Every host's audit records, as the stream takes them.
+pub const ALL_AUDIT: &str = "podium.audit.>";
+
+/// Where `host` publishes its audit records (only it may).
+#[must_use]
+pub fn audit_prefix(host: &str) -> String {
+    format!("podium.audit.{host}.>")
+}
+
+/// The subject of `host`'s audit record number `id`: one subject per
+/// record, which the stream keeps at most one message of.
+#[must_use]
+pub fn audit_record(host: &str, id: i64) -> String {
+    format!("podium.audit.{host}.{id}")
+}
+
+/// The host and record number of a subject [`audit_record`] made.
+#[must_use]
+pub fn parse_audit_record(subject: &str) -> Option<(&str, i64)> {
+    let rest = subject.strip_prefix("podium.audit.")?;
+    let (host, id) = rest.split_once('.')?;
+    let id: i64 = id.parse().ok()?;
+    (!host.is_empty() && id > 0).then_some((host, id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +125,16 @@ mod tests {
         assert_eq!(parse_picture("podium.host.b.picture.x.small"), None);
         assert_eq!(parse_picture("podium.host.b.picture.4.small.more"), None);
         assert_eq!(parse_picture("podium.host.b.load"), None);
+        assert_eq!(parse_audit_record(&audit_record("room-12", 42)), Some(("room-12", 42)));
+        for wrong in [
+            "podium.audit.a",
+            "podium.audit..3",
+            "podium.audit.a.0",
+            "podium.audit.a.b.3",
+            "x.a.3",
+        ] {
+            assert_eq!(parse_audit_record(wrong), None, "{wrong}");
+        }
+        assert_eq!(audit_prefix("a"), "podium.audit.a.>");
     }
 }

@@ -117,6 +117,10 @@ pub struct AuditRecord {
     /// For log offs: what became of each application.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applications: Vec<crate::apps::AppOutcome>,
+    /// The host that wrote it, in the school's log (absent in a host's
+    /// own): `id` numbers each host's records apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// The body of `GET /api/v1/audit` and of `podium audit --json`.
@@ -125,6 +129,10 @@ pub struct AuditRecord {
 pub struct AuditList {
     /// Records, oldest first.
     pub records: Vec<AuditRecord>,
+    /// Asked for the school's log and it could not be read (NATS cannot
+    /// be reached): why. The records are then this host's own only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub school_error: Option<String>,
 }
 
 /// How an audited event ended. The words are what the registry stores and

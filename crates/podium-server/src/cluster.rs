@@ -1,17 +1,31 @@
 //! The daemon's side of the cluster: what the node publishes is the host's
-//! sessions, renewed whenever one appears, changes or goes.
+//! sessions, renewed whenever one appears, changes or goes, and its audit
+//! log, sent on whenever a record is written.
 
-use podium_cluster::{BoxFuture, Ended, Identity, Local, Node, Remote};
-use podium_core::ActionResults;
-use podium_core::PictureFrame;
+use podium_cluster::{AuditLog, BoxFuture, Ended, Identity, Local, Node, Remote};
+use podium_core::{ActionResults, AuditRecord, PictureFrame};
 use podium_host::{Host, HostEvent};
 use podium_thumbnail::{Service, Size, Thumbnail};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
 
-/// The host's sessions, for the node.
+/// The host's sessions and audit log, for the node.
 struct Sessions(Arc<Host>);
+
+impl AuditLog for Sessions {
+    fn audit_after(&self, after: i64, limit: u32) -> Result<Vec<AuditRecord>, String> {
+        self.0.registry().audit_after(after, limit).map_err(|e| e.to_string())
+    }
+
+    fn audit_cursor(&self, outbox: &str) -> Result<i64, String> {
+        self.0.registry().delivered(outbox).map_err(|e| e.to_string())
+    }
+
+    fn audit_delivered(&self, outbox: &str, id: i64) -> Result<(), String> {
+        self.0.registry().set_delivered(outbox, id).map_err(|e| e.to_string())
+    }
+}
 
 impl Local for Sessions {
     fn sessions(&self) -> Vec<podium_core::SessionInfo> {
@@ -38,7 +52,7 @@ impl Local for Sessions {
 
 /// Joins the school's cluster as `[cluster]` says: reads the host's key,
 /// starts the node (which connects in the background) and tells it of
-/// every change of the host's sessions.
+/// every change of the host's sessions and every audit record written.
 ///
 /// # Errors
 /// When the key cannot be read or the NATS options are wrong; an
@@ -72,6 +86,13 @@ pub async fn join(host: &Arc<Host>, thumbnails: &Arc<Service>) -> podium_cluster
                 Ok(_) | Err(RecvError::Lagged(_)) => watcher.changed(),
                 Err(RecvError::Closed) => return,
             }
+        }
+    });
+    let mut written = host.registry().audit_written();
+    let outbox = node.clone();
+    tokio::spawn(async move {
+        while written.changed().await.is_ok() {
+            outbox.audit_written();
         }
     });
     Ok(node)

@@ -229,6 +229,14 @@ pub enum TestkitError {
         /// The last lines of the log.
         log: String,
     },
+    /// No running node of the test cluster could say what a stream holds.
+    #[error("no node says what stream {stream} holds: {last}")]
+    StreamState {
+        /// The stream.
+        stream: String,
+        /// The last node's answer.
+        last: String,
+    },
     /// A node index the cluster does not have.
     #[error("the test cluster has no node {index} (it has {count})")]
     NoSuchNode {

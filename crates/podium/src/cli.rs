@@ -313,6 +313,9 @@ pub struct AuditArgs {
     /// Print the API's JSON body instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// The school's log: every host's records, each with its host.
+    #[arg(long)]
+    pub school: bool,
 }
 
 fn parse_locale(s: &str) -> Result<String, String> {

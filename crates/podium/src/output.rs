@@ -1,6 +1,6 @@
 //! Tables for people.
 
-use podium_core::{ActionResult, AuditRecord, Outcome, SessionInfo};
+use podium_core::{ActionResult, AuditList, Outcome, SessionInfo};
 
 /// Left-aligned columns, two spaces apart.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -127,38 +127,54 @@ pub fn hosts(list: &podium_core::HostList) -> String {
     out
 }
 
-/// `podium audit`.
-pub fn audit(records: &[AuditRecord]) -> String {
-    if records.is_empty() {
-        return "No audit records.".into();
+/// `podium audit`: with a HOST column for the school's log.
+pub fn audit(list: &AuditList) -> String {
+    let records = &list.records;
+    let mut out = if records.is_empty() {
+        "No audit records.".to_owned()
+    } else {
+        audit_table(records)
+    };
+    if let Some(why) = &list.school_error {
+        out.push_str(&format!(
+            "\nThe school's audit log cannot be read now ({why}): these are this host's records only."
+        ));
     }
+    out
+}
+
+fn audit_table(records: &[podium_core::AuditRecord]) -> String {
+    let school = records.iter().any(|r| r.host.is_some());
     let rows: Vec<Vec<String>> = records
         .iter()
         .map(|r| {
-            vec![
-                r.at.to_string(),
-                r.actor.clone(),
-                match &r.action {
-                    Some(a) => format!("{} {a}", r.kind),
-                    None => r.kind.to_string(),
-                },
-                r.session.map_or_else(|| "-".into(), |s| s.to_string()),
-                r.target_user.clone().unwrap_or_else(|| "-".into()),
-                r.outcome.clone(),
-                r.duration_ms
-                    .map_or_else(String::new, |d| format!("{:.1} s", d as f64 / 1000.0)),
-                {
-                    let mut detail = r.reason.clone().unwrap_or_default();
-                    with_applications(&mut detail, &r.applications);
-                    detail
-                },
-            ]
+            let host = school.then(|| r.host.clone().unwrap_or_else(|| "-".into()));
+            host.into_iter()
+                .chain([
+                    r.at.to_string(),
+                    r.actor.clone(),
+                    match &r.action {
+                        Some(a) => format!("{} {a}", r.kind),
+                        None => r.kind.to_string(),
+                    },
+                    r.session.map_or_else(|| "-".into(), |s| s.to_string()),
+                    r.target_user.clone().unwrap_or_else(|| "-".into()),
+                    r.outcome.clone(),
+                    r.duration_ms
+                        .map_or_else(String::new, |d| format!("{:.1} s", d as f64 / 1000.0)),
+                    {
+                        let mut detail = r.reason.clone().unwrap_or_default();
+                        with_applications(&mut detail, &r.applications);
+                        detail
+                    },
+                ])
+                .collect()
         })
         .collect();
-    table(
-        &["TIME", "ACTOR", "WHAT", "SESSION", "USER", "OUTCOME", "TOOK", "DETAIL"],
-        &rows,
-    )
+    let header = [
+        "HOST", "TIME", "ACTOR", "WHAT", "SESSION", "USER", "OUTCOME", "TOOK", "DETAIL",
+    ];
+    table(if school { &header } else { &header[1..] }, &rows)
 }
 
 /// Adds what became of each application to a result's detail:
@@ -176,6 +192,43 @@ fn with_applications(detail: &mut String, apps: &[podium_core::AppOutcome]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_schools_log_names_each_records_host() {
+        let record = |host: Option<&str>| podium_core::AuditRecord {
+            id: 3,
+            at: podium_core::Timestamp::from_unix(1_795_000_000),
+            actor: "root".into(),
+            kind: podium_core::AuditKind::SessionStart,
+            action: None,
+            session: Some(1),
+            target_user: Some("alice".into()),
+            outcome: "done".into(),
+            reason: None,
+            duration_ms: None,
+            applications: Vec::new(),
+            host: host.map(str::to_owned),
+        };
+        let own = audit(&AuditList {
+            records: vec![record(None)],
+            school_error: None,
+        });
+        assert!(own.starts_with("TIME  "), "{own}");
+        let school = audit(&AuditList {
+            records: vec![record(Some("room-13"))],
+            school_error: None,
+        });
+        assert!(school.starts_with("HOST     TIME  "), "{school}");
+        assert!(
+            school.lines().nth(1).is_some_and(|l| l.starts_with("room-13  ")),
+            "{school}"
+        );
+        let alone = audit(&AuditList {
+            records: vec![record(Some("room-12"))],
+            school_error: Some("this host cannot reach the school's NATS now".into()),
+        });
+        assert!(alone.ends_with("these are this host's records only."), "{alone}");
+    }
 
     #[test]
     fn columns_line_up() {

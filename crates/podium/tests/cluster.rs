@@ -8,8 +8,10 @@
 //! What a teacher relies on: every host's sessions are known everywhere;
 //! a host that dies or loses its network shows as unreachable within 10 s
 //! with its sessions kept, and comes back; a NATS node that stops changes
-//! nothing. What a pupil relies on: logging in at any host's address
-//! brings them to their own desktop, wherever it runs.
+//! nothing; what a host audits while cut off reaches the school's audit
+//! log once it is back, each record once. What a pupil relies on: logging
+//! in at any host's address brings them to their own desktop, wherever it
+//! runs.
 
 use podium_core::Role;
 use podium_testkit::cluster::{HostNet, NatsCluster};
@@ -594,4 +596,171 @@ fn teachers_and_other_logins_are_not_handed_off(school: &School, marie: &TestUse
     let refused = at_a.post("/api/v1/station/session", &serde_json::json!({}));
     assert_eq!(refused.status, 409, "{}", refused.text);
     assert_eq!(refused.json()["error"]["host"], "b", "{}", refused.text);
+}
+
+/// `podium audit --json` on `host`, as root: its own log, or with
+/// `--school` the school's.
+fn audit_log(school: &School, host: &str, whole: bool) -> Vec<Value> {
+    let mut args = vec!["audit", "--json"];
+    if whole {
+        args.push("--school");
+    }
+    let out = school.kit(host).cli().args(args).run();
+    assert_eq!(out.code, 0, "podium audit on {host}: {}{}", out.stdout, out.stderr);
+    let list: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout));
+    assert!(
+        !whole || list.get("school_error").is_none(),
+        "{host} reads the school's log: {list}"
+    );
+    list["records"].as_array().cloned().unwrap_or_default()
+}
+
+/// Host `of`'s records in the school's log as `on` reads it, by number,
+/// each as its own log has it (without `host`), and how many times each
+/// is there.
+fn school_records_of(school: &School, on: &str, of: &str) -> BTreeMap<i64, (Value, usize)> {
+    let mut found: BTreeMap<i64, (Value, usize)> = BTreeMap::new();
+    for mut r in audit_log(school, on, true) {
+        if r["host"] != of {
+            continue;
+        }
+        if let Some(o) = r.as_object_mut() {
+            o.remove("host");
+        }
+        let id = r["id"].as_i64().unwrap_or_default();
+        found.entry(id).or_insert((r, 0)).1 += 1;
+    }
+    found
+}
+
+/// Waits until every record of `of`'s own log is in the school's log as
+/// `on` reads it, exactly once and the same; how long it took.
+fn wait_for_records(school: &School, on: &str, of: &str, timeout: Duration) -> Duration {
+    let start = Instant::now();
+    let own: BTreeMap<i64, Value> = audit_log(school, of, false)
+        .into_iter()
+        .map(|r| (r["id"].as_i64().unwrap_or_default(), r))
+        .collect();
+    loop {
+        let found = school_records_of(school, on, of);
+        let doubled: Vec<&i64> = found.iter().filter(|(_, (_, n))| *n > 1).map(|(id, _)| id).collect();
+        assert!(
+            doubled.is_empty(),
+            "{of}'s records {doubled:?} are doubled in the school's log"
+        );
+        let same = own.len() == found.len() && own.iter().all(|(id, r)| found.get(id).is_some_and(|(f, _)| f == r));
+        if same {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "after {timeout:?}, {on} reads {} of {of}'s {} records in the school's log: missing {:?}\n{}",
+            found.len(),
+            own.len(),
+            own.keys().filter(|id| !found.contains_key(id)).collect::<Vec<_>>(),
+            school.kit(of).log_tail()
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// Waits until the audit stream holds one message per subject, and as
+/// many as the hosts' own logs have records together.
+fn wait_for_stream(school: &School, timeout: Duration) -> u64 {
+    let start = Instant::now();
+    loop {
+        let total: u64 = HOSTS.iter().map(|h| audit_log(school, h, false).len() as u64).sum();
+        let state = school.nats.stream_state("podium-audit");
+        if let Ok((messages, subjects)) = state {
+            assert_eq!(messages, subjects, "one message per record's subject");
+            assert!(messages <= total, "{messages} messages for {total} records");
+            if messages == total {
+                return total;
+            }
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "the audit stream holds {state:?} (messages, subjects), the hosts {total} records"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn a_host_cut_off_sends_its_audit_records_once_it_is_back() {
+    let mut school = School::start();
+    let quiet = [("a", "reachable", 0), ("b", "reachable", 0), ("c", "reachable", 0)];
+    school.wait_for("a", &quiet, Duration::from_secs(20));
+    let before = wait_for_stream(&school, Duration::from_secs(20));
+    eprintln!("the audit stream holds the {before} records of the three hosts");
+
+    // c cut off: it works alone, and audits what it does.
+    school.hosts["c"].0.cut().unwrap_or_else(|e| panic!("{e}"));
+    school.wait_for(
+        "a",
+        &[("a", "reachable", 0), ("b", "reachable", 0), ("c", "unreachable", 0)],
+        Duration::from_secs(10),
+    );
+    let pupil = TestUser::create(Role::Standard);
+    let id = school.kit("c").start_session(&pupil, None);
+    let out = school
+        .kit("c")
+        .cli()
+        .args(["session", "logoff", &id.to_string(), "--grace", "0", "--yes", "--json"])
+        .run();
+    assert_eq!(out.code, 0, "c logs its pupil off alone: {}{}", out.stdout, out.stderr);
+    let own = audit_log(&school, "c", false);
+    let while_cut: Vec<&Value> = own.iter().filter(|r| r["target_user"] == pupil.name.as_str()).collect();
+    let kinds: Vec<&str> = while_cut.iter().filter_map(|r| r["kind"].as_str()).collect();
+    assert!(
+        kinds.contains(&"session_start") && kinds.contains(&"logoff"),
+        "c audits the pupil's session while cut off: {while_cut:?}"
+    );
+    let pupils_records = |found: &BTreeMap<i64, (Value, usize)>| {
+        while_cut
+            .iter()
+            .filter(|r| found.contains_key(&r["id"].as_i64().unwrap_or_default()))
+            .count()
+    };
+    // a's school log lacks them meanwhile, and says nothing is wrong with
+    // reading it: c is the one away.
+    assert_eq!(pupils_records(&school_records_of(&school, "a", "c")), 0);
+    // c's own school log says it cannot read the school's stream now.
+    let out = school.kit("c").cli().args(["audit", "--school", "--json"]).run();
+    let list: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    assert!(list["school_error"].is_string(), "{list}");
+    assert!(
+        list["records"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|r| r["host"] == "c"),
+        "c's own records, named: {list}"
+    );
+
+    // The link back: every record of c reaches the stream, once.
+    school.hosts["c"].0.restore().unwrap_or_else(|e| panic!("{e}"));
+    let took = wait_for_records(&school, "a", "c", Duration::from_secs(30));
+    eprintln!(
+        "c's {} records written while cut off reached the school's log {} ms after its link came back",
+        while_cut.len(),
+        took.as_millis()
+    );
+    assert_eq!(pupils_records(&school_records_of(&school, "a", "c")), while_cut.len());
+    let total = wait_for_stream(&school, Duration::from_secs(20));
+    eprintln!("the audit stream holds {total} records, one message each");
+
+    // c's daemon killed and started again: it resumes from its cursor and
+    // sends nothing twice.
+    school.hosts.get_mut("c").expect("c").1.kill_daemon();
+    school.hosts.get_mut("c").expect("c").1.start_daemon();
+    school.wait_for("a", &quiet, Duration::from_secs(20));
+    let total = wait_for_stream(&school, Duration::from_secs(20));
+    wait_for_records(&school, "b", "c", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(
+        wait_for_stream(&school, Duration::from_secs(1)),
+        total,
+        "nothing sent twice"
+    );
 }

@@ -257,6 +257,7 @@ impl Host {
         may_read_audit(caller).map_err(HostError::Refused)?;
         Ok(AuditList {
             records: self.registry.audit_records(since, limit.clamp(1, 10_000))?,
+            school_error: None,
         })
     }
 

@@ -11,7 +11,16 @@ impl Registry {
     /// # Errors
     /// On database failure.
     pub fn audit(&self, record: &NewAudit) -> Result<i64> {
-        self.with(|c| insert_audit(c, record))
+        let id = self.with(|c| insert_audit(c, record))?;
+        self.last_audit.send_replace(id);
+        Ok(id)
+    }
+
+    /// Tells of each audit record written, by its number, as it is written
+    /// (the last one only, for a watcher that fell behind).
+    #[must_use]
+    pub fn audit_written(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.last_audit.subscribe()
     }
 
     /// Audit records at or after `since`, oldest first, at most `limit`
@@ -21,43 +30,63 @@ impl Registry {
     /// On database failure.
     pub fn audit_records(&self, since: Option<Timestamp>, limit: u32) -> Result<Vec<AuditRecord>> {
         self.with(|c| {
-            let mut stmt = c.prepare(
-                "SELECT id, at, actor, kind, action, session, target_user, outcome, reason, duration_ms,
-                        applications
-                 FROM (SELECT * FROM audit WHERE at >= ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id",
-            )?;
-            let rows = stmt.query_map(params![since.map_or(i64::MIN, Timestamp::unix), limit], |r| {
-                Ok(AuditRecord {
-                    id: r.get(0)?,
-                    at: Timestamp::from_unix(r.get(1)?),
-                    actor: r.get(2)?,
-                    kind: {
-                        let word: String = r.get(3)?;
-                        AuditKind::from_word(&word).ok_or_else(|| {
-                            rusqlite::Error::FromSqlConversionFailure(
-                                3,
-                                rusqlite::types::Type::Text,
-                                format!("unknown audit kind {word:?}").into(),
-                            )
-                        })?
-                    },
-                    action: r.get(4)?,
-                    session: r.get(5)?,
-                    target_user: r.get(6)?,
-                    outcome: r.get(7)?,
-                    reason: r.get(8)?,
-                    duration_ms: r.get::<_, Option<i64>>(9)?.and_then(|d| u64::try_from(d).ok()),
-                    // Written by this code as JSON; a row it cannot read
-                    // loses its applications, not the record.
-                    applications: r
-                        .get::<_, Option<String>>(10)?
-                        .and_then(|j| serde_json::from_str(&j).ok())
-                        .unwrap_or_default(),
-                })
-            })?;
+            let mut stmt = c.prepare(&format!(
+                "SELECT {COLUMNS} FROM (SELECT * FROM audit WHERE at >= ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id"
+            ))?;
+            let rows = stmt.query_map(params![since.map_or(i64::MIN, Timestamp::unix), limit], read_record)?;
             rows.collect()
         })
     }
+
+    /// The first `limit` audit records numbered above `after`, in order:
+    /// what an outbox sends next.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn audit_after(&self, after: i64, limit: u32) -> Result<Vec<AuditRecord>> {
+        self.with(|c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {COLUMNS} FROM audit WHERE id > ?1 ORDER BY id LIMIT ?2"
+            ))?;
+            let rows = stmt.query_map(params![after, limit], read_record)?;
+            rows.collect()
+        })
+    }
+}
+
+/// The columns [`read_record`] reads, in its order.
+const COLUMNS: &str = "id, at, actor, kind, action, session, target_user, outcome, reason, duration_ms, applications";
+
+/// One row of [`COLUMNS`].
+fn read_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
+    Ok(AuditRecord {
+        id: r.get(0)?,
+        at: Timestamp::from_unix(r.get(1)?),
+        actor: r.get(2)?,
+        kind: {
+            let word: String = r.get(3)?;
+            AuditKind::from_word(&word).ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    3,
+                    rusqlite::types::Type::Text,
+                    format!("unknown audit kind {word:?}").into(),
+                )
+            })?
+        },
+        action: r.get(4)?,
+        session: r.get(5)?,
+        target_user: r.get(6)?,
+        outcome: r.get(7)?,
+        reason: r.get(8)?,
+        duration_ms: r.get::<_, Option<i64>>(9)?.and_then(|d| u64::try_from(d).ok()),
+        // Written by this code as JSON; a row it cannot read loses its
+        // applications, not the record.
+        applications: r
+            .get::<_, Option<String>>(10)?
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default(),
+        host: None,
+    })
 }
 
 /// Writes one record; also used inside the transaction that ends a session.

@@ -54,7 +54,11 @@ CREATE TABLE IF NOT EXISTS user_locales (
     locale     TEXT NOT NULL,
     updated_at INTEGER NOT NULL
 );
-PRAGMA user_version = 5;
+CREATE TABLE IF NOT EXISTS outbox (
+    name      TEXT PRIMARY KEY,
+    delivered INTEGER NOT NULL
+);
+PRAGMA user_version = 6;
 ";
 
 /// Columns added after the first schema, with their tables and
@@ -74,6 +78,9 @@ const ADDED_COLUMNS: [(&str, &str, &str); 6] = [
 pub struct Registry {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// The number of the last audit record written: whoever sends the log
+    /// elsewhere (the school's audit stream) waits on it, not on a timer.
+    pub(super) last_audit: tokio::sync::watch::Sender<i64>,
 }
 
 pub(super) fn json<T: serde::Serialize>(v: &T) -> String {
@@ -152,6 +159,7 @@ impl Registry {
         Ok(Registry {
             conn: Mutex::new(conn),
             path,
+            last_audit: tokio::sync::watch::Sender::new(0),
         })
     }
 

@@ -7,13 +7,14 @@
 
 //!
 //! One file per table: [`sessions`], [`messages`], [`audit`], [`logins`],
-//! [`locales`]; opening the database is [`db`].
+//! [`locales`], [`outbox`]; opening the database is [`db`].
 
 pub mod audit;
 pub mod db;
 pub mod locales;
 pub mod logins;
 pub mod messages;
+pub mod outbox;
 pub mod sessions;
 
 pub use db::Registry;

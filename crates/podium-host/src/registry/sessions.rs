@@ -250,16 +250,22 @@ impl Registry {
     /// # Errors
     /// On database failure.
     pub fn finish(&self, id: SessionId, record: &NewAudit) -> Result<bool> {
-        self.with(|c| {
+        let written = self.with(|c| {
             let tx = c.transaction()?;
             let removed = tx.execute("DELETE FROM sessions WHERE id = ?1", params![id])?;
             tx.execute("DELETE FROM messages WHERE session = ?1", params![id])?;
-            if removed > 0 {
-                insert_audit(&tx, record)?;
-            }
+            let written = if removed > 0 {
+                Some(insert_audit(&tx, record)?)
+            } else {
+                None
+            };
             tx.commit()?;
-            Ok(removed > 0)
-        })
+            Ok(written)
+        })?;
+        if let Some(audit) = written {
+            self.last_audit.send_replace(audit);
+        }
+        Ok(written.is_some())
     }
 
     /// Whether a session row exists.

@@ -33,6 +33,27 @@ pub(crate) fn meta_leader(addr: SocketAddr) -> Result<String, String> {
     }
 }
 
+/// How many messages stream `stream` holds on this server, and on how
+/// many subjects (`/jsz`'s stream details).
+pub(crate) fn stream_state(addr: SocketAddr, stream: &str) -> Result<(u64, u64), String> {
+    let (status, body) = get(addr, "/jsz?accounts=true&streams=true")?;
+    if status != 200 {
+        return Err(format!("/jsz {status}: {}", body.trim()));
+    }
+    let jsz: serde_json::Value = serde_json::from_str(&body).map_err(|e| format!("/jsz is not JSON: {e}"))?;
+    let found = jsz["account_details"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["stream_detail"].as_array())
+        .flatten()
+        .find(|s| s["name"] == stream)
+        .ok_or_else(|| format!("/jsz: no stream {stream} on this server"))?;
+    let state = &found["state"];
+    let count = |key: &str| state[key].as_u64().unwrap_or(0);
+    Ok((count("messages"), count("num_subjects")))
+}
+
 /// `GET path` and the answer's status and body.
 fn get(addr: SocketAddr, path: &str) -> Result<(u16, String), String> {
     let failed = |e: std::io::Error| format!("GET http://{addr}{path}: {e}");

@@ -5,6 +5,7 @@
 
 use super::bridge::Bridge;
 use super::config::{self, NodeConfig};
+use super::monitor;
 use super::node::Node;
 use super::tls::{TestCa, write_private};
 use crate::TestkitError;
@@ -170,6 +171,26 @@ impl NatsCluster {
             .map(|(i, n)| format!("--- node {i} ({}):\n{}", n.log().display(), n.log_tail()))
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// How many messages JetStream stream `stream` holds, and on how many
+    /// subjects, as the first running node that has it says: a stream
+    /// keeping one message per subject holds as many of each.
+    ///
+    /// # Errors
+    /// When no running node has the stream or answers.
+    pub fn stream_state(&self, stream: &str) -> Result<(u64, u64), TestkitError> {
+        let mut last = "no node runs".to_owned();
+        for monitor in self.nodes.iter().filter_map(Node::monitor) {
+            match monitor::stream_state(monitor, stream) {
+                Ok(state) => return Ok(state),
+                Err(why) => last = why,
+            }
+        }
+        Err(TestkitError::StreamState {
+            stream: stream.to_owned(),
+            last,
+        })
     }
 
     /// Stops node `i` (SIGTERM, as an administrator would); its store

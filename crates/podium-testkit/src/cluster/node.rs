@@ -38,6 +38,11 @@ impl Node {
         }
     }
 
+    /// Its monitoring address, while it runs.
+    pub(crate) fn monitor(&self) -> Option<SocketAddr> {
+        self.process.is_some().then_some(self.monitor)
+    }
+
     /// The node's log file.
     pub(crate) fn log(&self) -> &Path {
         &self.log

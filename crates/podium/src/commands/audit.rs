@@ -13,12 +13,15 @@ pub async fn run(client: &Client, args: AuditArgs) -> Result<Status> {
     if let Some(since) = args.since {
         path.push_str(&format!("&since={since}"));
     }
+    if args.school {
+        path.push_str("&school=true");
+    }
     let reply = client.get(&path).await?;
     let list: AuditList = reply.parse()?;
     if args.json {
         println!("{}", reply.text());
     } else {
-        println!("{}", output::audit(&list.records));
+        println!("{}", output::audit(&list));
     }
     Ok(Status::Ok)
 }
