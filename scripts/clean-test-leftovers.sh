@@ -1,6 +1,6 @@
 #!/bin/sh
 # Removes what an interrupted test run may have left behind: test users
-# (pt<pid>x<n>), their processes, test daemons and their cgroups, test
+# (pt<pid>x<n>) and groups, their processes, test daemons and their cgroups, test
 # NATS servers and the test hosts' network (namespaces, veths, bridges).
 set -u
 pkill -f 'podium serve --config /tmp/podium-test-' 2>/dev/null
@@ -14,6 +14,10 @@ for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^pdm-'); do
 done
 for link in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep '^pdm-'); do
     ip link del "$link" 2>/dev/null
+done
+# A several-hosts test's class group, podium-t-class<pid>.
+for g in $(getent group | cut -d: -f1 | grep -E '^podium-t-class[0-9]+$'); do
+    groupdel "$g" 2>/dev/null
 done
 for u in $(getent passwd | cut -d: -f1 | grep -E '^pt[0-9]+x[0-9]+$'); do
     pkill -KILL -U "$u" 2>/dev/null
