@@ -67,6 +67,8 @@ pub struct Node {
     leases: Leases,
     /// Other hosts' pictures, as they come.
     pictures: Pictures,
+    /// When this host last leased each other host's pictures of a size.
+    asked: std::sync::Mutex<BTreeMap<(String, String), std::time::Instant>>,
     /// What other hosts assert, checked against `[cluster.peers]`; one
     /// for every purpose, so a nonce is believed once whatever it came with.
     verifier: Arc<Verifier>,
@@ -142,6 +144,7 @@ impl Node {
             identity,
             leases: Leases::default(),
             pictures: Pictures::default(),
+            asked: std::sync::Mutex::default(),
             verifier: Arc::new(Verifier::new(&config.host, config.peers.clone())),
         });
         tokio::spawn(
@@ -211,23 +214,61 @@ impl Node {
 
     /// Asks every other reachable host for its pictures of `size` for the
     /// next [`Lease::LASTS`]: a stream that shows them calls this every
-    /// [`Lease::RENEWED`].
-    pub async fn lease(&self, size: &str) {
+    /// [`Lease::RENEWED`], `fresh` the first time (every current picture
+    /// is sent again then).
+    pub async fn lease(&self, size: &str, fresh: bool) {
+        for (host, view) in self.directory.hosts() {
+            if host != self.host && view.state == podium_core::HostState::Reachable {
+                self.lease_from(&host, size, fresh).await;
+            }
+        }
+    }
+
+    async fn lease_from(&self, host: &str, size: &str, fresh: bool) {
         let lease = Lease {
             from: self.host.clone(),
             size: size.to_owned(),
+            fresh,
         };
         let Ok(body) = serde_json::to_vec(&lease) else {
             return;
         };
-        for (host, view) in self.directory.hosts() {
-            if host != self.host && view.state == podium_core::HostState::Reachable {
-                let sent = self.client.publish(subjects::lease(&host), body.clone().into()).await;
-                if let Err(e) = sent {
-                    tracing::debug!(%host, "cannot renew the lease on its pictures: {e}");
+        match self.client.publish(subjects::lease(host), body.into()).await {
+            Ok(()) => {
+                let mut asked = self.asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                asked.insert((host.to_owned(), size.to_owned()), std::time::Instant::now());
+            }
+            Err(e) => tracing::debug!(%host, "cannot renew the lease on its pictures: {e}"),
+        }
+    }
+
+    /// The current picture of session `id` of `host` of `size`: the last
+    /// one received while this host holds a lease on that size, or else a
+    /// fresh one asked for now, waiting at most `patience`. `None` when
+    /// none came.
+    pub async fn picture(&self, host: &str, id: u32, size: &str, patience: Duration) -> Option<Picture> {
+        let key = (host.to_owned(), size.to_owned());
+        let leased = {
+            let asked = self.asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            asked.get(&key).is_some_and(|at| at.elapsed() < Lease::LASTS)
+        };
+        if leased && let Some(p) = self.pictures.one(host, id, size) {
+            // Renewed, so that the next question finds it current too.
+            self.lease_from(host, size, false).await;
+            return Some(p);
+        }
+        let mut new = self.pictures.subscribe();
+        self.lease_from(host, size, true).await;
+        let wait = async {
+            loop {
+                match new.recv().await {
+                    Ok(p) if p.host == host && p.id == id && p.size == size => return Some(p),
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return None,
                 }
             }
-        }
+        };
+        tokio::time::timeout(patience, wait).await.ok().flatten()
     }
 
     /// Whether another host watches this host's pictures of `size` now.

@@ -21,6 +21,10 @@ pub struct Lease {
     pub from: String,
     /// The size it shows (`small`, `medium`, `large`).
     pub size: String,
+    /// Send every current picture of that size now, as for a new lease:
+    /// the watching host has just started showing them.
+    #[serde(default)]
+    pub fresh: bool,
 }
 
 impl Lease {
@@ -57,9 +61,10 @@ impl Leases {
         self.until.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Takes `lease` at `now`; a size nobody watched before is announced.
+    /// Takes `lease` at `now`; a size nobody watched before, or one a
+    /// watcher asks afresh, is announced.
     pub(crate) fn take(&self, lease: Lease, now: Instant) {
-        let fresh = !self.holds_at(&lease.size, now);
+        let fresh = lease.fresh || !self.holds_at(&lease.size, now);
         let size = lease.size.clone();
         self.until().insert((lease.from, lease.size), now + Lease::LASTS);
         if fresh {
@@ -131,6 +136,10 @@ impl Pictures {
         self.last().retain(|(h, i, _), _| !(h == host && *i == id));
     }
 
+    pub(crate) fn one(&self, host: &str, id: u32, size: &str) -> Option<Picture> {
+        self.last().get(&(host.to_owned(), id, size.to_owned())).cloned()
+    }
+
     pub(crate) fn of_size(&self, size: &str) -> Vec<Picture> {
         self.last().values().filter(|p| p.size == size).cloned().collect()
     }
@@ -148,6 +157,7 @@ mod tests {
         Lease {
             from: from.into(),
             size: size.into(),
+            fresh: false,
         }
     }
 
@@ -172,6 +182,12 @@ mod tests {
         );
         leases.take(lease("a", "small"), t0 + Duration::from_secs(13));
         assert_eq!(starts.try_recv().ok().as_deref(), Some("small"), "watched again");
+        let again = Lease {
+            fresh: true,
+            ..lease("b", "small")
+        };
+        leases.take(again, t0 + Duration::from_secs(14));
+        assert_eq!(starts.try_recv().ok().as_deref(), Some("small"), "asked afresh");
     }
 
     #[test]
@@ -197,7 +213,9 @@ mod tests {
         pictures.note(p.clone());
         assert_eq!(new.try_recv().ok(), Some(p.clone()));
         assert!(new.try_recv().is_err());
-        assert_eq!(pictures.of_size("small"), vec![p]);
+        assert_eq!(pictures.of_size("small"), vec![p.clone()]);
+        assert_eq!(pictures.one("b", 3, "small"), Some(p));
+        assert_eq!(pictures.one("b", 3, "large"), None);
         assert!(pictures.of_size("large").is_empty());
         pictures.forget("b", 3);
         assert!(pictures.of_size("small").is_empty());

@@ -387,14 +387,17 @@ fn one_dashboard_shows_the_whole_school_and_logs_off_a_class_then_everyone() {
     let class = TestGroup::create(format!("podium-t-class{}", std::process::id() % 100_000));
     pupils[1].join(&class.0);
     pupils[2].join(&class.0);
-    for (pupil, host) in pupils.iter().zip(homes) {
-        let _ = school.kit(host).start_session(pupil, None);
-    }
+    let ids: Vec<u32> = pupils
+        .iter()
+        .zip(homes)
+        .map(|(pupil, host)| school.kit(host).start_session(pupil, None))
+        .collect();
     school.wait_for(
         "a",
         &[("a", "reachable", 1), ("b", "reachable", 2), ("c", "reachable", 1)],
         Duration::from_secs(20),
     );
+    thumbnails_are_named_host_and_id(&school, &teacher, ids[1]);
     let sockets: serde_json::Map<String, Value> = HOSTS
         .iter()
         .map(|h| {
@@ -432,6 +435,30 @@ fn one_dashboard_shows_the_whole_school_and_logs_off_a_class_then_everyone() {
     });
     podium_testkit::browser::walk(school.kit("a"), "school-away.mjs", config);
     school.hosts["c"].0.restore().unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// `GET /api/v1/sessions/HOST/ID/thumbnail` at a: b's desktop as a JPEG,
+/// asked of b when a was not watching it, then `304` for its `ETag`; a
+/// host or session nobody knows is `404`, a host name that cannot be one
+/// is `400`.
+fn thumbnails_are_named_host_and_id(school: &School, teacher: &TestUser, on_b: u32) {
+    let web = Web::login(school.kit("a"), teacher);
+    let path = format!("/api/v1/sessions/b/{on_b}/thumbnail?size=small");
+    let asked = Instant::now();
+    let (status, headers, jpeg) = web.get_bytes(&path, &[]);
+    eprintln!("b's picture reached a in {} ms", asked.elapsed().as_millis());
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&jpeg));
+    assert_eq!(headers["content-type"], "image/jpeg");
+    assert!(jpeg.starts_with(&[0xff, 0xd8]) && jpeg.len() > 100, "a JPEG");
+    let etag = headers["etag"].to_str().unwrap_or_default().to_owned();
+    let (status, _, _) = web.get_bytes(&path, &[("if-none-match", &etag)]);
+    assert_eq!(status, 304, "unchanged");
+    let (status, _, _) = web.get_bytes("/api/v1/sessions/a/999/thumbnail", &[]);
+    assert_eq!(status, 404, "no session 999 on a");
+    let (status, _, _) = web.get_bytes(&format!("/api/v1/sessions/z/{on_b}/thumbnail"), &[]);
+    assert_eq!(status, 404, "no host z");
+    let (status, _, body) = web.get_bytes(&format!("/api/v1/sessions/B_/{on_b}/thumbnail"), &[]);
+    assert_eq!(status, 400, "{}", String::from_utf8_lossy(&body));
 }
 
 /// A station's login at `host`'s address, as the login page sends it:
@@ -505,6 +532,24 @@ fn a_pupil_logging_in_anywhere_is_sent_to_their_desktop_or_to_the_host_with_most
     assert_eq!(users_on(&school, "a"), on_a);
     teachers_and_other_logins_are_not_handed_off(&school, marie);
     assert_eq!(users_on(&school, "a"), on_a, "no second desktop for Marie on a");
+
+    // The same in a real browser: the login page at a lands on b's station.
+    let sockets: serde_json::Map<String, Value> = ["a", "b"]
+        .iter()
+        .map(|h| {
+            (
+                (*h).to_owned(),
+                school.kit(h).socket.to_string_lossy().into_owned().into(),
+            )
+        })
+        .collect();
+    let config = serde_json::json!({
+        "b_url": format!("https://{}", school.kit("b").https),
+        "sockets": sockets,
+        "pupil": {"user": marie.name, "password": marie.password},
+    });
+    podium_testkit::browser::walk(school.kit("a"), "school-station.mjs", config);
+    assert_eq!(users_on(&school, "a"), on_a, "no desktop for Marie on a");
 
     // b cut off: Marie is told her desktop is on b, and gets none elsewhere.
     school.hosts["b"].0.cut().unwrap_or_else(|e| panic!("{e}"));

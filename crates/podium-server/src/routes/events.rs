@@ -245,6 +245,8 @@ async fn stream(mut socket: WebSocket, s: AppState, open: Open) {
         .thumbnails
         .watch_pushing(caller.uid, caller.role.oversees(), open.push);
     let mut lease = tokio::time::interval(podium_cluster::Lease::RENEWED);
+    // The first lease asks for every current picture afresh.
+    let mut leased = false;
     if !send_all(&mut socket, &s, &open).await {
         return;
     }
@@ -280,7 +282,8 @@ async fn stream(mut socket: WebSocket, s: AppState, open: Open) {
             },
             _ = lease.tick(), if node.is_some() && open.push.is_some() => {
                 if let (Some(node), Some(size)) = (&node, open.push) {
-                    node.lease(size.as_str()).await;
+                    node.lease(size.as_str(), !leased).await;
+                    leased = true;
                 }
                 true
             }
