@@ -102,6 +102,20 @@ impl School {
         &self.hosts[host].1
     }
 
+    /// Each of `hosts`' daemon socket, for a browser walk's CLI calls.
+    fn sockets(&self, hosts: &[&str]) -> Value {
+        hosts
+            .iter()
+            .map(|h| {
+                (
+                    (*h).to_owned(),
+                    self.kit(h).socket.to_string_lossy().into_owned().into(),
+                )
+            })
+            .collect::<serde_json::Map<String, Value>>()
+            .into()
+    }
+
     /// `podium hosts --json` on `host`: each host's state and sessions.
     fn seen_from(&self, host: &str) -> BTreeMap<String, (String, u64)> {
         let out = self.kit(host).cli().args(["hosts", "--json"]).run();
@@ -398,17 +412,8 @@ fn one_dashboard_shows_the_whole_school_and_logs_off_a_class_then_everyone() {
         Duration::from_secs(20),
     );
     thumbnails_are_named_host_and_id(&school, &teacher, ids[1]);
-    let sockets: serde_json::Map<String, Value> = HOSTS
-        .iter()
-        .map(|h| {
-            (
-                (*h).to_owned(),
-                school.kit(h).socket.to_string_lossy().into_owned().into(),
-            )
-        })
-        .collect();
     let config = serde_json::json!({
-        "sockets": sockets,
+        "sockets": school.sockets(&HOSTS),
         "class": class.0,
         "teacher": {"user": teacher.name, "password": teacher.password},
         "pupils": pupils.iter().zip(homes).map(|(p, h)| serde_json::json!({
@@ -534,18 +539,9 @@ fn a_pupil_logging_in_anywhere_is_sent_to_their_desktop_or_to_the_host_with_most
     assert_eq!(users_on(&school, "a"), on_a, "no second desktop for Marie on a");
 
     // The same in a real browser: the login page at a lands on b's station.
-    let sockets: serde_json::Map<String, Value> = ["a", "b"]
-        .iter()
-        .map(|h| {
-            (
-                (*h).to_owned(),
-                school.kit(h).socket.to_string_lossy().into_owned().into(),
-            )
-        })
-        .collect();
     let config = serde_json::json!({
         "b_url": format!("https://{}", school.kit("b").https),
-        "sockets": sockets,
+        "sockets": school.sockets(&["a", "b"]),
         "pupil": {"user": marie.name, "password": marie.password},
     });
     podium_testkit::browser::walk(school.kit("a"), "school-station.mjs", config);
