@@ -282,7 +282,9 @@ async fn stream(mut socket: WebSocket, s: AppState, open: Open) {
             },
             _ = lease.tick(), if node.is_some() && open.push.is_some() => {
                 if let (Some(node), Some(size)) = (&node, open.push) {
-                    node.lease(size.as_str(), !leased).await;
+                    // Never held up by NATS: the stream's own events go on.
+                    let (node, fresh) = (node.clone(), !leased);
+                    tokio::spawn(async move { node.lease(size.as_str(), fresh).await });
                     leased = true;
                 }
                 true
