@@ -33,6 +33,74 @@ pub(crate) fn meta_leader(addr: SocketAddr) -> Result<String, String> {
     }
 }
 
+/// What a server has carried since it started: messages and bytes in
+/// (published to it, by clients and by the other nodes' routes) and out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Messages received.
+    pub in_msgs: u64,
+    /// Messages sent.
+    pub out_msgs: u64,
+    /// Payload bytes received.
+    pub in_bytes: u64,
+    /// Payload bytes sent.
+    pub out_bytes: u64,
+}
+
+impl Counters {
+    /// Both together.
+    #[must_use]
+    pub fn plus(self, o: Counters) -> Counters {
+        Counters {
+            in_msgs: self.in_msgs + o.in_msgs,
+            out_msgs: self.out_msgs + o.out_msgs,
+            in_bytes: self.in_bytes + o.in_bytes,
+            out_bytes: self.out_bytes + o.out_bytes,
+        }
+    }
+
+    /// What was carried since `earlier` (nothing below zero: a node that
+    /// restarted counts from zero again).
+    #[must_use]
+    pub fn since(self, earlier: Counters) -> Counters {
+        Counters {
+            in_msgs: self.in_msgs.saturating_sub(earlier.in_msgs),
+            out_msgs: self.out_msgs.saturating_sub(earlier.out_msgs),
+            in_bytes: self.in_bytes.saturating_sub(earlier.in_bytes),
+            out_bytes: self.out_bytes.saturating_sub(earlier.out_bytes),
+        }
+    }
+
+    fn of(v: &serde_json::Value) -> Counters {
+        let n = |k: &str| v[k].as_u64().unwrap_or(0);
+        Counters {
+            in_msgs: n("in_msgs"),
+            out_msgs: n("out_msgs"),
+            in_bytes: n("in_bytes"),
+            out_bytes: n("out_bytes"),
+        }
+    }
+}
+
+/// A server's traffic in all (`/varz`, routes included) and that of its
+/// client connections alone (`/connz`, open connections only).
+pub(crate) fn traffic(addr: SocketAddr) -> Result<(Counters, Counters), String> {
+    let json = |path: &str| -> Result<serde_json::Value, String> {
+        match get(addr, path)? {
+            (200, body) => serde_json::from_str(&body).map_err(|e| format!("{path} is not JSON: {e}")),
+            (status, body) => Err(format!("{path} {status}: {}", body.trim())),
+        }
+    };
+    let all = Counters::of(&json("/varz")?);
+    let clients = json("/connz?limit=4096")?["connections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(Counters::of)
+        .fold(Counters::default(), Counters::plus);
+    Ok((all, clients))
+}
+
 /// `GET path` and the answer's status and body.
 fn get(addr: SocketAddr, path: &str) -> Result<(u16, String), String> {
     let failed = |e: std::io::Error| format!("GET http://{addr}{path}: {e}");

@@ -5,6 +5,7 @@
 
 use super::bridge::Bridge;
 use super::config::{self, NodeConfig};
+use super::monitor::Counters;
 use super::node::Node;
 use super::tls::{TestCa, write_private};
 use crate::TestkitError;
@@ -151,6 +152,27 @@ impl NatsCluster {
     #[must_use]
     pub fn address(&self) -> Ipv4Addr {
         self.bridge.address()
+    }
+
+    /// The running servers' pids: what a benchmark counts the CPU of.
+    #[must_use]
+    pub fn pids(&self) -> Vec<i32> {
+        self.nodes.iter().filter_map(Node::pid).collect()
+    }
+
+    /// What the running servers have carried, summed over them: in all
+    /// (`/varz`: clients and the routes between the nodes, so a message
+    /// routed from one node to another counts on both) and for the
+    /// clients alone (`/connz`: what hosts published and received). A
+    /// benchmark takes the difference of two readings.
+    #[must_use]
+    pub fn traffic(&self) -> (Counters, Counters) {
+        self.nodes
+            .iter()
+            .filter_map(Node::traffic)
+            .fold((Counters::default(), Counters::default()), |(a, c), (na, nc)| {
+                (a.plus(na), c.plus(nc))
+            })
     }
 
     /// Node `i`'s log file.

@@ -38,6 +38,18 @@ impl Node {
         }
     }
 
+    /// The server's pid, while it runs.
+    pub(crate) fn pid(&self) -> Option<i32> {
+        self.process.as_ref().and_then(|c| i32::try_from(c.id()).ok())
+    }
+
+    /// What the server has carried, in all and for its clients (none when
+    /// it does not run or does not answer).
+    pub(crate) fn traffic(&self) -> Option<(monitor::Counters, monitor::Counters)> {
+        self.process.as_ref()?;
+        monitor::traffic(self.monitor).ok()
+    }
+
     /// The node's log file.
     pub(crate) fn log(&self) -> &Path {
         &self.log
