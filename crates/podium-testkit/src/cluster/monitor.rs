@@ -82,9 +82,56 @@ impl Counters {
     }
 }
 
-/// A server's traffic in all (`/varz`, routes included) and that of its
-/// client connections alone (`/connz`, open connections only).
-pub(crate) fn traffic(addr: SocketAddr) -> Result<(Counters, Counters), String> {
+/// What NATS servers carried: in all (`/varz`, routes included) and for
+/// each client connection by its name (`/connz`, open connections only).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// Everything, routes between the servers included.
+    pub all: Counters,
+    /// Each client connection's, by the name it gave (`podium HOST` for a
+    /// host), summed when several share a name.
+    pub clients: std::collections::BTreeMap<String, Counters>,
+}
+
+impl Traffic {
+    /// Both together.
+    #[must_use]
+    pub fn plus(mut self, o: Traffic) -> Traffic {
+        self.all = self.all.plus(o.all);
+        for (name, c) in o.clients {
+            let mine = self.clients.entry(name).or_default();
+            *mine = mine.plus(c);
+        }
+        self
+    }
+
+    /// What was carried since `earlier`.
+    #[must_use]
+    pub fn since(&self, earlier: &Traffic) -> Traffic {
+        Traffic {
+            all: self.all.since(earlier.all),
+            clients: self
+                .clients
+                .iter()
+                .map(|(name, c)| {
+                    (
+                        name.clone(),
+                        c.since(earlier.clients.get(name).copied().unwrap_or_default()),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Every client connection's together.
+    #[must_use]
+    pub fn all_clients(&self) -> Counters {
+        self.clients.values().fold(Counters::default(), |a, c| a.plus(*c))
+    }
+}
+
+/// A server's [`Traffic`].
+pub(crate) fn traffic(addr: SocketAddr) -> Result<Traffic, String> {
     let json = |path: &str| -> Result<serde_json::Value, String> {
         match get(addr, path)? {
             (200, body) => serde_json::from_str(&body).map_err(|e| format!("{path} is not JSON: {e}")),
@@ -92,13 +139,17 @@ pub(crate) fn traffic(addr: SocketAddr) -> Result<(Counters, Counters), String> 
         }
     };
     let all = Counters::of(&json("/varz")?);
-    let clients = json("/connz?limit=4096")?["connections"]
+    let mut clients = std::collections::BTreeMap::new();
+    for c in json("/connz?limit=4096")?["connections"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(Counters::of)
-        .fold(Counters::default(), Counters::plus);
-    Ok((all, clients))
+    {
+        let name = c["name"].as_str().unwrap_or_default().to_owned();
+        let mine: &mut Counters = clients.entry(name).or_default();
+        *mine = mine.plus(Counters::of(c));
+    }
+    Ok(Traffic { all, clients })
 }
 
 /// `GET path` and the answer's status and body.

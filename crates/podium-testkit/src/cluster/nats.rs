@@ -5,7 +5,7 @@
 
 use super::bridge::Bridge;
 use super::config::{self, NodeConfig};
-use super::monitor::Counters;
+use super::monitor::Traffic;
 use super::node::Node;
 use super::tls::{TestCa, write_private};
 use crate::TestkitError;
@@ -162,17 +162,15 @@ impl NatsCluster {
 
     /// What the running servers have carried, summed over them: in all
     /// (`/varz`: clients and the routes between the nodes, so a message
-    /// routed from one node to another counts on both) and for the
-    /// clients alone (`/connz`: what hosts published and received). A
+    /// routed from one node to another counts on both) and per client
+    /// connection (`/connz`: what each host published and received). A
     /// benchmark takes the difference of two readings.
     #[must_use]
-    pub fn traffic(&self) -> (Counters, Counters) {
+    pub fn traffic(&self) -> Traffic {
         self.nodes
             .iter()
             .filter_map(Node::traffic)
-            .fold((Counters::default(), Counters::default()), |(a, c), (na, nc)| {
-                (a.plus(na), c.plus(nc))
-            })
+            .fold(Traffic::default(), Traffic::plus)
     }
 
     /// Node `i`'s log file.

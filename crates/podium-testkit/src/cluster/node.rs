@@ -43,9 +43,9 @@ impl Node {
         self.process.as_ref().and_then(|c| i32::try_from(c.id()).ok())
     }
 
-    /// What the server has carried, in all and for its clients (none when
-    /// it does not run or does not answer).
-    pub(crate) fn traffic(&self) -> Option<(monitor::Counters, monitor::Counters)> {
+    /// What the server has carried (none when it does not run or does
+    /// not answer).
+    pub(crate) fn traffic(&self) -> Option<monitor::Traffic> {
         self.process.as_ref()?;
         monitor::traffic(self.monitor).ok()
     }

@@ -8,7 +8,7 @@ use super::setup::{REAL, School};
 use super::sim::SIZE;
 use super::watch::{self, Watched};
 use crate::TestUser;
-use crate::cluster::Counters;
+use crate::cluster::Traffic;
 use crate::web::{Events, Web};
 use podium_core::{ActionResults, EndKind, Outcome};
 use serde_json::json;
@@ -68,7 +68,7 @@ pub(crate) fn calibrate(school: &mut School) -> Result<Calibration, String> {
 }
 
 /// CPU and NATS traffic over a stretch.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Usage {
     /// The teacher's host's daemon and session workers.
     pub daemon: Used,
@@ -76,10 +76,8 @@ pub(crate) struct Usage {
     pub xvnc: Used,
     /// The three NATS servers, seconds of CPU.
     pub nats_cpu: f64,
-    /// The servers' traffic in all (routes included).
-    pub all: Counters,
-    /// Their clients' traffic: what hosts published and received.
-    pub clients: Counters,
+    /// The servers' traffic.
+    pub traffic: Traffic,
     /// How long.
     pub wall: Duration,
 }
@@ -89,7 +87,7 @@ struct UsageMeter {
     daemon: Meter,
     xvnc: Meter,
     nats_cpu: f64,
-    traffic: (Counters, Counters),
+    traffic: Traffic,
     at: Instant,
 }
 
@@ -110,13 +108,11 @@ impl UsageMeter {
     }
 
     fn read(&self, school: &School) -> Usage {
-        let (all, clients) = school.nats.traffic();
         Usage {
             daemon: self.daemon.read(),
             xvnc: self.xvnc.read(),
             nats_cpu: nats_cpu(school) - self.nats_cpu,
-            all: all.since(self.traffic.0),
-            clients: clients.since(self.traffic.1),
+            traffic: school.nats.traffic().since(&self.traffic),
             wall: self.at.elapsed(),
         }
     }

@@ -117,17 +117,27 @@ fn rate(msgs: u64, bytes: u64, wall: Duration) -> String {
 
 /// The NATS and CPU rows of a stretch.
 fn usage_rows(name: &str, u: &Usage) -> String {
+    let t = &u.traffic;
+    let clients = t.all_clients();
+    let a = t
+        .clients
+        .get(&format!("podium {}", REAL[0]))
+        .copied()
+        .unwrap_or_default();
+    let others = clients.since(a);
     format!(
-        "| {name}: hosts publish to NATS | {} |\n\
-         | {name}: NATS delivers to hosts | {} |\n\
-         | {name}: the 3 NATS servers in all (in + out, routes between them included) | {} in · {} out |\n\
+        "| {name}: the 10 hosts publish to NATS | {} |\n\
+         | {name}: NATS delivers to host a (the dashboard's) | {} |\n\
+         | {name}: NATS delivers to the 9 other hosts | {} |\n\
+         | {name}: the 3 NATS servers in all (routes between them included) | in {} · out {} |\n\
          | {name}: CPU of the 3 `nats-server`s | {:.2} % of one core |\n\
          | {name}: CPU of host a's daemon and session workers | **{:.2} %** of one core |\n\
          | {name}: CPU of host a's X servers | {:.2} % of one core |\n",
-        rate(u.clients.in_msgs, u.clients.in_bytes, u.wall),
-        rate(u.clients.out_msgs, u.clients.out_bytes, u.wall),
-        rate(u.all.in_msgs, u.all.in_bytes, u.wall),
-        rate(u.all.out_msgs, u.all.out_bytes, u.wall),
+        rate(clients.in_msgs, clients.in_bytes, u.wall),
+        rate(a.out_msgs, a.out_bytes, u.wall),
+        rate(others.out_msgs, others.out_bytes, u.wall),
+        rate(t.all.in_msgs, t.all.in_bytes, u.wall),
+        rate(t.all.out_msgs, t.all.out_bytes, u.wall),
         u.nats_cpu / u.wall.as_secs_f64().max(1e-9) * 100.0,
         pct(u.daemon.cpu, u.daemon.wall),
         pct(u.xvnc.cpu, u.xvnc.wall),
