@@ -23,11 +23,14 @@ pub(crate) const REAL: [&str; 3] = ["a", "b", "c"];
 /// 1280-pixel-wide screen (20 pixels wide in a small thumbnail).
 pub(crate) const SQUARE: (u32, u32, u32) = (16, 16, 160);
 
-/// Each desktop's period of change, session i taking entry i: 5 to 9 s,
-/// so that changes fall at scattered times rather than all at once.
+/// Each desktop's period of change on the `host`-th host, session i
+/// taking entry i: 5 to 9 s, different per desktop and per host, so that
+/// changes fall at scattered times rather than all at once.
 #[must_use]
-pub(crate) fn periods(n: usize) -> Vec<u64> {
-    (0..n as u64).map(|i| 5000 + (i * 211) % 4000).collect()
+pub(crate) fn periods(n: usize, host: usize) -> Vec<u64> {
+    (0..n as u64)
+        .map(|i| 5000 + (i * 211 + host as u64 * 1237) % 4000)
+        .collect()
 }
 
 /// One real host: its namespace, daemon and pupils.
@@ -39,8 +42,11 @@ pub(crate) struct RealHost {
     pub kit: Kit,
     /// The pupils with a session here.
     pub pupils: Vec<TestUser>,
-    /// Each session's log of its square's changes, by session id.
-    pub logs: BTreeMap<u32, PathBuf>,
+    /// Its place among the hosts, which sets its desktops' periods.
+    pub index: usize,
+    /// Each session's log of its square's changes and its period in ms,
+    /// by session id.
+    pub logs: BTreeMap<u32, (PathBuf, u64)>,
 }
 
 /// The whole school.
@@ -143,7 +149,9 @@ impl School {
                 (config, identity)
             })
             .collect();
-        let sims = Sims::start(sim_configs, u32::try_from(n).unwrap_or(u32::MAX), &periods(n))?;
+        let sims = Sims::start(sim_configs, u32::try_from(n).unwrap_or(u32::MAX), |i| {
+            periods(n, REAL.len() + i)
+        })?;
         let hosts = real_hosts(podium, n, thumbnail_interval_ms, &kept, &peers, &nats)?;
         let mut school = School {
             sims,
@@ -277,6 +285,7 @@ fn real_hosts(
         };
         hosts.push(RealHost {
             name,
+            index: i,
             _net: net,
             kit,
             pupils: (0..n)
@@ -295,7 +304,7 @@ impl RealHost {
     /// every square has been drawn.
     pub(crate) fn start_desktops(&mut self) {
         let client = self.kit.test_client();
-        let periods = periods(self.pupils.len());
+        let periods = periods(self.pupils.len(), self.index);
         self.logs.clear();
         for (pupil, period) in self.pupils.iter().zip(periods) {
             let log = pupil.home.join("changes.log");
@@ -309,9 +318,9 @@ impl RealHost {
                 s = SQUARE.2,
             );
             let id = self.kit.start_session(pupil, Some(&command));
-            self.logs.insert(id, log);
+            self.logs.insert(id, (log, period));
         }
-        let logs: Vec<PathBuf> = self.logs.values().cloned().collect();
+        let logs: Vec<PathBuf> = self.logs.values().map(|(l, _)| l.clone()).collect();
         wait_until(Duration::from_secs(90), "every desktop drew its square", || {
             logs.iter().all(|l| !super::super::live::ticks(l).is_empty())
         });

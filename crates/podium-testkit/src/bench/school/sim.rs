@@ -203,8 +203,9 @@ impl std::fmt::Debug for Sims {
 
 impl Sims {
     /// Starts a simulated host for each of `configs` (its `[cluster]`, with
-    /// its identity), each with `sessions` sessions whose pictures change
-    /// every `periods[i]` ms (session i), on the wall clock's multiples.
+    /// its identity), each with `sessions` sessions; session i of the
+    /// host-th changes its picture every `periods(host)[i]` ms, on the wall
+    /// clock's multiples.
     ///
     /// # Errors
     /// When a node cannot start (its NATS options are wrong), or there is
@@ -212,7 +213,7 @@ impl Sims {
     pub(crate) fn start(
         configs: Vec<(ClusterConfig, Identity)>,
         sessions: u32,
-        periods: &[u64],
+        periods: impl Fn(usize) -> Vec<u64>,
     ) -> Result<Sims, String> {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -232,7 +233,11 @@ impl Sims {
                 .block_on(Node::start(&config, identity, Arc::new(Sim(desk.clone()))))
                 .map_err(|e| format!("simulated host {}: {e}", config.host))?;
             let _ = desk.node.set(node.clone());
-            rt.spawn(send_pictures(desk.clone(), node, periods.to_vec()));
+            rt.spawn(send_pictures(
+                desk.clone(),
+                node,
+                periods(usize::try_from(index).unwrap_or(0)),
+            ));
             desks.push(desk);
         }
         Ok(Sims {
