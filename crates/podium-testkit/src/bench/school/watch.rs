@@ -17,6 +17,10 @@ pub(crate) struct Watched {
     /// Change-to-picture latencies of the real desktops' changes made
     /// while watching, by host.
     pub latencies: BTreeMap<String, Vec<Duration>>,
+    /// The same, from the moment the test client asked for each change
+    /// (its period's multiple): longer by the client's own wake-up and
+    /// drawing, never shorter than the truth.
+    pub from_request: BTreeMap<String, Vec<Duration>>,
     /// Pictures received, by host.
     pub pictures: BTreeMap<String, usize>,
     /// Their JPEG bytes, by host.
@@ -102,12 +106,13 @@ pub(crate) fn watch(
         };
         if k > before {
             let changes = ticks(log);
-            let waited = w.latencies.entry(key.0.clone()).or_default();
+            let since = |at: u128| Duration::from_nanos(u64::try_from(received - at).unwrap_or(u64::MAX));
             for j in before + 1..=k {
                 let asked = u128::from(j * period) * 1_000_000;
                 let at = changes.get(&j).copied().filter(|at| *at <= received).unwrap_or(asked);
                 if at >= from {
-                    waited.push(Duration::from_nanos(u64::try_from(received - at).unwrap_or(u64::MAX)));
+                    w.latencies.entry(key.0.clone()).or_default().push(since(at));
+                    w.from_request.entry(key.0.clone()).or_default().push(since(asked));
                 }
             }
             shown.insert(key, k);
