@@ -42,7 +42,10 @@ pub fn reachable(program: &Path) -> PathBuf {
     if target.exists() {
         return target;
     }
-    let tmp = cache.join(format!(".tmp-{}-{}", std::process::id(), name.to_string_lossy()));
+    // Unique to this call: threads of one process may place the same program at once.
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let tmp = cache.join(format!(".tmp-{}-{call}-{}", std::process::id(), name.to_string_lossy()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir(&tmp).expect("a directory for a test program");
     std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).expect("chmod");

@@ -143,6 +143,22 @@ impl Kit {
         )
     }
 
+    /// A daemon of a school's several hosts, as [`Kit::start_on_host`],
+    /// in a cgroup of its own as [`Kit::start_measured`]: a benchmark
+    /// counts the CPU of that host's daemon and workers.
+    #[must_use]
+    pub fn start_measured_on_host(podium: &str, net: &crate::cluster::HostNet, sections: &str) -> Kit {
+        let https = std::net::SocketAddr::from((net.address(), 8443));
+        Kit::start_in(
+            podium,
+            "",
+            "",
+            sections,
+            Placement::Measured,
+            Some((https, net.exec_prefix())),
+        )
+    }
+
     fn start_in(
         podium: &str,
         session_toml: &str,
@@ -209,11 +225,13 @@ impl Kit {
         let err = log.try_clone().expect("log");
         let mut command = match self.delegated.as_ref().or(self.measured.as_ref()) {
             // As systemd does: the service's processes start in its cgroup.
+            // (in its host's network namespace, if it has one).
             Some(service) => {
                 let mut c = Command::new("sh");
                 c.arg("-c")
                     .arg("echo $$ > \"$0/cgroup.procs\" && exec \"$@\"")
                     .arg(service)
+                    .args(&self.netns)
                     .arg(&self.podium);
                 c
             }

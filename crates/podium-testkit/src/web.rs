@@ -236,6 +236,8 @@ pub enum Message {
     Picture {
         /// The session.
         id: u32,
+        /// Its host, in a school of several hosts.
+        host: Option<String>,
         /// Its ETag.
         etag: String,
         /// The JPEG.
@@ -342,6 +344,7 @@ impl Events {
                         let f = podium_core::PictureFrame::decode(&b)?;
                         return Some(Message::Picture {
                             id: f.id,
+                            host: f.host.map(str::to_owned),
                             etag: f.etag.to_owned(),
                             jpeg: f.jpeg.to_vec(),
                         });

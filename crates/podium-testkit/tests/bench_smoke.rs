@@ -44,6 +44,7 @@ fn every_benchmark_runs_and_a_missed_target_fails_the_run() {
         "thumbnail-cost",
         "thumbnails-live",
         "desktops",
+        "school",
         "load",
         "soak",
     ] {
@@ -77,15 +78,30 @@ fn every_benchmark_runs_and_a_missed_target_fails_the_run() {
 #[test]
 fn a_benchmark_that_gets_no_pictures_fails_the_run() {
     // A capture a minute: after the first picture, no change is pictured
-    // while the benchmark watches.
+    // while the benchmarks watch, on one host or across the school's.
     let (code, report, stderr) = bench(
         "starved",
-        &["--only", "thumbnails-live", "--thumbnail-interval-ms", "60000"],
+        &[
+            "--only",
+            "thumbnails-live",
+            "--only",
+            "school",
+            "--thumbnail-interval-ms",
+            "60000",
+        ],
     );
     assert_eq!(code, 1, "no data fails the run:\n{stderr}");
-    assert!(
-        stderr.contains("NO DATA") && stderr.contains("change to picture"),
-        "the figure without data is named:\n{stderr}"
-    );
-    assert!(report.contains("no picture came"), "{report}");
+    for name in ["thumbnails-live", "school"] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with(&format!("podium-bench: {name}: NO DATA")) && l.contains("change to picture")),
+            "{name}'s figure without data is named:\n{stderr}"
+        );
+        let start = report
+            .find(&format!("<!-- bench:{name} -->"))
+            .unwrap_or_else(|| panic!("no {name} section in:\n{report}"));
+        let end = report[start..].find("<!-- /bench:").map_or(report.len(), |e| start + e);
+        assert!(report[start..end].contains("no picture came"), "{name}: {report}");
+    }
 }

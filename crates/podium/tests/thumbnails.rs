@@ -136,7 +136,9 @@ fn the_events_stream_pushes_the_pictures_of_the_size_asked_for() {
     let picture = |events: &mut Events, colour: (u8, u8, u8)| {
         let until = Instant::now() + Duration::from_secs(5);
         while Instant::now() < until {
-            if let Some(Message::Picture { id: got, etag, jpeg }) = events.next_message(Duration::from_millis(500))
+            if let Some(Message::Picture {
+                id: got, etag, jpeg, ..
+            }) = events.next_message(Duration::from_millis(500))
                 && got == id
                 && close(average(&jpeg), colour)
             {

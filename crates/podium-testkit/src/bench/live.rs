@@ -50,20 +50,26 @@ pub fn nearest(rgb: [u8; 3]) -> usize {
 
 /// The colour at the square's centre in a medium thumbnail.
 fn square_colour(jpeg: &[u8], screen_width: u32) -> Option<usize> {
+    colour_at(jpeg, screen_width, SQUARE)
+}
+
+/// The palette entry at the centre of `square` (x, y, side, in pixels of
+/// a screen `screen_width` wide) in a thumbnail of any size.
+pub(crate) fn colour_at(jpeg: &[u8], screen_width: u32, square: (u32, u32, u32)) -> Option<usize> {
     let mut d = jpeg_decoder::Decoder::new(jpeg);
     let rgb = d.decode().ok()?;
     let info = d.info()?;
     let (w, scale) = (u32::from(info.width), f64::from(screen_width) / f64::from(info.width));
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let at = |v: u32| (f64::from(v) / scale) as u32;
-    let (x, y) = (at(SQUARE.0 + SQUARE.2 / 2), at(SQUARE.1 + SQUARE.2 / 2));
+    let (x, y) = (at(square.0 + square.2 / 2), at(square.1 + square.2 / 2));
     let i = usize::try_from((y * w + x) * 3).ok()?;
     rgb.get(i..i + 3).map(|p| nearest([p[0], p[1], p[2]]))
 }
 
 /// A desktop's changes, as its `cycle` wrote them down: change K at
 /// (nanoseconds since the epoch).
-fn ticks(log: &std::path::Path) -> BTreeMap<u64, u128> {
+pub(crate) fn ticks(log: &std::path::Path) -> BTreeMap<u64, u128> {
     std::fs::read_to_string(log)
         .unwrap_or_default()
         .lines()
@@ -74,7 +80,7 @@ fn ticks(log: &std::path::Path) -> BTreeMap<u64, u128> {
         .collect()
 }
 
-fn now_ns() -> u128 {
+pub(crate) fn now_ns() -> u128 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos())
 }
 

@@ -9,14 +9,19 @@
 //! `thumbnail-cost` (CPU per thumbnail against ImageMagick),
 //! `thumbnails-live` (50 ticking desktops on one dashboard) and `desktops`
 //! (10 real Xfce desktops with Writer and Firefox: memory and CPU per
-//! pupil, and how many pupils a host of this size fits); and, only when
+//! pupil, and how many pupils a host of this size fits) and `school` (10
+//! hosts × 50 sessions on one dashboard over NATS, 3 of them real hosts
+//! in network namespaces and 7 simulated: "Log off all" of the school,
+//! change to picture across hosts, a lost host, NATS traffic and the
+//! dashboard host's CPU); and, only when
 //! named, `load` (100 sessions: start, memory, CPU, API, log off, what is
 //! left) and `soak` (sessions starting and ending for `--minutes`, 60 by
 //! default, counting leaks), which `make bench` and `make soak` write into
 //! docs/RELIABILITY.md.
 //!
 //! `--smoke` runs each with a few sessions for a few seconds (`desktops`:
-//! one pupil with Writer only; `make bench-smoke`, part of `make test`):
+//! one pupil with Writer only; `school`: 2 sessions per host; `make
+//! bench-smoke`, part of `make test`):
 //! the figures mean nothing, the run proves the benchmarks work.
 //! `--targets impossible` holds every figure to a target it cannot meet;
 //! `--thumbnail-interval-ms 60000` starves the thumbnail benchmarks of
@@ -24,12 +29,19 @@
 #![forbid(unsafe_code)]
 
 use podium_testkit::bench::judge::{Report, Targets};
-use podium_testkit::bench::{Ctx, api, commit, cost, desktops, live, load, logoff, soak, write_section};
+use podium_testkit::bench::{Ctx, api, commit, cost, desktops, live, load, logoff, school, soak, write_section};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-const ALL: [&str; 5] = ["logoff-all", "api", "thumbnail-cost", "thumbnails-live", "desktops"];
+const ALL: [&str; 6] = [
+    "logoff-all",
+    "api",
+    "thumbnail-cost",
+    "thumbnails-live",
+    "desktops",
+    "school",
+];
 /// Run only when named.
 const EXTRA: [&str; 2] = ["load", "soak"];
 
@@ -51,6 +63,7 @@ fn run(name: &str, ctx: &Ctx) -> Report {
         "load" => load::hundred_sessions(ctx, ctx.pick(100, 3)),
         "soak" => soak::soak(ctx),
         "desktops" => desktops::desktops(ctx, ctx.pick(10, 1)),
+        "school" => school::school(ctx, ctx.pick(50, 2)),
         _ => live::live(ctx, ctx.pick(50, 3)),
     }
 }

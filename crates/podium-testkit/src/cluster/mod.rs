@@ -22,6 +22,7 @@ mod subnet;
 mod tls;
 
 pub use bridge::Bridge;
+pub use monitor::{Counters, Traffic};
 pub use nats::NatsCluster;
 pub use netns::HostNet;
 pub use tls::{Issued, TestCa, write_private};

@@ -5,7 +5,7 @@
 
 use super::bridge::Bridge;
 use super::config::{self, NodeConfig};
-use super::monitor;
+use super::monitor::{self, Traffic};
 use super::node::Node;
 use super::tls::{TestCa, write_private};
 use crate::TestkitError;
@@ -152,6 +152,25 @@ impl NatsCluster {
     #[must_use]
     pub fn address(&self) -> Ipv4Addr {
         self.bridge.address()
+    }
+
+    /// The running servers' pids: what a benchmark counts the CPU of.
+    #[must_use]
+    pub fn pids(&self) -> Vec<i32> {
+        self.nodes.iter().filter_map(Node::pid).collect()
+    }
+
+    /// What the running servers have carried, summed over them: in all
+    /// (`/varz`: clients and the routes between the nodes, so a message
+    /// routed from one node to another counts on both) and per client
+    /// connection (`/connz`: what each host published and received). A
+    /// benchmark takes the difference of two readings.
+    #[must_use]
+    pub fn traffic(&self) -> Traffic {
+        self.nodes
+            .iter()
+            .filter_map(Node::traffic)
+            .fold(Traffic::default(), Traffic::plus)
     }
 
     /// Node `i`'s log file.

@@ -43,6 +43,18 @@ impl Node {
         self.process.is_some().then_some(self.monitor)
     }
 
+    /// The server's pid, while it runs.
+    pub(crate) fn pid(&self) -> Option<i32> {
+        self.process.as_ref().and_then(|c| i32::try_from(c.id()).ok())
+    }
+
+    /// What the server has carried (none when it does not run or does
+    /// not answer).
+    pub(crate) fn traffic(&self) -> Option<monitor::Traffic> {
+        self.process.as_ref()?;
+        monitor::traffic(self.monitor).ok()
+    }
+
     /// The node's log file.
     pub(crate) fn log(&self) -> &Path {
         &self.log
