@@ -69,6 +69,9 @@ pub struct Node {
     pictures: Pictures,
     /// When this host last leased each other host's pictures of a size.
     asked: std::sync::Mutex<BTreeMap<(String, String), std::time::Instant>>,
+    /// Whether this host reads other hosts' pictures now: only while it
+    /// leases some, so a host nobody watches from receives none.
+    reading: tokio::sync::Mutex<bool>,
     /// What other hosts assert, checked against `[cluster.peers]`; one
     /// for every purpose, so a nonce is believed once whatever it came with.
     verifier: Arc<Verifier>,
@@ -145,6 +148,7 @@ impl Node {
             leases: Leases::default(),
             pictures: Pictures::default(),
             asked: std::sync::Mutex::default(),
+            reading: tokio::sync::Mutex::new(false),
             verifier: Arc::new(Verifier::new(&config.host, config.peers.clone())),
         });
         tokio::spawn(
@@ -155,7 +159,6 @@ impl Node {
         tokio::spawn(node.clone().deliver_audit(local.clone(), config.replicas));
         tokio::spawn(node.clone().read_sessions(config.replicas));
         tokio::spawn(node.clone().take_leases());
-        tokio::spawn(node.clone().read_pictures());
         tokio::spawn(node.clone().read_endings());
         tokio::spawn(node.clone().serve(local));
         Ok(node)
@@ -216,7 +219,7 @@ impl Node {
     /// next [`Lease::LASTS`]: a stream that shows them calls this every
     /// [`Lease::RENEWED`], `fresh` the first time (every current picture
     /// is sent again then).
-    pub async fn lease(&self, size: &str, fresh: bool) {
+    pub async fn lease(self: &Arc<Self>, size: &str, fresh: bool) {
         for (host, view) in self.directory.hosts() {
             if host != self.host && view.state == podium_core::HostState::Reachable {
                 self.lease_from(&host, size, fresh).await;
@@ -224,7 +227,7 @@ impl Node {
         }
     }
 
-    async fn lease_from(&self, host: &str, size: &str, fresh: bool) {
+    async fn lease_from(self: &Arc<Self>, host: &str, size: &str, fresh: bool) {
         let lease = Lease {
             from: self.host.clone(),
             size: size.to_owned(),
@@ -233,25 +236,35 @@ impl Node {
         let Ok(body) = serde_json::to_vec(&lease) else {
             return;
         };
-        match self.client.publish(subjects::lease(host), body.into()).await {
-            Ok(()) => {
-                let mut asked = self.asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                asked.insert((host.to_owned(), size.to_owned()), std::time::Instant::now());
-            }
-            Err(e) => tracing::debug!(%host, "cannot renew the lease on its pictures: {e}"),
+        // Noted first: the reader keeps reading while a lease is recent.
+        self.asked_now()
+            .insert((host.to_owned(), size.to_owned()), std::time::Instant::now());
+        // Subscribed before the lease goes: NATS keeps one connection's
+        // messages in order, so the answer cannot pass the subscription.
+        self.read_pictures().await;
+        if let Err(e) = self.client.publish(subjects::lease(host), body.into()).await {
+            tracing::debug!(%host, "cannot renew the lease on its pictures: {e}");
         }
+    }
+
+    fn asked_now(&self) -> std::sync::MutexGuard<'_, BTreeMap<(String, String), std::time::Instant>> {
+        self.asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether this host leased some other host's pictures lately.
+    fn watching(&self) -> bool {
+        let mut asked = self.asked_now();
+        asked.retain(|_, at| at.elapsed() < Lease::LASTS);
+        !asked.is_empty()
     }
 
     /// The current picture of session `id` of `host` of `size`: the last
     /// one received while this host holds a lease on that size, or else a
     /// fresh one asked for now, waiting at most `patience`. `None` when
     /// none came.
-    pub async fn picture(&self, host: &str, id: u32, size: &str, patience: Duration) -> Option<Picture> {
+    pub async fn picture(self: &Arc<Self>, host: &str, id: u32, size: &str, patience: Duration) -> Option<Picture> {
         let key = (host.to_owned(), size.to_owned());
-        let leased = {
-            let asked = self.asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            asked.get(&key).is_some_and(|at| at.elapsed() < Lease::LASTS)
-        };
+        let leased = self.asked_now().get(&key).is_some_and(|at| at.elapsed() < Lease::LASTS);
         if leased && let Some(p) = self.pictures.one(host, id, size) {
             // Renewed, so that the next question finds it current too.
             self.lease_from(host, size, false).await;
@@ -362,30 +375,52 @@ impl Node {
         }
     }
 
-    /// Every other host's pictures into [`Pictures`]; a session gone
-    /// takes its pictures with it. A picture is believed only for the
-    /// host its subject names (which only that host may publish).
-    async fn read_pictures(self: Arc<Self>) {
-        let mut gone = self.directory.changes();
-        loop {
-            match self.client.subscribe(subjects::ALL_PICTURES).await {
-                Ok(mut sub) => loop {
-                    tokio::select! {
-                        message = sub.next() => {
-                            let Some(message) = message else { break };
-                            self.note_picture(&message.subject, &message.payload);
-                        }
-                        change = gone.recv() => match change {
-                            Ok(crate::directory::Change::Gone { host, id }) => self.pictures.forget(&host, id),
-                            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                            Err(broadcast::error::RecvError::Closed) => return,
-                        },
-                    }
-                },
-                Err(e) => tracing::debug!("cannot subscribe to the pictures: {e}"),
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
+    /// Reads every other host's pictures into [`Pictures`] from now until
+    /// this host leases none (a task, started here unless it runs). A
+    /// session gone takes its pictures with it.
+    async fn read_pictures(self: &Arc<Self>) {
+        let mut reading = self.reading.lock().await;
+        if *reading {
+            return;
         }
+        let sub = match self.client.subscribe(subjects::ALL_PICTURES).await {
+            Ok(sub) => sub,
+            Err(e) => {
+                tracing::debug!("cannot subscribe to the pictures yet: {e}");
+                return;
+            }
+        };
+        *reading = true;
+        tokio::spawn(self.clone().read_pictures_until_unwatched(sub));
+    }
+
+    async fn read_pictures_until_unwatched(self: Arc<Self>, mut sub: async_nats::Subscriber) {
+        let mut gone = self.directory.changes();
+        let mut check = tokio::time::interval(Lease::RENEWED);
+        loop {
+            tokio::select! {
+                message = sub.next() => match message {
+                    Some(message) => self.note_picture(&message.subject, &message.payload),
+                    None => break,
+                },
+                change = gone.recv() => match change {
+                    Ok(crate::directory::Change::Gone { host, id }) => self.pictures.forget(&host, id),
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => break,
+                },
+                _ = check.tick() => {
+                    // Decided under the lock a new lease takes first.
+                    let mut reading = self.reading.lock().await;
+                    if !self.watching() {
+                        *reading = false;
+                        let _ = sub.unsubscribe().await;
+                        self.pictures.clear();
+                        return;
+                    }
+                }
+            }
+        }
+        *self.reading.lock().await = false;
     }
 
     fn note_picture(&self, subject: &str, payload: &bytes::Bytes) {

@@ -131,6 +131,12 @@ impl Pictures {
         }
     }
 
+    /// Forgets every picture: nobody here watches them any more, and
+    /// they would go stale.
+    pub(crate) fn clear(&self) {
+        self.last().clear();
+    }
+
     /// Forgets the pictures of a session that is gone.
     pub(crate) fn forget(&self, host: &str, id: u32) {
         self.last().retain(|(h, i, _), _| !(h == host && *i == id));
