@@ -134,8 +134,7 @@ where
     F: FnOnce(R) -> Fut,
     Fut: std::future::Future<Output = Result<ActionResults, podium_host::HostError>>,
 {
-    let cluster = &s.host.config().cluster;
-    let me = cluster.enabled().then_some(cluster.host.as_str());
+    let me = s.host.config().cluster.name();
     let mut seen = BTreeSet::new();
     let refs: Vec<SessionRef> = req
         .refs()
@@ -271,6 +270,5 @@ pub(crate) fn others(s: &AppState, caller: &Caller) -> Vec<podium_core::SessionI
 
 /// This host's name, when it is part of a school's cluster.
 pub(crate) fn here(s: &AppState) -> Option<String> {
-    let cluster = &s.host.config().cluster;
-    cluster.enabled().then(|| cluster.host.clone())
+    s.host.config().cluster.name().map(str::to_owned)
 }

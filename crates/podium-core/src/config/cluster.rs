@@ -58,6 +58,13 @@ impl ClusterConfig {
         !self.urls.is_empty()
     }
 
+    /// This host's name in the school, when it is part of one: what its
+    /// sessions, results and pictures are named by beside their id.
+    #[must_use]
+    pub fn name(&self) -> Option<&str> {
+        self.enabled().then_some(self.host.as_str())
+    }
+
     /// Checks what serde cannot; the key and what is wrong.
     pub(super) fn validate(&self) -> Result<(), (&'static str, String)> {
         if !self.enabled() {

@@ -197,7 +197,7 @@ impl Host {
                 .logoff
                 .as_ref()
                 .map(|l| Timestamp::from_unix(crate::live::unix_secs(l.deadline))),
-            host: self.config.cluster.enabled().then(|| self.config.cluster.host.clone()),
+            host: self.config.cluster.name().map(str::to_owned),
         }
     }
 

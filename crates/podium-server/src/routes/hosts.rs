@@ -29,10 +29,11 @@ pub fn routes() -> Documented {
 pub(crate) async fn hosts(State(s): State<AppState>, Who(caller): Who) -> Result<Json<HostList>, AppError> {
     podium_core::permission::may_see_hosts(&caller).map_err(|r| AppError::forbidden(r.reason()))?;
     let config = &s.host.config().cluster;
-    let name = if config.enabled() {
-        config.host.clone()
-    } else {
-        nix::unistd::gethostname().map_or_else(|_| "localhost".to_owned(), |h| h.to_string_lossy().into_owned())
+    let name = match config.name() {
+        Some(name) => name.to_owned(),
+        None => {
+            nix::unistd::gethostname().map_or_else(|_| "localhost".to_owned(), |h| h.to_string_lossy().into_owned())
+        }
     };
     let sessions = u32::try_from(s.host.all_sessions().len()).unwrap_or(u32::MAX);
     let here = HostLoad::measure(&name, sessions, config.capacity, config.address.clone());
