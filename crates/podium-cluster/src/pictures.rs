@@ -64,9 +64,14 @@ impl Leases {
     /// Takes `lease` at `now`; a size nobody watched before, or one a
     /// watcher asks afresh, is announced.
     pub(crate) fn take(&self, lease: Lease, now: Instant) {
-        let fresh = lease.fresh || !self.holds_at(&lease.size, now);
         let size = lease.size.clone();
-        self.until().insert((lease.from, lease.size), now + Lease::LASTS);
+        let fresh = {
+            let mut until = self.until();
+            until.retain(|_, end| *end > now);
+            let fresh = lease.fresh || !until.keys().any(|(_, s)| *s == lease.size);
+            until.insert((lease.from, lease.size), now + Lease::LASTS);
+            fresh
+        };
         if fresh {
             let _ = self.started.send(size);
         }
@@ -124,11 +129,14 @@ impl Pictures {
 
     pub(crate) fn note(&self, p: Picture) {
         let key = (p.host.clone(), p.id, p.size.clone());
-        let same = self.last().get(&key).is_some_and(|old| old.etag == p.etag);
-        if !same {
-            self.last().insert(key, p.clone());
-            let _ = self.new.send(p);
+        {
+            let mut last = self.last();
+            if last.get(&key).is_some_and(|old| old.etag == p.etag) {
+                return;
+            }
+            last.insert(key, p.clone());
         }
+        let _ = self.new.send(p);
     }
 
     /// Forgets every picture: nobody here watches them any more, and

@@ -112,10 +112,11 @@ async fn send_picture(socket: &mut WebSocket, host: Option<&str>, id: u32, etag:
     }
 }
 
-/// The current pictures of `size` of every session the stream shows.
-async fn send_current(socket: &mut WebSocket, s: &AppState, open: &Open, size: Size) -> bool {
+/// The current pictures of `size` of this host's sessions `ids` (those
+/// the snapshot showed), and of the other hosts' the stream shows.
+async fn send_current(socket: &mut WebSocket, s: &AppState, open: &Open, ids: &[u32], size: Size) -> bool {
     let host = here(s);
-    for id in s.host.list(&open.caller).sessions.iter().map(|i| i.id) {
+    for &id in ids {
         if let Some(t) = s.thumbnails.current(id, size)
             && !send_picture(socket, host.as_deref(), id, &t.etag, &t.jpeg).await
         {
@@ -141,6 +142,7 @@ async fn send_current(socket: &mut WebSocket, s: &AppState, open: &Open, size: S
 /// gone.
 async fn send_all(socket: &mut WebSocket, s: &AppState, open: &Open) -> bool {
     let mut sessions = s.host.list(&open.caller).sessions;
+    let ids: Vec<u32> = sessions.iter().map(|i| i.id).collect();
     if open.school {
         sessions.extend(crate::school::others(s, &open.caller));
     }
@@ -148,7 +150,7 @@ async fn send_all(socket: &mut WebSocket, s: &AppState, open: &Open) -> bool {
         return false;
     }
     match open.push {
-        Some(size) => send_current(socket, s, open, size).await,
+        Some(size) => send_current(socket, s, open, &ids, size).await,
         None => true,
     }
 }
