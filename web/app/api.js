@@ -43,8 +43,8 @@
  */
 
 /**
- * The key of session `id` of `host` on this page, and how requests name
- * it: its id on this host (or on a single host), `HOST/ID` on another.
+ * How requests name session `id` of `host`: its id on this host (or on
+ * a single host), `HOST/ID` on another.
  * @param {string | undefined} host
  * @param {number} id
  * @param {string | undefined} here this host's name in the school
@@ -55,11 +55,14 @@ export function refOf(host, id, here) {
 }
 
 /**
- * The key of `ref` in maps and sets: always a string.
- * @param {Ref} ref
+ * The key of session `id` of `host` in maps and sets: its reference
+ * ({@link refOf}) as a string.
+ * @param {string | undefined} host
+ * @param {number} id
+ * @param {string | undefined} here this host's name in the school
  */
-export function keyOf(ref) {
-  return String(ref);
+export function keyOf(host, id, here) {
+  return String(refOf(host, id, here));
 }
 
 /** An error the API answered with. */

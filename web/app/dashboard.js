@@ -78,7 +78,7 @@ export function Dashboard({ me, onSignedOut, onLang }) {
   );
   const list = host ? every.filter((s) => s.host === host) : every;
   const refOf = (/** @type {import("./api.js").Session} */ s) => api.refOf(s.host, s.id, here);
-  const order = list.map((s) => api.keyOf(refOf(s)));
+  const order = list.map((s) => api.keyOf(s.host, s.id, here));
 
   // Forget the selection of cards that are gone.
   useEffect(() => {
@@ -88,7 +88,7 @@ export function Dashboard({ me, onSignedOut, onLang }) {
   const others = list.filter((s) => s.user !== me.user);
   /** The sessions an action in `scope` is for. */
   const targetsOf = (/** @type {Scope} */ scope) =>
-    scope === "selected" ? list.filter((s) => sel.selected.has(api.keyOf(refOf(s)))) : others;
+    scope === "selected" ? list.filter((_, i) => sel.selected.has(order[i])) : others;
 
   /** An action chosen in a menu: unblock needs no question, the others open their dialog. */
   const ask = (/** @type {ActionName} */ action, /** @type {Scope} */ scope) => {

@@ -38,7 +38,7 @@ export function useLiveSessions(size, here, onUnauthorized) {
   const [ends, setEnds] = useState(/** @type {Map<string, Ended>} */ (new Map()));
 
   /** @param {string | undefined} host @param {number} id */
-  const key = (host, id) => api.keyOf(api.refOf(host, id, here));
+  const key = (host, id) => api.keyOf(host, id, here);
 
   /** A picture the events stream pushed. */
   const onPicture = (

@@ -5,7 +5,7 @@
 
 import { html } from "htm/preact";
 import { describe } from "./actions.js";
-import { keyOf, refOf } from "./api.js";
+import { keyOf } from "./api.js";
 import { endOf, Line, LogoffLine } from "./lines.js";
 import { reason, t } from "./i18n.js";
 
@@ -45,7 +45,7 @@ const DONE = /** @type {Record<ActionName, [Key, Key]>} */ ({
 export function resultsOf(action, title, out, sessions, here) {
   const lines = out.map((r) => {
     // A result of another host names its session there, with the host.
-    const key = keyOf(refOf(r.host, r.session, here));
+    const key = keyOf(r.host, r.session, here);
     const s = sessions.get(key);
     const name = s ? describe(s) : r.user ? r.user : `#${r.session}`;
     const who = r.host && r.host !== here ? `${name} · ${r.host}` : name;

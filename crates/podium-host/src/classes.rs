@@ -57,8 +57,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn system_groups_and_unknown_users_are_no_class() {
-        // root is in no group at or above the first user id on a test machine.
+    fn root_and_unknown_users_make_no_class() {
+        // root's only group is its own, below the first user id; an
+        // account NSS does not know is skipped. The several-hosts browser
+        // walk selects a real class of test users.
         let users = BTreeSet::from(["root".to_owned(), "no-such-user-podium".to_owned()]);
         assert_eq!(of(&users), ClassList::default());
     }

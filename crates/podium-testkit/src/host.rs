@@ -132,15 +132,7 @@ impl Kit {
     /// listening for HTTPS on its address, with `sections` (`[cluster]` …).
     #[must_use]
     pub fn start_on_host(podium: &str, net: &crate::cluster::HostNet, sections: &str) -> Kit {
-        let https = std::net::SocketAddr::from((net.address(), 8443));
-        Kit::start_in(
-            podium,
-            "",
-            "",
-            sections,
-            Placement::Inherited,
-            Some((https, net.exec_prefix())),
-        )
+        Kit::start_in_net(podium, net, sections, Placement::Inherited)
     }
 
     /// A daemon of a school's several hosts, as [`Kit::start_on_host`],
@@ -148,15 +140,13 @@ impl Kit {
     /// counts the CPU of that host's daemon and workers.
     #[must_use]
     pub fn start_measured_on_host(podium: &str, net: &crate::cluster::HostNet, sections: &str) -> Kit {
+        Kit::start_in_net(podium, net, sections, Placement::Measured)
+    }
+
+    /// A daemon in `net`'s namespace, listening for HTTPS on its address.
+    fn start_in_net(podium: &str, net: &crate::cluster::HostNet, sections: &str, placement: Placement) -> Kit {
         let https = std::net::SocketAddr::from((net.address(), 8443));
-        Kit::start_in(
-            podium,
-            "",
-            "",
-            sections,
-            Placement::Measured,
-            Some((https, net.exec_prefix())),
-        )
+        Kit::start_in(podium, "", "", sections, placement, Some((https, net.exec_prefix())))
     }
 
     fn start_in(
