@@ -104,11 +104,13 @@ impl TestUser {
     pub fn create_fresh(role: Role) -> TestUser {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let base = 30_000 + (std::process::id() % 500) * 40;
-        let uid = (0..20_000)
+        // Another test process may take the uid between the look and
+        // useradd (its own useradd picks the next free one): then the next.
+        (0..20_000)
             .map(|i| base + (NEXT.fetch_add(1, Ordering::SeqCst) + i) % 20_000)
-            .find(|&uid| uid_untouched(uid))
-            .expect("a uid nobody used");
-        Self::create_as(role, true, Some(uid))
+            .filter(|&uid| uid_untouched(uid))
+            .find_map(|uid| Self::try_create_as(role, true, Some(uid)))
+            .expect("a uid nobody used")
     }
 
     /// Like [`TestUser::create`]; `with_home` false leaves the home missing.
@@ -118,6 +120,11 @@ impl TestUser {
     }
 
     fn create_as(role: Role, with_home: bool, uid: Option<u32>) -> TestUser {
+        Self::try_create_as(role, with_home, uid).unwrap_or_else(|| panic!("uid {uid:?} is taken"))
+    }
+
+    /// The user, or `None` when `uid` was given and useradd found it taken.
+    fn try_create_as(role: Role, with_home: bool, uid: Option<u32>) -> Option<TestUser> {
         ensure_host_setup();
         static N: AtomicU32 = AtomicU32::new(0);
         let name = format!(
@@ -141,7 +148,17 @@ impl TestUser {
             args.extend(["-u", u.as_str()]);
         }
         args.push(&name);
-        run("useradd", &args);
+        let out = Command::new("useradd")
+            .args(&args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run useradd: {e}"));
+        if !out.status.success() {
+            let why = String::from_utf8_lossy(&out.stderr);
+            if uid.is_some() && why.contains("is not unique") {
+                return None;
+            }
+            panic!("useradd {args:?} failed: {why}");
+        }
         let password = format!("pw-{name}-Secret1");
         let mut child = Command::new("chpasswd")
             .stdin(std::process::Stdio::piped())
@@ -156,14 +173,14 @@ impl TestUser {
             .expect("getpwnam")
             .expect("user just made");
         let _ = std::fs::remove_file(Path::new(PAM_MARKER_DIR).join(&name));
-        TestUser {
+        Some(TestUser {
             name,
             uid: user.uid.as_raw(),
             gid: user.gid.as_raw(),
             home: user.dir,
             password,
             full_name,
-        }
+        })
     }
 
     /// What PAM recorded for this user's sessions (`open_session`, `close_session`).
