@@ -17,6 +17,9 @@ static ALONE_HERE: AtomicUsize = AtomicUsize::new(0);
 
 /// Where the lock lives: in `/run/lock`, which nothing of the tests cleans.
 const PATH: &str = "/run/lock/podium-test-network";
+/// Taken first, briefly by a walk and for its whole wait by a bridge, so
+/// that a bridge waiting for the lock goes before walks that come later.
+const TURNSTILE: &str = "/run/lock/podium-test-network-turnstile";
 
 /// A held lock; released when dropped.
 #[derive(Debug)]
@@ -43,36 +46,42 @@ impl NetLock {
                 alone: false,
             };
         }
-        NetLock::take(FlockArg::LockShared)
-    }
-
-    /// Alone: while the machine's interfaces change.
-    #[must_use]
-    pub fn exclusive() -> NetLock {
-        let mut lock = NetLock::take(FlockArg::LockExclusive);
-        ALONE_HERE.fetch_add(1, Ordering::SeqCst);
-        lock.alone = true;
-        lock
-    }
-
-    fn take(how: FlockArg) -> NetLock {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(PATH)
-            .or_else(|_| {
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open("/tmp/podium-test-network.lock")
-            });
-        // Without a lock file the tests still run, only less apart.
-        let held = file.ok().and_then(|f| Flock::lock(f, how).ok());
+        // Through the turnstile, which a waiting bridge holds: walks that
+        // keep overlapping cannot keep it out for ever.
+        let turn = lock(TURNSTILE, FlockArg::LockShared);
+        let held = lock(PATH, FlockArg::LockShared);
+        drop(turn);
         NetLock {
             _held: held,
             alone: false,
         }
     }
+
+    /// Alone: while the machine's interfaces change.
+    #[must_use]
+    pub fn exclusive() -> NetLock {
+        let turn = lock(TURNSTILE, FlockArg::LockExclusive);
+        let held = lock(PATH, FlockArg::LockExclusive);
+        drop(turn);
+        ALONE_HERE.fetch_add(1, Ordering::SeqCst);
+        NetLock {
+            _held: held,
+            alone: true,
+        }
+    }
+}
+
+/// `path` locked as `how` (in /tmp when /run/lock cannot be written);
+/// without a lock file the tests still run, only less apart.
+fn lock(path: &str, how: FlockArg) -> Option<Flock<File>> {
+    let open = |p: &str| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(p)
+    };
+    let fallback = format!("/tmp/{}.lock", path.rsplit('/').next().unwrap_or("podium-test-network"));
+    let file = open(path).or_else(|_| open(&fallback));
+    file.ok().and_then(|f| Flock::lock(f, how).ok())
 }
