@@ -20,17 +20,30 @@ pub enum Action {
     Message,
     /// The user locks their own station.
     Lock,
+    /// Watch the desktop live, read-only (the dashboard's View).
+    View,
+    /// Drive the desktop with one's own keyboard and mouse (Take control).
+    Control,
+    /// Show one's own desktop full-screen on the session's station and
+    /// desktop, with the session's input off (Project my desktop).
+    Project,
+    /// Open a website or an administrator-listed program on the desktop.
+    Open,
 }
 
 impl Action {
     /// Every action, for table tests and documentation.
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 10] = [
         Action::Logoff,
         Action::Disconnect,
         Action::Block,
         Action::Unblock,
         Action::Message,
         Action::Lock,
+        Action::View,
+        Action::Control,
+        Action::Project,
+        Action::Open,
     ];
 
     /// The word used in JSON, audit records and logs.
@@ -43,6 +56,10 @@ impl Action {
             Action::Unblock => "unblock",
             Action::Message => "message",
             Action::Lock => "lock",
+            Action::View => "view",
+            Action::Control => "control",
+            Action::Project => "project",
+            Action::Open => "open",
         }
     }
 }

@@ -36,6 +36,16 @@ pub enum AuditKind {
     Unblock,
     /// A message sent to sessions.
     Message,
+    /// A desktop watched from the dashboard: one record when the view
+    /// starts, one when it ends (`action` is `start` or `end`).
+    View,
+    /// A desktop driven from the dashboard: start and end, as for `View`.
+    Control,
+    /// A teacher's desktop projected onto sessions: one record per target
+    /// when it starts, one when it stops.
+    Project,
+    /// A website or a program opened on sessions (`reason` names which).
+    Open,
 }
 
 impl AuditKind {
@@ -54,11 +64,15 @@ impl AuditKind {
             AuditKind::Block => "block",
             AuditKind::Unblock => "unblock",
             AuditKind::Message => "message",
+            AuditKind::View => "view",
+            AuditKind::Control => "control",
+            AuditKind::Project => "project",
+            AuditKind::Open => "open",
         }
     }
 
     /// Every kind.
-    pub const ALL: [AuditKind; 11] = [
+    pub const ALL: [AuditKind; 15] = [
         AuditKind::SessionStart,
         AuditKind::Logoff,
         AuditKind::SessionEnd,
@@ -70,6 +84,10 @@ impl AuditKind {
         AuditKind::Block,
         AuditKind::Unblock,
         AuditKind::Message,
+        AuditKind::View,
+        AuditKind::Control,
+        AuditKind::Project,
+        AuditKind::Open,
     ];
 
     /// Parses the word [`AuditKind::as_str`] gives.

@@ -237,7 +237,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(cells, 3 * 3 * 6 * 2 + 3 * 6 * 2);
+        assert_eq!(cells, (3 * 3 + 3) * Action::ALL.len() * 2);
     }
 
     #[test]
