@@ -29,6 +29,9 @@ pub mod thumbnails;
 pub mod tls;
 pub mod ui;
 pub mod unix;
+// The dashboard's View and Take control.
+pub(crate) mod viewer_relay;
+pub(crate) mod vnc_socket;
 pub mod web;
 
 pub use app::router;

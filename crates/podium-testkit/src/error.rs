@@ -125,6 +125,15 @@ pub enum TestkitError {
         /// How long the viewer waited for the next message.
         waited: std::time::Duration,
     },
+    /// The relay closed while a viewer read its pictures.
+    #[error("the relay closed (code {code:?})")]
+    RelayClosedWith {
+        /// The close code, if it sent one.
+        code: Option<u16>,
+    },
+    /// A server message the viewer could not frame.
+    #[error("cannot frame the server's messages: {0}")]
+    RfbFraming(String),
     /// The VNC server closed its socket before the bytes the viewer waited
     /// for came.
     #[error("the socket closed")]

@@ -1,10 +1,12 @@
 //! A minimal VNC (RFB 3.8) viewer for tests: it connects through a
 //! station's WebSocket relay (as a browser does) or straight to a session's
-//! VNC socket, and types keys and moves the pointer. It never asks for
-//! pictures; it is how a test plays the person at the station.
+//! VNC socket, and types keys and moves the pointer. It is how a test
+//! plays the person at the station, or a teacher watching: it can ask for
+//! pictures and tell which server messages came ([`Viewer::pump`]).
 
 use crate::error::TestkitError;
 use crate::web::Events;
+use podium_rfb::server::{ServerKind, ServerReader};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
@@ -24,6 +26,10 @@ pub struct Viewer {
     pub size: (u16, u16),
     /// The desktop's name.
     pub name: String,
+    /// Follows the server's messages in every byte received.
+    reader: ServerReader,
+    /// The server messages that ended, in order.
+    pub seen: Vec<ServerKind>,
 }
 
 impl std::fmt::Debug for Viewer {
@@ -69,6 +75,8 @@ impl Viewer {
             buffered: Vec::new(),
             size: (0, 0),
             name: String::new(),
+            reader: ServerReader::new(),
+            seen: Vec::new(),
         };
         let version = v.read_exact(12)?;
         if version != b"RFB 003.008\n" {
@@ -114,9 +122,76 @@ impl Viewer {
                     buf[..got].to_vec()
                 }
             };
+            self.note(&more)?;
             self.buffered.extend(more);
         }
         Ok(self.buffered.drain(..n).collect())
+    }
+
+    /// Follows the server's messages in bytes just received.
+    fn note(&mut self, data: &[u8]) -> Result<(), TestkitError> {
+        let ends = self
+            .reader
+            .feed(data, &mut Vec::new())
+            .map_err(|e| TestkitError::RfbFraming(e.to_string()))?;
+        self.seen.extend(ends.into_iter().map(|(_, kind)| kind));
+        Ok(())
+    }
+
+    /// Asks for these encodings (by RFB number), as a browser's noVNC does.
+    ///
+    /// # Errors
+    /// When the connection is gone.
+    pub fn ask_encodings(&mut self, encodings: &[i32]) -> Result<(), TestkitError> {
+        let mut m = vec![2, 0];
+        m.extend_from_slice(&u16::try_from(encodings.len()).unwrap_or(0).to_be_bytes());
+        for e in encodings {
+            m.extend_from_slice(&e.to_be_bytes());
+        }
+        self.write(&m)
+    }
+
+    /// For `time`, asks for screen updates and reads every server message
+    /// (answering the relay's pings); the kinds that came, in order.
+    ///
+    /// # Errors
+    /// When the connection is gone or a message cannot be framed.
+    pub fn pump(&mut self, time: Duration) -> Result<Vec<ServerKind>, TestkitError> {
+        let start = self.seen.len();
+        let until = std::time::Instant::now() + time;
+        self.request(false)?;
+        while std::time::Instant::now() < until {
+            let wait = until.saturating_duration_since(std::time::Instant::now()).min(Duration::from_millis(300));
+            let more = match &mut self.transport {
+                Transport::Relay(ws) => match ws.poll_binary(wait) {
+                    Ok(Some(b)) => b,
+                    Ok(None) => continue,
+                    Err(code) => return Err(TestkitError::RelayClosedWith { code }),
+                },
+                Transport::Socket(s) => {
+                    let _ = s.set_read_timeout(Some(wait.max(Duration::from_millis(1))));
+                    let mut buf = vec![0u8; 256 * 1024];
+                    match s.read(&mut buf) {
+                        Ok(0) => return Err(TestkitError::SocketClosed),
+                        Ok(n) => buf[..n].to_vec(),
+                        Err(_) => continue,
+                    }
+                }
+            };
+            let before = self.seen.len();
+            self.note(&more)?;
+            if self.seen[before..].contains(&ServerKind::Update) {
+                self.request(true)?;
+            }
+        }
+        Ok(self.seen[start..].to_vec())
+    }
+
+    /// Asks for an update of the whole screen.
+    fn request(&mut self, incremental: bool) -> Result<(), TestkitError> {
+        let [w1, w2] = self.size.0.to_be_bytes();
+        let [h1, h2] = self.size.1.to_be_bytes();
+        self.write(&[3, u8::from(incremental), 0, 0, 0, 0, w1, w2, h1, h2])
     }
 
     fn write(&mut self, data: &[u8]) -> Result<(), TestkitError> {

@@ -281,6 +281,20 @@ impl Events {
         )
     }
 
+    /// Opens the dashboard's viewer relay of session `id` as `web`'s
+    /// login, from its own origin: viewing only, or in control.
+    ///
+    /// # Errors
+    /// The HTTP status of a refused upgrade (0 when the connection failed).
+    pub fn viewer(kit: &Kit, web: &Web, id: u32, control: bool) -> Result<Events, u16> {
+        Events::open(
+            kit,
+            &format!("/api/v1/sessions/{id}/vnc?control={control}"),
+            web.cookie_header().as_deref(),
+            Some(web.origin()),
+        )
+    }
+
     /// Opens the WebSocket at `path` (with its query) with this `Cookie`
     /// header and `Origin`.
     ///
@@ -388,6 +402,29 @@ impl Events {
                         return None;
                     }
                     Ok(Some(Ok(_))) => {}
+                }
+            }
+        })
+    }
+
+    /// The next binary message within `timeout` (`Ok(None)` when none
+    /// came), or the close code when the socket closed (`Err(None)` without one).
+    ///
+    /// # Errors
+    /// The socket closed.
+    pub fn poll_binary(&mut self, timeout: std::time::Duration) -> Result<Option<Vec<u8>>, Option<u16>> {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message as Ws;
+        let ws = &mut self.ws;
+        self.rt.block_on(async {
+            let until = tokio::time::Instant::now() + timeout;
+            loop {
+                match tokio::time::timeout_at(until, ws.next()).await {
+                    Ok(Some(Ok(Ws::Binary(b)))) => return Ok(Some(b.to_vec())),
+                    Ok(Some(Ok(Ws::Close(frame)))) => return Err(frame.map(|f| u16::from(f.code))),
+                    Ok(None | Some(Err(_))) => return Err(None),
+                    Ok(Some(Ok(_))) => {}
+                    Err(_) => return Ok(None),
                 }
             }
         })

@@ -11,6 +11,8 @@ pub mod me;
 pub mod sessions;
 pub mod station;
 pub mod thumbnail;
+// The dashboard's View and Take control.
+pub mod watch;
 
 use crate::documented::Documented;
 use crate::error::AppError;
@@ -29,6 +31,8 @@ pub fn api() -> Documented {
         .merge(station::routes())
         .merge(hosts::routes())
         .merge(classes::routes())
+        // The dashboard's View and Take control.
+        .merge(watch::routes())
 }
 
 /// Unknown routes, in the API's error format.

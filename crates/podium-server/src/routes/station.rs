@@ -233,26 +233,11 @@ pub(crate) async fn vnc(
     let ws = ws.map_err(|e| AppError::bad_request(format!("this route is a WebSocket ({})", e.body_text())))?;
     let address = crate::client_addr::name_of_request(&s, &extensions, &headers);
     let guard = s.host.open_station(&caller, "browser", &address)?;
-    let stream = connect_vnc(&guard).await?;
+    let stream = crate::vnc_socket::connect(&guard.vnc_socket, guard.vnc_server).await?;
     Ok(ws
         .protocols(["binary"])
         .on_upgrade(move |socket| relay(socket, stream, guard, caller))
         .into_response())
-}
-
-/// Connects to the session's VNC socket and makes sure the session's own
-/// Xvnc is what listens there (its directory is the user's).
-async fn connect_vnc(guard: &StationGuard) -> Result<UnixStream, AppError> {
-    let stream = UnixStream::connect(&guard.vnc_socket)
-        .await
-        .map_err(|e| AppError::new(ErrorCode::Unavailable, format!("the desktop cannot be reached: {e}")))?;
-    let peer = stream.peer_cred().map_err(|e| AppError::internal(&e))?;
-    let (uid, pid) = guard.vnc_server;
-    if peer.uid() != uid || peer.pid() != Some(pid) {
-        tracing::warn!(socket = %guard.vnc_socket.display(), peer_pid = ?peer.pid(), "VNC socket not served by the session's Xvnc");
-        return Err(AppError::new(ErrorCode::Unavailable, "the desktop cannot be reached"));
-    }
-    Ok(stream)
 }
 
 fn close_frame(kick: Kick) -> CloseFrame {
