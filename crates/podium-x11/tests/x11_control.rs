@@ -73,9 +73,9 @@ fn xterm(d: &mut Display) {
     );
     let conn = d.conn();
     wait_until(Duration::from_secs(10), "the xterm is on screen", || {
-        stack(&conn).iter().any(|(w, n)| {
-            n.as_deref() == Some("podium-control-term") && viewable(&conn, *w)
-        })
+        stack(&conn)
+            .iter()
+            .any(|(w, n)| n.as_deref() == Some("podium-control-term") && viewable(&conn, *w))
     });
 }
 
@@ -91,9 +91,17 @@ fn keys_typed_through_xtest_reach_a_shell_while_the_vnc_input_is_off() {
     let remote = Remote::start(&d.access).expect("XTEST control");
     // No window manager: the keyboard follows the pointer, so point at the
     // xterm first.
-    remote.send(Input::Pointer { buttons: 0, x: 100, y: 100 });
+    remote.send(Input::Pointer {
+        buttons: 0,
+        x: 100,
+        y: 100,
+    });
     wait_until(Duration::from_secs(5), "the pointer is over the xterm", || {
-        let p = conn.query_pointer(root(&conn)).expect("query").reply().expect("pointer");
+        let p = conn
+            .query_pointer(root(&conn))
+            .expect("query")
+            .reply()
+            .expect("pointer");
         (p.root_x, p.root_y) == (100, 100)
     });
     // `>` and `_` are shifted keys on the display's US keyboard; the
@@ -104,9 +112,15 @@ fn keys_typed_through_xtest_reach_a_shell_while_the_vnc_input_is_off() {
     });
     // The viewer holds Shift itself (as noVNC does) for an upper-case
     // word; a `1`, plain on this keyboard, still comes out as `1`.
-    remote.send(Input::Key { keysym: SHIFT_L, down: true });
+    remote.send(Input::Key {
+        keysym: SHIFT_L,
+        down: true,
+    });
     type_text(&remote, "echo OK1");
-    remote.send(Input::Key { keysym: SHIFT_L, down: false });
+    remote.send(Input::Key {
+        keysym: SHIFT_L,
+        down: false,
+    });
     type_text(&remote, &format!(" >> {}\n", out.display()));
     wait_until(Duration::from_secs(10), "the shell appended the line", || {
         std::fs::read_to_string(&out).is_ok_and(|s| s == "ok_1\nOK1\n")
@@ -165,14 +179,39 @@ fn clicks_and_the_wheel_arrive_where_the_controller_points() {
     let _w = target_window(&conn, 300, 200);
     let remote = Remote::start(&d.access).expect("XTEST control");
     // Move, press button 1, release it; then a wheel notch down (button 5).
-    remote.send(Input::Pointer { buttons: 0, x: 350, y: 260 });
-    remote.send(Input::Pointer { buttons: 1, x: 350, y: 260 });
-    remote.send(Input::Pointer { buttons: 0, x: 360, y: 270 });
-    remote.send(Input::Pointer { buttons: 1 << 4, x: 360, y: 270 });
-    remote.send(Input::Pointer { buttons: 0, x: 360, y: 270 });
+    remote.send(Input::Pointer {
+        buttons: 0,
+        x: 350,
+        y: 260,
+    });
+    remote.send(Input::Pointer {
+        buttons: 1,
+        x: 350,
+        y: 260,
+    });
+    remote.send(Input::Pointer {
+        buttons: 0,
+        x: 360,
+        y: 270,
+    });
+    remote.send(Input::Pointer {
+        buttons: 1 << 4,
+        x: 360,
+        y: 270,
+    });
+    remote.send(Input::Pointer {
+        buttons: 0,
+        x: 360,
+        y: 270,
+    });
     assert_eq!(
         buttons_seen(&conn, 4),
-        vec![(true, 1, 50, 60), (false, 1, 60, 70), (true, 5, 60, 70), (false, 5, 60, 70)]
+        vec![
+            (true, 1, 50, 60),
+            (false, 1, 60, 70),
+            (true, 5, 60, 70),
+            (false, 5, 60, 70)
+        ]
     );
     remote.finish();
 }
@@ -185,10 +224,23 @@ fn nothing_stays_pressed_when_control_ends_and_bound_keys_are_cleared() {
     // The euro sign is on no key of the display's US keyboard: it is bound
     // on a spare keycode while it is held.
     let euro = 0x20ac;
-    remote.send(Input::Key { keysym: SHIFT_L, down: true });
-    remote.send(Input::Key { keysym: u32::from('a'), down: true });
-    remote.send(Input::Key { keysym: euro, down: true });
-    remote.send(Input::Pointer { buttons: 0b101, x: 10, y: 10 });
+    remote.send(Input::Key {
+        keysym: SHIFT_L,
+        down: true,
+    });
+    remote.send(Input::Key {
+        keysym: u32::from('a'),
+        down: true,
+    });
+    remote.send(Input::Key {
+        keysym: euro,
+        down: true,
+    });
+    remote.send(Input::Pointer {
+        buttons: 0b101,
+        x: 10,
+        y: 10,
+    });
     let bound = |conn: &RustConnection| {
         let setup = conn.setup();
         let count = setup.max_keycode - setup.min_keycode + 1;
@@ -202,14 +254,22 @@ fn nothing_stays_pressed_when_control_ends_and_bound_keys_are_cleared() {
     wait_until(Duration::from_secs(5), "keys and buttons are down", || {
         let keys = conn.query_keymap().expect("keymap").reply().expect("keymap");
         let down = keys.keys.iter().map(|b| b.count_ones()).sum::<u32>();
-        let p = conn.query_pointer(root(&conn)).expect("query").reply().expect("pointer");
+        let p = conn
+            .query_pointer(root(&conn))
+            .expect("query")
+            .reply()
+            .expect("pointer");
         down == 3 && p.mask.contains(KeyButMask::BUTTON1 | KeyButMask::BUTTON3)
     });
     assert!(bound(&conn), "the euro sign was bound on a spare keycode");
     remote.finish();
     let keys = conn.query_keymap().expect("keymap").reply().expect("keymap");
     assert!(keys.keys.iter().all(|b| *b == 0), "every key released: {:?}", keys.keys);
-    let p = conn.query_pointer(root(&conn)).expect("query").reply().expect("pointer");
+    let p = conn
+        .query_pointer(root(&conn))
+        .expect("query")
+        .reply()
+        .expect("pointer");
     assert!(
         !p.mask.intersects(KeyButMask::BUTTON1 | KeyButMask::BUTTON3),
         "buttons released: {:?}",
@@ -219,7 +279,7 @@ fn nothing_stays_pressed_when_control_ends_and_bound_keys_are_cleared() {
 }
 
 #[test]
-fn the_watched_bar_sits_at_the_top_above_a_block_and_lets_clicks_through() {
+fn the_watched_bar_sits_above_a_block_that_stands_aside_for_control_and_lets_clicks_through() {
     let d = Display::start(true);
     let conn = d.conn();
     let target = target_window(&conn, 540, 0);
@@ -244,6 +304,16 @@ fn the_watched_bar_sits_at_the_top_above_a_block_and_lets_clicks_through() {
         let names: Vec<_> = stack(&conn).into_iter().filter_map(|(_, n)| n).collect();
         let at = |name: &str| names.iter().position(|n| n == name);
         at(watched::WINDOW_NAME) > at("Podium block") && at("Podium block").is_some()
+    });
+    // While a teacher drives the desktop, the block notice stands aside.
+    let block_window = find(&conn, "Podium block").expect("the block's window");
+    block.set_aside(true);
+    wait_until(Duration::from_secs(3), "the block notice stands aside", || {
+        !viewable(&conn, block_window)
+    });
+    block.set_aside(false);
+    wait_until(Duration::from_secs(3), "the block notice is back", || {
+        viewable(&conn, block_window)
     });
     block.close();
     // A click on the bar goes to the window under it.

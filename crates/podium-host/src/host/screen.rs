@@ -40,6 +40,12 @@ fn queued(live: &Live) -> Vec<QueuedMessage> {
         .collect()
 }
 
+/// Whether somebody drives the desktop from the dashboard now (the block
+/// notice then stands aside for them).
+fn controlled(live: &Live) -> bool {
+    live.state().watchers.iter().any(|w| w.controls)
+}
+
 impl Host {
     /// Covers the screen with the block notice (`text`, or the default when
     /// empty) and switches off the display's keyboard and pointer input.
@@ -57,6 +63,7 @@ impl Host {
             BlockNotice::show(&access, lang, &message)
         })
         .await?;
+        notice.set_aside(controlled(live));
         if let Some(old) = screen.block.replace(notice) {
             drop(screen);
             let _ = blocking(move || {
@@ -127,6 +134,9 @@ impl Host {
     pub(crate) async fn show_watchers(self: &Arc<Self>, live: &Arc<Live>) -> Result<()> {
         let mut screen = live.screen.lock().await;
         let named = self.named_watchers(live);
+        if let Some(block) = &screen.block {
+            block.set_aside(controlled(live));
+        }
         if named.is_empty() {
             if let Some(bar) = screen.watched.take() {
                 drop(screen);
