@@ -6,6 +6,7 @@ use crate::worker::protocol::{EndReport, Request, Running, WorkerSpec};
 use podium_core::{EndKind, SessionId, SessionState, Timestamp, UserMessage};
 use podium_x11::block::BlockNotice;
 use podium_x11::message::MessageBox;
+use podium_x11::watched::WatchedNotice;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 use tokio::sync::{mpsc, watch};
@@ -73,6 +74,22 @@ pub struct LiveState {
     pub messages: Vec<UserMessage>,
     /// The applications a log off is following, for their outcomes.
     pub apps: Vec<crate::desktop::apps::Tracked>,
+    /// Who views or drives the desktop from the dashboard now, in the
+    /// order they came (the bar on the desktop names them).
+    pub watchers: Vec<Watcher>,
+}
+
+/// Somebody viewing a session's desktop from the dashboard, or driving it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Watcher {
+    /// Tells one view from another (the same person may watch twice).
+    pub serial: u64,
+    /// Their login.
+    pub login: String,
+    /// Their full name, as the pupil is told.
+    pub name: String,
+    /// Whether they drive it.
+    pub controls: bool,
 }
 
 impl LiveState {
@@ -90,6 +107,7 @@ impl LiveState {
             disconnected_since: None,
             messages: Vec::new(),
             apps: Vec::new(),
+            watchers: Vec::new(),
         }
     }
 }
@@ -281,6 +299,8 @@ pub struct Screen {
     pub block: Option<BlockNotice>,
     /// The messages box, while messages wait.
     pub messages: Option<MessageBox>,
+    /// The bar naming who watches the desktop, while somebody does.
+    pub watched: Option<WatchedNotice>,
 }
 
 impl std::fmt::Debug for Screen {
@@ -288,6 +308,7 @@ impl std::fmt::Debug for Screen {
         f.debug_struct("Screen")
             .field("blocked", &self.block.is_some())
             .field("messages", &self.messages.is_some())
+            .field("watched", &self.watched.is_some())
             .finish()
     }
 }

@@ -11,6 +11,11 @@
 //! while the notice is shown it also checks every second that input is
 //! still off — any program of the user's can ask Xvnc to turn it back on —
 //! and turns it off again if not.
+//!
+//! While a teacher drives the desktop from the dashboard, the notice
+//! stands aside ([`BlockNotice::set_aside`]): their keys and clicks come
+//! through XTEST ([`crate::xtest`]) and must reach the applications, while
+//! the pupil's own input stays off.
 
 use crate::access::DisplayAccess;
 use crate::canvas::{Canvas, Fonts, fonts};
@@ -212,6 +217,7 @@ fn replacing(old: &Picture, new: &Picture) -> Picture {
 /// it away; it does not turn the viewers' input back on.
 pub struct BlockNotice {
     message: Arc<Mutex<(u64, String)>>,
+    aside: Arc<AtomicBool>,
     runner: Runner,
 }
 
@@ -256,12 +262,21 @@ impl BlockNotice {
             return Err(access.error("cannot draw the block notice"));
         }
         let message = Arc::new(Mutex::new((0, message.to_owned())));
-        let shared = message.clone();
+        let aside = Arc::new(AtomicBool::new(false));
+        let shared = (message.clone(), aside.clone());
         let display = access.clone();
         let runner = Runner::spawn(access, "block", move |stop| {
             run(overlay, picture, stop, &shared, lang, &display);
         })?;
-        Ok(BlockNotice { message, runner })
+        Ok(BlockNotice { message, aside, runner })
+    }
+
+    /// Takes the notice off the screen while a teacher drives the desktop
+    /// (`true`), so their clicks and keys reach the applications under
+    /// it, and puts it back after (`false`). The viewers' input stays off
+    /// either way: the pupil still cannot type.
+    pub fn set_aside(&self, aside: bool) {
+        self.aside.store(aside, Ordering::SeqCst);
     }
 
     /// Changes the message (the notice is redrawn within 100 ms).
@@ -304,7 +319,7 @@ fn run(
     mut o: Overlay,
     mut picture: Picture,
     stop: &AtomicBool,
-    message: &Mutex<(u64, String)>,
+    (message, aside): &(Arc<Mutex<(u64, String)>>, Arc<AtomicBool>),
     lang: Lang,
     access: &DisplayAccess,
 ) {
@@ -327,6 +342,10 @@ fn run(
                 o.want_restack();
             }
             exposed |= matches!(e, Event::Expose(x) if x.count == 0);
+        }
+        let shown = !aside.load(Ordering::SeqCst);
+        if shown != o.mapped() && !o.set_mapped(shown) {
+            return;
         }
         // Back on top first: being covered is what exposes the notice.
         if !o.keep_on_top() {

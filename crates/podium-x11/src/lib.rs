@@ -4,7 +4,10 @@
 //! warning ([`notice`]), the block notice ([`block`]), messages
 //! ([`message`]), all in [`overlay`] windows drawn with [`canvas`] and
 //! [`text`] in the [`palette`]'s colours — and telling Xvnc to ignore its
-//! viewers' input or drop them ([`vncext`]).
+//! viewers' input or drop them ([`vncext`]). While somebody watches the
+//! desktop from the dashboard, a bar says who ([`watched`]), and a
+//! teacher who takes control drives it through XTEST ([`xtest`], with the
+//! keysyms looked up in [`keymap`]), beside the VNC input a block turns off.
 //!
 //! Everything here is blocking (x11rb's pure-Rust connection); the daemon
 //! runs it on blocking threads, never on its async workers. Not here:
@@ -15,6 +18,7 @@ pub mod access;
 pub mod block;
 pub mod canvas;
 mod error;
+pub mod keymap;
 pub mod lang;
 pub mod message;
 pub mod message_card;
@@ -23,8 +27,10 @@ pub mod overlay;
 pub mod palette;
 pub mod text;
 pub mod vncext;
+pub mod watched;
 pub mod windows;
 pub mod xauth;
+pub mod xtest;
 
 pub use access::{DisplayAccess, x_socket};
 pub use error::{Result, X11Error};

@@ -36,8 +36,10 @@ pub enum Layer {
     Message = 1,
     /// The block notice: above messages, covering everything else.
     Block = 2,
+    /// The bar saying who watches the desktop: a blocked pupil is watched too.
+    Watched = 3,
     /// The log-off warning: even a blocked user sees their session is ending.
-    Warning = 3,
+    Warning = 4,
 }
 
 /// The property on an overlay's window that holds its [`Layer`].
@@ -454,5 +456,6 @@ mod tests {
     #[test]
     fn layers_go_message_block_warning() {
         assert!(Layer::Message < Layer::Block && Layer::Block < Layer::Warning);
+        assert!(Layer::Block < Layer::Watched && Layer::Watched < Layer::Warning);
     }
 }

@@ -34,6 +34,24 @@ pub struct Config {
     pub thumbnails: ThumbnailConfig,
     /// Several hosts on one dashboard.
     pub cluster: ClusterConfig,
+    /// What pupils are told about being watched.
+    pub privacy: PrivacyConfig,
+}
+
+/// `[privacy]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Show a bar on the desktop naming whoever views it from the
+    /// dashboard (a school's privacy rule). Taking control is always
+    /// shown, whatever this says: the pupil's desktop moves under them.
+    pub show_watched: bool,
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        PrivacyConfig { show_watched: true }
+    }
 }
 
 /// `[thumbnails]`.
@@ -425,6 +443,18 @@ mod tests {
             c.session.disconnected_logoff_after.duration(),
             Some(std::time::Duration::from_secs(2700))
         );
+    }
+
+    #[test]
+    fn the_watched_bar_is_on_unless_switched_off() {
+        assert!(Config::default().privacy.show_watched);
+        let c = Config::parse("[privacy]\nshow_watched = false\n", "p.toml").expect("valid");
+        assert!(!c.privacy.show_watched);
+        let e = mistake("[privacy]\n\nshow_watched = \"no\"\n");
+        assert_eq!((e.line, e.key.as_str()), (3, "privacy.show_watched"), "{e}");
+        let e = mistake("[privacy]\nshow_watch = true\n");
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.to_string().contains("show_watch"), "{e}");
     }
 
     #[test]

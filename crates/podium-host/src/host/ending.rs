@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 impl Host {
     /// Holds the connection to a session's worker: forwards requests, and
     /// ends the session when the worker reports the end or disappears.
-    pub(crate) fn watch(self: &Arc<Self>, live: Arc<Live>, mut conn: Connection) {
+    pub(crate) fn follow_worker(self: &Arc<Self>, live: Arc<Live>, mut conn: Connection) {
         let host = self.clone();
         let Some(mut commands) = live.take_commands() else {
             tracing::error!(session = live.id, "session already watched");

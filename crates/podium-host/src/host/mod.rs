@@ -1,6 +1,7 @@
 //! The daemon side of the host: every step a session goes through, one file
 //! each. [`state`] holds the sessions and what they share; a session is
 //! started ([`start`]), acted on ([`actions`], [`screen`], [`station`]),
+//! watched and driven from the dashboard ([`watch`]),
 //! logged off ([`logoff`], [`autologoff`]), ends ([`ending`]), and is taken
 //! back after a restart ([`recover`]).
 
@@ -13,5 +14,6 @@ pub mod screen;
 pub mod start;
 pub mod state;
 pub mod station;
+pub mod watch;
 
 pub use state::{Host, HostEvent, SESSION_PATH};

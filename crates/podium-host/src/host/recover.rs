@@ -84,7 +84,7 @@ impl Host {
                 tracing::info!(session = live.id, user = %live.account.name, "session taken back");
                 self.emit(HostEvent::Changed(self.info(&live)));
                 let pending = live.state().logoff.is_some();
-                self.watch(live.clone(), conn);
+                self.follow_worker(live.clone(), conn);
                 self.restore_screen(&live);
                 if pending {
                     self.resume_logoff(&live);

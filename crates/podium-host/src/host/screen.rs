@@ -1,6 +1,6 @@
 //! What Podium keeps on a session's screen besides the log-off warning: the
-//! block notice (with the display's input switched off) and the messages
-//! box. Each session's screen is changed by one operation at a time, off
+//! block notice (with the display's input switched off), the messages
+//! box and the bar naming who watches the desktop. Each session's screen is changed by one operation at a time, off
 //! the async threads (X calls block).
 
 use crate::error::{HostError, Result};
@@ -10,6 +10,7 @@ use podium_x11::DisplayAccess;
 use podium_x11::block::BlockNotice;
 use podium_x11::message::{MessageBox, QueuedMessage};
 use podium_x11::vncext;
+use podium_x11::watched::{self, WatchedNotice};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -39,6 +40,12 @@ fn queued(live: &Live) -> Vec<QueuedMessage> {
         .collect()
 }
 
+/// Whether somebody drives the desktop from the dashboard now (the block
+/// notice then stands aside for them).
+fn controlled(live: &Live) -> bool {
+    live.state().watchers.iter().any(|w| w.controls)
+}
+
 impl Host {
     /// Covers the screen with the block notice (`text`, or the default when
     /// empty) and switches off the display's keyboard and pointer input.
@@ -56,6 +63,7 @@ impl Host {
             BlockNotice::show(&access, lang, &message)
         })
         .await?;
+        notice.set_aside(controlled(live));
         if let Some(old) = screen.block.replace(notice) {
             drop(screen);
             let _ = blocking(move || {
@@ -116,6 +124,60 @@ impl Host {
             }
         });
         Ok(())
+    }
+
+    /// Puts the bar naming the session's watchers on its screen, changes
+    /// it, or takes it away when nobody is left. Viewers are named only
+    /// while `privacy.show_watched` is on; controllers always are. Reads
+    /// the watchers under the screen's lock, so calls that race end with
+    /// the last list shown.
+    pub(crate) async fn show_watchers(self: &Arc<Self>, live: &Arc<Live>) -> Result<()> {
+        let mut screen = live.screen.lock().await;
+        let named = self.named_watchers(live);
+        if let Some(block) = &screen.block {
+            block.set_aside(controlled(live));
+        }
+        if named.is_empty() {
+            if let Some(bar) = screen.watched.take() {
+                drop(screen);
+                let _ = blocking(move || {
+                    bar.close();
+                    Ok(())
+                })
+                .await;
+            }
+            return Ok(());
+        }
+        if let Some(bar) = screen.watched.as_ref().filter(|b| b.is_shown()) {
+            bar.update(named);
+            return Ok(());
+        }
+        let access = access(live)?;
+        let lang = live.lang();
+        let bar = blocking(move || WatchedNotice::show(&access, lang, named)).await?;
+        if let Some(old) = screen.watched.replace(bar) {
+            drop(screen);
+            let _ = blocking(move || {
+                old.close();
+                Ok(())
+            })
+            .await;
+        }
+        Ok(())
+    }
+
+    /// The session's watchers as its user is told of them.
+    fn named_watchers(&self, live: &Live) -> Vec<watched::Watcher> {
+        let show_viewers = self.config.privacy.show_watched;
+        live.state()
+            .watchers
+            .iter()
+            .filter(|w| w.controls || show_viewers)
+            .map(|w| watched::Watcher {
+                name: w.name.clone(),
+                controls: w.controls,
+            })
+            .collect()
     }
 
     /// Drops every VNC viewer of the session's display (the relay's

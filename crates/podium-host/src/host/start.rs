@@ -94,7 +94,7 @@ impl Host {
                 .on(id, live.account.name.clone()),
         );
         match Connection::connect(&spec.socket()).await {
-            Ok(conn) => self.watch(live.clone(), conn),
+            Ok(conn) => self.follow_worker(live.clone(), conn),
             Err(e) => {
                 tracing::error!(session = id, "cannot reach the new session's worker: {e}");
                 let host = self.clone();
