@@ -9,7 +9,7 @@
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use podium_core::SessionId;
-use podium_host::host::watch_standin::Watch;
+use podium_host::host::watch::Watch;
 use podium_rfb::client::{ClientKind, ClientMessage, ClientReader};
 use podium_rfb::server::ServerReader;
 use podium_rfb::{RfbError, encodings};

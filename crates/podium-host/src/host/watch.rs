@@ -95,9 +95,10 @@ impl Watch {
 
 impl Drop for Watch {
     fn drop(&mut self) {
+        // Before the control's thread goes, which `kind` looks at.
+        let kind = self.kind();
         // The control's thread releases what is still down and ends.
         self.remote.take();
-        let kind = self.kind();
         self.live.state().watchers.retain(|w| w.serial != self.serial);
         self.host.record(
             &NewAudit::new(self.actor.clone(), kind, AuditOutcome::Done)

@@ -92,7 +92,7 @@ pub(crate) async fn vnc(
         return Err(AppError::forbidden(r.reason()));
     }
     let ws = ws.map_err(|e| AppError::bad_request(format!("this route is a WebSocket ({})", e.body_text())))?;
-    let watch = s.host.watch_session(&caller, id, control).await.map_err(|e| match e {
+    let watch = s.host.watch(&caller, id, control).await.map_err(|e| match e {
         HostError::NoSuchSession => no_session(),
         e => e.into(),
     })?;
