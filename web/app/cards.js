@@ -45,9 +45,10 @@ function badge(s, now) {
  *   session: Session, id: string, selected: boolean, focused: boolean, mine: boolean,
  *   picture: string | null, now: number, away: boolean,
  *   onPress: (e: MouseEvent) => void, onMenu: (e: MouseEvent) => void, onFocus: () => void,
+ *   onView: () => void,
  * }} props `id` is the session's key; `away`, that its host cannot be reached now
  */
-function Card({ session: s, id, selected, focused, mine, picture, now, away, onPress, onMenu, onFocus }) {
+function Card({ session: s, id, selected, focused, mine, picture, now, away, onPress, onMenu, onFocus, onView }) {
   const b = away ? { kind: "away", text: t("state.unreachable") } : badge(s, now);
   const name = s.host
     ? t("card.name_on", { name: s.full_name, user: s.user, id: s.id, host: s.host })
@@ -67,6 +68,7 @@ function Card({ session: s, id, selected, focused, mine, picture, now, away, onP
       onMouseDown=${(/** @type {MouseEvent} */ e) => e.shiftKey && e.preventDefault()}
       onClick=${onPress}
       onContextMenu=${onMenu}
+      onDblClick=${onView}
       onFocus=${onFocus}
     >
       <div class="thumb">
@@ -104,9 +106,10 @@ export function NoSessions() {
  *   focus: string | null, setFocus: (id: string | null) => void,
  *   me: string, pictures: Record<string, string>, away: ReadonlySet<string>,
  *   onContextMenu: (x: number, y: number) => void,
+ *   onView: (index: number) => void,
  * }} props `keys` are the sessions' keys, in the same order; `away`, the hosts that cannot be reached
  */
-export function Grid({ sessions, keys, sel, setSel, focus, setFocus, me, pictures, away, onContextMenu }) {
+export function Grid({ sessions, keys, sel, setSel, focus, setFocus, me, pictures, away, onContextMenu, onView }) {
   const list = useRef(/** @type {HTMLUListElement | null} */ (null));
   const [now, setNow] = useState(Date.now());
   const order = keys;
@@ -198,6 +201,7 @@ export function Grid({ sessions, keys, sel, setSel, focus, setFocus, me, picture
           now=${now}
           away=${s.host !== undefined && away.has(s.host)}
           onFocus=${() => setFocus(id)}
+          onView=${() => onView(i)}
           onPress=${(/** @type {MouseEvent} */ e) => {
             setFocus(id);
             setSel(selection.click(sel, order, id, { toggle: e.ctrlKey || e.metaKey, extend: e.shiftKey }));

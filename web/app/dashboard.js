@@ -24,6 +24,8 @@ import { SystemsPanel } from "./systems.js";
 import { SIZES, saveSize, savedSize } from "./thumbs.js";
 import { SelectionBar } from "./toolbar.js";
 import { TopBar } from "./topbar.js";
+// View and Take control (issue 19).
+import { ViewDialog } from "./view.js";
 
 /**
  * @typedef {import("./api.js").Me} Me
@@ -55,6 +57,8 @@ export function Dashboard({ me, onSignedOut, onLang }) {
   const [pending, setPending] = useState(/** @type {Pending | null} */ (null));
   const [results, setResults] = useState(/** @type {Results | null} */ (null));
   const { fallback: actionsButton, remember, restore } = useFocusReturn();
+  // View and Take control (issue 19): the session shown large, if any.
+  const [viewing, setViewing] = useState(/** @type {import("./api.js").Session | null} */ (null));
 
   // This host's sessions first, then each other host's, by id.
   const every = useMemo(
@@ -134,8 +138,25 @@ export function Dashboard({ me, onSignedOut, onLang }) {
     }
   };
 
+  // View and Take control (issue 19): one selected session of this host
+  // (another host's desktop is reached from that host's dashboard).
+  const selectedOne = sel.selected.size === 1 ? list.find((_, i) => sel.selected.has(order[i])) : undefined;
+  const elsewhere = (/** @type {import("./api.js").Session} */ s) => s.host !== undefined && s.host !== here;
+  const view = (/** @type {import("./api.js").Session | undefined} */ s) => {
+    if (!s || elsewhere(s) || s.user === me.user) return;
+    remember();
+    setViewing(s);
+  };
+  /** @type {MenuItem} */
+  const viewItem = {
+    label: t("menu.view"),
+    disabled: !selectedOne || elsewhere(selectedOne) || selectedOne.user === me.user,
+    hint: selectedOne && elsewhere(selectedOne) ? t("view.cluster_only") : undefined,
+    onSelect: () => view(selectedOne),
+  };
+
   /** The actions on sessions, as the Actions menu and the context menu show them. */
-  const sessionActions = sessionMenu({ selected: sel.selected.size, others: others.length, ask });
+  const sessionActions = [viewItem, ...sessionMenu({ selected: sel.selected.size, others: others.length, ask })];
   /** @type {MenuItem[]} */
   const actions = [
     ...sessionActions,
@@ -222,6 +243,7 @@ export function Dashboard({ me, onSignedOut, onLang }) {
                   me=${me.user}
                   pictures=${pictures}
                   onContextMenu=${openContextMenu}
+                  onView=${(/** @type {number} */ i) => view(list[i])}
                 />`
           }
         </div>
@@ -238,6 +260,17 @@ export function Dashboard({ me, onSignedOut, onLang }) {
                 position: "fixed",
                 left: `${Math.min(menu.x, window.innerWidth - 320)}px`,
                 top: `${Math.min(menu.y, window.innerHeight - 200)}px`,
+              }}
+            />`
+          : null
+      }
+      ${
+        viewing
+          ? html`<${ViewDialog}
+              session=${viewing}
+              onClose=${() => {
+                setViewing(null);
+                restore();
               }}
             />`
           : null

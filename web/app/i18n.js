@@ -224,6 +224,18 @@ const en = {
   "reason.start_for_others": "only administrators start sessions for other users",
   "reason.not_allowed_to_log_on": "this account is not allowed to log on",
   "reason.no_such_session": "no such session",
+  // View and Take control (issue 19).
+  "menu.view": "View",
+  "view.cluster_only": "Only from this session's own host",
+  "view.title": "{name} ({user})",
+  "view.take_control": "Take control",
+  "view.close": "Close",
+  "view.connecting": "Connecting…",
+  "view.viewing": "Viewing: your keys and clicks do not reach this desktop.",
+  "view.controlling": "You have control: your keys and clicks drive this desktop.",
+  "view.refused": "Refused: {reason}.",
+  "view.ended": "The view ended.",
+  "view.failed": "The desktop could not be reached.",
 };
 
 /** @type {Record<keyof typeof en, string>} */
@@ -451,6 +463,18 @@ const fr = {
   "reason.start_for_others": "seuls les administrateurs ouvrent des sessions pour d'autres utilisateurs",
   "reason.not_allowed_to_log_on": "ce compte n'est pas autorisé à ouvrir une session",
   "reason.no_such_session": "session introuvable",
+  // View and Take control (issue 19).
+  "menu.view": "Afficher",
+  "view.cluster_only": "Seulement depuis le système de cette session",
+  "view.title": "{name} ({user})",
+  "view.take_control": "Prendre le contrôle",
+  "view.close": "Fermer",
+  "view.connecting": "Connexion…",
+  "view.viewing": "Affichage : vos touches et clics n'atteignent pas ce bureau.",
+  "view.controlling": "Vous avez le contrôle : vos touches et clics pilotent ce bureau.",
+  "view.refused": "Refusé : {reason}.",
+  "view.ended": "L'affichage est terminé.",
+  "view.failed": "Le bureau est injoignable.",
 };
 
 /** @typedef {keyof typeof en} Key */
@@ -536,4 +560,16 @@ export function number(n, options = { maximumFractionDigits: 1 }) {
 export function reason({ code, reason }) {
   const key = /** @type {Key} */ (`reason.${code}`);
   return code !== undefined && key in en ? t(key) : (reason ?? "");
+}
+
+/**
+ * A refusal's English reason, as the API words it, in the page's language
+ * (the viewer route's 403 says why only in words).
+ * @param {string} text
+ */
+export function reasonOfText(text) {
+  const key = /** @type {Key | undefined} */ (
+    Object.keys(en).find((k) => k.startsWith("reason.") && en[/** @type {Key} */ (k)] === text)
+  );
+  return key ? t(key) : text;
 }

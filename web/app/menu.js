@@ -13,6 +13,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
  *   disabled?: boolean,
  *   checked?: boolean,
  *   items?: MenuItem[],
+ *   hint?: string,
  * }} MenuItem
  */
 
@@ -96,6 +97,7 @@ export function Menu({ label, items, onClose, style, nested = false, onBack }) {
               aria-haspopup=${item.items ? "menu" : undefined}
               aria-expanded=${item.items ? String(open === i) : undefined}
               tabindex="-1"
+              title=${item.hint}
               class=${`menu-item${item.disabled ? " disabled" : ""}${open === i ? " open" : ""}`}
               onClick=${(/** @type {MouseEvent} */ e) => {
                 e.stopPropagation();

@@ -21,9 +21,16 @@ fn stream() -> (Vec<u8>, Vec<ClientKind>) {
     s.extend_from_slice(&[3, 0, 0, 0, 0, 0, 5, 0, 3, 32]);
     k.push(ClientKind::UpdateRequest);
     s.extend_from_slice(&[4, 1, 0, 0, 0, 0, 0, 0x61]);
-    k.push(ClientKind::Key { down: true, keysym: 0x61 });
+    k.push(ClientKind::Key {
+        down: true,
+        keysym: 0x61,
+    });
     s.extend_from_slice(&[5, 1, 1, 2, 0, 7]);
-    k.push(ClientKind::Pointer { buttons: 1, x: 258, y: 7 });
+    k.push(ClientKind::Pointer {
+        buttons: 1,
+        x: 258,
+        y: 7,
+    });
     s.extend_from_slice(&[6, 0, 0, 0, 0, 0, 0, 5]);
     s.extend_from_slice(b"hello");
     k.push(ClientKind::CutText);
@@ -41,9 +48,15 @@ fn stream() -> (Vec<u8>, Vec<ClientKind>) {
     s.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 6, 64, 3, 132, 0, 0, 0, 0]);
     k.push(ClientKind::SetDesktopSize);
     s.extend_from_slice(&[255, 0, 0, 1, 0, 0, 0xff, 0x0d, 0, 0, 0, 28]);
-    k.push(ClientKind::QemuKey { down: true, keysym: 0xff0d });
+    k.push(ClientKind::QemuKey {
+        down: true,
+        keysym: 0xff0d,
+    });
     s.extend_from_slice(&[4, 0, 0, 0, 0, 0, 0, 0x61]);
-    k.push(ClientKind::Key { down: false, keysym: 0x61 });
+    k.push(ClientKind::Key {
+        down: false,
+        keysym: 0x61,
+    });
     (s, k)
 }
 
@@ -89,7 +102,13 @@ fn an_unknown_message_type_ends_the_stream() {
     let mut r = ClientReader::new();
     r.push(VERSION);
     r.push(&[1, 1, 7, 0, 0]);
-    read_all_until_error(&mut r, RfbError::UnknownMessage { direction: "client", kind: 7 });
+    read_all_until_error(
+        &mut r,
+        RfbError::UnknownMessage {
+            direction: "client",
+            kind: 7,
+        },
+    );
 }
 
 fn read_all_until_error(r: &mut ClientReader, want: RfbError) {

@@ -98,16 +98,45 @@ mod tests {
     #[test]
     fn rewrite_keeps_framable_encodings_in_order() {
         let novnc = [
-            TIGHT, -260, ZRLE, 6, 5, 2, COPY_RECT, RAW, -26, -1, DESKTOP_SIZE, LAST_RECT, QEMU_EXTENDED_KEY,
-            EXTENDED_DESKTOP_SIZE, -309, FENCE, CONTINUOUS_UPDATES, DESKTOP_NAME, EXTENDED_CLIPBOARD, CURSOR,
+            TIGHT,
+            -260,
+            ZRLE,
+            6,
+            5,
+            2,
+            COPY_RECT,
+            RAW,
+            -26,
+            -1,
+            DESKTOP_SIZE,
+            LAST_RECT,
+            QEMU_EXTENDED_KEY,
+            EXTENDED_DESKTOP_SIZE,
+            -309,
+            FENCE,
+            CONTINUOUS_UPDATES,
+            DESKTOP_NAME,
+            EXTENDED_CLIPBOARD,
+            CURSOR,
             0x574D_5668,
         ];
         let out = rewrite(&set_encodings(&novnc));
         assert_eq!(
             out,
             set_encodings(&[
-                TIGHT, ZRLE, COPY_RECT, RAW, -26, DESKTOP_SIZE, LAST_RECT, QEMU_EXTENDED_KEY,
-                EXTENDED_DESKTOP_SIZE, FENCE, CONTINUOUS_UPDATES, DESKTOP_NAME, CURSOR,
+                TIGHT,
+                ZRLE,
+                COPY_RECT,
+                RAW,
+                -26,
+                DESKTOP_SIZE,
+                LAST_RECT,
+                QEMU_EXTENDED_KEY,
+                EXTENDED_DESKTOP_SIZE,
+                FENCE,
+                CONTINUOUS_UPDATES,
+                DESKTOP_NAME,
+                CURSOR,
             ])
         );
     }

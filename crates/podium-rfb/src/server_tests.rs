@@ -160,7 +160,10 @@ fn a_refused_handshake_ends_with_its_reason() {
     s.extend_from_slice(VERSION);
     s.extend_from_slice(&[0, 0, 0, 0, 3, b'n', b'o', b'!']);
     let ends = ServerReader::new().feed(&s, &mut Vec::new()).expect("framable");
-    assert_eq!(ends.iter().map(|e| e.1).collect::<Vec<_>>(), vec![ServerKind::Version, ServerKind::SecurityResult]);
+    assert_eq!(
+        ends.iter().map(|e| e.1).collect::<Vec<_>>(),
+        vec![ServerKind::Version, ServerKind::SecurityResult]
+    );
 }
 
 #[test]
@@ -176,7 +179,10 @@ fn unknown_encodings_and_messages_are_errors() {
     r.feed(&s[..init_end], &mut Vec::new()).expect("init");
     assert_eq!(
         r.feed(&[99], &mut Vec::new()),
-        Err(RfbError::UnknownMessage { direction: "server", kind: 99 })
+        Err(RfbError::UnknownMessage {
+            direction: "server",
+            kind: 99
+        })
     );
     let mut r = ServerReader::new();
     r.feed(&s[..init_end], &mut Vec::new()).expect("init");

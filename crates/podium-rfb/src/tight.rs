@@ -93,7 +93,10 @@ pub(crate) fn advance(step: TightStep, h: &[u8], rect: Rect, pf: PixelFormat) ->
                 if byte & 0x80 == 0 {
                     Next::Skip(u64::from(value))
                 } else {
-                    Next::Step(TightStep::Length { value, shift: shift + 7 })
+                    Next::Step(TightStep::Length {
+                        value,
+                        shift: shift + 7,
+                    })
                 }
             }
         }

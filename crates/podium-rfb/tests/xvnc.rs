@@ -4,9 +4,9 @@
 //! (with one request outstanding, the server sends nothing more), and the
 //! captured bytes must frame the same wherever they are split.
 
+use podium_rfb::PixelFormat;
 use podium_rfb::encodings as enc;
 use podium_rfb::server::{ServerKind, ServerReader};
-use podium_rfb::PixelFormat;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
@@ -31,7 +31,11 @@ impl Drop for Desktop {
 }
 
 fn have(tool: &str) -> bool {
-    Command::new("sh").args(["-c", &format!("command -v {tool}")]).stdout(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn start_desktop(tag: &str) -> Desktop {
@@ -40,7 +44,17 @@ fn start_desktop(tag: &str) -> Desktop {
     let _ = std::fs::remove_file(&socket);
     let display = format!(":{number}");
     let xvnc = Command::new("Xvnc")
-        .args([&display, "-geometry", "640x400", "-depth", "24", "-nolisten", "tcp", "-rfbport", "-1"])
+        .args([
+            &display,
+            "-geometry",
+            "640x400",
+            "-depth",
+            "24",
+            "-nolisten",
+            "tcp",
+            "-rfbport",
+            "-1",
+        ])
         .arg("-rfbunixpath")
         .arg(&socket)
         .args(["-SecurityTypes", "None", "-AlwaysShared", "-desktop", "rfb-test"])
@@ -48,7 +62,11 @@ fn start_desktop(tag: &str) -> Desktop {
         .stderr(Stdio::null())
         .spawn()
         .expect("Xvnc starts");
-    let mut d = Desktop { children: vec![xvnc], socket, display };
+    let mut d = Desktop {
+        children: vec![xvnc],
+        socket,
+        display,
+    };
     let start = Instant::now();
     while !d.socket.exists() {
         assert!(start.elapsed() < Duration::from_secs(10), "Xvnc did not listen");
@@ -81,7 +99,11 @@ impl Viewer {
     fn connect(path: &Path, encodings: &[i32]) -> Viewer {
         let s = UnixStream::connect(path).expect("connect");
         s.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
-        let mut v = Viewer { s, reader: ServerReader::new(), captured: Vec::new() };
+        let mut v = Viewer {
+            s,
+            reader: ServerReader::new(),
+            captured: Vec::new(),
+        };
         v.until(ServerKind::Version);
         v.send(b"RFB 003.008\n");
         v.until(ServerKind::SecurityTypes);
@@ -157,7 +179,10 @@ fn drive(tag: &str, first: i32, extra: &[i32]) -> Vec<u8> {
             v.send(&[5, 0, x1, x2, 0, 100]);
         }
         if i == 150 {
-            let _ = Command::new("xrandr").args(["-s", "800x600"]).env("DISPLAY", &desktop.display).status();
+            let _ = Command::new("xrandr")
+                .args(["-s", "800x600"])
+                .env("DISPLAY", &desktop.display)
+                .status();
         }
         if i == 200 {
             // 16-bit pixels from here: Raw, Cursor and Tight lengths change.
@@ -169,7 +194,11 @@ fn drive(tag: &str, first: i32, extra: &[i32]) -> Vec<u8> {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
-    eprintln!("{tag}: {updates} updates, {} bytes in {:?}", v.captured.len(), started.elapsed());
+    eprintln!(
+        "{tag}: {updates} updates, {} bytes in {:?}",
+        v.captured.len(),
+        started.elapsed()
+    );
     v.captured
 }
 
@@ -180,7 +209,12 @@ fn frames_the_same_when_split(captured: &[u8]) {
     for split in 0..=head.len() {
         let mut r = ServerReader::new();
         let mut ends = r.feed(&head[..split], &mut Vec::new()).expect("first part");
-        ends.extend(r.feed(&head[split..], &mut Vec::new()).expect("second part").into_iter().map(|(at, k)| (at + split, k)));
+        ends.extend(
+            r.feed(&head[split..], &mut Vec::new())
+                .expect("second part")
+                .into_iter()
+                .map(|(at, k)| (at + split, k)),
+        );
         assert_eq!(ends, whole, "split at {split}");
     }
 }

@@ -161,7 +161,9 @@ impl Viewer {
         let until = std::time::Instant::now() + time;
         self.request(false)?;
         while std::time::Instant::now() < until {
-            let wait = until.saturating_duration_since(std::time::Instant::now()).min(Duration::from_millis(300));
+            let wait = until
+                .saturating_duration_since(std::time::Instant::now())
+                .min(Duration::from_millis(300));
             let more = match &mut self.transport {
                 Transport::Relay(ws) => match ws.poll_binary(wait) {
                     Ok(Some(b)) => b,

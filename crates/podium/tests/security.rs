@@ -115,15 +115,21 @@ enum Act {
     Unblock,
     Disconnect,
     Logoff,
+    /// The dashboard's View: a viewer relay of the session (issue 19).
+    View,
+    /// Take control: a viewer relay that drives the desktop.
+    Control,
 }
 
-const SESSION_ACTS: [Act; 6] = [
+const SESSION_ACTS: [Act; 8] = [
     Act::Thumbnail,
     Act::Message,
     Act::Block,
     Act::Unblock,
     Act::Disconnect,
     Act::Logoff,
+    Act::View,
+    Act::Control,
 ];
 
 impl Act {
@@ -135,6 +141,8 @@ impl Act {
             Act::Unblock => "unblock",
             Act::Disconnect => "disconnect",
             Act::Logoff => "logoff",
+            Act::View => "view",
+            Act::Control => "control",
         }
     }
 
@@ -147,6 +155,8 @@ impl Act {
             Act::Unblock => Some(AuditKind::Unblock),
             Act::Disconnect => Some(AuditKind::Disconnect),
             Act::Logoff => Some(AuditKind::Logoff),
+            Act::View => Some(AuditKind::View),
+            Act::Control => Some(AuditKind::Control),
         }
     }
 }
@@ -164,7 +174,7 @@ impl Act {
 fn spec_allows(caller: Role, target: Target, act: Act) -> bool {
     match (target, act) {
         (Target::Own, Act::Thumbnail | Act::Logoff | Act::Disconnect) => true,
-        (Target::Own, Act::Message | Act::Block | Act::Unblock) => false,
+        (Target::Own, Act::Message | Act::Block | Act::Unblock | Act::View | Act::Control) => false,
         (Target::Other(_), Act::Thumbnail) => caller != Role::Standard,
         (Target::Other(owner), _) => match caller {
             Role::Admin => true,
@@ -199,9 +209,15 @@ fn audited_once(records: &[AuditRecord], actor: &str, id: u32, act: Act, allowed
         .iter()
         .filter(|r| r.kind == AuditKind::Refused && r.action.as_deref() == Some(act.word()))
         .count();
-    assert_eq!(
-        (done, refused),
-        if allowed { (1, 0) } else { (0, 1) },
+    // A view or a control is audited at its start and its end; a plain
+    // GET of the viewer route (the socket's cell) starts neither.
+    let done_expected: &[usize] = match act {
+        Act::View | Act::Control if allowed => &[0, 2],
+        _ if allowed => &[1],
+        _ => &[0],
+    };
+    assert!(
+        done_expected.contains(&done) && refused == usize::from(!allowed),
         "{what}: audited once, as done or refused: {mine:?}"
     );
 }
@@ -319,6 +335,9 @@ impl Matrix<'_> {
                 other => panic!("{what}: status {other}: {}", String::from_utf8_lossy(&body)),
             };
         }
+        if matches!(act, Act::View | Act::Control) {
+            return self.ask_view(channel, caller, act, id, &what);
+        }
         let results: ActionResults = match channel {
             Channel::Socket => {
                 let id_s = id.to_string();
@@ -359,6 +378,46 @@ impl Matrix<'_> {
                 false
             }
             other => panic!("{what}: outcome {other:?}: {r:?}"),
+        }
+    }
+
+    /// View or Control: over HTTPS a real viewer relay, closed at once and
+    /// waited for until its end is audited; over the socket a plain GET,
+    /// which answers 400 (not a WebSocket) when allowed, 403 when not.
+    fn ask_view(&self, channel: Channel, caller: usize, act: Act, id: u32, what: &str) -> bool {
+        let p = &self.people[caller];
+        let control = act == Act::Control;
+        match channel {
+            Channel::Socket => {
+                let r = http_get_as(
+                    &p.user,
+                    &self.kit.socket,
+                    &format!("/api/v1/sessions/{id}/vnc?control={control}"),
+                );
+                match r.status {
+                    400 => true,
+                    403 => false,
+                    other => panic!("{what}: status {other}: {}", String::from_utf8_lossy(&r.body)),
+                }
+            }
+            Channel::Https => match Events::viewer(self.kit, &p.web, id, control) {
+                Ok(mut ws) => {
+                    assert!(ws.next_binary(5 * SECOND).is_some(), "{what}: the desktop speaks");
+                    drop(ws);
+                    let kind = act.audit_kind();
+                    wait_until(5 * SECOND, "the watch's end is audited", || {
+                        audit(self.kit).iter().any(|r| {
+                            Some(r.kind) == kind
+                                && r.actor == p.user.name
+                                && r.session == Some(id)
+                                && r.action.as_deref() == Some("end")
+                        })
+                    });
+                    true
+                }
+                Err(403) => false,
+                Err(other) => panic!("{what}: status {other}"),
+            },
         }
     }
 
@@ -437,6 +496,8 @@ impl Matrix<'_> {
                 }
             }
             Act::Logoff => self.logoff_effect(target, id, allowed, &what),
+            // What a viewer may do is tests/view.rs's.
+            Act::View | Act::Control => {}
         }
         // Whatever was asked, the other sessions are untouched.
         let listed: BTreeSet<u32> = kit.sessions().sessions.iter().map(|s| s.id).collect();
@@ -735,8 +796,8 @@ fn permission_matrix_every_role_target_action_and_channel_acts_exactly_as_the_sp
     }
     let table = m.table();
     println!("{table}");
-    // 3 callers × (4 targets × 6 actions + audit + 3 starts) per channel.
-    assert_eq!(m.cells.len(), 2 * 3 * (4 * 6 + 1 + 3), "{table}");
+    // 3 callers × (4 targets × 8 actions + audit + 3 starts) per channel.
+    assert_eq!(m.cells.len(), 2 * 3 * (4 * SESSION_ACTS.len() + 1 + 3), "{table}");
 }
 
 // ---------------------------------------------------------------------------

@@ -104,25 +104,38 @@ fn a_viewer_only_viewing_sends_keys_and_clicks_that_never_reach_the_desktop_nor_
     v.point(300, 200).expect("pointer");
     v.type_text("echo x > ~/viewed.txt\n").expect("typing");
     let kinds = v.pump(3 * SECOND).expect("the viewer's pictures");
-    assert!(kinds.contains(&ServerKind::Update), "the viewer sees the desktop: {kinds:?}");
+    assert!(
+        kinds.contains(&ServerKind::Update),
+        "the viewer sees the desktop: {kinds:?}"
+    );
     assert!(!file.exists(), "a viewer's keys reached the desktop");
     assert_eq!(pointer(&desktop), before, "a viewer's pointer moved the desktop's");
     assert!(records(&kit, "view", id) >= 1, "the view is audited");
 
     // The pupil's own keys still arrive.
     station.type_text("echo own > ~/own.txt\n").expect("typing");
-    wait_until(5 * SECOND, "the pupil's own keys arrive", || pupil.home.join("own.txt").exists());
+    wait_until(5 * SECOND, "the pupil's own keys arrive", || {
+        pupil.home.join("own.txt").exists()
+    });
 
     // The desktop's clipboard reaches the owner's station only.
     set_clipboard(&kit.display_of(id), &pupil, "secret answers");
     let at_station = station.pump(3 * SECOND).expect("station");
     let at_viewer = v.pump(SECOND).expect("viewer");
-    assert!(at_station.contains(&ServerKind::CutText), "the owner gets the clipboard: {at_station:?}");
+    assert!(
+        at_station.contains(&ServerKind::CutText),
+        "the owner gets the clipboard: {at_station:?}"
+    );
     assert!(!at_viewer.contains(&ServerKind::CutText), "a viewer got the clipboard");
-    assert!(at_viewer.contains(&ServerKind::Update), "the viewer still sees: {at_viewer:?}");
+    assert!(
+        at_viewer.contains(&ServerKind::Update),
+        "the viewer still sees: {at_viewer:?}"
+    );
 
     drop(v);
-    wait_until(5 * SECOND, "the view's end is audited", || records(&kit, "view", id) >= 2);
+    wait_until(5 * SECOND, "the view's end is audited", || {
+        records(&kit, "view", id) >= 2
+    });
 }
 
 #[test]
@@ -157,7 +170,10 @@ fn control_drives_the_desktop_even_blocked_and_ends_when_the_tab_goes() {
     wait_until(5 * SECOND, "the controller's keys arrive on a blocked desktop", || {
         pupil.home.join("teacher-blocked.txt").exists()
     });
-    assert!(!pupil.home.join("pupil-blocked.txt").exists(), "the pupil typed while blocked");
+    assert!(
+        !pupil.home.join("pupil-blocked.txt").exists(),
+        "the pupil typed while blocked"
+    );
 
     // A tab that stops answering (no pong) ends control within 5 s of its last word.
     let ends_before = records(&kit, "control", id);
@@ -175,7 +191,9 @@ fn control_drives_the_desktop_even_blocked_and_ends_when_the_tab_goes() {
     });
     let started = records(&kit, "control", id);
     drop(c2);
-    wait_until(5 * SECOND, "closing the tab ends control", || records(&kit, "control", id) > started);
+    wait_until(5 * SECOND, "closing the tab ends control", || {
+        records(&kit, "control", id) > started
+    });
 }
 
 #[test]
@@ -190,7 +208,11 @@ fn a_dashboard_user_may_neither_view_nor_control_an_administrators_session() {
         assert_eq!(Events::viewer(&kit, &dash, id, control).err(), Some(403));
         let r = dash.get(&format!("/api/v1/sessions/{id}/vnc?control={control}"));
         assert_eq!(r.status, 403, "{}", r.text);
-        assert!(r.json()["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", r.text);
+        assert!(
+            r.json()["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{}",
+            r.text
+        );
     }
     assert!(records(&kit, "refused", id) >= 2, "refusals are audited");
     // A pupil may not view another's session; an unknown one is 404; a
@@ -201,7 +223,10 @@ fn a_dashboard_user_may_neither_view_nor_control_an_administrators_session() {
     let admin2 = TestUser::create(Role::Admin);
     let boss = Web::login(&kit, &admin2);
     assert_eq!(boss.get(&format!("/api/v1/sessions/{id}/vnc")).status, 400);
-    assert_eq!(boss.get(&format!("/api/v1/sessions/{id}/vnc?control=maybe")).status, 400);
+    assert_eq!(
+        boss.get(&format!("/api/v1/sessions/{id}/vnc?control=maybe")).status,
+        400
+    );
     let evil = Events::open(
         &kit,
         &format!("/api/v1/sessions/{id}/vnc"),
@@ -209,4 +234,29 @@ fn a_dashboard_user_may_neither_view_nor_control_an_administrators_session() {
         Some("https://evil.example"),
     );
     assert_eq!(evil.err(), Some(403), "another site's page");
+}
+
+/// tests/e2e/view.mjs in Debian's Chromium, in English and in French.
+#[test]
+fn view_and_take_control_work_in_a_real_browser_in_english_and_french() {
+    let kit = Kit::start(PODIUM);
+    let teacher = TestUser::create_named(Role::Dashboard, "Marie Curie");
+    let pupil = TestUser::create_named(Role::Standard, "Alice Martin");
+    let admin = TestUser::create_named(Role::Admin, "Paul Martin");
+    let desktop = kit.script(
+        "view-desktop",
+        "xsetroot -solid '#1f4e79'\n\
+         xclock -geometry 200x200+20+20 -update 1 &\n\
+         xterm -geometry 80x20+260+20 &\n\
+         wait",
+    );
+    let desktop = desktop.to_string_lossy().into_owned();
+    let _ = kit.start_session(&pupil, Some(&desktop));
+    let _ = kit.start_session(&admin, Some(&desktop));
+    let config = json!({
+        "teacher": {"user": teacher.name, "password": teacher.password},
+        "pupil": {"user": pupil.name, "full_name": pupil.full_name, "uid": pupil.uid, "home": pupil.home},
+        "admin": {"user": admin.name, "full_name": admin.full_name},
+    });
+    podium_testkit::browser::walk(&kit, "view.mjs", config);
 }

@@ -85,10 +85,17 @@ pub(crate) async fn vnc(
     let control = q.control()?;
     let action = if control { Action::Control } else { Action::View };
     let no_session = || AppError::not_found(format!("no session {id}"));
-    let session = s.host.get(&caller, id).ok_or_else(no_session)?;
+    // Looked up whoever asks: another's session is refused (and audited), as at the station.
+    let session = s
+        .host
+        .all_sessions()
+        .into_iter()
+        .find(|x| x.id == id)
+        .ok_or_else(no_session)?;
     // Decided before the upgrade, so that a page can learn why with a plain GET.
     if let Err(r) = decide(&caller, session.uid, session.role, action, Selection::Named) {
-        s.host.record(&NewAudit::refused(caller.user.clone(), action.as_str(), r.reason()).on(id, session.user));
+        s.host
+            .record(&NewAudit::refused(caller.user.clone(), action.as_str(), r.reason()).on(id, session.user));
         return Err(AppError::forbidden(r.reason()));
     }
     let ws = ws.map_err(|e| AppError::bad_request(format!("this route is a WebSocket ({})", e.body_text())))?;
