@@ -128,10 +128,10 @@ async fn from_viewer(
             Ok(None) => return Ok(()),
             Err(e) => return Err(unreadable(&e)),
         };
-        if let Some(bytes) = filter(msg, server, watch) {
-            if to_vnc.write_all(&bytes).await.is_err() {
-                return Err(End::Close(1011, "the desktop stopped answering"));
-            }
+        if let Some(bytes) = filter(msg, server, watch)
+            && to_vnc.write_all(&bytes).await.is_err()
+        {
+            return Err(End::Close(1011, "the desktop stopped answering"));
         }
     }
 }

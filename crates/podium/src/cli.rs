@@ -242,6 +242,21 @@ pub enum SessionCommand {
         #[arg(long)]
         json: bool,
     },
+    // View and Take control (issue 19).
+    /// Watch a session's desktop in a native VNC viewer (`vncviewer
+    /// 127.0.0.1:5900`), through the daemon: read-only, or with --control.
+    /// Runs until Ctrl-C.
+    View {
+        /// The session's id on this host.
+        #[arg(value_name = "ID")]
+        id: u32,
+        /// Drive the desktop: the viewer's keys and pointer reach it.
+        #[arg(long)]
+        control: bool,
+        /// Where the viewer connects (default: 127.0.0.1:5900, or the first free port from there).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+    },
 }
 
 /// `podium session logoff`.

@@ -260,3 +260,76 @@ fn view_and_take_control_work_in_a_real_browser_in_english_and_french() {
     });
     podium_testkit::browser::walk(&kit, "view.mjs", config);
 }
+
+/// `podium session view`: a native viewer's TCP connection reaches the
+/// desktop through the daemon; a refusal is told at once, with its reason.
+#[test]
+fn the_cli_relays_a_native_viewer_and_tells_a_refusal() {
+    use std::io::{Read, Write};
+    let kit = Kit::start_with(PODIUM, DESKTOP);
+    let pupil = TestUser::create(Role::Standard);
+    let admin = TestUser::create(Role::Admin);
+    let teacher = TestUser::create(Role::Dashboard);
+    let id = open_session(&Web::login(&kit, &pupil));
+    let admin_id = open_session(&Web::login(&kit, &admin));
+
+    let out = kit
+        .cli()
+        .as_user(&teacher)
+        .args(["session", "view", &admin_id.to_string(), "--listen", "127.0.0.1:0"])
+        .run();
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("administrator session"), "{}", out.stderr);
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut child = std::process::Command::new(PODIUM)
+        .args(["--socket", &kit.socket.to_string_lossy()])
+        .args([
+            "session",
+            "view",
+            &id.to_string(),
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("podium session view");
+    let mut tcp = None;
+    wait_until(10 * SECOND, "the CLI listens", || {
+        tcp = std::net::TcpStream::connect(("127.0.0.1", port)).ok();
+        tcp.is_some()
+    });
+    let mut tcp = tcp.expect("connected");
+    tcp.set_read_timeout(Some(5 * SECOND)).expect("timeout");
+    let mut read = |n: usize| {
+        let mut b = vec![0u8; n];
+        tcp.read_exact(&mut b).expect("RFB bytes");
+        b
+    };
+    assert_eq!(read(12), b"RFB 003.008\n");
+    let mut send = |b: &[u8]| tcp.try_clone().expect("clone").write_all(b).expect("write");
+    send(b"RFB 003.008\n");
+    send(&[1]);
+    send(&[0]);
+    let mut read = |n: usize| {
+        let mut b = vec![0u8; n];
+        tcp.read_exact(&mut b).expect("RFB bytes");
+        b
+    };
+    assert_eq!(read(2), vec![1, 1], "security types");
+    assert_eq!(read(4), vec![0, 0, 0, 0], "security result");
+    let init = read(24);
+    assert_eq!(
+        (
+            u16::from_be_bytes([init[0], init[1]]),
+            u16::from_be_bytes([init[2], init[3]])
+        ),
+        (1280, 800)
+    );
+    wait_until(5 * SECOND, "the view is audited", || records(&kit, "view", id) >= 1);
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -8,6 +8,8 @@ pub mod generate;
 pub mod hosts;
 pub mod serve;
 pub mod session;
+// View and Take control (issue 19).
+pub mod view;
 
 /// How a command ended, as the exit status says (SPEC §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

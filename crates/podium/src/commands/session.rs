@@ -1,4 +1,4 @@
-//! `podium session list | logoff | disconnect | block | unblock | message | start`.
+//! `podium session list | logoff | disconnect | block | unblock | message | start | view`.
 
 use super::Status;
 use crate::cli::{LogoffArgs, SessionCommand};
@@ -64,6 +64,7 @@ pub async fn run(client: &Client, cmd: SessionCommand) -> Result<Status> {
             };
             act(client, "message", &req, t.json).await
         }
+        SessionCommand::View { id, control, listen } => super::view::run(client, id, control, listen).await,
     }
 }
 
