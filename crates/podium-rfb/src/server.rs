@@ -83,9 +83,9 @@ impl Step {
 
 /// The rectangle being read.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Rect {
-    pub(crate) width: u64,
-    pub(crate) height: u64,
+struct Rect {
+    width: u64,
+    height: u64,
 }
 
 /// Follows a VNC server's byte stream, says what to pass on to a viewer
@@ -276,7 +276,7 @@ impl ServerReader {
             }
             Step::FenceHeader => self.skip_then(u64::from(h[7]), Step::End(ServerKind::Fence)),
             Step::XvpBody => self.step = Step::End(ServerKind::Xvp),
-            Step::Tight(t) => match tight::advance(t, h, self.rect, self.format)? {
+            Step::Tight(t) => match tight::advance(t, h, (self.rect.width, self.rect.height), self.format)? {
                 tight::Next::Step(next) => self.step = Step::Tight(next),
                 tight::Next::Skip(n) => self.skip_then(n, Step::RectDone),
                 tight::Next::SkipThen(n, next) => self.skip_then(n, Step::Tight(next)),

@@ -2,7 +2,6 @@
 //! palette and compact lengths (the pixels themselves are zlib or JPEG
 //! data the reader skips).
 
-use crate::server::Rect;
 use crate::{PixelFormat, RfbError};
 
 /// Tight data shorter than this is sent as is, without a length.
@@ -53,8 +52,10 @@ fn data(size: u64) -> Next {
 }
 
 /// Acts on one header step of a Tight rectangle.
-pub(crate) fn advance(step: TightStep, h: &[u8], rect: Rect, pf: PixelFormat) -> Result<Next, RfbError> {
-    let pixels = rect.width * rect.height;
+/// `size` is the rectangle's width and height.
+pub(crate) fn advance(step: TightStep, h: &[u8], size: (u64, u64), pf: PixelFormat) -> Result<Next, RfbError> {
+    let (width, height) = size;
+    let pixels = width * height;
     let tpixel = pf.tight_bytes();
     Ok(match step {
         TightStep::Control => {
@@ -78,7 +79,7 @@ pub(crate) fn advance(step: TightStep, h: &[u8], rect: Rect, pf: PixelFormat) ->
         }
         TightStep::PaletteData(colours) => {
             let size = if colours == 2 {
-                rect.width.div_ceil(8) * rect.height
+                width.div_ceil(8) * height
             } else {
                 pixels
             };
