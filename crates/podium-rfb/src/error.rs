@@ -33,12 +33,4 @@ pub enum RfbError {
     /// A pixel format RFB does not allow.
     #[error("bad pixel format: {0} bits per pixel")]
     PixelFormat(u8),
-    /// A length too large to believe.
-    #[error("{what} of {len} bytes is too large")]
-    TooLarge {
-        /// What carried the length.
-        what: &'static str,
-        /// The length.
-        len: u64,
-    },
 }
