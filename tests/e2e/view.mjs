@@ -6,7 +6,8 @@
 // the dialog says why. Set up by crates/podium/tests/view.rs, which passes
 //
 //   { url, podium, socket, screenshots, teacher: {user, password},
-//     pupil: {user, full_name, uid, home}, admin: {user, full_name} }
+//     pupil: {user, full_name, uid, home}, eleve: (a French pupil, the same),
+//     admin: {user, full_name} }
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -19,6 +20,7 @@ const LANGS = [
     locale: "en-US",
     labels: EN,
     code: "en",
+    pupil: cfg.pupil,
     view: "View",
     actions: "Actions",
     take: "Take control",
@@ -31,6 +33,7 @@ const LANGS = [
     locale: "fr-FR",
     labels: FR,
     code: "fr",
+    pupil: cfg.eleve,
     view: "Afficher",
     actions: "Actions",
     take: "Prendre le contrôle",
@@ -54,10 +57,10 @@ async function canvasHash(page) {
 }
 
 /** The pupil's whole screen, as `import` sees it. */
-function screenshotPupil(path) {
-  const s = sessionOf(cfg.pupil);
+function screenshotPupil(pupil, path) {
+  const s = sessionOf(pupil);
   execFileSync("import", ["-display", s.display, "-window", "root", path], {
-    env: { ...process.env, XAUTHORITY: `/run/user/${cfg.pupil.uid}/podium-Xauthority` },
+    env: { ...process.env, XAUTHORITY: `/run/user/${pupil.uid}/podium-Xauthority` },
   });
 }
 
@@ -65,10 +68,11 @@ try {
   for (const L of LANGS) {
     const page = await newPage(L.locale, { width: 1400, height: 900 });
     await logIn(page, L.labels);
-    const dialog = page.getByRole("dialog", { name: `${cfg.pupil.full_name} (${cfg.pupil.user})` });
+    const pupil = L.pupil;
+    const dialog = page.getByRole("dialog", { name: `${pupil.full_name} (${pupil.user})` });
 
     await step(`${L.code}: a double-click on a pupil's card shows their desktop, live`, async () => {
-      await card(page, cfg.pupil).dblclick();
+      await card(page, pupil).dblclick();
       await dialog.waitFor();
       await dialog.getByText(L.viewing).waitFor({ timeout: 10_000 });
       let first = "";
@@ -80,7 +84,7 @@ try {
     });
 
     await step(`${L.code}: Take control types into the pupil's xterm, and the pupil is told`, async () => {
-      const file = `${cfg.pupil.home}/typed-${L.code}.txt`;
+      const file = `${pupil.home}/typed-${L.code}.txt`;
       await dialog.getByRole("button", { name: L.take }).click();
       assert.equal(await dialog.getByRole("button", { name: L.take }).getAttribute("aria-pressed"), "true");
       await dialog.getByText(L.controlling).waitFor({ timeout: 10_000 });
@@ -93,7 +97,7 @@ try {
       await page.keyboard.press("Enter");
       await until(`${file} is written by the typed command`, 10_000, async () => existsSync(file));
       await new Promise((r) => setTimeout(r, 1000));
-      screenshotPupil(`${cfg.screenshots}/control-notice-${L.code}.png`);
+      screenshotPupil(pupil, `${cfg.screenshots}/control-notice-${L.code}.png`);
       if (L.code === "en") await page.screenshot({ path: `${cfg.screenshots}/dashboard-view.png` });
     });
 

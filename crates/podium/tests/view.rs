@@ -242,6 +242,8 @@ fn view_and_take_control_work_in_a_real_browser_in_english_and_french() {
     let kit = Kit::start(PODIUM);
     let teacher = TestUser::create_named(Role::Dashboard, "Marie Curie");
     let pupil = TestUser::create_named(Role::Standard, "Alice Martin");
+    // A French pupil's desktop speaks French: so does its notice.
+    let eleve = TestUser::create_named(Role::Standard, "Chloé Dubois");
     let admin = TestUser::create_named(Role::Admin, "Paul Martin");
     let desktop = kit.script(
         "view-desktop",
@@ -253,9 +255,23 @@ fn view_and_take_control_work_in_a_real_browser_in_english_and_french() {
     let desktop = desktop.to_string_lossy().into_owned();
     let _ = kit.start_session(&pupil, Some(&desktop));
     let _ = kit.start_session(&admin, Some(&desktop));
+    let out = kit
+        .cli()
+        .args([
+            "session",
+            "start",
+            &eleve.name,
+            "--command",
+            &desktop,
+            "--locale",
+            "fr_FR.UTF-8",
+        ])
+        .run();
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let config = json!({
         "teacher": {"user": teacher.name, "password": teacher.password},
         "pupil": {"user": pupil.name, "full_name": pupil.full_name, "uid": pupil.uid, "home": pupil.home},
+        "eleve": {"user": eleve.name, "full_name": eleve.full_name, "uid": eleve.uid, "home": eleve.home},
         "admin": {"user": admin.name, "full_name": admin.full_name},
     });
     podium_testkit::browser::walk(&kit, "view.mjs", config);
