@@ -326,7 +326,7 @@ fn the_cli_relays_a_native_viewer_and_tells_a_refusal() {
         b
     };
     assert_eq!(read(12), b"RFB 003.008\n");
-    let mut send = |b: &[u8]| tcp.try_clone().expect("clone").write_all(b).expect("write");
+    let send = |b: &[u8]| tcp.try_clone().expect("clone").write_all(b).expect("write");
     send(b"RFB 003.008\n");
     send(&[1]);
     send(&[0]);
