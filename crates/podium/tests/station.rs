@@ -41,7 +41,7 @@ fn the_station_opens_one_session_per_user_and_relays_it_to_its_owner_only() {
     // Before any session: nothing to relay.
     assert_eq!(
         web.get("/api/v1/station").json(),
-        json!({"session": null, "locked": false, "messages": []})
+        json!({"session": null, "locked": false, "messages": [], "follow_size": true})
     );
     assert_eq!(Events::station(&kit, &web, "").err(), Some(404));
 
@@ -181,7 +181,7 @@ fn a_newer_station_disconnect_lock_and_log_off_each_close_the_relay_with_their_c
     });
     assert_eq!(
         web.get("/api/v1/station").json(),
-        json!({"session": null, "locked": false, "messages": []})
+        json!({"session": null, "locked": false, "messages": [], "follow_size": true})
     );
     // Lock and unlock without a session are refused cleanly.
     assert_error(&web.post("/api/v1/station/lock", &json!({})), 404, "not_found");
