@@ -221,3 +221,30 @@ fn the_station_works_in_a_real_browser() {
     });
     browser::walk(&kit, "station.mjs", config);
 }
+
+/// The pupil's part of a browser walk's config.
+fn pupil_config(pupil: &TestUser) -> serde_json::Value {
+    json!({"user": pupil.name, "password": pupil.password, "uid": pupil.uid, "home": pupil.home})
+}
+
+#[test]
+fn the_desktop_follows_the_station_window_and_text_copies_both_ways_in_a_real_browser() {
+    let kit = Kit::start_with(PODIUM, &desktop_toml());
+    let pupil = TestUser::create_named(Role::Standard, "Alice Martin");
+    let config = json!({"root_color": ROOT_COLOR, "fixed": false, "pupil": pupil_config(&pupil)});
+    browser::walk(&kit, "station-resize.mjs", config);
+}
+
+#[test]
+fn with_a_fixed_size_the_desktop_keeps_it_and_the_station_scales_it() {
+    let kit = Kit::start_with(PODIUM, &format!("{}follow_station_size = false\n", desktop_toml()));
+    let pupil = TestUser::create_named(Role::Standard, "Alice Martin");
+    let config = json!({"root_color": ROOT_COLOR, "fixed": true, "pupil": pupil_config(&pupil)});
+    browser::walk(&kit, "station-resize.mjs", config);
+    // Xvnc itself refuses a station's size, whatever the page asks.
+    let xvnc = procfs::of_user(pupil.uid)
+        .into_iter()
+        .find(|p| p.cmdline.starts_with("Xvnc"))
+        .expect("the session's Xvnc runs");
+    assert!(xvnc.cmdline.contains("-AcceptSetDesktopSize=0"), "{}", xvnc.cmdline);
+}
