@@ -52,8 +52,11 @@ pub(crate) fn open(access: &DisplayAccess) -> Result<Display, ThumbError> {
     // RandR resizes the screen (a station's SetDesktopSize, `xrandr`) with
     // a ConfigureNotify of the root window: the capture learns the new
     // size even before anything is drawn at it.
-    conn.change_window_attributes(root, &ChangeWindowAttributesAux::new().event_mask(EventMask::STRUCTURE_NOTIFY))
-        .map_err(ThumbError::x)?;
+    conn.change_window_attributes(
+        root,
+        &ChangeWindowAttributesAux::new().event_mask(EventMask::STRUCTURE_NOTIFY),
+    )
+    .map_err(ThumbError::x)?;
     let capturer = Capturer::new(&conn, root).map_err(ThumbError::x)?;
     conn.flush().map_err(ThumbError::x)?;
     Ok(Display {

@@ -268,7 +268,12 @@ impl Worker {
         if screen == self.screen {
             return;
         }
-        tracing::debug!(session = self.ctx.id, width = screen.0, height = screen.1, "the screen was resized");
+        tracing::debug!(
+            session = self.ctx.id,
+            width = screen.0,
+            height = screen.1,
+            "the screen was resized"
+        );
         self.screen = screen;
         self.kept.clear();
         self.changed = Rect::screen(screen.0, screen.1);
@@ -419,7 +424,9 @@ impl Worker {
                     && now != screen
                 {
                     self.resized(now);
-                    return Err(ThumbError::NotNow(format!("the screen was resized during the capture: {e}")));
+                    return Err(ThumbError::NotNow(format!(
+                        "the screen was resized during the capture: {e}"
+                    )));
                 }
                 return Err(capture_error(&e));
             }
