@@ -16,7 +16,7 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { cfg, cli, finish, newPage, step, until } from "./lib.mjs";
+import { accessibilityProblems, cfg, cli, finish, newPage, step, until } from "./lib.mjs";
 
 const pupil = cfg.pupil;
 const EN = { user: "User name", password: "Password", login: "Log in" };
@@ -227,6 +227,8 @@ try {
       // The PRIMARY selection too: a middle click pastes it in the xterm.
       await page.keyboard.type("printf '%s\\n' '");
       await page.mouse.click(300, 200 + bar, { button: "middle" });
+      // xterm asks the selection's owner for the text and types it when it comes.
+      await page.waitForTimeout(700);
       await page.keyboard.type("' > ~/pasted.txt");
       await page.keyboard.press("Enter");
       await until("~/pasted.txt exists", 5_000, () => existsSync(`${pupil.home}/pasted.txt`));
@@ -242,23 +244,30 @@ try {
       assert.equal(await field.inputValue(), text);
       await page.getByText("Copy and paste also work straight between this computer and the desktop.").waitFor();
       await page.screenshot({ path: `${cfg.screenshots}/station-clipboard.png` });
+      assert.deepEqual(await accessibilityProblems(page), [], "the page with its Clipboard panel open");
     });
 
     await step("selecting a word in the xterm copies it to the page", async () => {
       await page.getByRole("button", { name: "Close" }).click();
       await page.locator(".screen canvas").click({ position: { x: 300, y: 200 } });
-      await page.keyboard.type("clear; echo selectme");
+      await page.keyboard.type("clear; echo selectme; touch ~/shown");
       await page.keyboard.press("Enter");
+      await until("the xterm has run it", 5_000, () => existsSync(`${pupil.home}/shown`));
       await page.waitForTimeout(500);
-      // The first line of the xterm at +20+20 (6×13 characters, 2 px border).
+      // The word on the first line of the xterm at +20+20 (6×13 characters, 2 px border).
       await page.mouse.dblclick(20 + 2 + 3 * 6, bar + 20 + 2 + 6);
-      await until("the page's field shows the word", 5_000, async () => {
-        await page.getByRole("button", { name: "Clipboard" }).click();
-        const v = await page.getByLabel("Text on the desktop's clipboard").inputValue();
-        await page.getByRole("button", { name: "Close" }).click();
-        return v === "selectme";
-      });
-      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), "selectme");
+      let copied = "";
+      try {
+        await until("the browser's clipboard holds the word", 5_000, async () => {
+          copied = await page.evaluate(() => navigator.clipboard.readText());
+          return copied === "selectme";
+        });
+      } catch (e) {
+        throw new Error(`${e.message}: it holds ${JSON.stringify(copied)}`);
+      }
+      await page.getByRole("button", { name: "Clipboard" }).click();
+      assert.equal(await page.getByLabel("Text on the desktop's clipboard").inputValue(), "selectme");
+      await page.getByRole("button", { name: "Close" }).click();
     });
 
     await step("what is typed into the Clipboard panel's field goes to the desktop (the way in where the browser has no permission)", async () => {
@@ -273,6 +282,8 @@ try {
     await step("in French: the panel's labels, and a copy on the desktop shows in its field", async () => {
       const fr = await clipboardPage("fr-FR");
       await logIn(fr, { user: "Nom d'utilisateur", password: "Mot de passe", login: "Se connecter" });
+      // The new page has handed its own clipboard over by now (it is the browser's, shared with the first page).
+      await fr.waitForTimeout(500);
       copyOnDesktop("clipboard", "Texte copié sur le bureau");
       await fr.getByRole("button", { name: "Presse-papiers" }).click();
       const field = fr.getByLabel("Texte du presse-papiers du bureau");

@@ -24,6 +24,8 @@ export class DesktopClipboard {
     this.onText = onText;
     /** The text last exchanged, either way: never sent back where it came from. */
     this.last = "";
+    /** Counts the exchanges, so that a read of the browser's clipboard that one overtook is dropped. */
+    this.exchanges = 0;
     /** @type {Permission} */
     this.permission = "none";
     /** @type {RFB | null} */
@@ -59,6 +61,7 @@ export class DesktopClipboard {
    * @param {string} text
    */
   fromDesktop(text) {
+    this.exchanges += 1;
     this.last = text;
     this.onText(text);
     if (document.hasFocus()) navigator.clipboard?.writeText(text).catch(() => undefined);
@@ -73,12 +76,15 @@ export class DesktopClipboard {
   async fromBrowser(gesture) {
     await this.ready;
     if (!this.rfb || !(this.permission === "granted" || (gesture && this.permission === "prompt"))) return;
+    const before = this.exchanges;
     let text;
     try {
       text = await navigator.clipboard.readText();
     } catch {
       return;
     }
+    // A copy on the desktop that came in meanwhile is newer than what was read.
+    if (this.exchanges !== before) return;
     if (text && text !== this.last) this.toDesktop(text);
   }
 
@@ -87,6 +93,7 @@ export class DesktopClipboard {
    * @param {string} text
    */
   toDesktop(text) {
+    this.exchanges += 1;
     this.last = text;
     this.onText(text);
     this.rfb?.clipboardPasteFrom(text);
