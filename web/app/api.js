@@ -163,7 +163,7 @@ export async function hosts() {
 }
 
 /**
- * @typedef {{ session: Session | null, locked: boolean, messages: UserMessage[] }} StationStatus
+ * @typedef {{ session: Session | null, locked: boolean, messages: UserMessage[], follow_size?: boolean }} StationStatus
  */
 
 /** @returns {Promise<StationStatus>} the caller's own session */

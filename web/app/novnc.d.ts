@@ -10,5 +10,11 @@ declare module "@novnc/novnc" {
     background: string;
     disconnect(): void;
     focus(): void;
+    /** Puts `text` on the desktop's clipboard. */
+    clipboardPasteFrom(text: string): void;
+    // noVNC 1.7's own steps of a remote resize, which desktopsize.js
+    // bounds (it has no setting for it).
+    _screenSize(): { w: number; h: number };
+    _requestRemoteResize(): void;
   }
 }

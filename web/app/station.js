@@ -1,12 +1,16 @@
 // The station: the user's own desktop in the browser (SPEC §6). It opens
 // (or reconnects to) the user's session, shows it with noVNC through the
 // daemon's relay, and offers Log off, Disconnect and Lock. A log-off
-// warning shows over the desktop as well as on it.
+// warning shows over the desktop as well as on it. The desktop takes the
+// size of the page's screen area (unless the administrator fixed it), and
+// text copies both ways (clipboard.js).
 
 import RFB from "@novnc/novnc";
 import { html } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import * as api from "./api.js";
+import { ClipboardPanel, DesktopClipboard, followBrowserClipboard } from "./clipboard.js";
+import { boundRemoteSize } from "./desktopsize.js";
 import { LanguageSwitch } from "./language.js";
 import { lang, pickedLang, t } from "./i18n.js";
 
@@ -34,6 +38,10 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
   const rfb = useRef(/** @type {RFB | null} */ (null));
   const leaving = useRef(false);
   const sessionId = useRef(/** @type {number | null} */ (null));
+  const followSize = useRef(true);
+  const [clipText, setClipText] = useState("");
+  const [clipOpen, setClipOpen] = useState(false);
+  const [clipboard] = useState(() => new DesktopClipboard(setClipText));
 
   /** Opens the VNC stream of our session. */
   const connect = () => {
@@ -42,7 +50,11 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
     setPhase("connecting");
     const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/station/vnc`;
     const r = new RFB(screen.current, url, { wsProtocols: ["binary"] });
+    // Scaled to fit, whether the desktop follows the area (then the scale
+    // is 1) or keeps a fixed size, or is waiting for its new size.
     r.scaleViewport = true;
+    r.resizeSession = followSize.current;
+    boundRemoteSize(r);
     r.background = "#0f172a";
     r.focusOnClick = true;
     const timer = window.setTimeout(() => {
@@ -51,10 +63,16 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
     r.addEventListener("connect", () => {
       window.clearTimeout(timer);
       setPhase("connected");
+      clipboard.rfb = r;
       r.focus();
+      void clipboard.fromBrowser(false);
+    });
+    r.addEventListener("clipboard", (e) => {
+      if (rfb.current === r) clipboard.fromDesktop(/** @type {CustomEvent<{ text: string }>} */ (e).detail.text);
     });
     r.addEventListener("disconnect", () => {
       window.clearTimeout(timer);
+      if (clipboard.rfb === r) clipboard.rfb = null;
       if (rfb.current !== r || leaving.current) return;
       rfb.current = null;
       explain();
@@ -101,6 +119,7 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
         setSession(st.session);
         setMessages(st.messages ?? []);
         sessionId.current = st.session.id;
+        followSize.current = st.follow_size ?? true;
         if (st.locked) setPhase("locked");
         else connect();
       })
@@ -142,6 +161,14 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
     [],
   );
 
+  // The browser's clipboard goes to the desktop when the user comes back to it.
+  useEffect(() => followBrowserClipboard(clipboard, screen.current), []);
+
+  const closeClipboard = () => {
+    setClipOpen(false);
+    rfb.current?.focus();
+  };
+
   const closing = session?.state === "closing" && session.logoff_deadline;
   useEffect(() => {
     if (!closing) return undefined;
@@ -182,6 +209,16 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
         </div>
         <div class="station-tools" role="toolbar" aria-label=${t("station.tools")}>
           ${onDashboard ? html`<button type="button" class="button small" onClick=${onDashboard}>${t("station.dashboard")}</button>` : null}
+          <button
+            type="button"
+            class="button small"
+            aria-expanded=${clipOpen}
+            aria-controls="clipboard-panel"
+            disabled=${phase !== "connected"}
+            onClick=${() => (clipOpen ? closeClipboard() : setClipOpen(true))}
+          >
+            ${t("station.clipboard")}
+          </button>
           <button type="button" class="button small" disabled=${phase !== "connected"} onClick=${lock}>${t("station.lock")}</button>
           <button type="button" class="button small" disabled=${phase !== "connected"} onClick=${disconnect}>${t("station.disconnect")}</button>
           <button type="button" class="button small danger" disabled=${!session || phase === "ending"} onClick=${() => setConfirm(true)}>${t("station.logoff")}</button>
@@ -195,6 +232,16 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
       }
       <main class="station-screen" aria-label=${t("station.desktop")}>
         <div class="screen" ref=${screen}></div>
+        ${
+          clipOpen && phase === "connected"
+            ? html`<${ClipboardPanel}
+              text=${clipText}
+              synced=${clipboard.synced}
+              onText=${(/** @type {string} */ text) => clipboard.toDesktop(text)}
+              onClose=${closeClipboard}
+            />`
+            : null
+        }
         ${phase === "connected" ? null : html`<${Overlay} phase=${phase} error=${error} onReconnect=${connect} onUnlocked=${connect} onSignedOut=${onSignedOut} />`}
         ${
           session?.blocked && phase !== "locked"

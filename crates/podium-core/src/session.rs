@@ -114,6 +114,15 @@ pub struct StationStatus {
     /// Messages waiting for the user to dismiss them, oldest first.
     #[serde(default)]
     pub messages: Vec<UserMessage>,
+    /// Whether the desktop takes the size of the station's screen area
+    /// (`[session] follow_station_size`, as the session was started);
+    /// when false it keeps its size and the station scales it.
+    #[serde(default = "follows")]
+    pub follow_size: bool,
+}
+
+fn follows() -> bool {
+    true
 }
 
 /// A message sent from the dashboard, shown on the desktop and the station

@@ -24,6 +24,13 @@ pub const ALLOW_OVERRIDE: &str =
 pub fn xvnc_args(spec: &WorkerSpec) -> Vec<String> {
     let vnc = spec.vnc_socket().to_string_lossy().into_owned();
     let auth = spec.display_xauth().to_string_lossy().into_owned();
+    // A station asks for its screen area's size (RFB SetDesktopSize);
+    // with a fixed size, Xvnc refuses and the station scales the picture.
+    let resize = if spec.follow_station_size {
+        "-AcceptSetDesktopSize=1"
+    } else {
+        "-AcceptSetDesktopSize=0"
+    };
     [
         "Xvnc",
         "-displayfd",
@@ -48,6 +55,7 @@ pub fn xvnc_args(spec: &WorkerSpec) -> Vec<String> {
         "-AllowOverride",
         ALLOW_OVERRIDE,
         "-AlwaysShared",
+        resize,
         "-desktop",
         &spec.desktop_name,
     ]

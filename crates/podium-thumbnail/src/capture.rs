@@ -187,6 +187,26 @@ impl Capturer {
         }
     }
 
+    /// Bytes of the shared memory segment captures go through (0 before
+    /// the first capture, or without MIT-SHM).
+    #[must_use]
+    pub fn shared_bytes(&self) -> usize {
+        self.shm.as_ref().map_or(0, |(_, _, len)| *len)
+    }
+
+    /// The screen is now `w`×`h`: a segment larger than the whole new
+    /// screen is given back (a station went from a large window to a
+    /// small one), and the next capture makes one of the size it needs.
+    /// A larger screen needs nothing now: the next capture grows it.
+    pub fn screen_resized(&mut self, conn: &RustConnection, (w, h): (u32, u32)) {
+        let whole = usize::try_from(u64::from(w) * u64::from(h) * 4).unwrap_or(usize::MAX);
+        if self.shm.as_ref().is_some_and(|(_, _, len)| *len > whole)
+            && let Some((seg, _, _)) = self.shm.take()
+        {
+            let _ = conn.shm_detach(seg);
+        }
+    }
+
     /// The screen's size now (a round trip; the capture thread learns it
     /// from DAMAGE events instead).
     ///

@@ -7,6 +7,12 @@
 //! server hands over the changed region (DAMAGE into an XFixes region),
 //! only its rectangles are copied out of the X server and scaled, and the
 //! kept picture is encoded again where it changed ([`crate::strips`]).
+//!
+//! The screen may change size at any time (a station follows its browser
+//! window): the root window's `ConfigureNotify`, or a DAMAGE event's
+//! geometry, gives the new size, and the kept pictures are made again
+//! whole, with the new aspect ratio. A capture that the resize overtook
+//! (its parts now off the screen) is taken again at the new size.
 
 use crate::capture::Rect;
 use crate::display::{Display, open};
@@ -135,7 +141,8 @@ struct Worker {
     scaler: Scaler,
     encoder: Encoder,
     last: Option<Instant>,
-    /// The screen's size, as the last DAMAGE event gave it.
+    /// The screen's size, as the last DAMAGE or root `ConfigureNotify`
+    /// event gave it.
     screen: (u32, u32),
     /// Each size's pixels as last made, remade in part after a change.
     kept: HashMap<Size, (Scaled, Strips)>,
@@ -233,13 +240,12 @@ impl Worker {
     fn drain_events(&mut self) -> bool {
         loop {
             match self.display.conn.poll_for_event() {
+                Ok(Some(Event::ConfigureNotify(c))) if c.window == self.display.root => {
+                    self.resized((u32::from(c.width), u32::from(c.height)));
+                }
                 Ok(Some(Event::DamageNotify(e))) => {
                     let screen = (u32::from(e.geometry.width), u32::from(e.geometry.height));
-                    if screen != self.screen {
-                        // Resized: every kept picture has the old shape.
-                        self.screen = screen;
-                        self.kept.clear();
-                    }
+                    self.resized(screen);
                     let area = Rect {
                         x: u32::try_from(e.area.x).unwrap_or(0),
                         y: u32::try_from(e.area.y).unwrap_or(0),
@@ -254,6 +260,25 @@ impl Worker {
                 Err(_) => return false,
             }
         }
+    }
+
+    /// The screen is now `screen` in size: every kept picture has the old
+    /// shape, and the whole screen is to be captured again.
+    fn resized(&mut self, screen: (u32, u32)) {
+        if screen == self.screen {
+            return;
+        }
+        tracing::debug!(
+            session = self.ctx.id,
+            width = screen.0,
+            height = screen.1,
+            "the screen was resized"
+        );
+        self.screen = screen;
+        self.kept.clear();
+        self.changed = Rect::screen(screen.0, screen.1);
+        self.display.capturer.screen_resized(&self.display.conn, screen);
+        self.ctx.shared.dirty.store(true, Ordering::SeqCst);
     }
 
     /// The changed rectangles since the last capture, taken out of the X
@@ -280,16 +305,33 @@ impl Worker {
         Ok(reply
             .rectangles
             .iter()
-            .map(|r| Rect {
-                x: u32::try_from(r.x).unwrap_or(0),
-                y: u32::try_from(r.y).unwrap_or(0),
-                w: u32::from(r.width),
-                h: u32::from(r.height),
+            .map(|r| {
+                Rect {
+                    x: u32::try_from(r.x).unwrap_or(0),
+                    y: u32::try_from(r.y).unwrap_or(0),
+                    w: u32::from(r.width),
+                    h: u32::from(r.height),
+                }
+                .clamp(self.screen.0, self.screen.1)
             })
+            .filter(|r| !r.is_empty())
             .collect())
     }
 
+    /// Captures what changed; when the screen changed size under the
+    /// capture, once more at its new size.
     fn capture(&mut self) -> Result<(), ThumbError> {
+        let before = self.screen;
+        match self.capture_once() {
+            Err(ThumbError::NotNow(why)) if self.screen != before => {
+                tracing::debug!(session = self.ctx.id, "capture overtaken by a resize ({why}); again");
+                self.capture_once()
+            }
+            r => r,
+        }
+    }
+
+    fn capture_once(&mut self) -> Result<(), ThumbError> {
         let changed = self.take_damage()?;
         self.ctx.shared.dirty.store(false, Ordering::SeqCst);
         let sizes = self.ctx.shared.wanted(&self.ctx.hub.pushed_sizes());
@@ -375,7 +417,19 @@ impl Worker {
                     .clear();
                 return Err(ThumbError::NotNow(e.to_string()));
             }
-            Err(e) => return Err(capture_error(&e)),
+            Err(e) => {
+                // Parts asked for off a screen that just shrank fail; the
+                // resize's event may still be on its way.
+                if let Ok(now) = self.display.capturer.screen_size(&self.display.conn)
+                    && now != screen
+                {
+                    self.resized(now);
+                    return Err(ThumbError::NotNow(format!(
+                        "the screen was resized during the capture: {e}"
+                    )));
+                }
+                return Err(capture_error(&e));
+            }
         };
         self.ctx.hub.count_capture();
         self.ctx.hub.count_pixels(sources.iter().map(|r| r.area()).sum());

@@ -221,3 +221,68 @@ fn a_small_change_is_copied_scaled_and_encoded_alone_and_pictured_as_a_whole_cap
     );
     service.stop(1);
 }
+
+/// A JPEG's width and height.
+fn jpeg_size(jpeg: &[u8]) -> (u16, u16) {
+    let mut d = jpeg_decoder::Decoder::new(jpeg);
+    d.read_info().expect("a JPEG");
+    let info = d.info().expect("its header");
+    (info.width, info.height)
+}
+
+#[test]
+fn thumbnails_follow_the_screen_to_its_new_size_and_aspect() {
+    let d = painted(true);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let service = Service::new(Duration::from_millis(100));
+    service.start(1, 0, d.access.clone());
+    let _watching = service.watch(0, true);
+    let get = || rt.block_on(service.get(1, Size::Medium)).expect("a thumbnail");
+    assert_eq!(jpeg_size(&get().jpeg), (320, 200), "16:10 at first");
+
+    // Wider (a station's window, 16:9), then back: nothing is drawn on the
+    // root window meanwhile, the resize alone is seen.
+    for (screen, thumb) in [((1600, 900), (320, 180)), ((WIDTH, HEIGHT), (320, 200))] {
+        resize(&d, screen);
+        let started = std::time::Instant::now();
+        let mut seen = None;
+        while started.elapsed() < Duration::from_secs(5) {
+            let size = jpeg_size(&get().jpeg);
+            if size == thumb {
+                seen = Some(started.elapsed());
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let took = seen.unwrap_or_else(|| panic!("a {thumb:?} thumbnail of the {screen:?} screen within 5 s"));
+        println!("{screen:?}: thumbnail {thumb:?} after {} ms", took.as_millis());
+    }
+    service.stop(1);
+}
+
+#[test]
+fn the_shared_segment_grows_and_shrinks_with_the_screen() {
+    let d = painted(true);
+    let conn = d.conn();
+    let root = conn.setup().roots[0].root;
+    let mut capturer = Capturer::new(&conn, root).expect("a 24-bit screen");
+    let bytes = |(w, h): (u16, u16)| usize::from(w) * usize::from(h) * 4;
+    capturer.grab(&conn).expect("captured");
+    assert_eq!(capturer.shared_bytes(), bytes((WIDTH, HEIGHT)));
+
+    resize(&d, (1600, 900));
+    capturer.screen_resized(&conn, (1600, 900));
+    let p = capturer.grab(&conn).expect("captured larger");
+    assert_eq!((p.width, p.height), (1600, 900));
+    assert_eq!(p.data[..3], BGR);
+    assert_eq!(capturer.shared_bytes(), bytes((1600, 900)), "grown");
+
+    resize(&d, (WIDTH, HEIGHT));
+    capturer.screen_resized(&conn, (u32::from(WIDTH), u32::from(HEIGHT)));
+    assert_eq!(capturer.shared_bytes(), 0, "the larger segment is given back");
+    capturer.grab(&conn).expect("captured smaller");
+    assert_eq!(capturer.shared_bytes(), bytes((WIDTH, HEIGHT)), "shrunk");
+}

@@ -41,7 +41,7 @@ fn the_station_opens_one_session_per_user_and_relays_it_to_its_owner_only() {
     // Before any session: nothing to relay.
     assert_eq!(
         web.get("/api/v1/station").json(),
-        json!({"session": null, "locked": false, "messages": []})
+        json!({"session": null, "locked": false, "messages": [], "follow_size": true})
     );
     assert_eq!(Events::station(&kit, &web, "").err(), Some(404));
 
@@ -181,7 +181,7 @@ fn a_newer_station_disconnect_lock_and_log_off_each_close_the_relay_with_their_c
     });
     assert_eq!(
         web.get("/api/v1/station").json(),
-        json!({"session": null, "locked": false, "messages": []})
+        json!({"session": null, "locked": false, "messages": [], "follow_size": true})
     );
     // Lock and unlock without a session are refused cleanly.
     assert_error(&web.post("/api/v1/station/lock", &json!({})), 404, "not_found");
@@ -220,4 +220,31 @@ fn the_station_works_in_a_real_browser() {
         "teacher": {"user": teacher.name, "password": teacher.password},
     });
     browser::walk(&kit, "station.mjs", config);
+}
+
+/// The pupil's part of a browser walk's config.
+fn pupil_config(pupil: &TestUser) -> serde_json::Value {
+    json!({"user": pupil.name, "password": pupil.password, "uid": pupil.uid, "home": pupil.home})
+}
+
+#[test]
+fn the_desktop_follows_the_station_window_and_text_copies_both_ways_in_a_real_browser() {
+    let kit = Kit::start_with(PODIUM, &desktop_toml());
+    let pupil = TestUser::create_named(Role::Standard, "Alice Martin");
+    let config = json!({"root_color": ROOT_COLOR, "fixed": false, "pupil": pupil_config(&pupil)});
+    browser::walk(&kit, "station-resize.mjs", config);
+}
+
+#[test]
+fn with_a_fixed_size_the_desktop_keeps_it_and_the_station_scales_it() {
+    let kit = Kit::start_with(PODIUM, &format!("{}follow_station_size = false\n", desktop_toml()));
+    let pupil = TestUser::create_named(Role::Standard, "Alice Martin");
+    let config = json!({"root_color": ROOT_COLOR, "fixed": true, "pupil": pupil_config(&pupil)});
+    browser::walk(&kit, "station-resize.mjs", config);
+    // Xvnc itself refuses a station's size, whatever the page asks.
+    let xvnc = procfs::of_user(pupil.uid)
+        .into_iter()
+        .find(|p| p.cmdline.starts_with("Xvnc"))
+        .expect("the session's Xvnc runs");
+    assert!(xvnc.cmdline.contains("-AcceptSetDesktopSize=0"), "{}", xvnc.cmdline);
 }

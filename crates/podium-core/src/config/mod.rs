@@ -165,6 +165,10 @@ pub struct SessionConfig {
     /// Log off sessions left disconnected this long (abandoned desktops
     /// hold memory and a seat); never by default.
     pub disconnected_logoff_after: Every,
+    /// Whether the desktop takes the size of the station's screen area
+    /// (and of the browser window, as it changes). Off, every desktop keeps
+    /// `geometry` and the station scales it to fit.
+    pub follow_station_size: bool,
 }
 
 impl Default for SessionConfig {
@@ -182,6 +186,7 @@ impl Default for SessionConfig {
             xvnc: PathBuf::from("/usr/bin/Xvnc"),
             cgroup: "podium".to_owned(),
             disconnected_logoff_after: Every::Never,
+            follow_station_size: true,
         }
     }
 }
@@ -362,6 +367,15 @@ mod tests {
         assert_eq!(c.server.state_dir, PathBuf::from("/var/lib/podium"));
         assert_eq!(c.session.max_processes, 1024);
         assert_eq!(c.session.disconnected_logoff_after, Every::Never);
+        assert!(c.session.follow_station_size);
+    }
+
+    #[test]
+    fn follow_station_size_is_a_boolean_named_with_its_line() {
+        let c = Config::parse("[session]\nfollow_station_size = false\n", "p.toml").expect("valid");
+        assert!(!c.session.follow_station_size);
+        let e = mistake("[session]\n\nfollow_station_size = \"no\"\n");
+        assert_eq!((e.key.as_str(), e.line), ("session.follow_station_size", 3), "{e}");
     }
 
     #[test]

@@ -192,6 +192,7 @@ impl Host {
             desktop_name: format!("{} ({})", account.full_name, account.name),
             ended_dir: self.ended_dir.clone(),
             locale: None,
+            follow_station_size: s.follow_station_size,
         }
     }
 

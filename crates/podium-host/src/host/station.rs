@@ -69,12 +69,14 @@ impl Host {
                     locked,
                     session: Some(self.info(&live)),
                     messages,
+                    follow_size: live.spec.follow_station_size,
                 }
             }
             None => StationStatus {
                 session: None,
                 locked: false,
                 messages: Vec::new(),
+                follow_size: self.config.session.follow_station_size,
             },
         }
     }

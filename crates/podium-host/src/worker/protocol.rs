@@ -60,6 +60,15 @@ pub struct WorkerSpec {
     /// ([`crate::locale`] says whose choice it is).
     #[serde(default)]
     pub locale: Option<String>,
+    /// Whether a station may give the desktop its own size (RFB
+    /// `SetDesktopSize`, which Xvnc accepts by default). Sessions recorded
+    /// before the setting existed did follow.
+    #[serde(default = "follows")]
+    pub follow_station_size: bool,
+}
+
+fn follows() -> bool {
+    true
 }
 
 impl WorkerSpec {
