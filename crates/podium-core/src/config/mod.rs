@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 mod cluster;
 mod values;
 
+mod open;
+pub use open::{OpenConfig, ProgramConfig};
+
 pub use cluster::{ClusterConfig, check_host_name};
 pub use values::{Every, Geometry};
 
@@ -34,6 +37,10 @@ pub struct Config {
     pub thumbnails: ThumbnailConfig,
     /// Several hosts on one dashboard.
     pub cluster: ClusterConfig,
+
+    /// What Open… may start on a desktop: the website opener and the
+    /// administrator's list of programs.
+    pub open: OpenConfig,
 }
 
 /// `[thumbnails]`.
@@ -224,6 +231,7 @@ impl Config {
             let span = find_key(text, key);
             error(span, key.to_owned(), &message)
         })?;
+        config.open.check(text, file)?;
         Ok(config)
     }
 
@@ -287,6 +295,11 @@ fn shell_words_count(command: &str) -> usize {
 fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset)
         .map_or(1, |t| t.bytes().filter(|b| *b == b'\n').count() + 1)
+}
+
+/// The line `key` of `[section]` is written on (1 when it is not written).
+fn line_of_key(text: &str, section: &str, key: &str) -> usize {
+    find_key(text, &format!("{section}.{key}")).map_or(1, |s| line_of(text, s.start))
 }
 
 /// Where `section.key` is written, for errors found after parsing.
@@ -445,7 +458,11 @@ mod tests {
         );
         let uncommented: String = shipped
             .lines()
-            .map(|l| l.strip_prefix('#').filter(|r| r.contains(" = ")).unwrap_or(l))
+            .map(|l| {
+                l.strip_prefix('#')
+                    .filter(|r| r.contains(" = ") || r.starts_with("[["))
+                    .unwrap_or(l)
+            })
             .collect::<Vec<_>>()
             .join("\n");
         let mut expected = Config::default();
@@ -465,6 +482,12 @@ mod tests {
             "room-13".into(),
             "UJP3NKOAHGAFTNMKSPV3ZE73HBRIBXYSOGNJB3AXPLUMJT5LCJAAS3GX".into(),
         );
+        expected.open.programs.push(ProgramConfig {
+            name: "calculator".into(),
+            label: "Calculator".into(),
+            label_fr: Some("Calculatrice".into()),
+            command: vec!["galculator".into()],
+        });
         assert_eq!(
             Config::parse(&uncommented, "podium.toml").expect("parses uncommented"),
             expected

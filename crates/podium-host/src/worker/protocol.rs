@@ -161,6 +161,16 @@ pub enum Request {
         /// How long to wait for the daemon's `Terminate`.
         for_ms: u64,
     },
+    /// Open…: start `program` (an absolute path) with `argv` (argv\[0\]
+    /// included) as the session's user, in the desktop's cgroup, with the
+    /// desktop's environment. Answered on the same connection with
+    /// [`Reply::Launched`] or [`Reply::LaunchFailed`].
+    Launch {
+        /// The program's absolute path.
+        program: PathBuf,
+        /// Its arguments, argv\[0\] included.
+        argv: Vec<String>,
+    },
 }
 
 /// Worker → daemon.
@@ -176,6 +186,17 @@ pub enum Reply {
     },
     /// The session is over; the worker exits after sending this.
     Ended(EndReport),
+    /// The answer to [`Request::Launch`]: the program runs (it has been
+    /// `exec`uted) with this pid.
+    Launched {
+        /// The new process.
+        pid: i32,
+    },
+    /// The answer to [`Request::Launch`]: it could not be started, and why.
+    LaunchFailed {
+        /// What went wrong, for the person who asked.
+        why: String,
+    },
 }
 
 /// Why a session ended.

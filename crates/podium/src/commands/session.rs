@@ -1,4 +1,4 @@
-//! `podium session list | logoff | disconnect | block | unblock | message | start`.
+//! `podium session list | logoff | disconnect | block | unblock | message | open | programs | start`.
 
 use super::Status;
 use crate::cli::{LogoffArgs, SessionCommand};
@@ -63,6 +63,25 @@ pub async fn run(client: &Client, cmd: SessionCommand) -> Result<Status> {
                 text,
             };
             act(client, "message", &req, t.json).await
+        }
+        SessionCommand::Open(o) => {
+            let req = podium_core::OpenRequest {
+                sessions: o.ids,
+                all: o.all,
+                url: o.url,
+                program: o.program,
+            };
+            act(client, "open", &req, o.json).await
+        }
+        SessionCommand::Programs { json } => {
+            let reply = client.get("/api/v1/programs").await?;
+            let list: podium_core::ProgramList = reply.parse()?;
+            if json {
+                println!("{}", reply.text());
+            } else {
+                println!("{}", output::programs(&list.programs));
+            }
+            Ok(Status::Ok)
         }
     }
 }
