@@ -558,3 +558,68 @@ fn the_worker_refuses_what_it_cannot_start_and_says_why() {
     assert!(out.stdout.contains("logging off"), "{}", out.stdout);
     assert!(!pupil.home.join("podium-opened-program").exists());
 }
+
+/// The default opener, `xdg-open`, on this machine's own browsers: the
+/// request is answered at once (the worker waits only for the `exec`),
+/// the browser starts as the user inside the session, on its display,
+/// with no network to reach, and the log off ends all of it.
+#[test]
+fn the_default_opener_starts_the_users_browser_inside_the_session() {
+    let kit = Kit::start(PODIUM);
+    let pupil = TestUser::create(Role::Standard);
+    let id = kit.start_session(&pupil, None);
+    let started = std::time::Instant::now();
+    let out = kit
+        .cli()
+        .args([
+            "session",
+            "open",
+            &id.to_string(),
+            "--url",
+            "https://example.org/",
+            "--json",
+        ])
+        .run();
+    let answered = started.elapsed();
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(answered < 5 * SECOND, "answered in {answered:?}");
+    let cgroup = desktop_cgroup_line(&kit, id);
+    let browsers = ["firefox", "chromium"];
+    let mut seen = String::new();
+    wait_until(30 * SECOND, "a browser runs in the session", || {
+        let procs = podium_testkit::procfs::of_user(pupil.uid);
+        seen = procs
+            .iter()
+            .map(|p| format!("{} [{}]", p.cmdline, p.cgroup))
+            .collect::<Vec<_>>()
+            .join("\n");
+        procs.iter().any(|p| {
+            browsers.iter().any(|b| p.cmdline.contains(b))
+                && p.cmdline.contains("https://example.org/")
+                && cgroup.ends_with(&p.cgroup)
+        })
+    });
+    println!("answered in {answered:?}; the user's processes:\n{seen}");
+    let session = cgroup.trim_start_matches("0::").trim_end_matches("/desktop").to_owned();
+    assert!(
+        podium_testkit::procfs::of_user(pupil.uid)
+            .iter()
+            .all(|p| p.cgroup.starts_with(&format!("{session}/"))),
+        "every process of the user is in the session: {seen}"
+    );
+    // Let it draw, for a picture of what the pupil sees.
+    std::thread::sleep(8 * SECOND);
+    let display = display_of(&kit, id);
+    let xauth = PathBuf::from(format!("/run/user/{}/podium-Xauthority", pupil.uid));
+    let png = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("open-default-opener.png");
+    let _ = podium_testkit::screen::Shot::take(&display, &xauth, Some(&png));
+    println!("picture: {}", png.display());
+    let out = kit
+        .cli()
+        .args(["session", "logoff", &id.to_string(), "--grace", "0", "--yes"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    wait_until(10 * SECOND, "the browser ends with the session", || {
+        podium_testkit::procfs::of_user(pupil.uid).is_empty()
+    });
+}
