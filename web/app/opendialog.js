@@ -112,12 +112,13 @@ export function OpenDialog({ title, selected, scope, onConfirm, onCancel }) {
         ? html`<p>${t("open.loading")}</p>`
         : programs.length === 0
           ? html`<p>${t("open.no_programs")}</p>`
-          : html`<label class="field">
-              <span>${t("open.program_label")}</span>
-              <select value=${program} onChange=${(/** @type {Event} */ e) => setProgram(/** @type {HTMLSelectElement} */ (e.target).value)}>
+          : html`<div class="field">
+              <label for="open-program">${t("open.program_label")}</label>
+              <select id="open-program" value=${program}
+                onChange=${(/** @type {Event} */ e) => setProgram(/** @type {HTMLSelectElement} */ (e.target).value)}>
                 ${programs.map((p) => html`<option value=${p.name}>${labelOf(p)}</option>`)}
               </select>
-            </label>`;
+            </div>`;
 
   return html`
     <div class="backdrop" onMouseDown=${(/** @type {MouseEvent} */ e) => e.target === e.currentTarget && onCancel()}>

@@ -80,8 +80,10 @@ fn open_config(s: &Scripts) -> String {
     )
 }
 
+/// A daemon with [`open_config`] whose desktops are a clock (the config's
+/// `command` lines would otherwise leave the system's full desktop).
 fn kit(s: &Scripts) -> Kit {
-    Kit::start_with(PODIUM, &open_config(s))
+    Kit::start_with(PODIUM, &format!("command = \"xclock\"\n{}", open_config(s)))
 }
 
 /// What the recorder wrote for `what` in `user`'s home, once it has.
@@ -622,4 +624,35 @@ fn the_default_opener_starts_the_users_browser_inside_the_session() {
     wait_until(10 * SECOND, "the browser ends with the session", || {
         podium_testkit::procfs::of_user(pupil.uid).is_empty()
     });
+}
+
+/// Open… from the dashboard in a real browser (tests/e2e/open.mjs), in
+/// English and French: two pupils chosen, the listed program opened on
+/// both, an ftp:// address refused in the dialog.
+#[test]
+fn the_dashboard_opens_a_program_on_two_pupils_and_refuses_ftp_in_english_and_french() {
+    let scripts = Scripts::new();
+    // The system's own desktop (Xfce), as in a classroom.
+    let kit = Kit::start_with(PODIUM, &open_config(&scripts));
+    let teacher = TestUser::create_named(Role::Dashboard, "Marie Curie");
+    let pupils = [
+        TestUser::create_named(Role::Standard, "Alice Martin"),
+        TestUser::create_named(Role::Standard, "Bruno Lefèvre"),
+        TestUser::create_named(Role::Standard, "Chloé Dubois"),
+    ];
+    for p in &pupils {
+        let _ = kit.start_session(p, None);
+    }
+    let config = json!({
+        "teacher": {"user": teacher.name, "password": teacher.password, "uid": teacher.uid},
+        "pupils": pupils.iter().map(|p| json!({
+            "user": p.name, "full_name": p.full_name, "uid": p.uid, "home": p.home,
+        })).collect::<Vec<_>>(),
+    });
+    podium_testkit::browser::walk(&kit, "open.mjs", config);
+    let opened = audit(&kit)
+        .into_iter()
+        .filter(|r| r.kind == AuditKind::Open && r.actor == teacher.name && r.outcome == "done")
+        .count();
+    assert_eq!(opened, 4, "two pupils, twice, each audited");
 }
