@@ -157,15 +157,9 @@ fn display_of(kit: &Kit, id: u32) -> String {
         .expect("session listed")
 }
 
-#[test]
-fn a_listed_program_runs_as_each_user_inside_their_session() {
-    let scripts = Scripts::new();
-    let kit = kit(&scripts);
-    let pupils = [TestUser::create(Role::Standard), TestUser::create(Role::Standard)];
-    let ids: Vec<u32> = pupils.iter().map(|p| kit.start_session(p, None)).collect();
-    let teacher = TestUser::create_named(Role::Dashboard, "Marie Curie");
-    let web = Web::login(&kit, &teacher);
-
+/// `GET /api/v1/programs` as a dashboard user: names and labels, in the
+/// config's order, and never a command.
+fn lists_the_programs_without_their_commands(web: &Web) {
     let list: ProgramList = {
         let r = web.get("/api/v1/programs");
         assert_eq!(r.status, 200, "{}", r.text);
@@ -184,39 +178,57 @@ fn a_listed_program_runs_as_each_user_inside_their_session() {
         !web.get("/api/v1/programs").text.contains("recorder"),
         "commands stay on the host"
     );
+}
+
+/// The recorded program ran as `pupil`, on session `id`'s display, inside
+/// its cgroup, with its words as configured; `/proc` agrees while it runs.
+fn ran_inside_the_session(kit: &Kit, pupil: &TestUser, id: u32) {
+    let rec = recorded(pupil, "program");
+    assert_eq!(one(&rec, "uid"), pupil.uid.to_string(), "runs as the session's user");
+    assert_eq!(one(&rec, "display"), display_of(kit, id), "on the session's display");
+    assert_eq!(one(&rec, "home"), pupil.home.to_string_lossy());
+    assert_eq!(
+        one(&rec, "xauthority"),
+        format!("/run/user/{}/podium-Xauthority", pupil.uid)
+    );
+    assert_eq!(
+        one(&rec, "cgroup"),
+        desktop_cgroup_line(kit, id),
+        "inside the session's cgroup"
+    );
+    assert_eq!(
+        rec["arg"],
+        ["two words", "$HOME;id"],
+        "the configured words arrive as they are, no shell in between"
+    );
+    // The host's own view of the process, while it runs.
+    let pid: i32 = one(&rec, "pid").parse().expect("pid");
+    assert_eq!(uid_of(pid), Some(pupil.uid), "/proc says the user's uid");
+    let cgroup = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).expect("its cgroup");
+    let v2 = cgroup.lines().find(|l| l.starts_with("0::")).unwrap_or("");
+    assert_eq!(v2, desktop_cgroup_line(kit, id));
+    let procs = std::fs::read_to_string(kit.session_cgroup_dir(id).join("desktop/cgroup.procs")).expect("procs");
+    assert!(
+        procs.lines().any(|l| l == pid.to_string()),
+        "listed in the session's cgroup"
+    );
+}
+
+#[test]
+fn a_listed_program_runs_as_each_user_inside_their_session() {
+    let scripts = Scripts::new();
+    let kit = kit(&scripts);
+    let pupils = [TestUser::create(Role::Standard), TestUser::create(Role::Standard)];
+    let ids: Vec<u32> = pupils.iter().map(|p| kit.start_session(p, None)).collect();
+    let teacher = TestUser::create_named(Role::Dashboard, "Marie Curie");
+    let web = Web::login(&kit, &teacher);
+
+    lists_the_programs_without_their_commands(&web);
 
     let r = results(&web.post("/api/v1/sessions/open", &json!({"sessions": ids, "program": "marker"})));
     for (pupil, id) in pupils.iter().zip(&ids) {
         assert_eq!(outcome_of(&r, *id).0, Outcome::Done, "{r:?}");
-        let rec = recorded(pupil, "program");
-        assert_eq!(one(&rec, "uid"), pupil.uid.to_string(), "runs as the session's user");
-        assert_eq!(one(&rec, "display"), display_of(&kit, *id), "on the session's display");
-        assert_eq!(one(&rec, "home"), pupil.home.to_string_lossy());
-        assert_eq!(
-            one(&rec, "xauthority"),
-            format!("/run/user/{}/podium-Xauthority", pupil.uid)
-        );
-        assert_eq!(
-            one(&rec, "cgroup"),
-            desktop_cgroup_line(&kit, *id),
-            "inside the session's cgroup"
-        );
-        assert_eq!(
-            rec["arg"],
-            ["two words", "$HOME;id"],
-            "the configured words arrive as they are, no shell in between"
-        );
-        // The host's own view of the process, while it runs.
-        let pid: i32 = one(&rec, "pid").parse().expect("pid");
-        assert_eq!(uid_of(pid), Some(pupil.uid), "/proc says the user's uid");
-        let cgroup = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).expect("its cgroup");
-        let v2 = cgroup.lines().find(|l| l.starts_with("0::")).unwrap_or("");
-        assert_eq!(v2, desktop_cgroup_line(&kit, *id));
-        let procs = std::fs::read_to_string(kit.session_cgroup_dir(*id).join("desktop/cgroup.procs")).expect("procs");
-        assert!(
-            procs.lines().any(|l| l == pid.to_string()),
-            "listed in the session's cgroup"
-        );
+        ran_inside_the_session(&kit, pupil, *id);
     }
 
     // A website, from the CLI as root: the URL is one argument, as given.
@@ -275,16 +287,37 @@ fn a_listed_program_runs_as_each_user_inside_their_session() {
     });
 }
 
-#[test]
-fn bad_addresses_and_unknown_programs_are_refused_before_anything_starts() {
-    let scripts = Scripts::new();
-    let kit = kit(&scripts);
-    let pupil = TestUser::create(Role::Standard);
-    let id = kit.start_session(&pupil, None);
-    let admin = TestUser::create(Role::Admin);
-    let web = Web::login(&kit, &admin);
+/// The CLI refuses bad addresses and program names with its usage (status
+/// 2), naming the reason, and an unknown program with status 1.
+fn the_cli_refuses_them_too(kit: &Kit) {
+    for (args, says) in [
+        (vec!["--url", "ftp://example.org"], "not ftp:"),
+        (vec!["--url", "javascript:alert(1)"], "not javascript:"),
+        (vec!["--program", "Calculator"], "not a program name"),
+    ] {
+        let mut all = vec!["session", "open", "--all"];
+        all.extend(args);
+        let out = kit.cli().args(&all).run();
+        assert_eq!(out.code, 2, "{all:?}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{all:?}: {}", out.stderr);
+    }
+    let out = kit
+        .cli()
+        .args(["session", "open", "--all", "--program", "calculator"])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no program \"calculator\" is configured"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Bodies `POST /sessions/open` refuses for session `id`: each with its
+/// status and what the answer must say.
+fn bad_bodies(id: u32) -> Vec<(serde_json::Value, u16, &'static str)> {
     let long = format!("https://example.org/{}", "a".repeat(2100));
-    let cases: Vec<(serde_json::Value, u16, &str)> = vec![
+    vec![
         (
             json!({"sessions": [id], "url": "ftp://example.org/file"}),
             400,
@@ -331,7 +364,18 @@ fn bad_addresses_and_unknown_programs_are_refused_before_anything_starts() {
             400,
             "shell",
         ),
-    ];
+    ]
+}
+
+#[test]
+fn bad_addresses_and_unknown_programs_are_refused_before_anything_starts() {
+    let scripts = Scripts::new();
+    let kit = kit(&scripts);
+    let pupil = TestUser::create(Role::Standard);
+    let id = kit.start_session(&pupil, None);
+    let admin = TestUser::create(Role::Admin);
+    let web = Web::login(&kit, &admin);
+    let cases = bad_bodies(id);
     for (body, status, says) in &cases {
         let r = web.post("/api/v1/sessions/open", body);
         assert_eq!(r.status, *status, "{body}: {}", r.text);
@@ -353,28 +397,7 @@ fn bad_addresses_and_unknown_programs_are_refused_before_anything_starts() {
         "nothing to audit"
     );
 
-    // The CLI refuses the same with its usage (status 2), and names the reason.
-    for (args, says) in [
-        (vec!["--url", "ftp://example.org"], "not ftp:"),
-        (vec!["--url", "javascript:alert(1)"], "not javascript:"),
-        (vec!["--program", "Calculator"], "not a program name"),
-    ] {
-        let mut all = vec!["session", "open", "--all"];
-        all.extend(args);
-        let out = kit.cli().args(&all).run();
-        assert_eq!(out.code, 2, "{all:?}: {}", out.stderr);
-        assert!(out.stderr.contains(says), "{all:?}: {}", out.stderr);
-    }
-    let out = kit
-        .cli()
-        .args(["session", "open", "--all", "--program", "calculator"])
-        .run();
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("no program \"calculator\" is configured"),
-        "{}",
-        out.stderr
-    );
+    the_cli_refuses_them_too(&kit);
 
     // The list is for the dashboard's users.
     let pupil_web = Web::login(&kit, &pupil);
@@ -561,15 +584,64 @@ fn the_worker_refuses_what_it_cannot_start_and_says_why() {
     assert!(!pupil.home.join("podium-opened-program").exists());
 }
 
+/// `name` in `pid`'s environment as it started.
+fn env_of(pid: i32, name: &str) -> Option<String> {
+    let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+    let prefix = format!("{name}=");
+    env.split(|b| *b == 0)
+        .find_map(|v| v.strip_prefix(prefix.as_bytes()))
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+}
+
+/// Waits up to 30 s for a web browser showing example.org among `uid`'s
+/// processes, in the cgroup `cgroup` (`0::/…`); it, and the processes seen.
+fn browser_of(uid: u32, cgroup: &str) -> (podium_testkit::procfs::Proc, String) {
+    let is_browser = |p: &podium_testkit::procfs::Proc| {
+        ["firefox", "chromium", "x-www-browser"]
+            .iter()
+            .any(|b| p.cmdline.contains(b))
+            && p.cmdline.contains("https://example.org/")
+            && cgroup.ends_with(&p.cgroup)
+    };
+    let until = std::time::Instant::now() + 30 * SECOND;
+    loop {
+        let now = podium_testkit::procfs::of_user(uid);
+        let seen = now
+            .iter()
+            .map(|p| format!("{} [{}]", p.cmdline, p.cgroup))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if let Some(b) = now.into_iter().find(|p| is_browser(p)) {
+            return (b, seen);
+        }
+        assert!(
+            std::time::Instant::now() < until,
+            "no browser after 30 s; the user's processes:\n{seen}"
+        );
+        std::thread::sleep(SECOND / 5);
+    }
+}
+
 /// The default opener, `xdg-open`, on this machine's own browsers: the
 /// request is answered at once (the worker waits only for the `exec`),
 /// the browser starts as the user inside the session, on its display,
 /// with no network to reach, and the log off ends all of it.
 #[test]
 fn the_default_opener_starts_the_users_browser_inside_the_session() {
-    let kit = Kit::start(PODIUM);
+    // The system's own desktop (Xfce here), up and running as in a classroom.
+    let kit = Kit::start_with(PODIUM, "command = \"/etc/X11/Xsession\"\n");
     let pupil = TestUser::create(Role::Standard);
     let id = kit.start_session(&pupil, None);
+    let procs = || podium_testkit::procfs::of_user(pupil.uid);
+    wait_until(60 * SECOND, "the desktop's panel runs", || {
+        procs().iter().any(|p| p.cmdline.starts_with("xfce4-panel"))
+    });
+    let manager = procs()
+        .into_iter()
+        .find(|p| p.cmdline.starts_with("xfce4-session"))
+        .expect("the session manager");
+    let desktop_bus = env_of(manager.pid, "DBUS_SESSION_BUS_ADDRESS").expect("the desktop's session bus");
+
     let started = std::time::Instant::now();
     let out = kit
         .cli()
@@ -586,22 +658,14 @@ fn the_default_opener_starts_the_users_browser_inside_the_session() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(answered < 5 * SECOND, "answered in {answered:?}");
     let cgroup = desktop_cgroup_line(&kit, id);
-    let browsers = ["firefox", "chromium"];
-    let mut seen = String::new();
-    wait_until(30 * SECOND, "a browser runs in the session", || {
-        let procs = podium_testkit::procfs::of_user(pupil.uid);
-        seen = procs
-            .iter()
-            .map(|p| format!("{} [{}]", p.cmdline, p.cgroup))
-            .collect::<Vec<_>>()
-            .join("\n");
-        procs.iter().any(|p| {
-            browsers.iter().any(|b| p.cmdline.contains(b))
-                && p.cmdline.contains("https://example.org/")
-                && cgroup.ends_with(&p.cgroup)
-        })
-    });
+    let (browser, seen) = browser_of(pupil.uid, &cgroup);
     println!("answered in {answered:?}; the user's processes:\n{seen}");
+    assert_eq!(
+        env_of(browser.pid, "DBUS_SESSION_BUS_ADDRESS").as_deref(),
+        Some(desktop_bus.as_str()),
+        "the browser is on the desktop's own D-Bus"
+    );
+    assert_eq!(env_of(browser.pid, "XDG_CURRENT_DESKTOP").as_deref(), Some("XFCE"));
     let session = cgroup.trim_start_matches("0::").trim_end_matches("/desktop").to_owned();
     assert!(
         podium_testkit::procfs::of_user(pupil.uid)
@@ -610,10 +674,10 @@ fn the_default_opener_starts_the_users_browser_inside_the_session() {
         "every process of the user is in the session: {seen}"
     );
     // Let it draw, for a picture of what the pupil sees.
-    std::thread::sleep(8 * SECOND);
+    std::thread::sleep(10 * SECOND);
     let display = display_of(&kit, id);
     let xauth = PathBuf::from(format!("/run/user/{}/podium-Xauthority", pupil.uid));
-    let png = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("open-default-opener.png");
+    let png = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots/open-website-on-desktop.png");
     let _ = podium_testkit::screen::Shot::take(&display, &xauth, Some(&png));
     println!("picture: {}", png.display());
     let out = kit

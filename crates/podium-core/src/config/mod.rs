@@ -297,11 +297,6 @@ fn line_of(text: &str, offset: usize) -> usize {
         .map_or(1, |t| t.bytes().filter(|b| *b == b'\n').count() + 1)
 }
 
-/// The line `key` of `[section]` is written on (1 when it is not written).
-fn line_of_key(text: &str, section: &str, key: &str) -> usize {
-    find_key(text, &format!("{section}.{key}")).map_or(1, |s| line_of(text, s.start))
-}
-
 /// Where `section.key` is written, for errors found after parsing.
 fn find_key(text: &str, dotted: &str) -> Option<std::ops::Range<usize>> {
     let (section, key) = dotted.split_once('.')?;

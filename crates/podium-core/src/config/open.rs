@@ -77,7 +77,7 @@ impl OpenConfig {
         };
         if self.url_command.first().is_none_or(|c| c.trim().is_empty()) {
             return Err(error(
-                super::line_of_key(text, "open", "url_command"),
+                open_line(text, "url_command"),
                 "open.url_command".into(),
                 "must name a program, e.g. [\"xdg-open\"]".into(),
             ));
@@ -114,6 +114,20 @@ impl OpenConfig {
         }
         Ok(())
     }
+}
+
+/// The line of `key` in the `[open]` table of `text` (1 when not written).
+fn open_line(text: &str, key: &str) -> usize {
+    let mut inside = false;
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            inside = t == "[open]";
+        } else if inside && t.split('=').next().map(str::trim) == Some(key) {
+            return n + 1;
+        }
+    }
+    1
 }
 
 /// The line of `key` in the `index`th `[[open.programs]]` table of `text`
