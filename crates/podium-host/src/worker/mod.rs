@@ -375,7 +375,7 @@ fn handle_input(
             }
             Request::Hold { for_ms } => hold.start(Duration::from_millis(for_ms.min(600_000))),
             Request::Launch { program, argv } => {
-                let reply = if ending.is_some() {
+                let reply = if ending.is_some() || hold.holding() {
                     Err("the session is ending".to_owned())
                 } else {
                     launch::launch(session, &program, &argv)
