@@ -715,10 +715,11 @@ const OPENED: &str = "podium-matrix-opened";
 
 #[test]
 fn permission_matrix_every_role_target_action_and_channel_acts_exactly_as_the_spec_says() {
+    // A `command` line of its own keeps the default desktop a clock.
     let kit = Kit::start_with(
         PODIUM,
         &format!(
-            "\n[open]\n[[open.programs]]\nname = \"touch\"\nlabel = \"Touch\"\ncommand = [\"touch\", \"{OPENED}\"]\n"
+            "command = \"xclock\"\n\n[open]\n[[open.programs]]\nname = \"touch\"\nlabel = \"Touch\"\ncommand = [\"touch\", \"{OPENED}\"]\n"
         ),
     );
     let mut people = Vec::new();
