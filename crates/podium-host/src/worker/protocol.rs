@@ -277,4 +277,27 @@ mod tests {
         );
         assert!(serde_json::from_str::<Request>(r#"{"terminate":{"timeout_ms":"x"}}"#).is_err());
     }
+
+    #[test]
+    fn a_launch_and_its_answers_are_one_line_each() {
+        let launch = Request::Launch {
+            program: PathBuf::from("/usr/bin/xdg-open"),
+            argv: vec!["xdg-open".into(), "https://example.org/a b".into()],
+        };
+        let line = serde_json::to_string(&launch).expect("serializes");
+        assert_eq!(
+            line,
+            r#"{"launch":{"program":"/usr/bin/xdg-open","argv":["xdg-open","https://example.org/a b"]}}"#
+        );
+        assert_eq!(serde_json::from_str::<Request>(&line).expect("parses"), launch);
+        assert!(serde_json::from_str::<Request>(r#"{"launch":{"program":"/bin/sh","argv":[],"shell":true}}"#).is_err());
+        assert_eq!(
+            serde_json::to_string(&Reply::Launched { pid: 42 }).expect("serializes"),
+            r#"{"launched":{"pid":42}}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Reply::LaunchFailed { why: "no".into() }).expect("serializes"),
+            r#"{"launch_failed":{"why":"no"}}"#
+        );
+    }
 }
