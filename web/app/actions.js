@@ -11,7 +11,7 @@ import { t } from "./i18n.js";
  * @typedef {import("./dialog.js").Answer} Answer
  * @typedef {import("./i18n.js").Key} Key
  * @typedef {import("./menu.js").MenuItem} MenuItem
- * @typedef {"logoff" | "disconnect" | "block" | "unblock" | "message"} ActionName
+ * @typedef {"logoff" | "disconnect" | "block" | "unblock" | "message" | "open"} ActionName
  * @typedef {"selected" | "all"} Scope
  * @typedef {{ action: ActionName, scope: Scope }} Pending
  */
@@ -23,6 +23,7 @@ const ENTRIES = /** @type {Record<ActionName, [Key, Key]>} */ ({
   block: ["menu.block_selected", "menu.block_all"],
   unblock: ["menu.unblock_selected", "menu.unblock_all"],
   message: ["message.title", "message.title"],
+  open: ["open.title", "open.title"],
 });
 /** The actions with a submenu of two entries, in menu order. */
 const PAIRED = /** @type {const} */ (["logoff", "disconnect", "block", "unblock"]);
@@ -53,7 +54,7 @@ export function describe(s) {
 
 /**
  * The actions on sessions as menu items: each action's submenu (selected ·
- * all), then Send message…, which goes to the selection if there is one.
+ * all), then Send message… and Open…, which go to the selection if there is one.
  * @param {{ selected: number, others: number, ask: (action: ActionName, scope: Scope) => void }} state
  *   how many sessions are selected, how many "all" would reach, and what
  *   choosing an entry does
@@ -73,6 +74,11 @@ export function sessionMenu({ selected, others, ask }) {
       disabled: others === 0 && selected === 0,
       onSelect: () => ask("message", selected > 0 ? "selected" : "all"),
     },
+    {
+      label: t("menu.open"),
+      disabled: others === 0 && selected === 0,
+      onSelect: () => ask("open", selected > 0 ? "selected" : "all"),
+    },
   ];
 }
 
@@ -85,6 +91,12 @@ export function sessionMenu({ selected, others, ask }) {
  */
 export function send(action, targets, answer) {
   if (action === "logoff") return api.logoff({ ...targets, grace_seconds: answer.grace });
+  if (action === "open") {
+    // Open… is for this host's sessions: "all" without the school.
+    const where = "sessions" in targets ? { sessions: targets.sessions } : { all: /** @type {true} */ (true) };
+    if (!answer.what) throw new Error("Open… without a website or a program");
+    return api.open({ ...where, ...answer.what });
+  }
   return api.act(action, {
     ...targets,
     ...(action === "block" && answer.text ? { message: answer.text } : {}),

@@ -191,6 +191,26 @@ export async function unlock(password) {
 }
 
 /**
+ * @typedef {{ name: string, label: string, label_fr?: string }} Program one program the administrator
+ *   listed for Open…
+ * @typedef {{ url: string } | { program: string }} OpenWhat what Open… opens: a website or a listed program
+ */
+
+/** @returns {Promise<Program[]>} the programs Open… may start (dashboard users and administrators) */
+export async function programs() {
+  return (await (await call("/api/v1/programs")).json()).programs;
+}
+
+/**
+ * Opens a website or a listed program on some sessions (this host's), each reported.
+ * @param {({ sessions: Ref[] } | { all: true }) & OpenWhat} request
+ * @returns {Promise<ActionResult[]>}
+ */
+export async function open(request) {
+  return (await (await post("/api/v1/sessions/open", request)).json()).results;
+}
+
+/**
  * An action other than log off on some sessions, each reported.
  * @param {"disconnect" | "block" | "unblock" | "message"} action
  * @param {Targets & { message?: string, text?: string }} request

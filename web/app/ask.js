@@ -1,12 +1,14 @@
 // The question before an action on sessions (SPEC §5): log off and
 // disconnect ask for confirmation, listing the users concerned (and, for a
 // log off, the warning before it); Block asks for the notice's text; Send
-// message… for the text and whom it goes to.
+// message… for the text and whom it goes to; Open… for a website or a
+// program and where it opens.
 
 import { html } from "htm/preact";
 import { title } from "./actions.js";
 import { ActionDialog } from "./dialog.js";
 import { t } from "./i18n.js";
+import { OpenDialog } from "./opendialog.js";
 
 /**
  * @typedef {import("./actions.js").Pending} Pending
@@ -52,6 +54,15 @@ export function Ask({ pending: p, users, selected, onConfirm, onCancel }) {
       multiline: false,
     };
     return html`<${ActionDialog} ...${common} body=${body} text=${text} confirmLabel=${t("block.ok")} />`;
+  }
+  if (p.action === "open") {
+    return html`<${OpenDialog}
+      title=${title(p.action, p.scope)}
+      selected=${selected}
+      scope=${p.scope}
+      onConfirm=${onConfirm}
+      onCancel=${onCancel}
+    />`;
   }
   const text = { label: t("message.text"), required: true, multiline: true };
   const recipients = { selected, choice: p.scope };

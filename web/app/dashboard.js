@@ -112,7 +112,7 @@ export function Dashboard({ me, onSignedOut, onLang }) {
   const run = async (p, answer) => {
     setPending(null);
     restore();
-    const scope = p.action === "message" ? answer.to : p.scope;
+    const scope = p.action === "message" || p.action === "open" ? answer.to : p.scope;
     const heading = title(p.action, scope);
     const targets =
       scope === "selected"

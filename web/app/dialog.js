@@ -25,7 +25,8 @@ function graceLabel(s) {
 /**
  * @typedef {{ label: string, hint?: string, placeholder?: string, required: boolean, multiline: boolean }} TextField
  * @typedef {{ selected: number, choice: "selected" | "all" }} Recipients
- * @typedef {{ grace: number, text: string, to: "selected" | "all" }} Answer
+ * @typedef {{ grace: number, text: string, to: "selected" | "all", what?: import("./api.js").OpenWhat }} Answer
+ *   `what`: for Open…, the website or program
  */
 
 /**
@@ -77,27 +78,7 @@ export function ActionDialog({
     onConfirm({ grace: choice, text: value.trim(), to });
   };
 
-  const onKey = (/** @type {KeyboardEvent} */ e) => {
-    if (e.key === "Escape") {
-      e.preventDefault();
-      e.stopPropagation();
-      onCancel();
-      return;
-    }
-    if (e.key !== "Tab" || !box.current) return;
-    const focusable = [...box.current.querySelectorAll("button, select, input, textarea")].filter(
-      (el) => el instanceof HTMLElement && !(/** @type {HTMLInputElement} */ (el).disabled),
-    );
-    const firstEl = /** @type {HTMLElement} */ (focusable[0]);
-    const lastEl = /** @type {HTMLElement} */ (focusable[focusable.length - 1]);
-    if (e.shiftKey && document.activeElement === firstEl) {
-      e.preventDefault();
-      lastEl.focus();
-    } else if (!e.shiftKey && document.activeElement === lastEl) {
-      e.preventDefault();
-      firstEl.focus();
-    }
-  };
+  const onKey = dialogKeys(box, onCancel);
 
   const onInput = (/** @type {Event} */ e) => {
     setValue(/** @type {HTMLInputElement | HTMLTextAreaElement} */ (e.target).value);
@@ -165,4 +146,34 @@ export function ActionDialog({
       </div>
     </div>
   `;
+}
+
+/**
+ * A modal dialog's keys: Escape cancels, Tab and Shift+Tab cycle inside `box`.
+ * @param {{ current: HTMLElement | null }} box
+ * @param {() => void} onCancel
+ * @returns {(e: KeyboardEvent) => void}
+ */
+export function dialogKeys(box, onCancel) {
+  return (e) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      onCancel();
+      return;
+    }
+    if (e.key !== "Tab" || !box.current) return;
+    const focusable = [...box.current.querySelectorAll("button, select, input, textarea")].filter(
+      (el) => el instanceof HTMLElement && !(/** @type {HTMLInputElement} */ (el).disabled),
+    );
+    const firstEl = /** @type {HTMLElement} */ (focusable[0]);
+    const lastEl = /** @type {HTMLElement} */ (focusable[focusable.length - 1]);
+    if (e.shiftKey && document.activeElement === firstEl) {
+      e.preventDefault();
+      lastEl.focus();
+    } else if (!e.shiftKey && document.activeElement === lastEl) {
+      e.preventDefault();
+      firstEl.focus();
+    }
+  };
 }

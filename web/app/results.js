@@ -31,6 +31,7 @@ const DONE = /** @type {Record<ActionName, [Key, Key]>} */ ({
   block: ["done.block", "results.summary.block"],
   unblock: ["done.unblock", "results.summary.unblock"],
   message: ["done.message", "results.summary.message"],
+  open: ["done.open", "results.summary.open"],
 });
 
 /**

@@ -30,6 +30,15 @@ pub enum CoreError {
     /// A locale name that cannot be one (`fr_FR.UTF-8`, `C.UTF-8`, `de_CH@euro`).
     #[error("\"locale\" is not a locale name such as fr_FR.UTF-8: {0:?}")]
     Locale(String),
+    /// Open…: neither or both of `url` and `program`.
+    #[error("give exactly one of \"url\" (a website) and \"program\" (a program the administrator listed)")]
+    OpenWhat,
+    /// Open…: a URL that is not a plain http or https address.
+    #[error("\"url\" cannot be opened: {0}")]
+    Url(String),
+    /// Open…: a program name of the wrong shape.
+    #[error("\"program\" is not a program name (lower-case letters, digits, '-' and '_'): {0:?}")]
+    ProgramName(String),
     /// A config file that could not be used: where, which key, and what is wrong.
     #[error("{file}:{line}: {key}: {message}")]
     Config {

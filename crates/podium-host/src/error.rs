@@ -40,6 +40,14 @@ pub enum HostError {
         /// Why it cannot run.
         why: String,
     },
+    /// Open…: the program asked for is not in the administrator's list.
+    #[error("no program {name:?} is configured (the list: {})", if known.is_empty() { "none".to_owned() } else { known.join(", ") })]
+    UnknownProgram {
+        /// The name asked for.
+        name: String,
+        /// The names the config lists.
+        known: Vec<String>,
+    },
     /// The user has a session already.
     #[error("user {user} already has session {id}")]
     AlreadyRunning {

@@ -75,7 +75,7 @@ impl From<HostError> for AppError {
         match &e {
             HostError::Refused(r) => AppError::forbidden(r.reason()),
             HostError::Invalid(_) => AppError::bad_request(e.to_string()),
-            HostError::UnusableAccount { .. } | HostError::BadCommand { .. } => {
+            HostError::UnusableAccount { .. } | HostError::BadCommand { .. } | HostError::UnknownProgram { .. } => {
                 AppError::new(ErrorCode::Unprocessable, e.to_string())
             }
             HostError::UnknownUser(_) => AppError::not_found(e.to_string()),

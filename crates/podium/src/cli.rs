@@ -228,6 +228,14 @@ pub enum SessionCommand {
         #[arg(long, value_name = "TEXT", required = true)]
         text: String,
     },
+    /// Open a website or a program the administrator listed on the sessions' desktops.
+    Open(OpenArgs),
+    /// The programs the administrator listed for `session open --program`.
+    Programs {
+        /// Print the API's JSON body instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Start a session for USER without a password (administrators).
     Start {
         /// Login name.
@@ -313,6 +321,45 @@ impl TargetArgs {
             all: self.all,
             school: self.school,
         }
+    }
+}
+
+/// `podium session open`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("targets").required(true).args(["ids", "all"]))]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["url", "program"]))]
+pub struct OpenArgs {
+    /// Sessions of this host, by ID.
+    #[arg(value_name = "ID")]
+    pub ids: Vec<podium_core::SessionRef>,
+    /// Every session you may act on, except your own.
+    #[arg(long, conflicts_with = "ids")]
+    pub all: bool,
+    /// A website (http:// or https://) to open in each user's default browser.
+    #[arg(long, value_name = "HTTP_URL", value_parser = parse_url)]
+    pub url: Option<String>,
+    /// A program the administrator listed (`podium session programs`).
+    #[arg(long, value_name = "PROGRAM", value_parser = parse_program)]
+    pub program: Option<String>,
+    /// Print the API's JSON body instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_url(s: &str) -> Result<String, String> {
+    podium_core::open::check_url(s)
+        .map(|()| s.to_owned())
+        .map_err(|e| match e {
+            podium_core::CoreError::Url(why) => why,
+            other => other.to_string(),
+        })
+}
+
+fn parse_program(s: &str) -> Result<String, String> {
+    if podium_core::open::is_program_name(s) {
+        Ok(s.to_owned())
+    } else {
+        Err("not a program name (lower-case letters, digits, '-' and '_'); `podium session programs` lists them".into())
     }
 }
 

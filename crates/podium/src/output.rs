@@ -94,6 +94,24 @@ pub fn results(results: &[ActionResult]) -> String {
     table(&["ID", "USER", "OUTCOME", "DETAIL"], &rows)
 }
 
+/// `podium session programs`: the programs Open… may start.
+pub fn programs(list: &[podium_core::ProgramInfo]) -> String {
+    if list.is_empty() {
+        return "No programs are configured ([[open.programs]] in the config).".into();
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|p| {
+            vec![
+                p.name.clone(),
+                p.label.clone(),
+                p.label_fr.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    table(&["NAME", "LABEL", "LABEL (FR)"], &rows)
+}
+
 /// `podium hosts`: one row per host.
 pub fn hosts(list: &podium_core::HostList) -> String {
     let rows: Vec<Vec<String>> = list

@@ -260,6 +260,19 @@ fn values(name: &str, ctx: &UsageContext) -> (String, Vec<&'static str>) {
         "PATH" => (ctx.socket.to_string_lossy().into_owned(), vec![]),
         "FILE" | "DIR" => (ctx.dir.to_string_lossy().into_owned(), vec![]),
         "URL" => ("https://127.0.0.1:1".into(), vec![]),
+        "HTTP_URL" => (
+            "https://example.org/".into(),
+            vec![
+                "ftp://example.org",
+                "javascript:alert(1)",
+                "file:///etc/passwd",
+                "example.org",
+                "https://",
+                "https://a b",
+                "",
+            ],
+        ),
+        "PROGRAM" => ("calculator".into(), vec!["Calculator", "../bin/sh", "a b", ""]),
         other => panic!("the command line takes a new kind of value <{other}>: add its invalid values here"),
     }
 }
@@ -286,6 +299,23 @@ fn required_parts(h: &Help, ctx: &UsageContext) -> Vec<Vec<String>> {
             let value = words.next().expect("a required option's value");
             let name = value.trim_matches(|c| c == '<' || c == '>');
             parts.push(vec![w.to_owned(), values(name, ctx).0]);
+        } else if let Some(flag) = w.strip_prefix('<').filter(|f| f.starts_with("--")) {
+            // `<--url <HTTP_URL>|--program <PROGRAM>>`: one option of a
+            // group, the first; the rest of the group is skipped.
+            let value = words.next().expect("the option's value");
+            let name = value
+                .split('|')
+                .next()
+                .unwrap_or(value)
+                .trim_matches(|c| c == '<' || c == '>');
+            parts.push(vec![flag.to_owned(), values(name, ctx).0]);
+            if !value.ends_with(">>") {
+                for rest in words.by_ref() {
+                    if rest.ends_with(">>") {
+                        break;
+                    }
+                }
+            }
         } else if let Some(inner) = w.strip_prefix('<') {
             // `<ID|--all>` (one of a group) or `<USER>`.
             let name = inner.trim_end_matches("...").trim_end_matches('>');

@@ -69,7 +69,12 @@ fn schemathesis(kit: &Kit, cookie: Option<&str>, extra: &[&str]) -> (i32, u64, S
 fn schemathesis_finds_no_5xx_and_no_schema_violation() {
     // Short log offs: a waited one (`"wait": true`) answers when its
     // sessions have ended; schemathesis_hooks.py keeps its grace short.
-    let kit = Kit::start_with(PODIUM, "grace_seconds = 1\nterminate_timeout_seconds = 2\n");
+    // Open… starts a harmless program rather than a browser per request.
+    let kit = Kit::start_with(
+        PODIUM,
+        "command = \"xclock\"\ngrace_seconds = 1\nterminate_timeout_seconds = 2\n\n[open]\nurl_command = [\"true\"]\n\n\
+         [[open.programs]]\nname = \"nothing\"\nlabel = \"Nothing\"\ncommand = [\"true\"]\n",
+    );
     let admin = TestUser::create(Role::Admin);
     let users: Vec<TestUser> = (0..2).map(|_| TestUser::create(Role::Standard)).collect();
     for u in &users {

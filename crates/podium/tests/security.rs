@@ -113,6 +113,7 @@ enum Act {
     Message,
     Block,
     Unblock,
+    Open,
     Disconnect,
     Logoff,
     /// The dashboard's View: a viewer relay of the session (issue 19).
@@ -121,11 +122,12 @@ enum Act {
     Control,
 }
 
-const SESSION_ACTS: [Act; 8] = [
+const SESSION_ACTS: [Act; 9] = [
     Act::Thumbnail,
     Act::Message,
     Act::Block,
     Act::Unblock,
+    Act::Open,
     Act::Disconnect,
     Act::Logoff,
     Act::View,
@@ -139,6 +141,7 @@ impl Act {
             Act::Message => "message",
             Act::Block => "block",
             Act::Unblock => "unblock",
+            Act::Open => "open",
             Act::Disconnect => "disconnect",
             Act::Logoff => "logoff",
             Act::View => "view",
@@ -153,6 +156,7 @@ impl Act {
             Act::Message => Some(AuditKind::Message),
             Act::Block => Some(AuditKind::Block),
             Act::Unblock => Some(AuditKind::Unblock),
+            Act::Open => Some(AuditKind::Open),
             Act::Disconnect => Some(AuditKind::Disconnect),
             Act::Logoff => Some(AuditKind::Logoff),
             Act::View => Some(AuditKind::View),
@@ -167,6 +171,7 @@ impl Act {
 /// - a dashboard user has "all of the above, plus … see every controlled
 ///   session, log off / disconnect / block / unblock / message sessions of
 ///   standard users and of other dashboard users; never an administrator's";
+///   Open… (§5) is one more action of the dashboard's, under the same rule;
 /// - an administrator may do "everything";
 /// - "an action never targets the caller's own session unless the caller
 ///   names it explicitly as their own log off" (disconnecting it is the
@@ -174,7 +179,7 @@ impl Act {
 fn spec_allows(caller: Role, target: Target, act: Act) -> bool {
     match (target, act) {
         (Target::Own, Act::Thumbnail | Act::Logoff | Act::Disconnect) => true,
-        (Target::Own, Act::Message | Act::Block | Act::Unblock | Act::View | Act::Control) => false,
+        (Target::Own, Act::Message | Act::Block | Act::Unblock | Act::Open | Act::View | Act::Control) => false,
         (Target::Other(_), Act::Thumbnail) => caller != Role::Standard,
         (Target::Other(owner), _) => match caller {
             Role::Admin => true,
@@ -346,6 +351,7 @@ impl Matrix<'_> {
                     Act::Logoff => args.extend(["--grace", "0", "--yes"]),
                     Act::Block => args.extend(["--message", tag]),
                     Act::Message => args.extend(["--text", tag]),
+                    Act::Open => args.extend(["--program", "touch"]),
                     _ => {}
                 }
                 args.push("--json");
@@ -361,6 +367,7 @@ impl Matrix<'_> {
                     Act::Logoff => json!({"sessions": [id], "grace_seconds": 0, "wait": true}),
                     Act::Block => json!({"sessions": [id], "message": tag}),
                     Act::Message => json!({"sessions": [id], "text": tag}),
+                    Act::Open => json!({"sessions": [id], "program": "touch"}),
                     _ => json!({"sessions": [id]}),
                 };
                 let r = p.web.post(&format!("/api/v1/sessions/{}", act.word()), &body);
@@ -493,6 +500,18 @@ impl Matrix<'_> {
                 } else {
                     assert_eq!(relay.close_code(SECOND / 4), None, "{what}: the station stays");
                     assert_eq!(state(kit, id), "active", "{what}");
+                }
+            }
+            Act::Open => {
+                let marker = self.people[target].user.home.join(OPENED);
+                if allowed {
+                    wait_until(5 * SECOND, "the opened program ran in the target's session", || {
+                        marker.exists()
+                    });
+                    let _ = std::fs::remove_file(&marker);
+                } else {
+                    std::thread::sleep(SECOND / 4);
+                    assert!(!marker.exists(), "{what}: nothing ran");
                 }
             }
             Act::Logoff => self.logoff_effect(target, id, allowed, &what),
@@ -752,9 +771,18 @@ impl Matrix<'_> {
     }
 }
 
+/// The file the matrix's Open… program makes in its user's home.
+const OPENED: &str = "podium-matrix-opened";
+
 #[test]
 fn permission_matrix_every_role_target_action_and_channel_acts_exactly_as_the_spec_says() {
-    let kit = Kit::start(PODIUM);
+    // A `command` line of its own keeps the default desktop a clock.
+    let kit = Kit::start_with(
+        PODIUM,
+        &format!(
+            "command = \"xclock\"\n\n[open]\n[[open.programs]]\nname = \"touch\"\nlabel = \"Touch\"\ncommand = [\"touch\", \"{OPENED}\"]\n"
+        ),
+    );
     let mut people = Vec::new();
     for role in ROLES.iter().chain(ROLES.iter()) {
         let user = TestUser::create(*role);
@@ -796,7 +824,7 @@ fn permission_matrix_every_role_target_action_and_channel_acts_exactly_as_the_sp
     }
     let table = m.table();
     println!("{table}");
-    // 3 callers × (4 targets × 8 actions + audit + 3 starts) per channel.
+    // 3 callers × (4 targets × each action + audit + 3 starts) per channel.
     assert_eq!(m.cells.len(), 2 * 3 * (4 * SESSION_ACTS.len() + 1 + 3), "{table}");
 }
 

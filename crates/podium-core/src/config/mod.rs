@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 mod cluster;
 mod values;
 
+mod open;
+pub use open::{OpenConfig, ProgramConfig};
+
 pub use cluster::{ClusterConfig, check_host_name};
 pub use values::{Every, Geometry};
 
@@ -36,6 +39,10 @@ pub struct Config {
     pub cluster: ClusterConfig,
     /// What pupils are told about being watched.
     pub privacy: PrivacyConfig,
+
+    /// What Open… may start on a desktop: the website opener and the
+    /// administrator's list of programs.
+    pub open: OpenConfig,
 }
 
 /// `[privacy]`.
@@ -247,6 +254,7 @@ impl Config {
             let span = find_key(text, key);
             error(span, key.to_owned(), &message)
         })?;
+        config.open.check(text, file)?;
         Ok(config)
     }
 
@@ -489,7 +497,11 @@ mod tests {
         );
         let uncommented: String = shipped
             .lines()
-            .map(|l| l.strip_prefix('#').filter(|r| r.contains(" = ")).unwrap_or(l))
+            .map(|l| {
+                l.strip_prefix('#')
+                    .filter(|r| r.contains(" = ") || r.starts_with("[["))
+                    .unwrap_or(l)
+            })
             .collect::<Vec<_>>()
             .join("\n");
         let mut expected = Config::default();
@@ -509,6 +521,12 @@ mod tests {
             "room-13".into(),
             "UJP3NKOAHGAFTNMKSPV3ZE73HBRIBXYSOGNJB3AXPLUMJT5LCJAAS3GX".into(),
         );
+        expected.open.programs.push(ProgramConfig {
+            name: "calculator".into(),
+            label: "Calculator".into(),
+            label_fr: Some("Calculatrice".into()),
+            command: vec!["galculator".into()],
+        });
         assert_eq!(
             Config::parse(&uncommented, "podium.toml").expect("parses uncommented"),
             expected

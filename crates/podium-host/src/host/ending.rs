@@ -35,7 +35,7 @@ impl Host {
                             host.finish(&live, &report);
                             return;
                         }
-                        Ok(Some(Reply::Status { .. })) => {}
+                        Ok(Some(Reply::Status { .. } | Reply::Launched { .. } | Reply::LaunchFailed { .. })) => {}
                         Ok(None) => break,
                         Err(e) => {
                             tracing::warn!(session = live.id, "worker connection: {e}");

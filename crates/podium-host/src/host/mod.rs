@@ -9,6 +9,7 @@ pub mod actions;
 pub mod autologoff;
 pub mod ending;
 pub mod logoff;
+pub mod open;
 pub mod recover;
 pub mod screen;
 pub mod start;

@@ -91,6 +91,11 @@ impl Host {
                 }
             }
             Ok(Reply::Ended(report)) => self.finish(&live, &report),
+            // Answers to another connection's request; never to a status.
+            Ok(Reply::Launched { .. } | Reply::LaunchFailed { .. }) => {
+                tracing::warn!(session = live.id, "worker answered a status with a launch");
+                self.worker_gone(live).await;
+            }
             Err(e) => {
                 tracing::warn!(session = live.id, "worker does not answer: {e}");
                 self.worker_gone(live).await;

@@ -232,6 +232,16 @@ pub fn resolve_command(command: &str) -> Result<(PathBuf, Vec<String>)> {
     };
     let argv = shell_words::split(command).map_err(|e| bad(format!("cannot be split into words: {e}")))?;
     let first = argv.first().ok_or_else(|| bad("is empty".into()))?;
+    let program = find_program(first).map_err(bad)?;
+    Ok((program, argv))
+}
+
+/// Where the program `first` (a path, or a name looked for in the
+/// session's `PATH`) is, or why it cannot run, in words.
+///
+/// # Errors
+/// When it does not exist or is not executable.
+pub(crate) fn find_program(first: &str) -> std::result::Result<PathBuf, String> {
     let candidates: Vec<PathBuf> = if first.contains('/') {
         vec![PathBuf::from(first)]
     } else {
@@ -242,16 +252,16 @@ pub fn resolve_command(command: &str) -> Result<(PathBuf, Vec<String>)> {
             && meta.is_file()
         {
             if meta.permissions().mode() & 0o111 == 0 {
-                return Err(bad(format!("{} is not executable", c.display())));
+                return Err(format!("{} is not executable", c.display()));
             }
-            return Ok((c.clone(), argv));
+            return Ok(c.clone());
         }
     }
-    Err(bad(if first.contains('/') {
+    Err(if first.contains('/') {
         format!("{first} does not exist")
     } else {
         format!("{first} not found in {SESSION_PATH}")
-    }))
+    })
 }
 
 #[cfg(test)]

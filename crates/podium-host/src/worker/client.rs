@@ -182,4 +182,37 @@ impl Connection {
             Err(_) => Err(HostError::Protocol("worker did not answer".into())),
         }
     }
+
+    /// Open…: asks the worker to start `program` with `argv` in the
+    /// session, as its user; the new pid, or why it could not start (the
+    /// session ending meanwhile included). Meant for a connection of its
+    /// own, so the answer is the next line.
+    ///
+    /// # Errors
+    /// When the worker cannot be reached or does not answer in time.
+    pub async fn launch(&mut self, program: &Path, argv: &[String]) -> Result<std::result::Result<i32, String>> {
+        self.send(&Request::Launch {
+            program: program.to_path_buf(),
+            argv: argv.to_vec(),
+        })
+        .await?;
+        let answer = async {
+            loop {
+                match self.next().await? {
+                    Some(Reply::Launched { pid }) => return Ok(Ok(pid)),
+                    Some(Reply::LaunchFailed { why }) => return Ok(Err(why)),
+                    Some(Reply::Ended(_)) => return Ok(Err("the session ended".to_owned())),
+                    Some(Reply::Status { .. }) => {}
+                    None => return Err(HostError::Protocol("worker closed the connection".into())),
+                }
+            }
+        };
+        // The worker waits at most 10 s for a child to reach `exec`.
+        tokio::time::timeout(LAUNCH_TIMEOUT, answer)
+            .await
+            .map_err(|_| HostError::Protocol("worker did not answer".into()))?
+    }
 }
+
+/// How long a launch may take before the daemon stops waiting for it.
+const LAUNCH_TIMEOUT: Duration = Duration::from_secs(15);

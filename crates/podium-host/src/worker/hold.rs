@@ -32,6 +32,12 @@ impl Hold {
         self.until.is_some_and(|u| Instant::now() < u)
     }
 
+    /// Whether a log off holds the session now (Open… starts nothing then:
+    /// the desktop may be gone and its pid taken by another process).
+    pub(super) fn holding(&self) -> bool {
+        self.active() || self.desktop_gone
+    }
+
     /// What ends the session now that it has exited for `cause`: nothing
     /// while held and only the desktop command is gone.
     pub(super) fn desktop_exited(&mut self, cause: EndCause) -> Option<EndCause> {

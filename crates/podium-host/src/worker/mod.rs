@@ -13,6 +13,7 @@ pub mod client;
 mod environment;
 mod files;
 mod hold;
+mod launch;
 mod progress;
 pub mod protocol;
 mod session;
@@ -373,6 +374,23 @@ fn handle_input(
                 }
             }
             Request::Hold { for_ms } => hold.start(Duration::from_millis(for_ms.min(600_000))),
+            Request::Launch { program, argv } => {
+                let reply = if ending.is_some() || hold.holding() {
+                    Err("the session is ending".to_owned())
+                } else {
+                    launch::launch(session, &program, &argv)
+                };
+                let reply = match reply {
+                    Ok(pid) => Reply::Launched { pid },
+                    Err(why) => {
+                        tracing::warn!(program = %program.display(), "could not open a program: {why}");
+                        Reply::LaunchFailed { why }
+                    }
+                };
+                if !client.send(&reply) {
+                    return false;
+                }
+            }
         }
     }
     true

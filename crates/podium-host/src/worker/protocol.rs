@@ -170,6 +170,16 @@ pub enum Request {
         /// How long to wait for the daemon's `Terminate`.
         for_ms: u64,
     },
+    /// Open…: start `program` (an absolute path) with `argv` (argv\[0\]
+    /// included) as the session's user, in the desktop's cgroup, with the
+    /// desktop's environment. Answered on the same connection with
+    /// [`Reply::Launched`] or [`Reply::LaunchFailed`].
+    Launch {
+        /// The program's absolute path.
+        program: PathBuf,
+        /// Its arguments, argv\[0\] included.
+        argv: Vec<String>,
+    },
 }
 
 /// Worker → daemon.
@@ -185,6 +195,17 @@ pub enum Reply {
     },
     /// The session is over; the worker exits after sending this.
     Ended(EndReport),
+    /// The answer to [`Request::Launch`]: the program runs (it has been
+    /// `exec`uted) with this pid.
+    Launched {
+        /// The new process.
+        pid: i32,
+    },
+    /// The answer to [`Request::Launch`]: it could not be started, and why.
+    LaunchFailed {
+        /// What went wrong, for the person who asked.
+        why: String,
+    },
 }
 
 /// Why a session ended.
@@ -264,5 +285,28 @@ mod tests {
             r#""status""#
         );
         assert!(serde_json::from_str::<Request>(r#"{"terminate":{"timeout_ms":"x"}}"#).is_err());
+    }
+
+    #[test]
+    fn a_launch_and_its_answers_are_one_line_each() {
+        let launch = Request::Launch {
+            program: PathBuf::from("/usr/bin/xdg-open"),
+            argv: vec!["xdg-open".into(), "https://example.org/a b".into()],
+        };
+        let line = serde_json::to_string(&launch).expect("serializes");
+        assert_eq!(
+            line,
+            r#"{"launch":{"program":"/usr/bin/xdg-open","argv":["xdg-open","https://example.org/a b"]}}"#
+        );
+        assert_eq!(serde_json::from_str::<Request>(&line).expect("parses"), launch);
+        assert!(serde_json::from_str::<Request>(r#"{"launch":{"program":"/bin/sh","argv":[],"shell":true}}"#).is_err());
+        assert_eq!(
+            serde_json::to_string(&Reply::Launched { pid: 42 }).expect("serializes"),
+            r#"{"launched":{"pid":42}}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Reply::LaunchFailed { why: "no".into() }).expect("serializes"),
+            r#"{"launch_failed":{"why":"no"}}"#
+        );
     }
 }

@@ -48,6 +48,9 @@ pub struct Session {
     spec: WorkerSpec,
     progress: Progress,
     pam: Option<Pam>,
+    /// The environment the desktop was started with (Open… starts its
+    /// programs with it).
+    desktop_env: Option<Vec<(String, String)>>,
 }
 
 impl Session {
@@ -56,6 +59,7 @@ impl Session {
             spec,
             progress: Progress::default(),
             pam: None,
+            desktop_env: None,
         }
     }
 
@@ -146,8 +150,14 @@ impl Session {
         )
     }
 
+    /// The environment the desktop was started with, once it was.
+    #[must_use]
+    pub fn desktop_env(&self) -> Option<&[(String, String)]> {
+        self.desktop_env.as_deref()
+    }
+
     /// The session's account, as long as it is still the one asked for.
-    fn account(&self) -> Result<Account> {
+    pub(super) fn account(&self) -> Result<Account> {
         let account = Account::by_name(&self.spec.user)?;
         if account.uid != self.spec.uid {
             return Err(HostError::UnusableAccount {
@@ -244,6 +254,7 @@ impl Session {
             .output(Output::UserFile(errors_file));
         self.progress.desktop_pid = Some(plan.spawn()?);
         self.progress.save(&self.spec);
+        self.desktop_env = Some(env);
         Ok(())
     }
 

@@ -8,6 +8,7 @@ pub mod events;
 pub mod handoff;
 pub mod hosts;
 pub mod me;
+pub mod open;
 pub mod sessions;
 pub mod station;
 pub mod thumbnail;
@@ -33,6 +34,7 @@ pub fn api() -> Documented {
         .merge(classes::routes())
         // The dashboard's View and Take control.
         .merge(watch::routes())
+        .merge(open::routes())
 }
 
 /// Unknown routes, in the API's error format.

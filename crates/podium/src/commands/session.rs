@@ -1,4 +1,4 @@
-//! `podium session list | logoff | disconnect | block | unblock | message | start | view`.
+//! `podium session list | logoff | disconnect | block | unblock | message | open | programs | start | view`.
 
 use super::Status;
 use crate::cli::{LogoffArgs, SessionCommand};
@@ -65,6 +65,25 @@ pub async fn run(client: &Client, cmd: SessionCommand) -> Result<Status> {
             act(client, "message", &req, t.json).await
         }
         SessionCommand::View { id, control, listen } => super::view::run(client, id, control, listen).await,
+        SessionCommand::Open(o) => {
+            let req = podium_core::OpenRequest {
+                sessions: o.ids,
+                all: o.all,
+                url: o.url,
+                program: o.program,
+            };
+            act(client, "open", &req, o.json).await
+        }
+        SessionCommand::Programs { json } => {
+            let reply = client.get("/api/v1/programs").await?;
+            let list: podium_core::ProgramList = reply.parse()?;
+            if json {
+                println!("{}", reply.text());
+            } else {
+                println!("{}", output::programs(&list.programs));
+            }
+            Ok(Status::Ok)
+        }
     }
 }
 
