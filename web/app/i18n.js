@@ -224,6 +224,20 @@ const en = {
   "reason.start_for_others": "only administrators start sessions for other users",
   "reason.not_allowed_to_log_on": "this account is not allowed to log on",
   "reason.no_such_session": "no such session",
+  // Project my desktop
+  "menu.project": "Project my desktop",
+  "menu.project_selected": "Project to selected users",
+  "menu.project_all": "Project to all users",
+  "menu.unproject": "Stop projecting",
+  "done.project": "shows your desktop",
+  "done.unproject": "has its own desktop back",
+  "results.summary.project": "{done} showing your desktop, {refused} not",
+  "results.summary.unproject": "{done} given their desktop back, {refused} not",
+  "project.no_desktop": "You have no desktop to project: open My desktop first, then try again.",
+  "project.badge": "Projected",
+  "station.projected": "{name} is showing their screen",
+  "station.projected_label": "The screen {name} is showing",
+  "station.projected_waiting": "Waiting for {name}'s screen…",
 };
 
 /** @type {Record<keyof typeof en, string>} */
@@ -451,6 +465,20 @@ const fr = {
   "reason.start_for_others": "seuls les administrateurs ouvrent des sessions pour d'autres utilisateurs",
   "reason.not_allowed_to_log_on": "ce compte n'est pas autorisé à ouvrir une session",
   "reason.no_such_session": "session introuvable",
+  // Projeter mon bureau
+  "menu.project": "Projeter mon bureau",
+  "menu.project_selected": "Projeter vers les utilisateurs sélectionnés",
+  "menu.project_all": "Projeter vers tous les utilisateurs",
+  "menu.unproject": "Arrêter la projection",
+  "done.project": "affiche votre bureau",
+  "done.unproject": "a retrouvé son bureau",
+  "results.summary.project": "{done} affiche(nt) votre bureau, {refused} non",
+  "results.summary.unproject": "{done} a (ont) retrouvé son (leur) bureau, {refused} non",
+  "project.no_desktop": "Vous n'avez pas de bureau à projeter : ouvrez d'abord Mon bureau, puis réessayez.",
+  "project.badge": "Projeté",
+  "station.projected": "{name} projette son écran",
+  "station.projected_label": "L'écran que {name} projette",
+  "station.projected_waiting": "En attente de l'écran de {name}…",
 };
 
 /** @typedef {keyof typeof en} Key */

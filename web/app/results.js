@@ -31,6 +31,8 @@ const DONE = /** @type {Record<ActionName, [Key, Key]>} */ ({
   block: ["done.block", "results.summary.block"],
   unblock: ["done.unblock", "results.summary.unblock"],
   message: ["done.message", "results.summary.message"],
+  project: ["done.project", "results.summary.project"],
+  unproject: ["done.unproject", "results.summary.unproject"],
 });
 
 /**

@@ -1,7 +1,8 @@
 // The station: the user's own desktop in the browser (SPEC §6). It opens
 // (or reconnects to) the user's session, shows it with noVNC through the
 // daemon's relay, and offers Log off, Disconnect and Lock. A log-off
-// warning shows over the desktop as well as on it.
+// warning shows over the desktop as well as on it. While a teacher projects
+// their desktop onto this session, their screen covers the page.
 
 import RFB from "@novnc/novnc";
 import { html } from "htm/preact";
@@ -34,6 +35,9 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
   const rfb = useRef(/** @type {RFB | null} */ (null));
   const leaving = useRef(false);
   const sessionId = useRef(/** @type {number | null} */ (null));
+  const projected = session?.projected_by ?? null;
+  const projectedNow = useRef(/** @type {string | null} */ (null));
+  projectedNow.current = projected;
 
   /** Opens the VNC stream of our session. */
   const connect = () => {
@@ -45,6 +49,7 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
     r.scaleViewport = true;
     r.background = "#0f172a";
     r.focusOnClick = true;
+    r.viewOnly = projectedNow.current !== null;
     const timer = window.setTimeout(() => {
       if (rfb.current === r) setPhase("failed");
     }, CONNECT_TIMEOUT);
@@ -142,6 +147,12 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
     [],
   );
 
+  // A teacher's projection: this page sends the desktop nothing meanwhile
+  // (the display ignores input anyway).
+  useEffect(() => {
+    if (rfb.current) rfb.current.viewOnly = projected !== null;
+  }, [projected]);
+
   const closing = session?.state === "closing" && session.logoff_deadline;
   useEffect(() => {
     if (!closing) return undefined;
@@ -210,6 +221,7 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
             </div>`
             : null
         }
+        ${projected && phase !== "locked" ? html`<${Projection} name=${projected} />` : null}
         ${
           messages.length > 0 && phase !== "locked"
             ? html`<${MessageCard}
@@ -321,6 +333,72 @@ function MessageCard({ message, index, count, onOk }) {
           <button type="button" class="button primary" ref=${ok} onClick=${() => onOk(message.id)}>${t("station.message_ok")}</button>
         </div>
       </div>
+    </div>
+  `;
+}
+
+/**
+ * A teacher's desktop projected onto this station: its pictures, one JPEG
+ * each, full size over the desktop, until the projection stops. Keys and
+ * clicks on it go nowhere. A lost stream is opened again (it starts with
+ * the latest picture).
+ * @param {{ name: string }} props
+ */
+function Projection({ name }) {
+  const [src, setSrc] = useState(/** @type {string | null} */ (null));
+  const layer = useRef(/** @type {HTMLDivElement | null} */ (null));
+  useEffect(() => {
+    let gone = false;
+    let retry = 0;
+    /** @type {WebSocket | null} */
+    let socket = null;
+    /** @type {string | null} */
+    let shown = null;
+    const open = () => {
+      const ws = new WebSocket(api.projectionUrl(), ["binary"]);
+      ws.binaryType = "blob";
+      ws.onmessage = (e) => {
+        if (!(e.data instanceof Blob)) return;
+        const next = URL.createObjectURL(new Blob([e.data], { type: "image/jpeg" }));
+        if (shown) URL.revokeObjectURL(shown);
+        shown = next;
+        setSrc(next);
+      };
+      ws.onclose = () => {
+        if (!gone) retry = window.setTimeout(open, 1000);
+      };
+      socket = ws;
+    };
+    open();
+    layer.current?.focus();
+    return () => {
+      gone = true;
+      window.clearTimeout(retry);
+      socket?.close();
+      if (shown) URL.revokeObjectURL(shown);
+    };
+  }, []);
+  /** @param {Event} e */
+  const swallow = (e) => {
+    e.preventDefault();
+    e.stopPropagation();
+  };
+  return html`
+    <div
+      class="overlay projection"
+      ref=${layer}
+      tabindex="-1"
+      onKeyDown=${swallow}
+      onKeyUp=${swallow}
+      onContextMenu=${swallow}
+    >
+      ${
+        src
+          ? html`<img class="projection-picture" src=${src} alt=${t("station.projected_label", { name })} />`
+          : html`<div class="overlay-box" role="status"><div class="spinner" aria-hidden="true"></div>
+              <p>${t("station.projected_waiting", { name })}</p></div>`
+      }
+      <div class="projection-label" role="status">${t("station.projected", { name })}</div>
     </div>
   `;
 }

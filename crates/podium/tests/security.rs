@@ -111,15 +111,17 @@ impl Target {
 enum Act {
     Thumbnail,
     Message,
+    Project,
     Block,
     Unblock,
     Disconnect,
     Logoff,
 }
 
-const SESSION_ACTS: [Act; 6] = [
+const SESSION_ACTS: [Act; 7] = [
     Act::Thumbnail,
     Act::Message,
+    Act::Project,
     Act::Block,
     Act::Unblock,
     Act::Disconnect,
@@ -131,6 +133,7 @@ impl Act {
         match self {
             Act::Thumbnail => "thumbnail",
             Act::Message => "message",
+            Act::Project => "project",
             Act::Block => "block",
             Act::Unblock => "unblock",
             Act::Disconnect => "disconnect",
@@ -143,6 +146,7 @@ impl Act {
         match self {
             Act::Thumbnail => None,
             Act::Message => Some(AuditKind::Message),
+            Act::Project => Some(AuditKind::Project),
             Act::Block => Some(AuditKind::Block),
             Act::Unblock => Some(AuditKind::Unblock),
             Act::Disconnect => Some(AuditKind::Disconnect),
@@ -164,7 +168,7 @@ impl Act {
 fn spec_allows(caller: Role, target: Target, act: Act) -> bool {
     match (target, act) {
         (Target::Own, Act::Thumbnail | Act::Logoff | Act::Disconnect) => true,
-        (Target::Own, Act::Message | Act::Block | Act::Unblock) => false,
+        (Target::Own, Act::Message | Act::Project | Act::Block | Act::Unblock) => false,
         (Target::Other(_), Act::Thumbnail) => caller != Role::Standard,
         (Target::Other(owner), _) => match caller {
             Role::Admin => true,
@@ -402,6 +406,16 @@ impl Matrix<'_> {
                 assert_eq!(found.len(), usize::from(allowed), "{what}: queued messages {waiting:?}");
                 if allowed {
                     assert_eq!(found[0].from, actor);
+                }
+            }
+            Act::Project => {
+                let s = info(kit, id).expect("target listed");
+                assert_eq!(s.projected_by.is_some(), allowed, "{what}: projected onto");
+                if allowed {
+                    let p = &self.people[caller];
+                    let out = kit.cli().as_user(&p.user).args(["session", "project", "--stop"]).run();
+                    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+                    assert!(info(kit, id).expect("target listed").projected_by.is_none(), "{what}: stopped");
                 }
             }
             Act::Block => {

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod autologoff;
 pub mod ending;
 pub mod logoff;
+pub mod projection;
 pub mod recover;
 pub mod screen;
 pub mod start;

@@ -8,6 +8,7 @@ pub mod events;
 pub mod handoff;
 pub mod hosts;
 pub mod me;
+pub mod project;
 pub mod sessions;
 pub mod station;
 pub mod thumbnail;
@@ -29,6 +30,7 @@ pub fn api() -> Documented {
         .merge(station::routes())
         .merge(hosts::routes())
         .merge(classes::routes())
+        .merge(project::routes())
 }
 
 /// Unknown routes, in the API's error format.
