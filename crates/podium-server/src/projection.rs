@@ -15,8 +15,8 @@
 use podium_core::SessionId;
 use podium_core::audit::SYSTEM_ACTOR;
 use podium_host::Host;
-use podium_thumbnail::projector::{Frames, Projector};
 use podium_thumbnail::ThumbError;
+use podium_thumbnail::projector::{Frames, Projector};
 use podium_x11::DisplayAccess;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -152,7 +152,10 @@ impl Projections {
                 seen = Instant::now();
             } else if seen.elapsed() >= DASHBOARD_GRACE {
                 lock(&self.tied).remove(&source);
-                tracing::info!(session = source, "the dashboard that projects this session closed; projection ends");
+                tracing::info!(
+                    session = source,
+                    "the dashboard that projects this session closed; projection ends"
+                );
                 host.end_projection(source, SYSTEM_ACTOR, Some("the dashboard that started it was closed"))
                     .await;
                 return;

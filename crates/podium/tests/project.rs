@@ -150,7 +150,10 @@ fn a_teachers_desktop_is_projected_onto_two_stations_whose_keys_do_nothing_until
     type_touch(&mut va, "alice.txt");
     type_touch(&mut vb, "bob.txt");
     std::thread::sleep(2 * SECOND);
-    assert!(!alice.home.join("alice.txt").exists(), "alice's keys arrived while projected");
+    assert!(
+        !alice.home.join("alice.txt").exists(),
+        "alice's keys arrived while projected"
+    );
     assert!(!bob.home.join("bob.txt").exists(), "bob's keys arrived while projected");
 
     // A pupil who reconnects gets the projection again, at once, and a
@@ -176,15 +179,21 @@ fn a_teachers_desktop_is_projected_onto_two_stations_whose_keys_do_nothing_until
     assert_eq!(projected_by(&kit, a), None);
     type_touch(&mut va, "alice.txt");
     type_touch(&mut vb, "bob.txt");
-    wait_until(5 * SECOND, "alice's typed command ran", || alice.home.join("alice.txt").exists());
-    wait_until(5 * SECOND, "bob's typed command ran", || bob.home.join("bob.txt").exists());
+    wait_until(5 * SECOND, "alice's typed command ran", || {
+        alice.home.join("alice.txt").exists()
+    });
+    wait_until(5 * SECOND, "bob's typed command ran", || {
+        bob.home.join("bob.txt").exists()
+    });
 
     // Projected again (all), then the teacher's dashboard closes: it ends
     // within 5 s and the input comes back.
     let r = results(&dash.post("/api/v1/sessions/project", &json!({"all": true})));
     assert_eq!(outcome(&r, a), Outcome::Done, "{r:?}");
     assert!(
-        r.results.iter().all(|x| x.session != source || x.outcome == Outcome::Refused),
+        r.results
+            .iter()
+            .all(|x| x.session != source || x.outcome == Outcome::Refused),
         "all leaves the teacher's own: {r:?}"
     );
     assert!(projected_by(&kit, b).is_some());
@@ -198,7 +207,9 @@ fn a_teachers_desktop_is_projected_onto_two_stations_whose_keys_do_nothing_until
     assert!(took < 5 * SECOND, "ended after {took:?}");
     std::fs::remove_file(bob.home.join("bob.txt")).expect("remove");
     type_touch(&mut vb, "bob.txt");
-    wait_until(5 * SECOND, "bob's keys work again", || bob.home.join("bob.txt").exists());
+    wait_until(5 * SECOND, "bob's keys work again", || {
+        bob.home.join("bob.txt").exists()
+    });
 
     // The audit: a start and an end per target, each time.
     let audit: AuditList = dash.get("/api/v1/audit").parse();

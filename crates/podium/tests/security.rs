@@ -415,7 +415,10 @@ impl Matrix<'_> {
                     let p = &self.people[caller];
                     let out = kit.cli().as_user(&p.user).args(["session", "project", "--stop"]).run();
                     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-                    assert!(info(kit, id).expect("target listed").projected_by.is_none(), "{what}: stopped");
+                    assert!(
+                        info(kit, id).expect("target listed").projected_by.is_none(),
+                        "{what}: stopped"
+                    );
                 }
             }
             Act::Block => {

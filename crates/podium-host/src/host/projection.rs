@@ -142,14 +142,16 @@ impl Host {
     pub fn projection_for(
         &self,
         caller: &Caller,
-    ) -> Result<(Projected, DisplayAccess, tokio::sync::watch::Receiver<Option<Projected>>)> {
+    ) -> Result<(
+        Projected,
+        DisplayAccess,
+        tokio::sync::watch::Receiver<Option<Projected>>,
+    )> {
         let live = self.session_of(caller.uid).ok_or(HostError::NoSuchSession)?;
         let watch = live.watch_projection();
         let projected = live.projection().ok_or(HostError::NotProjected)?;
         let source = self.sessions().get(&projected.source).cloned();
-        let access = source
-            .and_then(|s| s.display_access())
-            .ok_or(HostError::NotProjected)?;
+        let access = source.and_then(|s| s.display_access()).ok_or(HostError::NotProjected)?;
         Ok((projected, access, watch))
     }
 
@@ -160,7 +162,11 @@ impl Host {
             let st = live.state();
             st.running.is_some() && matches!(st.state, SessionState::Active | SessionState::Disconnected)
         };
-        if running { Ok(live) } else { Err(HostError::NoDesktopToProject) }
+        if running {
+            Ok(live)
+        } else {
+            Err(HostError::NoDesktopToProject)
+        }
     }
 
     /// Covers one target and switches its input off, then records the
@@ -247,8 +253,12 @@ impl Host {
         }
         let host = self.clone();
         tokio::spawn(async move {
-            host.end_projection(source, podium_core::audit::SYSTEM_ACTOR, Some("the projected session ended"))
-                .await;
+            host.end_projection(
+                source,
+                podium_core::audit::SYSTEM_ACTOR,
+                Some("the projected session ended"),
+            )
+            .await;
         });
     }
 }

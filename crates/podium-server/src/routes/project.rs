@@ -133,10 +133,12 @@ pub(crate) async fn projection(
     check_same_origin(&headers, true)?;
     let ws = ws.map_err(|e| AppError::bad_request(format!("this route is a WebSocket ({})", e.body_text())))?;
     let (projected, access, watch) = s.host.projection_for(&caller)?;
-    let frames = s
-        .projections
-        .frames(projected.source, access)
-        .map_err(|e| AppError::new(ErrorCode::Unavailable, format!("the projected desktop cannot be shown: {e}")))?;
+    let frames = s.projections.frames(projected.source, access).map_err(|e| {
+        AppError::new(
+            ErrorCode::Unavailable,
+            format!("the projected desktop cannot be shown: {e}"),
+        )
+    })?;
     Ok(ws
         .protocols(["binary"])
         .on_upgrade(move |socket| send_frames(socket, frames, watch, projected, caller))

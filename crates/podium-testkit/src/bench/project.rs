@@ -12,9 +12,9 @@
 //! teacher's Xvnc, which draws the scene and hands the pixels over; each
 //! from its cgroup's `cpu.stat`), and frames per second at each station.
 
+use super::Ctx;
 use super::cpu::{Meter, Used};
 use super::judge::{Bound, Check, Report, table};
-use super::Ctx;
 use crate::web::{Events, Web};
 use crate::{Kit, TestUser};
 use podium_core::Role;
@@ -101,7 +101,10 @@ pub fn project(ctx: &Ctx, n: usize) -> Report {
             .as_array()
             .is_some_and(|a| a.len() == n && a.iter().all(|x| x["outcome"] == "done"));
     if !projected {
-        eprintln!("podium-bench: project: the projection did not start: {} {}", r.status, r.text);
+        eprintln!(
+            "podium-bench: project: the projection did not start: {} {}",
+            r.status, r.text
+        );
     }
     // The xterm up and scrolling.
     std::thread::sleep(Duration::from_secs(2));
