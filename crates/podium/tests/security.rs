@@ -752,8 +752,8 @@ fn permission_matrix_every_role_target_action_and_channel_acts_exactly_as_the_sp
     }
     let table = m.table();
     println!("{table}");
-    // 3 callers × (4 targets × 6 actions + audit + 3 starts) per channel.
-    assert_eq!(m.cells.len(), 2 * 3 * (4 * 6 + 1 + 3), "{table}");
+    // 3 callers × (4 targets × 7 actions + audit + 3 starts) per channel.
+    assert_eq!(m.cells.len(), 2 * 3 * (4 * SESSION_ACTS.len() + 1 + 3), "{table}");
 }
 
 // ---------------------------------------------------------------------------
