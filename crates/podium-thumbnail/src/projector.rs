@@ -146,6 +146,7 @@ fn run(inner: &Inner, access: &DisplayAccess, name: &str) {
             jpeg,
             dirty: true,
             last: None,
+            subtracted: 0,
         }
         .run(inner)
     });
@@ -164,6 +165,9 @@ struct Capture {
     /// Something changed since the last frame.
     dirty: bool,
     last: Option<Instant>,
+    /// The sequence number of the last frame's damage subtraction: a
+    /// damage event the X server sent before it is in that frame already.
+    subtracted: u16,
 }
 
 impl Capture {
@@ -203,10 +207,13 @@ impl Capture {
     /// Captures and publishes one frame.
     fn frame(&mut self, inner: &Inner) -> Result<(), ThumbError> {
         // Taken before the capture: a change made during it brings another.
-        self.display
+        let cookie = self
+            .display
             .conn
             .damage_subtract(self.display.damage, x11rb::NONE, x11rb::NONE)
             .map_err(ThumbError::x)?;
+        // X carries the low 16 bits of a request's number in its events.
+        self.subtracted = u16::try_from(cookie.sequence_number() & 0xffff).unwrap_or(0);
         self.dirty = false;
         self.last = Some(Instant::now());
         let (w, h) = self.size;
@@ -264,7 +271,12 @@ impl Capture {
             match self.display.conn.poll_for_event() {
                 Ok(Some(Event::DamageNotify(e))) => {
                     self.size = (u32::from(e.geometry.width), u32::from(e.geometry.height));
-                    self.dirty = true;
+                    // Sent before the last subtraction was done: that
+                    // change is in the last frame.
+                    let before = self.subtracted.wrapping_sub(e.sequence);
+                    if self.last.is_none() || before == 0 || before >= 0x8000 {
+                        self.dirty = true;
+                    }
                 }
                 Ok(Some(_)) => {}
                 Ok(None) => return true,
