@@ -160,7 +160,8 @@ fn report(ctx: &Ctx, n: usize, length: Duration, one: &Window, many: &Window) ->
          one run. **CPU**: every process the projection makes work, from the cgroups' `cpu.stat` over the \
          window: the daemon (capture through MIT-SHM, one JPEG encode per frame, TLS and WebSocket \
          sends to each station) and the teacher's Xvnc (which draws the scene and hands its pixels \
-         over). The stations' own decoding is not the host's and is not counted.\n\n\
+         over). The stations' own decoding is not the host's and is not counted. The build measured is \
+         the one `podium-bench` runs beside ({}).\n\n\
          | measure | 1 station | {n} stations |\n|---|---|---|\n\
          | CPU, % of one core | **{one_cpu:.1} %** | **{many_cpu:.1} %** |\n\
          | frames per second per station, min | {} | {} |\n\
@@ -168,6 +169,7 @@ fn report(ctx: &Ctx, n: usize, length: Duration, one: &Window, many: &Window) ->
          | stations that counted | {} | {} |\n\n{}",
         ctx.header(),
         length.as_secs(),
+        if cfg!(debug_assertions) { "a debug build" } else { "a release build" },
         f(min_one),
         f(min_many),
         f(spread(&one.fps).map(|s| s.1)),
