@@ -64,7 +64,7 @@ fn one_capture_serves_every_viewer_a_whole_frame_per_change_and_stops_when_nobod
             "xsetroot",
             &[
                 "-solid",
-                if start.elapsed().as_millis() % 2 == 0 {
+                if start.elapsed().as_millis().is_multiple_of(2) {
                     "#101010"
                 } else {
                     "#f0f0f0"

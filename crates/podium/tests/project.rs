@@ -95,6 +95,32 @@ fn type_touch(viewer: &mut Viewer, file: &str) {
     viewer.type_text(&format!("echo x > ~/{file}\n")).expect("typing");
 }
 
+/// The teacher's screen changes: so do both stations' frames.
+fn frames_follow_the_teachers_screen(
+    kit: &Kit,
+    source: u32,
+    teacher: &TestUser,
+    (pa, pb): (&mut Events, &mut Events),
+    before: &[u8],
+) {
+    paint_root(kit, source, teacher, "#c01010");
+    let changed = (|| {
+        let until = Instant::now() + 5 * SECOND;
+        while Instant::now() < until {
+            let f = pa.next_binary(until - Instant::now())?;
+            let (_, px) = decode(&f);
+            // The root shows to the right of the xterm, at (1200, 700).
+            let at = (700 * 1280 + 1200) * 3;
+            if px[at] > 150 && px[at + 1] < 80 && px[at] != before[at] {
+                return Some(());
+            }
+        }
+        None
+    })();
+    assert!(changed.is_some(), "a frame shows the teacher's new red background");
+    assert!(pb.next_binary(5 * SECOND).is_some(), "bob gets the change too");
+}
+
 #[test]
 fn a_teachers_desktop_is_projected_onto_two_stations_whose_keys_do_nothing_until_stopped() {
     let kit = Kit::start_with(PODIUM, DESKTOP);
@@ -102,7 +128,7 @@ fn a_teachers_desktop_is_projected_onto_two_stations_whose_keys_do_nothing_until
     let alice = TestUser::create(Role::Standard);
     let bob = TestUser::create(Role::Standard);
     let dash = Web::login(&kit, &teacher);
-    let mut dashboard = events(&kit, &dash);
+    let dashboard = events(&kit, &dash);
     let source = open_session(&dash);
     let (wa, wb) = (Web::login(&kit, &alice), Web::login(&kit, &bob));
     let (a, b) = (open_session(&wa), open_session(&wb));
@@ -128,23 +154,7 @@ fn a_teachers_desktop_is_projected_onto_two_stations_whose_keys_do_nothing_until
     assert_eq!(size, (1280, 800), "the teacher's screen size");
     assert_eq!(decode(&first_b).0, (1280, 800));
 
-    // The teacher's screen changes: so do the frames.
-    paint_root(&kit, source, &teacher, "#c01010");
-    let changed = (|| {
-        let until = Instant::now() + 5 * SECOND;
-        while Instant::now() < until {
-            let f = pa.next_binary(until - Instant::now())?;
-            let (_, px) = decode(&f);
-            // The root shows to the right of the xterm, at (1200, 700).
-            let at = (700 * 1280 + 1200) * 3;
-            if px[at] > 150 && px[at + 1] < 80 && px[at] != before[at] {
-                return Some(());
-            }
-        }
-        None
-    })();
-    assert!(changed.is_some(), "a frame shows the teacher's new red background");
-    assert!(pb.next_binary(5 * SECOND).is_some(), "bob gets the change too");
+    frames_follow_the_teachers_screen(&kit, source, &teacher, (&mut pa, &mut pb), &before);
 
     // The pupils' keys do nothing.
     type_touch(&mut va, "alice.txt");
@@ -186,8 +196,20 @@ fn a_teachers_desktop_is_projected_onto_two_stations_whose_keys_do_nothing_until
         bob.home.join("bob.txt").exists()
     });
 
-    // Projected again (all), then the teacher's dashboard closes: it ends
-    // within 5 s and the input comes back.
+    closing_the_dashboard_ends_it_and_everything_is_audited(&kit, &dash, dashboard, (a, b, source), &bob, &mut vb);
+}
+
+/// Projected again (all), then the teacher's dashboard closes: it ends
+/// within 5 s and the input comes back; the audit has a start and an end
+/// per target, each time.
+fn closing_the_dashboard_ends_it_and_everything_is_audited(
+    kit: &Kit,
+    dash: &Web,
+    mut dashboard: Events,
+    (a, b, source): (u32, u32, u32),
+    bob: &TestUser,
+    vb: &mut Viewer,
+) {
     let r = results(&dash.post("/api/v1/sessions/project", &json!({"all": true})));
     assert_eq!(outcome(&r, a), Outcome::Done, "{r:?}");
     assert!(
@@ -196,17 +218,17 @@ fn a_teachers_desktop_is_projected_onto_two_stations_whose_keys_do_nothing_until
             .all(|x| x.session != source || x.outcome == Outcome::Refused),
         "all leaves the teacher's own: {r:?}"
     );
-    assert!(projected_by(&kit, b).is_some());
+    assert!(projected_by(kit, b).is_some());
     assert!(dashboard.next(SECOND).is_some(), "the dashboard's stream is open");
     let closed = Instant::now();
     drop(dashboard);
     wait_until(5 * SECOND, "the projection ends with the dashboard", || {
-        projected_by(&kit, a).is_none() && projected_by(&kit, b).is_none()
+        projected_by(kit, a).is_none() && projected_by(kit, b).is_none()
     });
     let took = closed.elapsed();
     assert!(took < 5 * SECOND, "ended after {took:?}");
     std::fs::remove_file(bob.home.join("bob.txt")).expect("remove");
-    type_touch(&mut vb, "bob.txt");
+    type_touch(vb, "bob.txt");
     wait_until(5 * SECOND, "bob's keys work again", || {
         bob.home.join("bob.txt").exists()
     });

@@ -169,7 +169,11 @@ fn report(ctx: &Ctx, n: usize, length: Duration, one: &Window, many: &Window) ->
          | stations that counted | {} | {} |\n\n{}",
         ctx.header(),
         length.as_secs(),
-        if cfg!(debug_assertions) { "a debug build" } else { "a release build" },
+        if cfg!(debug_assertions) {
+            "a debug build"
+        } else {
+            "a release build"
+        },
         f(min_one),
         f(min_many),
         f(spread(&one.fps).map(|s| s.1)),
