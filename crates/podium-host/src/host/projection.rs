@@ -208,12 +208,10 @@ impl Host {
     /// Takes one target's cover away and gives its input back, unless
     /// the session is blocked.
     async fn stop_projection(self: &Arc<Self>, live: &Arc<Live>) -> Result<()> {
-        live.set_projection(None);
-        self.emit(HostEvent::Changed(self.info(live)));
         let cover = live.screen.lock().await.projection.take();
         let blocked = live.state().block.is_some();
         let access = live.display_access();
-        blocking(move || {
+        let restored = blocking(move || {
             if let Some(cover) = cover {
                 cover.close();
             }
@@ -222,7 +220,11 @@ impl Host {
                 _ => Ok(()),
             }
         })
-        .await?;
+        .await;
+        // Only now: a session said not projected takes its user's keys.
+        live.set_projection(None);
+        self.emit(HostEvent::Changed(self.info(live)));
+        restored?;
         let _ = std::fs::remove_file(live.spec.run_dir.join(MARKER));
         tracing::info!(session = live.id, "projection stopped");
         Ok(())
