@@ -135,8 +135,10 @@ fn a_teachers_desktop_is_projected_onto_two_stations_whose_keys_do_nothing_until
     let mut va = station(&kit, &wa);
     let mut vb = station(&kit, &wb);
 
-    // Nothing projected yet: the pupil's stream is refused cleanly.
+    // Nothing projected yet: the pupil's stream is refused cleanly, and a
+    // plain GET is told the route is a WebSocket.
     assert_eq!(projection(&kit, &wa).err(), Some(404));
+    assert_eq!(wa.get("/api/v1/station/projection").status, 400);
 
     let r = results(&dash.post("/api/v1/sessions/project", &json!({"sessions": [a, b]})));
     assert_eq!(outcome(&r, a), Outcome::Done, "{r:?}");
@@ -264,6 +266,12 @@ fn the_cli_projects_until_stopped_and_nobody_projects_onto_an_administrator_or_w
     let source = kit.start_session(&teacher, None);
     let boss = kit.start_session(&admin, None);
     let a = kit.start_session(&alice, None);
+
+    // Another host's session, or "all" of the school, is this host's business only.
+    let dash = Web::login(&kit, &teacher);
+    let r = dash.post("/api/v1/sessions/project", &json!({"sessions": ["elsewhere/4"]}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.parse::<ActionResults>().results[0].outcome, Outcome::Failed);
 
     // A teacher without a desktop here has nothing to project.
     let r = Web::login(&kit, &idle).post("/api/v1/sessions/project", &json!({"sessions": [a]}));

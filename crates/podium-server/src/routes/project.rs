@@ -36,7 +36,8 @@ fn web_login(extensions: &Extensions, headers: &HeaderMap) -> Option<String> {
 /// shows the caller's screen full-size (`GET /station/projection`), its
 /// desktop is covered by a notice naming the caller, and its keyboard and
 /// mouse are off. The source is the caller's own session on this host
-/// (409 without one). Asking again while projecting adds the new targets;
+/// (409 without one); another host's session is not reached, and
+/// `"school"` means this host's. Asking again while projecting adds the new targets;
 /// a session another teacher projects onto is taken over. One result per
 /// target, decided as for the other actions (never an administrator's
 /// session for a dashboard user, never the caller's own). Started from a
@@ -63,14 +64,28 @@ pub(crate) async fn project(
     Who(caller): Who,
     extensions: Extensions,
     headers: HeaderMap,
-    JsonBody(req): JsonBody<TargetsRequest>,
+    JsonBody(mut req): JsonBody<TargetsRequest>,
 ) -> Result<Json<ActionResults>, AppError> {
-    if req.school {
-        return Err(AppError::bad_request(
-            "\"school\": a desktop is projected onto its own host's sessions only",
-        ));
-    }
-    let results = s.host.project(&caller, &req).await?;
+    // A desktop is shown on its own host's sessions only: "all" of the
+    // school is this host's, and another host's session is not reached.
+    let me = s.host.config().cluster.name().map(str::to_owned);
+    let (here, elsewhere): (Vec<_>, Vec<_>) = std::mem::take(&mut req.sessions)
+        .into_iter()
+        .partition(|r| r.host.is_none() || r.host == me);
+    req.sessions = here.into_iter().map(|r| podium_core::SessionRef::here(r.id)).collect();
+    req.school = false;
+    let mut results = if req.sessions.is_empty() && !req.all && !elsewhere.is_empty() {
+        ActionResults { results: Vec::new() }
+    } else {
+        s.host.project(&caller, &req).await?
+    };
+    results.results.extend(elsewhere.iter().map(|r| {
+        podium_core::ActionResult::not_reached(
+            r.host.as_deref().unwrap_or_default(),
+            r.id,
+            "a desktop is projected onto its own host's sessions only",
+        )
+    }));
     if let Some(source) = s.host.own_session(&caller)
         && s.host.is_projecting(source)
     {
