@@ -11,7 +11,7 @@ import { t } from "./i18n.js";
  * @typedef {import("./dialog.js").Answer} Answer
  * @typedef {import("./i18n.js").Key} Key
  * @typedef {import("./menu.js").MenuItem} MenuItem
- * @typedef {"logoff" | "disconnect" | "block" | "unblock" | "message" | "open"} ActionName
+ * @typedef {"logoff" | "disconnect" | "block" | "unblock" | "message" | "open" | "project" | "unproject"} ActionName
  * @typedef {"selected" | "all"} Scope
  * @typedef {{ action: ActionName, scope: Scope }} Pending
  */
@@ -24,6 +24,8 @@ const ENTRIES = /** @type {Record<ActionName, [Key, Key]>} */ ({
   unblock: ["menu.unblock_selected", "menu.unblock_all"],
   message: ["message.title", "message.title"],
   open: ["open.title", "open.title"],
+  project: ["menu.project_selected", "menu.project_all"],
+  unproject: ["menu.unproject", "menu.unproject"],
 });
 /** The actions with a submenu of two entries, in menu order. */
 const PAIRED = /** @type {const} */ (["logoff", "disconnect", "block", "unblock"]);
@@ -55,12 +57,12 @@ export function describe(s) {
 /**
  * The actions on sessions as menu items: each action's submenu (selected ·
  * all), then Send message… and Open…, which go to the selection if there is one.
- * @param {{ selected: number, others: number, ask: (action: ActionName, scope: Scope) => void }} state
- *   how many sessions are selected, how many "all" would reach, and what
- *   choosing an entry does
+ * @param {{ selected: number, others: number, ask: (action: ActionName, scope: Scope) => void, projecting?: boolean }} state
+ *   how many sessions are selected, how many "all" would reach, what
+ *   choosing an entry does, and whether the caller's desktop is projected now
  * @returns {MenuItem[]}
  */
-export function sessionMenu({ selected, others, ask }) {
+export function sessionMenu({ selected, others, ask, projecting = false }) {
   return [
     ...PAIRED.map((action) => ({
       label: t(MENUS[action]),
@@ -79,6 +81,15 @@ export function sessionMenu({ selected, others, ask }) {
       disabled: others === 0 && selected === 0,
       onSelect: () => ask("open", selected > 0 ? "selected" : "all"),
     },
+    // Project my desktop
+    {
+      label: t("menu.project"),
+      items: [
+        { label: t(ENTRIES.project[0]), disabled: selected === 0, onSelect: () => ask("project", "selected") },
+        { label: t(ENTRIES.project[1]), disabled: others === 0, onSelect: () => ask("project", "all") },
+      ],
+    },
+    { label: t("menu.unproject"), disabled: !projecting, onSelect: () => ask("unproject", "all") },
   ];
 }
 
@@ -97,7 +108,10 @@ export function send(action, targets, answer) {
     if (!answer.what) throw new Error("Open… without a website or a program");
     return api.open({ ...where, ...answer.what });
   }
-  return api.act(action, {
+  // A desktop is projected onto its own host's sessions only.
+  if (action === "project") return api.project("all" in targets ? { all: true } : { sessions: targets.sessions });
+  if (action === "unproject") return api.stopProjecting();
+  return api.act(/** @type {"disconnect" | "block" | "unblock" | "message"} */ (action), {
     ...targets,
     ...(action === "block" && answer.text ? { message: answer.text } : {}),
     ...(action === "message" ? { text: answer.text } : {}),

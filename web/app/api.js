@@ -12,8 +12,9 @@
  *   id: number, user: string, uid: number, full_name: string, role: Role,
  *   station: Station | null, state: "starting" | "active" | "disconnected" | "closing",
  *   blocked: boolean, block_message: string | null, display: string,
- *   created_at: string, connected_at: string | null, logoff_deadline: string | null, host?: string
- * }} Session
+ *   created_at: string, connected_at: string | null, logoff_deadline: string | null, host?: string,
+ *   projected_by?: string
+ * }} Session `projected_by`: the full name of the teacher whose desktop is projected onto it
  * @typedef {{ session: number, host?: string, user?: string, outcome: "done" | "refused" | "not_found" | "failed", reason?: string, code?: string }} ActionResult
  * @typedef {{ type: "snapshot", sessions: Session[] }
  *   | { type: "session_added", session: Session }
@@ -226,6 +227,28 @@ export async function act(action, request) {
  */
 export async function disconnect(sessions) {
   return act("disconnect", { sessions });
+}
+
+/**
+ * Projects the caller's own desktop onto sessions of this host (Project my desktop).
+ * @param {{ sessions: Ref[] } | { all: true }} request
+ * @returns {Promise<ActionResult[]>}
+ */
+export async function project(request) {
+  return (await (await post("/api/v1/sessions/project", request)).json()).results;
+}
+
+/**
+ * Stops projecting the caller's desktop.
+ * @returns {Promise<ActionResult[]>} each session that showed it
+ */
+export async function stopProjecting() {
+  return (await (await post("/api/v1/sessions/project/stop", {})).json()).results;
+}
+
+/** The URL of the WebSocket of the pictures projected onto the caller's own session. */
+export function projectionUrl() {
+  return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/station/projection`;
 }
 
 /** @param {number} id a message of the caller's own session, read */

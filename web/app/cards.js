@@ -26,8 +26,8 @@ function initials(name) {
 }
 
 /**
- * The badge of a session: its state, or Blocked on top of it, or the
- * countdown of a log off.
+ * The badge of a session: its state, or Blocked or Projected on top of
+ * it, or the countdown of a log off.
  * @param {Session} s
  * @param {number} now ms since the epoch
  */
@@ -37,6 +37,7 @@ function badge(s, now) {
     return { kind: "closing", text: left > 0 ? t("closing_in", { s: left }) : t("closing_now") };
   }
   if (s.blocked) return { kind: "blocked", text: t("state.blocked") };
+  if (s.projected_by) return { kind: "projected", text: t("project.badge") };
   return { kind: s.state, text: t(/** @type {import("./i18n.js").Key} */ (`state.${s.state}`)) };
 }
 

@@ -94,9 +94,9 @@ export function Dashboard({ me, onSignedOut, onLang }) {
   const targetsOf = (/** @type {Scope} */ scope) =>
     scope === "selected" ? list.filter((_, i) => sel.selected.has(order[i])) : others;
 
-  /** An action chosen in a menu: unblock needs no question, the others open their dialog. */
+  /** An action chosen in a menu: unblock and projecting need no question, the others open their dialog. */
   const ask = (/** @type {ActionName} */ action, /** @type {Scope} */ scope) => {
-    if (action === "unblock") {
+    if (action === "unblock" || action === "project" || action === "unproject") {
       restore();
       run({ action, scope }, { grace: 0, text: "", to: scope });
     } else {
@@ -125,7 +125,12 @@ export function Dashboard({ me, onSignedOut, onLang }) {
       if (scope === "selected" && (p.action === "logoff" || p.action === "disconnect")) setSel(selection.empty);
     } catch (e) {
       if (e instanceof api.ApiError && e.status === 401) return onSignedOut(t("err.session_lost"));
-      const summary = e instanceof api.ApiError && e.status === 0 ? t("err.network") : t("err.server");
+      const summary =
+        e instanceof api.ApiError && e.status === 0
+          ? t("err.network")
+          : e instanceof api.ApiError && e.status === 409 && p.action === "project"
+            ? t("project.no_desktop")
+            : t("err.server");
       setResults({ action: p.action, title: heading, lines: [], error: summary });
     }
   };
@@ -155,8 +160,10 @@ export function Dashboard({ me, onSignedOut, onLang }) {
     onSelect: () => view(selectedOne),
   };
 
+  // Project my desktop: this host's sessions showing the caller's desktop.
+  const projecting = every.some((s) => s.host === here && s.projected_by === me.full_name);
   /** The actions on sessions, as the Actions menu and the context menu show them. */
-  const sessionActions = [viewItem, ...sessionMenu({ selected: sel.selected.size, others: others.length, ask })];
+  const sessionActions = [viewItem, ...sessionMenu({ selected: sel.selected.size, others: others.length, ask, projecting })];
   /** @type {MenuItem[]} */
   const actions = [
     ...sessionActions,

@@ -265,6 +265,20 @@ const en = {
   "open.program_required": "Choose a program first.",
   "done.open": "opened",
   "results.summary.open": "{done} opened, {refused} not",
+  // Project my desktop
+  "menu.project": "Project my desktop",
+  "menu.project_selected": "Project to selected users",
+  "menu.project_all": "Project to all users",
+  "menu.unproject": "Stop projecting",
+  "done.project": "shows your desktop",
+  "done.unproject": "has its own desktop back",
+  "results.summary.project": "{done} showing your desktop, {refused} not",
+  "results.summary.unproject": "{done} given their desktop back, {refused} not",
+  "project.no_desktop": "You have no desktop to project: open My desktop first, then try again.",
+  "project.badge": "Projected",
+  "station.projected": "{name} is showing their screen",
+  "station.projected_label": "The screen {name} is showing",
+  "station.projected_waiting": "Waiting for {name}'s screen…",
 };
 
 /** @type {Record<keyof typeof en, string>} */
@@ -533,6 +547,20 @@ const fr = {
   "open.program_required": "Choisissez d'abord un programme.",
   "done.open": "ouvert",
   "results.summary.open": "{done} ouvert(s), {refused} non",
+  // Projeter mon bureau
+  "menu.project": "Projeter mon bureau",
+  "menu.project_selected": "Projeter vers les utilisateurs sélectionnés",
+  "menu.project_all": "Projeter vers tous les utilisateurs",
+  "menu.unproject": "Arrêter la projection",
+  "done.project": "affiche votre bureau",
+  "done.unproject": "a retrouvé son bureau",
+  "results.summary.project": "{done} affiche(nt) votre bureau, {refused} non",
+  "results.summary.unproject": "{done} a (ont) retrouvé son (leur) bureau, {refused} non",
+  "project.no_desktop": "Vous n'avez pas de bureau à projeter : ouvrez d'abord Mon bureau, puis réessayez.",
+  "project.badge": "Projeté",
+  "station.projected": "{name} projette son écran",
+  "station.projected_label": "L'écran que {name} projette",
+  "station.projected_waiting": "En attente de l'écran de {name}…",
 };
 
 /** @typedef {keyof typeof en} Key */

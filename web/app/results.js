@@ -32,6 +32,8 @@ const DONE = /** @type {Record<ActionName, [Key, Key]>} */ ({
   unblock: ["done.unblock", "results.summary.unblock"],
   message: ["done.message", "results.summary.message"],
   open: ["done.open", "results.summary.open"],
+  project: ["done.project", "results.summary.project"],
+  unproject: ["done.unproject", "results.summary.unproject"],
 });
 
 /**

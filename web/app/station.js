@@ -3,7 +3,8 @@
 // daemon's relay, and offers Log off, Disconnect and Lock. A log-off
 // warning shows over the desktop as well as on it. The desktop takes the
 // size of the page's screen area (unless the administrator fixed it), and
-// text copies both ways (clipboard.js).
+// text copies both ways (clipboard.js). While a teacher projects their
+// desktop onto this session, their screen covers the page.
 
 import RFB from "@novnc/novnc";
 import { html } from "htm/preact";
@@ -42,6 +43,9 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
   const [clipText, setClipText] = useState("");
   const [clipOpen, setClipOpen] = useState(false);
   const [clipboard] = useState(() => new DesktopClipboard(setClipText));
+  const projected = session?.projected_by ?? null;
+  const projectedNow = useRef(/** @type {string | null} */ (null));
+  projectedNow.current = projected;
 
   /** Opens the VNC stream of our session. */
   const connect = () => {
@@ -57,6 +61,7 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
     boundRemoteSize(r);
     r.background = "#0f172a";
     r.focusOnClick = true;
+    r.viewOnly = projectedNow.current !== null;
     const timer = window.setTimeout(() => {
       if (rfb.current === r) setPhase("failed");
     }, CONNECT_TIMEOUT);
@@ -168,6 +173,11 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
     setClipOpen(false);
     rfb.current?.focus();
   };
+  // A teacher's projection: this page sends the desktop nothing meanwhile
+  // (the display ignores input anyway).
+  useEffect(() => {
+    if (rfb.current) rfb.current.viewOnly = projected !== null;
+  }, [projected]);
 
   const closing = session?.state === "closing" && session.logoff_deadline;
   useEffect(() => {
@@ -257,6 +267,7 @@ export function Station({ me, onSignedOut, onLang, onDashboard }) {
             </div>`
             : null
         }
+        ${projected && phase !== "locked" ? html`<${Projection} name=${projected} />` : null}
         ${
           messages.length > 0 && phase !== "locked"
             ? html`<${MessageCard}
@@ -368,6 +379,72 @@ function MessageCard({ message, index, count, onOk }) {
           <button type="button" class="button primary" ref=${ok} onClick=${() => onOk(message.id)}>${t("station.message_ok")}</button>
         </div>
       </div>
+    </div>
+  `;
+}
+
+/**
+ * A teacher's desktop projected onto this station: its pictures, one JPEG
+ * each, full size over the desktop, until the projection stops. Keys and
+ * clicks on it go nowhere. A lost stream is opened again (it starts with
+ * the latest picture).
+ * @param {{ name: string }} props
+ */
+function Projection({ name }) {
+  const [src, setSrc] = useState(/** @type {string | null} */ (null));
+  const layer = useRef(/** @type {HTMLDivElement | null} */ (null));
+  useEffect(() => {
+    let gone = false;
+    let retry = 0;
+    /** @type {WebSocket | null} */
+    let socket = null;
+    /** @type {string | null} */
+    let shown = null;
+    const open = () => {
+      const ws = new WebSocket(api.projectionUrl(), ["binary"]);
+      ws.binaryType = "blob";
+      ws.onmessage = (e) => {
+        if (!(e.data instanceof Blob)) return;
+        const next = URL.createObjectURL(new Blob([e.data], { type: "image/jpeg" }));
+        if (shown) URL.revokeObjectURL(shown);
+        shown = next;
+        setSrc(next);
+      };
+      ws.onclose = () => {
+        if (!gone) retry = window.setTimeout(open, 1000);
+      };
+      socket = ws;
+    };
+    open();
+    layer.current?.focus();
+    return () => {
+      gone = true;
+      window.clearTimeout(retry);
+      socket?.close();
+      if (shown) URL.revokeObjectURL(shown);
+    };
+  }, []);
+  /** @param {Event} e */
+  const swallow = (e) => {
+    e.preventDefault();
+    e.stopPropagation();
+  };
+  return html`
+    <div
+      class="overlay projection"
+      ref=${layer}
+      tabindex="-1"
+      onKeyDown=${swallow}
+      onKeyUp=${swallow}
+      onContextMenu=${swallow}
+    >
+      ${
+        src
+          ? html`<img class="projection-picture" src=${src} alt=${t("station.projected_label", { name })} />`
+          : html`<div class="overlay-box" role="status"><div class="spinner" aria-hidden="true"></div>
+              <p>${t("station.projected_waiting", { name })}</p></div>`
+      }
+      <div class="projection-label" role="status">${t("station.projected", { name })}</div>
     </div>
   `;
 }

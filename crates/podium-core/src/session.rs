@@ -100,6 +100,11 @@ pub struct SessionInfo {
     /// single host): `HOST/ID` names it school-wide.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// While a teacher projects their desktop onto this session: their full
+    /// name. The station then shows `GET /api/v1/station/projection`
+    /// instead of its own desktop, whose input is off (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projected_by: Option<String>,
 }
 
 /// The body of `GET /api/v1/station`: the caller's own session, as their
@@ -172,6 +177,7 @@ mod tests {
             connected_at: None,
             logoff_deadline: None,
             host: None,
+            projected_by: None,
         };
         let json = serde_json::to_string(&s).expect("serializes");
         assert_eq!(

@@ -112,6 +112,13 @@ pub enum HostError {
     /// No such message is waiting on the caller's session.
     #[error("no message {0} is waiting")]
     NoSuchMessage(u64),
+    /// Project my desktop needs a desktop: the caller has no running
+    /// session on this host.
+    #[error("you have no desktop to project: open your own desktop on this host first")]
+    NoDesktopToProject,
+    /// Nothing is projected onto the caller's session.
+    #[error("no desktop is projected onto your session")]
+    NotProjected,
     /// The station is locked: the password must be given first.
     #[error("the station is locked")]
     Locked,

@@ -167,6 +167,19 @@ pub struct Live {
     deadline: watch::Sender<Option<SystemTime>>,
     /// Podium's windows on the session's screen (block notice, messages).
     pub(crate) screen: tokio::sync::Mutex<Screen>,
+    /// Whose desktop is projected onto this session, if anybody's.
+    projected: watch::Sender<Option<Projected>>,
+}
+
+/// A teacher's desktop shown on a session (Project my desktop).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Projected {
+    /// The session whose screen is shown: the teacher's own.
+    pub source: SessionId,
+    /// The teacher's login.
+    pub by: String,
+    /// Their full name, as the station and the cover say it.
+    pub by_name: String,
 }
 
 impl Live {
@@ -186,7 +199,25 @@ impl Live {
             ended: watch::channel(None).0,
             deadline: watch::channel(deadline).0,
             screen: tokio::sync::Mutex::default(),
+            projected: watch::channel(None).0,
         }
+    }
+
+    /// Whose desktop is projected onto this session now.
+    #[must_use]
+    pub fn projection(&self) -> Option<Projected> {
+        self.projected.borrow().clone()
+    }
+
+    /// Watches the projection onto this session start, change and stop.
+    #[must_use]
+    pub fn watch_projection(&self) -> watch::Receiver<Option<Projected>> {
+        self.projected.subscribe()
+    }
+
+    /// Records the projection onto this session (`None`: it stopped).
+    pub(crate) fn set_projection(&self, p: Option<Projected>) {
+        self.projected.send_replace(p);
     }
 
     /// The current state, locked (never held across an await).
@@ -301,6 +332,8 @@ pub struct Screen {
     pub messages: Option<MessageBox>,
     /// The bar naming who watches the desktop, while somebody does.
     pub watched: Option<WatchedNotice>,
+    /// What covers the desktop while a teacher's is projected onto it.
+    pub projection: Option<BlockNotice>,
 }
 
 impl std::fmt::Debug for Screen {

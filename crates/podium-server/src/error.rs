@@ -81,6 +81,8 @@ impl From<HostError> for AppError {
             HostError::UnknownUser(_) => AppError::not_found(e.to_string()),
             HostError::NoSuchSession => AppError::not_found("you have no running session"),
             HostError::NoSuchMessage(_) => AppError::not_found(e.to_string()),
+            HostError::NoDesktopToProject => AppError::new(ErrorCode::Conflict, e.to_string()),
+            HostError::NotProjected => AppError::not_found(e.to_string()),
             HostError::Locked => AppError::new(
                 ErrorCode::Locked,
                 "the station is locked: give your password to unlock it",

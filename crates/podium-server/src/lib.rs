@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod password;
 pub mod peer;
 pub(crate) mod placement;
+pub mod projection;
 pub mod routes;
 pub(crate) mod school;
 pub mod state;

@@ -19,6 +19,8 @@ pub struct AppState {
     pub metrics: Arc<HttpMetrics>,
     /// Live desktop thumbnails.
     pub thumbnails: Arc<podium_thumbnail::Service>,
+    /// Desktops projected onto others' stations (Project my desktop).
+    pub projections: Arc<crate::projection::Projections>,
     /// This host's part in the school's cluster, when it has one.
     pub cluster: Option<Arc<podium_cluster::Node>>,
 }
@@ -37,6 +39,7 @@ impl AppState {
             )),
             metrics: Arc::new(HttpMetrics::default()),
             thumbnails,
+            projections: Arc::default(),
             host,
             cluster: None,
         }

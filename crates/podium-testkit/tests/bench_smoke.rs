@@ -45,6 +45,7 @@ fn every_benchmark_runs_and_a_missed_target_fails_the_run() {
         "thumbnails-live",
         "desktops",
         "school",
+        "project",
         "load",
         "soak",
     ] {

@@ -12,6 +12,10 @@
 //! asked for. The [`Service`] holds the threads and tells watchers when a
 //! picture changed.
 //!
+//! The same capture serves "Project my desktop" ([`projector`]): one
+//! display captured whole on each change, encoded once as a stateless
+//! JPEG, and fanned out to every station that shows it.
+//!
 //! Why in the daemon and not in the session worker: the worker holds the
 //! session's privileges and must stay small; capture needs no privilege
 //! beyond the session's X cookie, and the daemon is where watchers and
@@ -22,6 +26,7 @@ pub mod capture;
 mod display;
 pub mod encode;
 mod hub;
+pub mod projector;
 pub mod scale;
 pub mod service;
 pub mod session;

@@ -54,10 +54,51 @@ pub fn default_text(lang: Lang) -> &'static str {
 /// The line under the message, saying what a block does.
 #[must_use]
 pub fn hint_text(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "The keyboard and mouse are turned off until the station is unblocked.",
-        Lang::Fr => "Le clavier et la souris sont désactivés jusqu’au déblocage du poste.",
+    hint_for(lang, Purpose::Block)
+}
+
+/// Why the screen is covered: the same full-screen notice, with the
+/// input held off, serves a block and a teacher's projection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Purpose {
+    /// A teacher blocked the station: a padlock.
+    #[default]
+    Block,
+    /// A teacher's desktop is projected onto the station: a screen.
+    Projection,
+}
+
+/// The line under the message, saying what the cover does.
+#[must_use]
+pub fn hint_for(lang: Lang, purpose: Purpose) -> &'static str {
+    match (purpose, lang) {
+        (Purpose::Block, Lang::En) => "The keyboard and mouse are turned off until the station is unblocked.",
+        (Purpose::Block, Lang::Fr) => "Le clavier et la souris sont désactivés jusqu’au déblocage du poste.",
+        (Purpose::Projection, Lang::En) => {
+            "The keyboard and mouse are turned off while the teacher's screen is shown on your station."
+        }
+        (Purpose::Projection, Lang::Fr) => {
+            "Le clavier et la souris sont désactivés pendant que l’écran de l’enseignant s’affiche sur votre poste."
+        }
     }
+}
+
+/// What the projection cover says: whose screen is shown.
+#[must_use]
+pub fn projection_text(lang: Lang, by_name: &str) -> String {
+    match lang {
+        Lang::En => format!("{by_name} is showing their screen"),
+        Lang::Fr => format!("{by_name} projette son écran"),
+    }
+}
+
+/// Draws a screen on its stand in `color`, centred on (cx, cy), about 48
+/// pixels high; `hole` is the colour of its glass.
+fn monitor(c: &mut Canvas, cx: i32, cy: i32, color: u32, hole: u32) {
+    c.round_rect(cx - 26, cy - 22, 52, 36, 5, color);
+    c.round_rect(cx - 21, cy - 17, 42, 26, 2, hole);
+    c.round_rect(cx - 4, cy + 14, 8, 8, 0, color);
+    c.round_rect(cx - 14, cy + 21, 28, 5, 2, color);
 }
 
 /// The message's lines as drawn: cleaned, wrapped, at most
@@ -105,6 +146,12 @@ pub struct Layout {
 /// Lays a block notice out on a screen of `screen` size.
 #[must_use]
 pub fn layout(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str) -> Layout {
+    layout_for(f, screen, lang, message, Purpose::Block)
+}
+
+/// Lays a notice for `purpose` out on a screen of `screen` size.
+#[must_use]
+pub fn layout_for(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str, purpose: Purpose) -> Layout {
     let (sw, sh) = (i32::from(screen.0), i32::from(screen.1));
     let card_w = CARD_MAX_WIDTH.min(sw - 48).max(160);
     #[allow(clippy::cast_precision_loss)]
@@ -113,7 +160,7 @@ pub fn layout(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str) -> Layou
     let hint = text::wrap(
         &f.regular,
         HINT_SIZE,
-        &text::clean(&f.regular, hint_text(lang)),
+        &text::clean(&f.regular, hint_for(lang, purpose)),
         inner,
         2,
     );
@@ -162,7 +209,13 @@ pub struct Picture {
 /// Draws a block notice for a screen of `screen` size.
 #[must_use]
 pub fn render(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str) -> Picture {
-    let l = layout(f, screen, lang, message);
+    render_for(f, screen, lang, message, Purpose::Block)
+}
+
+/// Draws a notice for `purpose` for a screen of `screen` size.
+#[must_use]
+pub fn render_for(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str, purpose: Purpose) -> Picture {
+    let l = layout_for(f, screen, lang, message, purpose);
     let (sw, sh) = (i32::from(screen.0), i32::from(screen.1));
     let (cx0, cy0) = (i32::from(l.card.x), i32::from(l.card.y));
     let (x0, y0) = ((cx0 - SHADOW_SPREAD).max(0), (cy0 - SHADOW_SPREAD).max(0));
@@ -176,7 +229,10 @@ pub fn render(f: &Fonts, screen: (u16, u16), lang: Lang, message: &str) -> Pictu
     c.round_rect(x, y, w, h, 18, BACKGROUND);
     let (cx, cy) = (l.lock.0 - x0, l.lock.1 - y0);
     c.disc(cx, cy, LOCK_RADIUS, ACCENT);
-    padlock(&mut c, cx, cy, BACKGROUND, ACCENT);
+    match purpose {
+        Purpose::Block => padlock(&mut c, cx, cy, BACKGROUND, ACCENT),
+        Purpose::Projection => monitor(&mut c, cx, cy, BACKGROUND, ACCENT),
+    }
     let mut top = cy + LOCK_RADIUS + 34;
     for line in &l.lines {
         centred_text(&mut c, &f.bold, MESSAGE_SIZE, cx, top + 31, TITLE, line);
@@ -244,10 +300,21 @@ impl BlockNotice {
     /// # Errors
     /// When the display cannot be reached.
     pub fn show(access: &DisplayAccess, lang: Lang, message: &str) -> Result<BlockNotice> {
+        BlockNotice::show_for(access, lang, message, Purpose::Block)
+    }
+
+    /// Covers the display for `purpose`, as [`BlockNotice::show`] does.
+    ///
+    /// # Errors
+    /// When the display cannot be reached.
+    pub fn show_for(access: &DisplayAccess, lang: Lang, message: &str, purpose: Purpose) -> Result<BlockNotice> {
         let overlay = Overlay::open(
             access,
             &Spec {
-                name: "Podium block",
+                name: match purpose {
+                    Purpose::Block => "Podium block",
+                    Purpose::Projection => "Podium projection",
+                },
                 layer: Layer::Block,
                 background: BACKDROP,
                 geometry: &full_screen,
@@ -257,7 +324,7 @@ impl BlockNotice {
             },
         )?;
         let f = fonts().ok_or_else(|| access.error("the built-in fonts are unreadable"))?;
-        let picture = render(f, overlay.screen, lang, message);
+        let picture = render_for(f, overlay.screen, lang, message, purpose);
         if !overlay.put_at(&picture.canvas, picture.at) {
             return Err(access.error("cannot draw the block notice"));
         }
@@ -266,7 +333,7 @@ impl BlockNotice {
         let shared = (message.clone(), aside.clone());
         let display = access.clone();
         let runner = Runner::spawn(access, "block", move |stop| {
-            run(overlay, picture, stop, &shared, lang, &display);
+            run(overlay, picture, stop, &shared, (lang, purpose), &display);
         })?;
         Ok(BlockNotice { message, aside, runner })
     }
@@ -320,7 +387,7 @@ fn run(
     mut picture: Picture,
     stop: &AtomicBool,
     (message, aside): &(Arc<Mutex<(u64, String)>>, Arc<AtomicBool>),
-    lang: Lang,
+    (lang, purpose): (Lang, Purpose),
     access: &DisplayAccess,
 ) {
     let ext = VncExt::find(&o.conn).ok().flatten();
@@ -358,7 +425,7 @@ fn run(
             let Some(f) = fonts() else {
                 return;
             };
-            let fresh = render(f, o.screen, lang, &text);
+            let fresh = render_for(f, o.screen, lang, &text, purpose);
             drawn = generation;
             if resized {
                 // The old card may be anywhere on the new screen.

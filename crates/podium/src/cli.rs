@@ -236,6 +236,9 @@ pub enum SessionCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Show your own desktop full-screen on the sessions' stations and
+    /// desktops, their keyboard and mouse off, until `--stop`.
+    Project(ProjectArgs),
     /// Start a session for USER without a password (administrators).
     Start {
         /// Login name.
@@ -341,6 +344,25 @@ pub struct OpenArgs {
     /// A program the administrator listed (`podium session programs`).
     #[arg(long, value_name = "PROGRAM", value_parser = parse_program)]
     pub program: Option<String>,
+    /// Print the API's JSON body instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `podium session project`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("targets").required(true).args(["ids", "all", "stop"]))]
+pub struct ProjectArgs {
+    /// Sessions of this host to show your desktop on (added to those
+    /// already showing it).
+    #[arg(value_name = "ID")]
+    pub ids: Vec<podium_core::SessionRef>,
+    /// Every session you may act on, except your own.
+    #[arg(long, conflicts_with = "ids")]
+    pub all: bool,
+    /// Stop projecting: every session gets its own desktop back.
+    #[arg(long, conflicts_with_all = ["ids", "all"])]
+    pub stop: bool,
     /// Print the API's JSON body instead of a table.
     #[arg(long)]
     pub json: bool,

@@ -38,6 +38,9 @@ fn schemathesis(kit: &Kit, cookie: Option<&str>, extra: &[&str]) -> (i32, u64, S
             "/api/v1/events",
             "--exclude-path",
             "/api/v1/station/vnc",
+            // Checked by project.rs.
+            "--exclude-path",
+            "/api/v1/station/projection",
         ])
         .args(extra)
         .env("PODIUM_SESSION_COOKIE", cookie.unwrap_or("no-login"))

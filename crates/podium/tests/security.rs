@@ -111,6 +111,7 @@ impl Target {
 enum Act {
     Thumbnail,
     Message,
+    Project,
     Block,
     Unblock,
     Open,
@@ -122,9 +123,10 @@ enum Act {
     Control,
 }
 
-const SESSION_ACTS: [Act; 9] = [
+const SESSION_ACTS: [Act; 10] = [
     Act::Thumbnail,
     Act::Message,
+    Act::Project,
     Act::Block,
     Act::Unblock,
     Act::Open,
@@ -139,6 +141,7 @@ impl Act {
         match self {
             Act::Thumbnail => "thumbnail",
             Act::Message => "message",
+            Act::Project => "project",
             Act::Block => "block",
             Act::Unblock => "unblock",
             Act::Open => "open",
@@ -154,6 +157,7 @@ impl Act {
         match self {
             Act::Thumbnail => None,
             Act::Message => Some(AuditKind::Message),
+            Act::Project => Some(AuditKind::Project),
             Act::Block => Some(AuditKind::Block),
             Act::Unblock => Some(AuditKind::Unblock),
             Act::Open => Some(AuditKind::Open),
@@ -179,7 +183,7 @@ impl Act {
 fn spec_allows(caller: Role, target: Target, act: Act) -> bool {
     match (target, act) {
         (Target::Own, Act::Thumbnail | Act::Logoff | Act::Disconnect) => true,
-        (Target::Own, Act::Message | Act::Block | Act::Unblock | Act::Open | Act::View | Act::Control) => false,
+        (Target::Own, Act::Message | Act::Project | Act::Block | Act::Unblock | Act::Open | Act::View | Act::Control) => false,
         (Target::Other(_), Act::Thumbnail) => caller != Role::Standard,
         (Target::Other(owner), _) => match caller {
             Role::Admin => true,
@@ -468,6 +472,19 @@ impl Matrix<'_> {
                 assert_eq!(found.len(), usize::from(allowed), "{what}: queued messages {waiting:?}");
                 if allowed {
                     assert_eq!(found[0].from, actor);
+                }
+            }
+            Act::Project => {
+                let s = info(kit, id).expect("target listed");
+                assert_eq!(s.projected_by.is_some(), allowed, "{what}: projected onto");
+                if allowed {
+                    let p = &self.people[caller];
+                    let out = kit.cli().as_user(&p.user).args(["session", "project", "--stop"]).run();
+                    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+                    assert!(
+                        info(kit, id).expect("target listed").projected_by.is_none(),
+                        "{what}: stopped"
+                    );
                 }
             }
             Act::Block => {

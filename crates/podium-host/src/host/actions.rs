@@ -30,6 +30,22 @@ impl Host {
         F: Fn(Arc<Live>) -> Fut,
         Fut: Future<Output = Result<()>> + Send + 'static,
     {
+        self.act_noted(caller, targets, (action, kind, None), apply).await
+    }
+
+    /// [`Host::act`], with `note` as each audit record's `action` (a
+    /// projection's `start`).
+    pub(crate) async fn act_noted<F, Fut>(
+        self: &Arc<Self>,
+        caller: &Caller,
+        targets: &Targets,
+        (action, kind, note): (Action, AuditKind, Option<&'static str>),
+        apply: F,
+    ) -> ActionResults
+    where
+        F: Fn(Arc<Live>) -> Fut,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
         let (found, mut results) = self.targets(targets);
         let mut running = tokio::task::JoinSet::new();
         for (live, sel) in found {
@@ -51,11 +67,13 @@ impl Host {
                 Ok(()) => ActionResult::done(id, &user),
                 Err(why) => ActionResult::failed(id, &user, why.reason()),
             };
-            self.record(
-                &NewAudit::new(caller.user.clone(), kind, result.outcome)
-                    .on(id, user)
-                    .reason(result.reason.clone()),
-            );
+            let mut record = NewAudit::new(caller.user.clone(), kind, result.outcome)
+                .on(id, user)
+                .reason(result.reason.clone());
+            if let Some(note) = note {
+                record = record.action(note);
+            }
+            self.record(&record);
             results.push(result);
         }
         results.sort_by_key(|r| r.session);

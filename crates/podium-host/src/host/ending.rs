@@ -165,6 +165,7 @@ impl Host {
         }
         tracing::info!(session = live.id, user = %live.account.name, end = %report.end, cause = report.cause.describe(), "session ended");
         self.kick(live, crate::live::Kick::Ended);
+        self.source_ended(live.id);
         live.announce_end(Live::ended_from(report, duration_ms, applications.clone()));
         self.emit(HostEvent::Removed {
             id: live.id,

@@ -10,6 +10,7 @@ pub mod autologoff;
 pub mod ending;
 pub mod logoff;
 pub mod open;
+pub mod projection;
 pub mod recover;
 pub mod screen;
 pub mod start;

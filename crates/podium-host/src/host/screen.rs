@@ -191,10 +191,11 @@ impl Host {
         }
     }
 
-    /// Makes sure a blocked session's display ignores input (a station is
-    /// about to connect; the user's own programs could have switched it on).
+    /// Makes sure a blocked session's display ignores input, and one a
+    /// teacher's desktop is projected onto (a station is about to
+    /// connect; the user's own programs could have switched it on).
     pub(crate) fn enforce_block(self: &Arc<Self>, live: &Arc<Live>) {
-        if live.state().block.is_none() {
+        if live.state().block.is_none() && live.projection().is_none() {
             return;
         }
         let Ok(access) = access(live) else {
@@ -221,6 +222,7 @@ impl Host {
             if let Err(e) = host.show_messages(&live).await {
                 tracing::warn!(session = live.id, "cannot show the messages again: {e}");
             }
+            host.end_left_projection(&live).await;
         });
     }
 }

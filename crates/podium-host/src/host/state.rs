@@ -198,6 +198,7 @@ impl Host {
                 .as_ref()
                 .map(|l| Timestamp::from_unix(crate::live::unix_secs(l.deadline))),
             host: self.config.cluster.name().map(str::to_owned),
+            projected_by: live.projection().map(|p| p.by_name),
         }
     }
 

@@ -246,6 +246,8 @@ async fn stream(mut socket: WebSocket, s: AppState, open: Open) {
     let _watching = s
         .thumbnails
         .watch_pushing(caller.uid, caller.role.oversees(), open.push);
+    // A projection started from this login lasts while it has a stream open.
+    let _dashboard = open.token.as_deref().map(|t| s.projections.dashboard_open(t));
     let mut lease = tokio::time::interval(podium_cluster::Lease::RENEWED);
     // The first lease asks for every current picture afresh.
     let mut leased = false;

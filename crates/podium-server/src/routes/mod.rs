@@ -9,6 +9,7 @@ pub mod handoff;
 pub mod hosts;
 pub mod me;
 pub mod open;
+pub mod project;
 pub mod sessions;
 pub mod station;
 pub mod thumbnail;
@@ -35,6 +36,7 @@ pub fn api() -> Documented {
         // The dashboard's View and Take control.
         .merge(watch::routes())
         .merge(open::routes())
+        .merge(project::routes())
 }
 
 /// Unknown routes, in the API's error format.

@@ -13,6 +13,7 @@ pub mod live;
 pub mod load;
 pub mod logoff;
 pub mod memory;
+pub mod project;
 pub mod school;
 pub mod sizing;
 pub mod soak;

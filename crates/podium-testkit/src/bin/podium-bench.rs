@@ -13,14 +13,17 @@
 //! hosts × 50 sessions on one dashboard over NATS, 3 of them real hosts
 //! in network namespaces and 7 simulated: "Log off all" of the school,
 //! change to picture across hosts, a lost host, NATS traffic and the
-//! dashboard host's CPU); and, only when
+//! dashboard host's CPU) and `project` (a teacher's scrolling desktop
+//! projected to 1 and then to 30 stations: CPU of both, frames per
+//! second at each station); and, only when
 //! named, `load` (100 sessions: start, memory, CPU, API, log off, what is
 //! left) and `soak` (sessions starting and ending for `--minutes`, 60 by
 //! default, counting leaks), which `make bench` and `make soak` write into
 //! docs/RELIABILITY.md.
 //!
 //! `--smoke` runs each with a few sessions for a few seconds (`desktops`:
-//! one pupil with Writer only; `school`: 2 sessions per host; `make
+//! one pupil with Writer only; `school`: 2 sessions per host; `project`:
+//! 3 stations; `make
 //! bench-smoke`, part of `make test`):
 //! the figures mean nothing, the run proves the benchmarks work.
 //! `--targets impossible` holds every figure to a target it cannot meet;
@@ -29,18 +32,21 @@
 #![forbid(unsafe_code)]
 
 use podium_testkit::bench::judge::{Report, Targets};
-use podium_testkit::bench::{Ctx, api, commit, cost, desktops, live, load, logoff, school, soak, write_section};
+use podium_testkit::bench::{
+    Ctx, api, commit, cost, desktops, live, load, logoff, project, school, soak, write_section,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-const ALL: [&str; 6] = [
+const ALL: [&str; 7] = [
     "logoff-all",
     "api",
     "thumbnail-cost",
     "thumbnails-live",
     "desktops",
     "school",
+    "project",
 ];
 /// Run only when named.
 const EXTRA: [&str; 2] = ["load", "soak"];
@@ -64,6 +70,7 @@ fn run(name: &str, ctx: &Ctx) -> Report {
         "soak" => soak::soak(ctx),
         "desktops" => desktops::desktops(ctx, ctx.pick(10, 1)),
         "school" => school::school(ctx, ctx.pick(50, 2)),
+        "project" => project::project(ctx, ctx.pick(30, 3)),
         _ => live::live(ctx, ctx.pick(50, 3)),
     }
 }

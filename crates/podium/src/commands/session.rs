@@ -1,4 +1,4 @@
-//! `podium session list | logoff | disconnect | block | unblock | message | open | programs | start | view`.
+//! `podium session list | logoff | disconnect | block | unblock | message | open | programs | project | start | view`.
 
 use super::Status;
 use crate::cli::{LogoffArgs, SessionCommand};
@@ -55,6 +55,17 @@ pub async fn run(client: &Client, cmd: SessionCommand) -> Result<Status> {
             act(client, "block", &req, t.json).await
         }
         SessionCommand::Unblock(t) => act(client, "unblock", &t.request(), t.json).await,
+        SessionCommand::Project(p) => {
+            if p.stop {
+                return act(client, "project/stop", &serde_json::json!({}), p.json).await;
+            }
+            let req = podium_core::TargetsRequest {
+                sessions: p.ids,
+                all: p.all,
+                school: false,
+            };
+            act(client, "project", &req, p.json).await
+        }
         SessionCommand::Message { targets: t, text } => {
             let req = MessageRequest {
                 sessions: t.ids,

@@ -223,6 +223,7 @@ fn record(host: &str, index: u32, id: u32) -> SessionInfo {
         connected_at: None,
         logoff_deadline: None,
         host: None,
+        projected_by: None,
     }
 }
 
