@@ -163,7 +163,10 @@ export function Dashboard({ me, onSignedOut, onLang }) {
   // Project my desktop: this host's sessions showing the caller's desktop.
   const projecting = every.some((s) => s.host === here && s.projected_by === me.full_name);
   /** The actions on sessions, as the Actions menu and the context menu show them. */
-  const sessionActions = [viewItem, ...sessionMenu({ selected: sel.selected.size, others: others.length, ask, projecting })];
+  const sessionActions = [
+    viewItem,
+    ...sessionMenu({ selected: sel.selected.size, others: others.length, ask, projecting }),
+  ];
   /** @type {MenuItem[]} */
   const actions = [
     ...sessionActions,
