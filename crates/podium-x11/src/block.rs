@@ -27,6 +27,9 @@ use crate::text;
 use crate::vncext::{ACCEPT_KEYS, ACCEPT_POINTER, VncExt};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// The notice's text with a count of its changes, shared with its runner.
+type SharedMessage = Arc<Mutex<(u64, String)>>;
 use std::time::{Duration, Instant};
 use x11rb::protocol::Event;
 use x11rb::protocol::xproto::EventMask;
@@ -272,7 +275,7 @@ fn replacing(old: &Picture, new: &Picture) -> Picture {
 /// A block notice on screen. Dropping it (or [`BlockNotice::close`]) takes
 /// it away; it does not turn the viewers' input back on.
 pub struct BlockNotice {
-    message: Arc<Mutex<(u64, String)>>,
+    message: SharedMessage,
     aside: Arc<AtomicBool>,
     runner: Runner,
 }
@@ -386,7 +389,7 @@ fn run(
     mut o: Overlay,
     mut picture: Picture,
     stop: &AtomicBool,
-    (message, aside): &(Arc<Mutex<(u64, String)>>, Arc<AtomicBool>),
+    (message, aside): &(SharedMessage, Arc<AtomicBool>),
     (lang, purpose): (Lang, Purpose),
     access: &DisplayAccess,
 ) {

@@ -282,7 +282,7 @@ fn nothing_stays_pressed_when_control_ends_and_bound_keys_are_cleared() {
 fn the_watched_bar_sits_above_a_block_that_stands_aside_for_control_and_lets_clicks_through() {
     let d = Display::start(true);
     let conn = d.conn();
-    let target = target_window(&conn, 540, 0);
+    let _target = target_window(&conn, 540, 0);
     let block = BlockNotice::show(&d.access, Lang::Fr, "").expect("block notice");
     let bar = WatchedNotice::show(
         &d.access,
@@ -343,5 +343,4 @@ fn the_watched_bar_sits_above_a_block_that_stands_aside_for_control_and_lets_cli
     });
     bar.close();
     assert!(find(&conn, watched::WINDOW_NAME).is_none(), "the bar is gone");
-    drop(target);
 }

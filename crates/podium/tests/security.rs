@@ -183,7 +183,10 @@ impl Act {
 fn spec_allows(caller: Role, target: Target, act: Act) -> bool {
     match (target, act) {
         (Target::Own, Act::Thumbnail | Act::Logoff | Act::Disconnect) => true,
-        (Target::Own, Act::Message | Act::Project | Act::Block | Act::Unblock | Act::Open | Act::View | Act::Control) => false,
+        (
+            Target::Own,
+            Act::Message | Act::Project | Act::Block | Act::Unblock | Act::Open | Act::View | Act::Control,
+        ) => false,
         (Target::Other(_), Act::Thumbnail) => caller != Role::Standard,
         (Target::Other(owner), _) => match caller {
             Role::Admin => true,
@@ -474,19 +477,7 @@ impl Matrix<'_> {
                     assert_eq!(found[0].from, actor);
                 }
             }
-            Act::Project => {
-                let s = info(kit, id).expect("target listed");
-                assert_eq!(s.projected_by.is_some(), allowed, "{what}: projected onto");
-                if allowed {
-                    let p = &self.people[caller];
-                    let out = kit.cli().as_user(&p.user).args(["session", "project", "--stop"]).run();
-                    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-                    assert!(
-                        info(kit, id).expect("target listed").projected_by.is_none(),
-                        "{what}: stopped"
-                    );
-                }
-            }
+            Act::Project => self.project_effect(caller, id, allowed, &what),
             Act::Block => {
                 let s = info(kit, id).expect("target listed");
                 assert_eq!(s.blocked, allowed, "{what}: blocked");
@@ -519,18 +510,7 @@ impl Matrix<'_> {
                     assert_eq!(state(kit, id), "active", "{what}");
                 }
             }
-            Act::Open => {
-                let marker = self.people[target].user.home.join(OPENED);
-                if allowed {
-                    wait_until(5 * SECOND, "the opened program ran in the target's session", || {
-                        marker.exists()
-                    });
-                    let _ = std::fs::remove_file(&marker);
-                } else {
-                    std::thread::sleep(SECOND / 4);
-                    assert!(!marker.exists(), "{what}: nothing ran");
-                }
-            }
+            Act::Open => self.open_effect(target, allowed, &what),
             Act::Logoff => self.logoff_effect(target, id, allowed, &what),
             // What a viewer may do is tests/view.rs's.
             Act::View | Act::Control => {}
@@ -543,6 +523,38 @@ impl Matrix<'_> {
                 "{what}: session {} is still there",
                 p.session
             );
+        }
+    }
+
+    /// A projection onto session `id` by `caller` shows there when
+    /// `allowed`, and `--stop` takes it away again.
+    fn project_effect(&mut self, caller: usize, id: u32, allowed: bool, what: &str) {
+        let kit = self.kit;
+        let s = info(kit, id).expect("target listed");
+        assert_eq!(s.projected_by.is_some(), allowed, "{what}: projected onto");
+        if allowed {
+            let p = &self.people[caller];
+            let out = kit.cli().as_user(&p.user).args(["session", "project", "--stop"]).run();
+            assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+            assert!(
+                info(kit, id).expect("target listed").projected_by.is_none(),
+                "{what}: stopped"
+            );
+        }
+    }
+
+    /// The program Open… starts ran in `target`'s session when `allowed`,
+    /// and nothing ran otherwise.
+    fn open_effect(&mut self, target: usize, allowed: bool, what: &str) {
+        let marker = self.people[target].user.home.join(OPENED);
+        if allowed {
+            wait_until(5 * SECOND, "the opened program ran in the target's session", || {
+                marker.exists()
+            });
+            let _ = std::fs::remove_file(&marker);
+        } else {
+            std::thread::sleep(SECOND / 4);
+            assert!(!marker.exists(), "{what}: nothing ran");
         }
     }
 

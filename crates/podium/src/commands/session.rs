@@ -85,17 +85,20 @@ pub async fn run(client: &Client, cmd: SessionCommand) -> Result<Status> {
             };
             act(client, "open", &req, o.json).await
         }
-        SessionCommand::Programs { json } => {
-            let reply = client.get("/api/v1/programs").await?;
-            let list: podium_core::ProgramList = reply.parse()?;
-            if json {
-                println!("{}", reply.text());
-            } else {
-                println!("{}", output::programs(&list.programs));
-            }
-            Ok(Status::Ok)
-        }
+        SessionCommand::Programs { json } => programs(client, json).await,
     }
+}
+
+/// Prints the programs the administrator listed for Open….
+async fn programs(client: &Client, json: bool) -> Result<Status> {
+    let reply = client.get("/api/v1/programs").await?;
+    let list: podium_core::ProgramList = reply.parse()?;
+    if json {
+        println!("{}", reply.text());
+    } else {
+        println!("{}", output::programs(&list.programs));
+    }
+    Ok(Status::Ok)
 }
 
 /// Posts an action and prints each session's outcome.
