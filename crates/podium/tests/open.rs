@@ -3,7 +3,7 @@
 //! uid, its cgroup, its display — and by the host's `/proc`; bad requests
 //! refused with a clear 4xx; refusals, failures and the audit log.
 
-use podium_core::{ActionResults, AuditKind, AuditList, AuditRecord, Outcome, ProgramList, Role};
+use podium_core::{Action, ActionResults, AuditKind, AuditList, AuditRecord, Outcome, ProgramList, Role};
 use podium_testkit::web::{Web, WebReply};
 use podium_testkit::{Kit, TestUser, wait_until};
 use serde_json::json;
@@ -295,7 +295,8 @@ fn the_cli_refuses_them_too(kit: &Kit) {
         (vec!["--url", "javascript:alert(1)"], "not javascript:"),
         (vec!["--program", "Calculator"], "not a program name"),
     ] {
-        let mut all = vec!["session", "open", "--all"];
+        let mut all = vec!["session", "open"];
+        all.push("--all");
         all.extend(args);
         let out = kit.cli().args(&all).run();
         assert_eq!(out.code, 2, "{all:?}: {}", out.stderr);
@@ -303,7 +304,8 @@ fn the_cli_refuses_them_too(kit: &Kit) {
     }
     let out = kit
         .cli()
-        .args(["session", "open", "--all", "--program", "calculator"])
+        .args(["session", "open"])
+        .args(["--all", "--program", "calculator"])
         .run();
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
@@ -423,7 +425,8 @@ fn a_program_that_is_not_installed_fails_on_each_session_with_the_reason() {
     let out = kit
         .cli()
         .as_user(&teacher)
-        .args(["session", "open", "--all", "--program", "missing", "--json"])
+        .args(["session", "open"])
+        .args(["--all", "--program", "missing", "--json"])
         .run();
     assert_eq!(out.code, 1, "a failed target is exit status 1: {}", out.stderr);
     let r: ActionResults = serde_json::from_str(&out.stdout).expect("results JSON");
@@ -448,7 +451,8 @@ fn a_program_that_is_not_installed_fails_on_each_session_with_the_reason() {
     let out = kit
         .cli()
         .as_user(&teacher)
-        .args(["session", "open", "--all", "--program", "missing"])
+        .args(["session", "open"])
+        .args(["--all", "--program", "missing"])
         .run();
     assert_eq!(out.code, 1);
     assert!(
@@ -494,7 +498,7 @@ fn a_dashboard_user_cannot_open_anything_on_an_administrators_session() {
         .collect();
     assert_eq!(on_admin.len(), 1, "{on_admin:?}");
     assert_eq!(on_admin[0].kind, AuditKind::Refused);
-    assert_eq!(on_admin[0].action.as_deref(), Some("open"));
+    assert_eq!(on_admin[0].action.as_deref(), Some(Action::Open.as_str()));
     assert!(
         on_admin[0]
             .reason

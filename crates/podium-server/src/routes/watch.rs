@@ -35,10 +35,10 @@ pub(crate) struct WatchQuery {
 
 impl WatchQuery {
     fn control(&self) -> Result<bool, AppError> {
-        match self.control.as_deref() {
-            None | Some("false") => Ok(false),
-            Some("true") => Ok(true),
-            Some(other) => Err(AppError::bad_request(format!(
+        match self.control.as_deref().unwrap_or("false") {
+            "false" => Ok(false),
+            "true" => Ok(true),
+            other => Err(AppError::bad_request(format!(
                 "\"control\" must be true or false, not {other:?}"
             ))),
         }
