@@ -164,8 +164,8 @@ export function Dashboard({ me, onSignedOut, onLang }) {
   const projecting = every.some((s) => s.host === here && s.projected_by === me.full_name);
   /** The actions on sessions, as the Actions menu and the context menu show them. */
   const sessionActions = [
-    viewItem,
     ...sessionMenu({ selected: sel.selected.size, others: others.length, ask, projecting }),
+    viewItem,
   ];
   /** @type {MenuItem[]} */
   const actions = [

@@ -951,6 +951,9 @@ fn every_state_changing_route_is_covered(kit: &Kit) -> usize {
         "/api/v1/sessions/block",
         "/api/v1/sessions/unblock",
         "/api/v1/sessions/message",
+        "/api/v1/sessions/open",
+        "/api/v1/sessions/project",
+        "/api/v1/sessions/project/stop",
         "/api/v1/station/session",
         "/api/v1/station/lock",
         "/api/v1/station/unlock",
@@ -1023,6 +1026,33 @@ fn forged_actions_are_refused(
     assert_eq!(station(web_pupil).messages.len(), 1, "still waiting");
     assert_eq!(web_pupil.post(&path, &json!({})).status, 204, "control");
     assert!(station(web_pupil).messages.is_empty(), "control: dismissed");
+    forged + forged_new_actions_are_refused(kit, web_admin, pupil_id)
+}
+
+/// Open…, Project my desktop and Stop projecting, each forged (refused,
+/// nothing done) and then asked from this server's page as a control:
+/// an unlisted program goes on to its own check (422); the administrator's
+/// desktop is projected onto the pupil's, then no longer. The forged
+/// requests sent.
+fn forged_new_actions_are_refused(kit: &Kit, web_admin: &Web, pupil_id: u32) -> usize {
+    let mut forged = 0;
+    let body = json!({"sessions": [pupil_id], "program": "unlisted"});
+    forged += assert_forgeries_refused(web_admin, "/api/v1/sessions/open", &body, true);
+    assert_eq!(web_admin.post("/api/v1/sessions/open", &body).status, 422, "control");
+    let projected = || info(kit, pupil_id).expect("pupil").projected_by.is_some();
+    let body = json!({"sessions": [pupil_id]});
+    forged += assert_forgeries_refused(web_admin, "/api/v1/sessions/project", &body, true);
+    assert!(!projected(), "not projected onto");
+    assert_eq!(web_admin.post("/api/v1/sessions/project", &body).status, 200, "control");
+    assert!(projected(), "control: projected onto");
+    forged += assert_forgeries_refused(web_admin, "/api/v1/sessions/project/stop", &json!({}), true);
+    assert!(projected(), "still projected onto");
+    assert_eq!(
+        web_admin.post("/api/v1/sessions/project/stop", &json!({})).status,
+        200,
+        "control"
+    );
+    wait_until(5 * SECOND, "control: the projection stopped", || !projected());
     forged
 }
 

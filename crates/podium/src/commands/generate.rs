@@ -397,6 +397,11 @@ mod tests {
                     assert!(text.contains(&heading), "{heading} in:\n{text}");
                     continue;
                 }
+                if value.is_array() && text.contains(&format!("[[{section}.{key}]]")) {
+                    // A list of tables ([[open.programs]]) is shown by one
+                    // example table, its keys each documented.
+                    continue;
+                }
                 assert!(
                     text.contains(&format!("\\fB{key} = ")),
                     "{section}.{key} documented in:\n{text}"
