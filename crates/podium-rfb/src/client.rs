@@ -1,6 +1,7 @@
 //! The viewer's side of the stream: the handshake, then client messages,
 //! cut one by one so a relay can pass, drop or translate each.
 
+use crate::be::{u16_at, u32_at};
 use crate::{PixelFormat, RfbError};
 
 /// The version line both sides speak.
@@ -90,14 +91,6 @@ impl Default for ClientReader {
     fn default() -> Self {
         Self::new()
     }
-}
-
-fn u16_at(b: &[u8], i: usize) -> u16 {
-    u16::from_be_bytes([b[i], b[i + 1]])
-}
-
-fn u32_at(b: &[u8], i: usize) -> u32 {
-    u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
 }
 
 impl ClientReader {

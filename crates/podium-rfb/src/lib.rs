@@ -15,6 +15,7 @@
 //! verdicts out. It is not a VNC client or server.
 #![forbid(unsafe_code)]
 
+mod be;
 pub mod client;
 pub mod encodings;
 mod error;

@@ -2,6 +2,7 @@
 //! followed byte by byte (a framebuffer update can be megabytes; it is
 //! passed on as it comes, never held whole).
 
+use crate::be::{u16_at, u32_at};
 use crate::client::VERSION;
 use crate::encodings as enc;
 use crate::tight::{self, TightStep};
@@ -109,14 +110,6 @@ impl Default for ServerReader {
     fn default() -> Self {
         Self::new()
     }
-}
-
-fn u16_at(b: &[u8], i: usize) -> u16 {
-    u16::from_be_bytes([b[i], b[i + 1]])
-}
-
-fn u32_at(b: &[u8], i: usize) -> u32 {
-    u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
 }
 
 impl ServerReader {
